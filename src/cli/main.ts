@@ -1,0 +1,47 @@
+// The moxing command line: one commander program, each command registered from its own file.
+
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+function packageVersion(): string {
+  try {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Builds the program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('moxing')
+    .description('moxing: from a model to a large model to a foundation model')
+    .version(packageVersion())
+    .showHelpAfterError()
+    .exitOverride();
+  // Each command file exports register(program); the list is explicit, no registration by side effect.
+  return program;
+}
+
+/** Runs the CLI; errors become one line on stderr and exit code 1 (2 for usage errors). */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (help, version or usage error).
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`moxing: ${message}\n`);
+    if (process.env.MOXING_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  }
+}
