@@ -1,0 +1,145 @@
+// Tests for atomic writes: content, replacement, and the old file surviving a failed write.
+
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import fsSync from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  writeFileAtomic,
+  writeFileAtomicSync,
+  writeJsonAtomic,
+  writeJsonAtomicSync,
+} from './atomic-write.js';
+
+function withDir(fn: (dir: string) => Promise<void> | void): () => Promise<void> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moxing-atomic-'));
+    try {
+      await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+test(
+  'writes bytes and strings, replacing an existing file, leaving no temp file',
+  withDir(async (dir) => {
+    const path = join(dir, 'a.bin');
+    await writeFileAtomic(path, new Uint8Array([1, 2, 3]));
+    assert.deepEqual([...readFileSync(path)], [1, 2, 3]);
+    await writeFileAtomic(path, 'héllo');
+    assert.equal(readFileSync(path, 'utf8'), 'héllo');
+    writeFileAtomicSync(path, new Uint8Array([9]));
+    assert.deepEqual([...readFileSync(path)], [9]);
+    assert.deepEqual(readdirSync(dir), ['a.bin']);
+  }),
+);
+
+test(
+  'writes a view into a larger buffer as just the view',
+  withDir(async (dir) => {
+    const path = join(dir, 'v.bin');
+    const whole = new Uint8Array([0, 1, 2, 3, 4, 5]);
+    await writeFileAtomic(path, whole.subarray(2, 4));
+    assert.deepEqual([...readFileSync(path)], [2, 3]);
+  }),
+);
+
+test(
+  'keeps the permission bits of the file it replaces',
+  withDir(async (dir) => {
+    const path = join(dir, 'mode.json');
+    writeFileSync(path, '{}');
+    await fs.chmod(path, 0o600);
+    await writeJsonAtomic(path, { a: 1 });
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+  }),
+);
+
+test(
+  'writeJsonAtomic writes pretty JSON with a trailing newline',
+  withDir(async (dir) => {
+    const path = join(dir, 'x.json');
+    await writeJsonAtomic(path, { a: [1, 2], b: 'c' });
+    assert.equal(readFileSync(path, 'utf8'), '{\n  "a": [\n    1,\n    2\n  ],\n  "b": "c"\n}\n');
+    writeJsonAtomicSync(path, 5);
+    assert.equal(readFileSync(path, 'utf8'), '5\n');
+    await assert.rejects(writeJsonAtomic(path, undefined), TypeError);
+    assert.equal(readFileSync(path, 'utf8'), '5\n');
+  }),
+);
+
+test(
+  'a failed rename leaves the old file intact and removes the temp file',
+  withDir(async (dir) => {
+    const path = join(dir, 'ckpt.bin');
+    writeFileSync(path, 'old');
+    const rename = mock.method(fs, 'rename', async () => {
+      throw new Error('simulated crash before rename');
+    });
+    try {
+      await assert.rejects(writeFileAtomic(path, 'new contents'), /simulated crash/);
+    } finally {
+      rename.mock.restore();
+    }
+    assert.equal(readFileSync(path, 'utf8'), 'old');
+    assert.deepEqual(readdirSync(dir), ['ckpt.bin']);
+  }),
+);
+
+test(
+  'a failed fsync in the sync variant leaves the old file intact and removes the temp file',
+  withDir((dir) => {
+    const path = join(dir, 'reg.json');
+    writeFileSync(path, 'old');
+    const fsync = mock.method(fsSync, 'fsyncSync', () => {
+      throw new Error('simulated EIO');
+    });
+    try {
+      assert.throws(() => writeFileAtomicSync(path, 'new'), /simulated EIO/);
+    } finally {
+      fsync.mock.restore();
+    }
+    assert.equal(readFileSync(path, 'utf8'), 'old');
+    assert.deepEqual(readdirSync(dir), ['reg.json']);
+  }),
+);
+
+test(
+  'a write into a missing directory fails without creating anything',
+  withDir(async (dir) => {
+    await assert.rejects(writeFileAtomic(join(dir, 'no', 'such', 'f'), 'x'), { code: 'ENOENT' });
+    assert.throws(() => writeFileAtomicSync(join(dir, 'no', 'f'), 'x'), { code: 'ENOENT' });
+    assert.deepEqual(readdirSync(dir), []);
+  }),
+);
+
+test(
+  'bad data is rejected before anything touches the disk',
+  withDir(async (dir) => {
+    const path = join(dir, 'keep.txt');
+    writeFileSync(path, 'old');
+    const bad = 42 as unknown as string;
+    await assert.rejects(writeFileAtomic(path, bad), TypeError);
+    assert.throws(() => writeFileAtomicSync(path, bad), TypeError);
+    assert.equal(readFileSync(path, 'utf8'), 'old');
+    assert.deepEqual(readdirSync(dir), ['keep.txt']);
+  }),
+);
+
+test(
+  'concurrent writers never tear the file: it ends as exactly one of the versions',
+  withDir(async (dir) => {
+    const path = join(dir, 'race.bin');
+    const versions = Array.from({ length: 8 }, (_, i) => new Uint8Array(64 * 1024).fill(i + 1));
+    await Promise.all(versions.map((v) => writeFileAtomic(path, v)));
+    const got = readFileSync(path);
+    assert.equal(got.length, 64 * 1024);
+    assert.ok(got.every((b) => b === got[0]));
+    assert.deepEqual(readdirSync(dir), ['race.bin']);
+  }),
+);

@@ -1,0 +1,141 @@
+// Atomic file writes: write a temp file in the same directory, fsync it, rename it over the target.
+
+import fs from 'node:fs/promises';
+import fsSync from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+/** A temp name beside `path`, so the final rename stays within one file system. */
+function tempPathFor(path: string): string {
+  const tag = `${process.pid}.${randomBytes(6).toString('hex')}`;
+  return join(dirname(path), `.${basename(path)}.${tag}.tmp`);
+}
+
+/** The permission bits of an existing target, so replacing a file keeps its mode. */
+function modeOf(stat: fsSync.Stats | undefined): number {
+  return stat === undefined ? 0o666 : stat.mode & 0o7777;
+}
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof Uint8Array) return data;
+  throw new TypeError(`writeFileAtomic: data must be a Uint8Array or a string, got ${typeof data}`);
+}
+
+/**
+ * Writes `data` to `path` so that readers see either the old file or the whole new one, never a
+ * torn write: the bytes go to a temp file in the same directory, which is fsynced and then renamed
+ * over `path`. On any failure the temp file is removed and the old file is left as it was.
+ *
+ * @example
+ * await writeFileAtomic('runs/ckpt.safetensors', bytes);
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const bytes = toBytes(data);
+  const existing = await fs.stat(path).catch(() => undefined);
+  const temp = tempPathFor(path);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(temp, 'wx', modeOf(existing));
+    await handle.writeFile(bytes);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.rename(temp, path);
+  } catch (err) {
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(dirname(path));
+}
+
+/**
+ * Synchronous {@link writeFileAtomic}, for exit handlers and other places that cannot await.
+ *
+ * @example
+ * writeFileAtomicSync('registry.json', '{"models":[]}\n');
+ */
+export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
+  const bytes = toBytes(data);
+  let existing: fsSync.Stats | undefined;
+  try {
+    existing = fsSync.statSync(path);
+  } catch {
+    existing = undefined;
+  }
+  const temp = tempPathFor(path);
+  let fd: number | undefined;
+  try {
+    fd = fsSync.openSync(temp, 'wx', modeOf(existing));
+    let written = 0;
+    while (written < bytes.length) written += fsSync.writeSync(fd, bytes, written);
+    fsSync.fsyncSync(fd);
+    fsSync.closeSync(fd);
+    fd = undefined;
+    fsSync.renameSync(temp, path);
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        fsSync.closeSync(fd);
+      } catch {
+        // already failing: the original error is the one to report
+      }
+    }
+    try {
+      fsSync.unlinkSync(temp);
+    } catch {
+      // the temp file may never have been created
+    }
+    throw err;
+  }
+  try {
+    const dirFd = fsSync.openSync(dirname(path), 'r');
+    try {
+      fsSync.fsyncSync(dirFd);
+    } finally {
+      fsSync.closeSync(dirFd);
+    }
+  } catch {
+    // directories cannot be opened or fsynced on every platform (Windows); the rename already happened
+  }
+}
+
+/** Makes the rename durable; best effort because not every platform can fsync a directory. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // see writeFileAtomicSync
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+function jsonText(value: unknown): string {
+  const text = JSON.stringify(value, null, 2);
+  if (text === undefined) throw new TypeError('writeJsonAtomic: value has no JSON form');
+  return `${text}\n`;
+}
+
+/**
+ * Writes `value` as pretty JSON (2-space indent, trailing newline) through {@link writeFileAtomic}.
+ *
+ * @example
+ * await writeJsonAtomic('models/registry.json', { models: [{ name: 'gpt-tiny', step: 1000 }] });
+ */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, jsonText(value));
+}
+
+/**
+ * Synchronous {@link writeJsonAtomic}.
+ *
+ * @example
+ * writeJsonAtomicSync('runs/run-1/meta.json', { status: 'done' });
+ */
+export function writeJsonAtomicSync(path: string, value: unknown): void {
+  writeFileAtomicSync(path, jsonText(value));
+}
