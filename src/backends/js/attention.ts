@@ -1,0 +1,88 @@
+// Reference scaled dot-product attention (Vaswani et al. 2017) over (B*H, T, D), optionally causal.
+
+import type { FloatArray } from '../../tensor/dtype.js';
+
+export function attention(
+  q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, att: FloatArray,
+  bh: number, t: number, d: number, scale: number, causal: boolean,
+): boolean {
+  for (let h = 0; h < bh; h++) {
+    const base = h * t * d;
+    const aBase = h * t * t;
+    for (let i = 0; i < t; i++) {
+      const qi = base + i * d;
+      const row = aBase + i * t;
+      const jEnd = causal ? i + 1 : t;
+      let max = -Infinity;
+      for (let j = 0; j < jEnd; j++) {
+        const kj = base + j * d;
+        let s = 0;
+        for (let c = 0; c < d; c++) s += q[qi + c] * k[kj + c];
+        s *= scale;
+        att[row + j] = s;
+        if (s > max) max = s;
+      }
+      let sum = 0;
+      for (let j = 0; j < jEnd; j++) {
+        const e = Math.exp(att[row + j] - max);
+        att[row + j] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let j = 0; j < jEnd; j++) att[row + j] *= inv;
+      for (let j = jEnd; j < t; j++) att[row + j] = 0;
+      const oi = base + i * d;
+      for (let c = 0; c < d; c++) out[oi + c] = 0;
+      for (let j = 0; j < jEnd; j++) {
+        const a = att[row + j];
+        const vj = base + j * d;
+        for (let c = 0; c < d; c++) out[oi + c] += a * v[vj + c];
+      }
+    }
+  }
+  return true;
+}
+
+export function attentionBackward(
+  q: FloatArray, k: FloatArray, v: FloatArray, att: FloatArray, dOut: FloatArray,
+  dq: FloatArray, dk: FloatArray, dv: FloatArray, bh: number, t: number, d: number, scale: number,
+): boolean {
+  dq.fill(0);
+  dk.fill(0);
+  dv.fill(0);
+  const dAtt = new Float64Array(t);
+  for (let h = 0; h < bh; h++) {
+    const base = h * t * d;
+    const aBase = h * t * t;
+    for (let i = 0; i < t; i++) {
+      const row = aBase + i * t;
+      const oi = base + i * d;
+      // dAtt_ij = dOut_i . v_j ; dv_j += att_ij dOut_i (zero att entries contribute nothing)
+      let dot = 0;
+      for (let j = 0; j < t; j++) {
+        const a = att[row + j];
+        if (a === 0) { dAtt[j] = 0; continue; }
+        const vj = base + j * d;
+        let s = 0;
+        for (let c = 0; c < d; c++) {
+          s += dOut[oi + c] * v[vj + c];
+          dv[vj + c] += a * dOut[oi + c];
+        }
+        dAtt[j] = s;
+        dot += a * s;
+      }
+      // softmax backward: dS_ij = att_ij (dAtt_ij - sum_l att_il dAtt_il), then the scaled dot product
+      for (let j = 0; j < t; j++) {
+        const a = att[row + j];
+        if (a === 0) continue;
+        const ds = a * (dAtt[j] - dot) * scale;
+        const kj = base + j * d;
+        for (let c = 0; c < d; c++) {
+          dq[oi + c] += ds * k[kj + c];
+          dk[kj + c] += ds * q[oi + c];
+        }
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,30 @@
+// Reference cross-entropy from logits: per-row loss and the softmax kept for backward.
+
+import type { FloatArray } from '../../tensor/dtype.js';
+
+export function crossEntropy(
+  logits: FloatArray, targets: Int32Array, losses: FloatArray, probs: FloatArray,
+  rows: number, cols: number, ignoreIndex: number,
+): boolean {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const t = targets[r];
+    if (t === ignoreIndex) {
+      losses[r] = 0;
+      probs.fill(0, o, o + cols);
+      continue;
+    }
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) if (logits[o + j] > max) max = logits[o + j];
+    let sum = 0;
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(logits[o + j] - max);
+      probs[o + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < cols; j++) probs[o + j] *= inv;
+    losses[r] = max + Math.log(sum) - logits[o + t];
+  }
+  return true;
+}

@@ -1,0 +1,24 @@
+// The js reference backend: plain loops over float32 and float64, the living spec of every kernel.
+
+import type { Backend, Kernels } from '../backend.js';
+import { allocArray } from '../../tensor/dtype.js';
+import { matmul } from './matmul.js';
+import { unary, unaryBackward, binary } from './elementwise.js';
+import { softmax } from './softmax.js';
+import { layerNorm, layerNormBackward } from './layer-norm.js';
+import { crossEntropy } from './cross-entropy.js';
+import { attention, attentionBackward } from './attention.js';
+import { embedding, embeddingBackward } from './embedding.js';
+import { adamw } from './adamw.js';
+
+export const jsKernels: Kernels = {
+  matmul, unary, unaryBackward, binary, softmax, layerNorm, layerNormBackward, crossEntropy,
+  attention, attentionBackward, embedding, embeddingBackward, adamw,
+};
+
+/** The reference backend; storage lives on the JS heap. */
+export const jsBackend: Backend = {
+  name: 'js',
+  alloc: allocArray,
+  kernels: jsKernels,
+};

@@ -1,0 +1,65 @@
+// Cross-entropy from logits with integer targets and an ignore index (fused softmax + NLL).
+
+import { Tensor } from '../tensor/tensor.js';
+import { runKernel } from '../backends/registry.js';
+import { ShapeError, shapeStr } from '../tensor/shape.js';
+import { allocFloat, requireFloat, result } from './util.js';
+
+export interface CrossEntropyOptions {
+  /** Targets equal to this contribute no loss and no gradient (PyTorch's default: -100). */
+  ignoreIndex?: number;
+  /** 'mean' over non-ignored targets (default), 'sum', or 'none' (per-row losses). */
+  reduction?: 'mean' | 'sum' | 'none';
+}
+
+/**
+ * Cross-entropy of logits (..., C) against int32 targets (...).
+ * With every target ignored, the mean is 0 (and so are the gradients).
+ * @example crossEntropy(logits.reshape(B * T, V), targets.reshape(B * T))
+ */
+export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const reduction = options.reduction ?? 'mean';
+  const ld = requireFloat('crossEntropy', logits);
+  if (targets.dtype !== 'int32') throw new TypeError(`crossEntropy: targets must be int32, got ${targets.dtype}`);
+  const cols = logits.shape[logits.ndim - 1];
+  const rowShape = logits.shape.slice(0, -1);
+  const rows = logits.size / cols;
+  if (logits.ndim < 1 || targets.size !== rows || targets.shape.join() !== rowShape.join()) {
+    throw new ShapeError(`crossEntropy: logits ${shapeStr(logits.shape)} and targets ${shapeStr(targets.shape)} disagree (targets must have the logits' shape without the last axis)`);
+  }
+  const td = targets.data as Int32Array;
+  let count = 0;
+  for (let r = 0; r < rows; r++) {
+    const t = td[r];
+    if (t === ignoreIndex) continue;
+    if (t < 0 || t >= cols) throw new RangeError(`crossEntropy: target ${t} at row ${r} is out of range [0, ${cols})`);
+    count++;
+  }
+  const losses = allocFloat(logits.dtype, rows);
+  const probs = allocFloat(logits.dtype, logits.size);
+  runKernel('crossEntropy', ld, td, losses, probs, rows, cols, ignoreIndex);
+  const backwardRows = (scaleOf: (r: number) => number) => {
+    const dx = allocFloat(logits.dtype, logits.size);
+    for (let r = 0; r < rows; r++) {
+      if (td[r] === ignoreIndex) continue;
+      const s = scaleOf(r);
+      const o = r * cols;
+      for (let j = 0; j < cols; j++) dx[o + j] = probs[o + j] * s;
+      dx[o + td[r]] -= s;
+    }
+    return new Tensor(dx, logits.shape);
+  };
+  if (reduction === 'none') {
+    return result(losses, rowShape, 'crossEntropy', [logits], (g) => [backwardRows((r) => g.data[r])]);
+  }
+  let total = 0;
+  for (let r = 0; r < rows; r++) total += losses[r];
+  const denom = reduction === 'mean' ? Math.max(count, 1) : 1;
+  const out = allocFloat(logits.dtype, 1);
+  out[0] = total / denom;
+  return result(out, [], 'crossEntropy', [logits], (g) => {
+    const s = g.data[0] / denom;
+    return [backwardRows(() => s)];
+  });
+}

@@ -1,0 +1,15 @@
+// The op table: every primitive and fused op, exported by name (no registration by side effect).
+
+export { add, sub, mul, div, pow, maximum } from './arithmetic.js';
+export { neg, exp, log, sqrt, abs, tanh, sigmoid, relu, gelu } from './unary.js';
+export { sum, mean, max, argmax } from './reduce.js';
+export { matmul } from './matmul.js';
+export { reshape, permute, transpose, slice, concat, stack, broadcastTo, cast } from './layout.js';
+export { embedding, gather } from './gather.js';
+export { where, maskedFill } from './where.js';
+export { softmax, logSoftmax } from './softmax.js';
+export { crossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
+export { layerNorm } from './layer-norm.js';
+export { dropout } from './dropout.js';
+export { linear } from './linear.js';
+export { scaledDotProductAttention, type AttentionOptions } from './attention.js';

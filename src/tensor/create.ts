@@ -1,0 +1,104 @@
+// Tensor constructors: from nested arrays or typed arrays, constants, ranges and seeded random values.
+
+import { Tensor, type NestedArray, type TensorOptions } from './tensor.js';
+import { type DType, type TypedArray } from './dtype.js';
+import { type Shape, ShapeError, sizeOf } from './shape.js';
+import { allocStorage } from '../backends/registry.js';
+import { defaultRng, type Rng } from './random.js';
+
+export interface CreateOptions extends TensorOptions {
+  dtype?: DType;
+}
+
+export interface RandomOptions extends CreateOptions {
+  rng?: Rng;
+}
+
+function inferShape(value: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = value;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = (cur as readonly NestedArray[])[0];
+  }
+  return shape;
+}
+
+/**
+ * A tensor from a number or nested arrays (float32 unless `dtype` says otherwise).
+ * @example tensor([[1, 2], [3, 4]], { requiresGrad: true })
+ */
+export function tensor(value: NestedArray, options: CreateOptions = {}): Tensor {
+  const shape = inferShape(value);
+  const data = allocStorage(options.dtype ?? 'float32', sizeOf(shape));
+  let i = 0;
+  const fill = (v: NestedArray, dim: number): void => {
+    if (dim === shape.length) {
+      if (typeof v !== 'number') throw new ShapeError(`tensor: ragged nested array (expected a number at depth ${dim})`);
+      data[i++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) {
+      throw new ShapeError(`tensor: ragged nested array (expected ${shape[dim]} items at depth ${dim})`);
+    }
+    for (const item of v as readonly NestedArray[]) fill(item, dim + 1);
+  };
+  fill(value, 0);
+  return new Tensor(data, shape, options);
+}
+
+/**
+ * Wraps a typed array (no copy) with a shape. @example fromArray(new Float32Array([1, 2, 3, 4]), [2, 2])
+ */
+export function fromArray(data: TypedArray, shape: Shape, options: TensorOptions = {}): Tensor {
+  return new Tensor(data, shape, options);
+}
+
+/** A tensor filled with `value`. */
+export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
+  const data = allocStorage(options.dtype ?? 'float32', sizeOf(shape));
+  if (value !== 0) data.fill(value);
+  return new Tensor(data, shape, options);
+}
+
+/** Zeros of a shape. @example zeros([2, 3]) */
+export function zeros(shape: Shape, options: CreateOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+/** Ones of a shape. */
+export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+/** Zeros shaped and typed like another tensor. */
+export function zerosLike(x: Tensor): Tensor {
+  return zeros(x.shape, { dtype: x.dtype });
+}
+
+/** start, start+step, ... below end. @example arange(0, 5) // [0,1,2,3,4] */
+export function arange(start: number, end: number, step = 1, options: CreateOptions = {}): Tensor {
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const data = allocStorage(options.dtype ?? 'float32', n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return new Tensor(data, [n], options);
+}
+
+/** Standard normal samples (mean 0, std 1), seeded through `rng`. */
+export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
+  const rng = options.rng ?? defaultRng();
+  const data = allocStorage(options.dtype ?? 'float32', sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return new Tensor(data, shape, options);
+}
+
+/** Uniform samples in [low, high), seeded through `rng`. */
+export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const rng = options.rng ?? defaultRng();
+  const low = options.low ?? 0;
+  const high = options.high ?? 1;
+  const data = allocStorage(options.dtype ?? 'float32', sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.next();
+  return new Tensor(data, shape, options);
+}
