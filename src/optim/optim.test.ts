@@ -1,0 +1,109 @@
+// Optimizers, schedules and clipping against hand-computed updates (PyTorch's formulas).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Parameter } from '../nn/module.js';
+import { Linear } from '../nn/layers.js';
+import { tensor, Rng, randn, type Tensor } from '../tensor/index.js';
+import { SGD, Adam, AdamW, clipGradNorm, warmupCosineSchedule, stepSchedule, constantSchedule } from './index.js';
+import { crossEntropy } from '../ops/index.js';
+
+const p64 = (values: number[]): Parameter => Parameter.from(tensor(values, { dtype: 'float64' }));
+const setGrad = (p: Parameter, g: number[]): void => {
+  p.grad = tensor(g, { dtype: p.dtype });
+};
+const near = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
+
+test('SGD: plain, momentum and nesterov steps', () => {
+  const p = p64([1]);
+  const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
+  setGrad(p, [2]);
+  opt.step(); // buf = 2, p = 1 - 0.2
+  near(p.data[0], 0.8);
+  setGrad(p, [2]);
+  opt.step(); // buf = 0.9*2 + 2 = 3.8, p = 0.8 - 0.38
+  near(p.data[0], 0.42);
+  const q = p64([1]);
+  const nes = new SGD([q], { lr: 0.1, momentum: 0.9, nesterov: true });
+  setGrad(q, [2]);
+  nes.step(); // buf = 2, g = 2 + 0.9*2 = 3.8
+  near(q.data[0], 1 - 0.38);
+});
+
+test('Adam and AdamW: first step moves each weight by lr (bias correction), AdamW decays first', () => {
+  const a = p64([1, -1]);
+  const adam = new Adam([a], { lr: 0.01 });
+  setGrad(a, [0.5, -3]);
+  adam.step(); // m_hat = g, v_hat = g^2 -> step = lr * sign(g)
+  near(a.data[0], 0.99, 1e-9);
+  near(a.data[1], -0.99, 1e-9);
+  const w = p64([2]);
+  const adamw = new AdamW([w], { lr: 0.1, weightDecay: 0.5 });
+  setGrad(w, [1]);
+  adamw.step(); // p = 2 * (1 - 0.05) - 0.1 * 1/(1 + 1e-8)
+  near(w.data[0], 1.9 - 0.1 / (1 + 1e-8), 1e-12);
+  // second step with g = 1 again: m = 1, v = 1 after correction -> same size of step
+  setGrad(w, [1]);
+  const before = w.data[0];
+  adamw.step();
+  near(w.data[0], before * 0.95 - 0.1 / (1 + 1e-8), 1e-12);
+});
+
+test('parameter groups carry their own weight decay; state round-trips', () => {
+  const w = p64([1]);
+  const b = p64([1]);
+  const opt = new AdamW([{ params: [w], options: { weightDecay: 0.1 } }, { params: [b], options: { weightDecay: 0 } }], { lr: 0.1 });
+  setGrad(w, [0]);
+  setGrad(b, [0]);
+  opt.step();
+  near(w.data[0], 0.99);
+  near(b.data[0], 1);
+  const saved = opt.getState();
+  assert.equal(saved.step, 1);
+  assert.deepEqual(Object.keys(saved.buffers).sort(), ['0.exp_avg', '0.exp_avg_sq', '1.exp_avg', '1.exp_avg_sq']);
+  const other = new AdamW([{ params: [w], options: { weightDecay: 0.1 } }, { params: [b], options: { weightDecay: 0 } }], { lr: 0.1 });
+  other.setState(saved);
+  assert.equal(other.stepCount, 1);
+});
+
+test('clipGradNorm scales to the max norm and returns the norm before', () => {
+  const a = p64([0, 0]);
+  const b = p64([0]);
+  setGrad(a, [3, 0]);
+  setGrad(b, [4]);
+  near(clipGradNorm([a, b], 1), 5);
+  near(a.grad!.data[0], 0.6, 1e-6);
+  near(b.grad!.data[0], 0.8, 1e-6);
+  setGrad(a, [0.3, 0]);
+  setGrad(b, [0.4]);
+  near(clipGradNorm([a, b], 1), 0.5);
+  near(a.grad!.data[0], 0.3);
+});
+
+test('schedules: warmup is linear, cosine ends at minLr, step decay', () => {
+  const s = warmupCosineSchedule({ lr: 1, minLr: 0.1, warmupSteps: 10, decaySteps: 110 });
+  near(s(0), 0.1);
+  near(s(9), 1);
+  near(s(60), 0.55); // halfway through the cosine: (1 + 0.1) / 2
+  near(s(110), 0.1);
+  near(s(1000), 0.1);
+  near(stepSchedule(1, 10, 0.5)(25), 0.25);
+  near(constantSchedule(0.3)(99), 0.3);
+});
+
+test('gradient accumulation over micro-batches equals the full-batch gradient', () => {
+  const rng = new Rng(1);
+  const layer = new Linear(4, 3, { rng, dtype: 'float64' });
+  const x = randn([8, 4], { rng, dtype: 'float64' });
+  const y = tensor([0, 1, 2, 0, 1, 2, 0, 1], { dtype: 'int32' });
+  crossEntropy(layer.forward(x), y).backward();
+  const full = (layer.weight.grad as Tensor).toList();
+  layer.zeroGrad();
+  for (let k = 0; k < 4; k++) {
+    const xb = x.slice(0, 2 * k, 2 * k + 2);
+    const yb = y.slice(0, 2 * k, 2 * k + 2);
+    crossEntropy(layer.forward(xb), yb).div(4).backward();
+  }
+  const acc = (layer.weight.grad as Tensor).toList();
+  acc.forEach((v, i) => near(v, full[i], 1e-12));
+});

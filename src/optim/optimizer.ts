@@ -1,0 +1,96 @@
+// Optimizer base: parameter groups with their own hyper-parameters, per-parameter state buffers.
+
+import type { Parameter } from '../nn/module.js';
+import { Tensor } from '../tensor/tensor.js';
+import { allocStorage } from '../backends/registry.js';
+import type { FloatArray } from '../tensor/dtype.js';
+
+/** A set of parameters sharing hyper-parameters (e.g. no weight decay on biases and norms). */
+export interface ParamGroup<H> {
+  params: Parameter[];
+  options?: Partial<H>;
+}
+
+/** Saved optimizer state: the step count and every buffer keyed `<paramIndex>.<buffer>`. */
+export interface OptimizerState {
+  step: number;
+  buffers: Record<string, Tensor>;
+}
+
+/**
+ * Common machinery: groups resolve their options against the defaults; `lr` can be changed per step
+ * (schedules set it before `step()`).
+ */
+export abstract class Optimizer<H extends { lr: number }> {
+  readonly groups: Array<{ params: Parameter[]; options: H }>;
+  /** Number of step() calls so far. */
+  stepCount = 0;
+  protected readonly buffers = new Map<Parameter, Map<string, FloatArray>>();
+
+  constructor(params: Parameter[] | ParamGroup<H>[], defaults: H) {
+    const groups: ParamGroup<H>[] = params.length > 0 && !('params' in params[0])
+      ? [{ params: params as Parameter[] }]
+      : (params as ParamGroup<H>[]);
+    this.groups = groups.map((g) => ({ params: g.params, options: { ...defaults, ...g.options } }));
+  }
+
+  /** Every parameter across groups, in order (the index used in saved state). */
+  allParams(): Parameter[] {
+    return this.groups.flatMap((g) => g.params);
+  }
+
+  /** Sets the learning rate of every group (what a schedule does each step). */
+  setLr(lr: number): void {
+    for (const g of this.groups) g.options.lr = lr;
+  }
+
+  /** Clears every gradient (call after step, or before accumulating the next batch). */
+  zeroGrad(): void {
+    for (const p of this.allParams()) p.grad = null;
+  }
+
+  /** Applies one update from the accumulated gradients; parameters without a gradient are skipped. */
+  step(): void {
+    this.stepCount++;
+    for (const g of this.groups) {
+      for (const p of g.params) {
+        if (p.grad) this.update(p, p.grad.data as FloatArray, g.options);
+      }
+    }
+  }
+
+  protected abstract update(p: Parameter, grad: FloatArray, options: H): void;
+
+  /** A zero-initialized buffer of the parameter's size, created on first use. */
+  protected buffer(p: Parameter, name: string): FloatArray {
+    let m = this.buffers.get(p);
+    if (!m) this.buffers.set(p, (m = new Map()));
+    let b = m.get(name);
+    if (!b) m.set(name, (b = allocStorage(p.dtype, p.size) as FloatArray));
+    return b;
+  }
+
+  /** The step count and buffers, for checkpoints. */
+  getState(): OptimizerState {
+    const buffers: Record<string, Tensor> = {};
+    this.allParams().forEach((p, i) => {
+      for (const [name, data] of this.buffers.get(p) ?? []) buffers[`${i}.${name}`] = new Tensor(data, p.shape);
+    });
+    return { step: this.stepCount, buffers };
+  }
+
+  /** Restores getState() output (parameters must be in the same order and shapes). */
+  setState(state: OptimizerState): void {
+    const params = this.allParams();
+    this.stepCount = state.step;
+    this.buffers.clear();
+    for (const [key, t] of Object.entries(state.buffers)) {
+      const dot = key.indexOf('.');
+      const i = Number(key.slice(0, dot));
+      const name = key.slice(dot + 1);
+      const p = params[i];
+      if (!p || p.size !== t.size) throw new Error(`optimizer state: buffer ${key} does not match parameter ${i}`);
+      this.buffer(p, name).set(t.data);
+    }
+  }
+}
