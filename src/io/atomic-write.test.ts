@@ -35,6 +35,10 @@ test(
     assert.equal(readFileSync(path, 'utf8'), 'héllo');
     writeFileAtomicSync(path, new Uint8Array([9]));
     assert.deepEqual([...readFileSync(path)], [9]);
+    await writeFileAtomic(path, [new Uint8Array([1, 2]), new Uint8Array(0), Buffer.from('ab')]);
+    assert.deepEqual([...readFileSync(path)], [1, 2, 97, 98]);
+    writeFileAtomicSync(path, [new Uint8Array([3]), new Uint8Array([4, 5])]);
+    assert.deepEqual([...readFileSync(path)], [3, 4, 5]);
     assert.deepEqual(readdirSync(dir), ['a.bin']);
   }),
 );
@@ -126,6 +130,7 @@ test(
     const bad = 42 as unknown as string;
     await assert.rejects(writeFileAtomic(path, bad), TypeError);
     assert.throws(() => writeFileAtomicSync(path, bad), TypeError);
+    await assert.rejects(writeFileAtomic(path, [new Uint8Array(1), 'x' as unknown as Uint8Array]), TypeError);
     assert.equal(readFileSync(path, 'utf8'), 'old');
     assert.deepEqual(readdirSync(dir), ['keep.txt']);
   }),

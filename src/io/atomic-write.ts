@@ -16,10 +16,20 @@ function modeOf(stat: fsSync.Stats | undefined): number {
   return stat === undefined ? 0o666 : stat.mode & 0o7777;
 }
 
-function toBytes(data: Uint8Array | string): Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return data;
-  throw new TypeError(`writeFileAtomic: data must be a Uint8Array or a string, got ${typeof data}`);
+/**
+ * What the atomic writers accept: bytes, text (written as UTF-8), or a list of byte chunks written
+ * one after another (so a large file need not be joined in memory first).
+ *
+ * @example
+ * const chunks: AtomicData = [header, weights];
+ */
+export type AtomicData = Uint8Array | string | readonly Uint8Array[];
+
+function toChunks(data: AtomicData): readonly Uint8Array[] {
+  if (typeof data === 'string') return [Buffer.from(data, 'utf8')];
+  if (data instanceof Uint8Array) return [data];
+  if (Array.isArray(data) && data.every((c) => c instanceof Uint8Array)) return data;
+  throw new TypeError(`writeFileAtomic: data must be a Uint8Array, a string or Uint8Array chunks, got ${typeof data}`);
 }
 
 /**
@@ -29,15 +39,21 @@ function toBytes(data: Uint8Array | string): Uint8Array {
  *
  * @example
  * await writeFileAtomic('runs/ckpt.safetensors', bytes);
+ * await writeFileAtomic('tokenizer.json', text);
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const bytes = toBytes(data);
+export async function writeFileAtomic(path: string, data: AtomicData): Promise<void> {
+  const chunks = toChunks(data);
   const existing = await fs.stat(path).catch(() => undefined);
   const temp = tempPathFor(path);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, 'wx', modeOf(existing));
-    await handle.writeFile(bytes);
+    for (const chunk of chunks) {
+      let written = 0;
+      while (written < chunk.length) {
+        written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+      }
+    }
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -56,8 +72,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
  * @example
  * writeFileAtomicSync('registry.json', '{"models":[]}\n');
  */
-export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
-  const bytes = toBytes(data);
+export function writeFileAtomicSync(path: string, data: AtomicData): void {
+  const chunks = toChunks(data);
   let existing: fsSync.Stats | undefined;
   try {
     existing = fsSync.statSync(path);
@@ -68,8 +84,10 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
   let fd: number | undefined;
   try {
     fd = fsSync.openSync(temp, 'wx', modeOf(existing));
-    let written = 0;
-    while (written < bytes.length) written += fsSync.writeSync(fd, bytes, written);
+    for (const chunk of chunks) {
+      let written = 0;
+      while (written < chunk.length) written += fsSync.writeSync(fd, chunk, written);
+    }
     fsSync.fsyncSync(fd);
     fsSync.closeSync(fd);
     fd = undefined;
