@@ -25,3 +25,4 @@ export type {
   SafetensorsPart,
 } from './safetensors-dtype.js';
 export { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from './safetensors.js';
+export { saveStateDict, loadStateDict, toSafeTensors, fromSafeTensors, type StorageDType, type SaveStateDictOptions } from './state-dict.js';

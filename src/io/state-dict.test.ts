@@ -1,0 +1,48 @@
+// State dicts through safetensors: bit-exact round trip of a module, half-precision storage.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MLP } from '../nn/layers.js';
+import { Rng } from '../tensor/random.js';
+import { saveStateDict, loadStateDict } from './state-dict.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'moxing-state-'));
+
+test('a module state dict round-trips through safetensors bit-exactly', async () => {
+  const a = new MLP([5, 7, 3], { rng: new Rng(1) });
+  const path = join(dir, 'mlp.safetensors');
+  await saveStateDict(path, a.stateDict(), { metadata: { format: 'pt' } });
+  const { tensors, metadata } = await loadStateDict(path);
+  assert.equal(metadata.format, 'pt');
+  const b = new MLP([5, 7, 3], { rng: new Rng(2) });
+  b.loadStateDict(tensors);
+  for (const [name, t] of Object.entries(a.stateDict())) {
+    const u = new Uint32Array(t.data.buffer, t.data.byteOffset, t.size);
+    const v = b.stateDict()[name].data;
+    const w = new Uint32Array(v.buffer, v.byteOffset, v.length);
+    assert.deepEqual(Array.from(w), Array.from(u), name);
+  }
+});
+
+test('BF16 storage halves the file and keeps values within bf16 precision', async () => {
+  const a = new MLP([64, 64], { rng: new Rng(3) });
+  const p32 = join(dir, 'a32.safetensors');
+  const p16 = join(dir, 'a16.safetensors');
+  await saveStateDict(p32, a.stateDict());
+  await saveStateDict(p16, a.stateDict(), { dtype: 'BF16' });
+  assert.ok(readFileSync(p16).length < 0.6 * readFileSync(p32).length);
+  const { tensors } = await loadStateDict(p16);
+  const orig = a.stateDict()['0.weight'].data;
+  tensors['0.weight'].data.forEach((v, i) => assert.ok(Math.abs(v - orig[i]) <= Math.abs(orig[i]) * 2 ** -8));
+});
+
+test('a truncated file is rejected with a clear error', async () => {
+  const path = join(dir, 'bad.safetensors');
+  await saveStateDict(path, new MLP([3, 2], { rng: new Rng(0) }).stateDict());
+  const bytes = readFileSync(path);
+  writeFileSync(path, bytes.subarray(0, bytes.length - 5));
+  await assert.rejects(loadStateDict(path), /bad\.safetensors/);
+});

@@ -1,0 +1,56 @@
+// State dicts (name -> Tensor) to and from safetensors files, optionally stored in half precision.
+
+import { Tensor } from '../tensor/tensor.js';
+import { fromFloat32, toFloat32 } from './half.js';
+import { loadSafetensors, saveSafetensors } from './safetensors.js';
+import { SafetensorsError, type SafeTensor } from './safetensors-dtype.js';
+
+export type StorageDType = 'F32' | 'F16' | 'BF16';
+
+export interface SaveStateDictOptions {
+  /** Storage precision of float32 tensors (float64 and int32 are kept as they are). Default F32. */
+  dtype?: StorageDType;
+  metadata?: Record<string, string>;
+}
+
+/** Converts tensors to safetensors entries (no copy for F32, F64 and I32). */
+export function toSafeTensors(state: Record<string, Tensor>, dtype: StorageDType = 'F32'): Record<string, SafeTensor> {
+  const out: Record<string, SafeTensor> = {};
+  for (const [name, t] of Object.entries(state)) {
+    const shape = [...t.shape];
+    if (t.data instanceof Float32Array) out[name] = fromFloat32(t.data, shape, dtype);
+    else if (t.data instanceof Float64Array) out[name] = { dtype: 'F64', shape, data: t.data };
+    else out[name] = { dtype: 'I32', shape, data: t.data };
+  }
+  return out;
+}
+
+/** Converts safetensors entries to tensors: floats become float32 (float64 stays), I32 stays int32. */
+export function fromSafeTensors(entries: Record<string, SafeTensor>, file = 'safetensors'): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, e] of Object.entries(entries)) {
+    if (e.dtype === 'F64') out[name] = new Tensor(e.data as Float64Array, e.shape);
+    else if (e.dtype === 'I32') out[name] = new Tensor(e.data as Int32Array, e.shape);
+    else if (e.dtype === 'F32' || e.dtype === 'F16' || e.dtype === 'BF16') out[name] = new Tensor(toFloat32(e), e.shape);
+    else if (e.dtype === 'I64') out[name] = new Tensor(Int32Array.from(e.data as BigInt64Array, (v) => Number(v)), e.shape);
+    else throw new SafetensorsError(`${file}: tensor "${name}" has dtype ${e.dtype}, which is not a weight type`);
+  }
+  return out;
+}
+
+/**
+ * Writes a state dict atomically as safetensors.
+ * @example await saveStateDict('model.safetensors', model.stateDict(), { dtype: 'BF16' })
+ */
+export async function saveStateDict(path: string, state: Record<string, Tensor>, options: SaveStateDictOptions = {}): Promise<void> {
+  await saveSafetensors(path, toSafeTensors(state, options.dtype), options.metadata);
+}
+
+/**
+ * Reads a safetensors file into tensors (validated: a malformed file throws SafetensorsError).
+ * @example model.loadStateDict((await loadStateDict('model.safetensors')).tensors)
+ */
+export async function loadStateDict(path: string): Promise<{ tensors: Record<string, Tensor>; metadata: Record<string, string> }> {
+  const { tensors, metadata } = await loadSafetensors(path);
+  return { tensors: fromSafeTensors(tensors, path), metadata };
+}
