@@ -1,0 +1,260 @@
+// GPT: a decoder-only transformer (Radford et al. 2019, "Language Models are Unsupervised Multitask
+// Learners"), GPT-2's architecture: learned positions, pre-LN blocks, causal self-attention, 4x GELU
+// MLP, final LN, LM head tied to the token embedding. Parameter names are the Hugging Face
+// checkpoint's (`transformer.h.0.attn.c_attn.weight`), so import and export are a copy by name.
+// Weights are stored (out, in) as in torch.nn.Linear; HF's Conv1D stores (in, out): io/hf transposes.
+
+import { Module } from '../nn/module.js';
+import { Embedding, LayerNorm, Linear, Dropout } from '../nn/layers.js';
+import { normal, constant } from '../nn/init.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Rng } from '../tensor/random.js';
+import type { DType } from '../tensor/dtype.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { allocStorage } from '../backends/registry.js';
+import * as F from '../ops/index.js';
+import { type GPTConfig, validateConfig } from './config.js';
+
+/** Keys and values of one layer for the positions seen so far: (nHead, blockSize, headDim) each. */
+export interface LayerCache {
+  k: Float32Array;
+  v: Float32Array;
+}
+
+/**
+ * The KV cache of one sequence being decoded. Sequences of a batch each have their own cache, so a
+ * scheduler can batch decode steps of requests that are at different positions.
+ */
+export class KVCache {
+  readonly layers: LayerCache[];
+  /** Number of positions already cached. */
+  length = 0;
+  constructor(readonly config: GPTConfig) {
+    const size = config.blockSize * config.nEmbd; // (nHead, blockSize, headDim)
+    this.layers = Array.from({ length: config.nLayer }, () => ({
+      k: allocStorage('float32', size) as Float32Array,
+      v: allocStorage('float32', size) as Float32Array,
+    }));
+  }
+}
+
+class CausalSelfAttention extends Module {
+  c_attn: Linear;
+  c_proj: Linear;
+  private readonly attnDropout: Dropout;
+  private readonly residDropout: Dropout;
+  constructor(private readonly config: GPTConfig, rng: Rng, dtype: DType) {
+    super();
+    const { nEmbd, bias, dropout } = config;
+    this.c_attn = new Linear(nEmbd, 3 * nEmbd, { bias, rng, dtype });
+    this.c_proj = new Linear(nEmbd, nEmbd, { bias, rng, dtype });
+    this.attnDropout = new Dropout(dropout, rng);
+    this.residDropout = new Dropout(dropout, rng);
+  }
+
+  forward(x: Tensor, caches?: KVCache[], layer = 0): Tensor {
+    const [B, T, C] = x.shape; // (B, T, C)
+    const H = this.config.nHead;
+    const D = C / H;
+    const qkv = this.c_attn.forward(x); // (B, T, 3C)
+    const heads = (i: number) => qkv.slice(2, i * C, (i + 1) * C).reshape(B, T, H, D).permute(0, 2, 1, 3); // (B, H, T, D)
+    const q = heads(0);
+    const k = heads(1);
+    const v = heads(2);
+    let y: Tensor;
+    if (caches) {
+      y = attendWithCache(q, k, v, caches, layer, this.config.blockSize); // inference only
+    } else {
+      y = F.scaledDotProductAttention(q, k, v, { causal: true }); // (B, H, T, D)
+      if (this.config.dropout > 0 && this.training) {
+        // Dropout on the attention output: the fused kernel keeps probabilities internal.
+        y = this.attnDropout.forward(y);
+      }
+    }
+    y = y.permute(0, 2, 1, 3).reshape(B, T, C); // re-assemble heads side by side
+    return this.residDropout.forward(this.c_proj.forward(y));
+  }
+}
+
+/**
+ * Attention of new positions against cached ones: appends this step's k, v to each sequence's cache
+ * at its own length and attends causally over everything cached. q, k, v: (B, H, Tnew, D).
+ */
+function attendWithCache(q: Tensor, k: Tensor, v: Tensor, caches: KVCache[], layer: number, blockSize: number): Tensor {
+  const [B, H, T, D] = q.shape;
+  const out = allocStorage(q.dtype, q.size);
+  const scores = new Float64Array(blockSize);
+  const scale = 1 / Math.sqrt(D);
+  const qd = q.data;
+  for (let b = 0; b < B; b++) {
+    const { k: K, v: V } = caches[b].layers[layer];
+    const offset = caches[b].length;
+    for (let h = 0; h < H; h++) {
+      const src = (b * H + h) * T * D;
+      K.set(k.data.subarray(src, src + T * D), (h * blockSize + offset) * D);
+      V.set(v.data.subarray(src, src + T * D), (h * blockSize + offset) * D);
+      const base = h * blockSize * D;
+      for (let i = 0; i < T; i++) {
+        const qi = src + i * D;
+        const limit = offset + i + 1; // causal: this position and all before it
+        let max = -Infinity;
+        for (let j = 0; j < limit; j++) {
+          let s = 0;
+          const kj = base + j * D;
+          for (let c = 0; c < D; c++) s += qd[qi + c] * K[kj + c];
+          s *= scale;
+          scores[j] = s;
+          if (s > max) max = s;
+        }
+        let sum = 0;
+        for (let j = 0; j < limit; j++) { scores[j] = Math.exp(scores[j] - max); sum += scores[j]; }
+        for (let j = 0; j < limit; j++) {
+          const a = scores[j] / sum;
+          const vj = base + j * D;
+          for (let c = 0; c < D; c++) out[qi + c] += a * V[vj + c];
+        }
+      }
+    }
+  }
+  return new Tensor(out, q.shape);
+}
+
+class FeedForward extends Module {
+  c_fc: Linear;
+  c_proj: Linear;
+  private readonly dropout: Dropout;
+  constructor(config: GPTConfig, rng: Rng, dtype: DType) {
+    super();
+    this.c_fc = new Linear(config.nEmbd, 4 * config.nEmbd, { bias: config.bias, rng, dtype });
+    this.c_proj = new Linear(4 * config.nEmbd, config.nEmbd, { bias: config.bias, rng, dtype });
+    this.dropout = new Dropout(config.dropout, rng);
+  }
+  forward(x: Tensor): Tensor {
+    return this.dropout.forward(this.c_proj.forward(this.c_fc.forward(x).gelu()));
+  }
+}
+
+class Block extends Module {
+  ln_1: LayerNorm;
+  attn: CausalSelfAttention;
+  ln_2: LayerNorm;
+  mlp: FeedForward;
+  constructor(config: GPTConfig, rng: Rng, dtype: DType) {
+    super();
+    this.ln_1 = new LayerNorm(config.nEmbd, { bias: config.bias, dtype });
+    this.attn = new CausalSelfAttention(config, rng, dtype);
+    this.ln_2 = new LayerNorm(config.nEmbd, { bias: config.bias, dtype });
+    this.mlp = new FeedForward(config, rng, dtype);
+  }
+  forward(x: Tensor, caches?: KVCache[], layer = 0): Tensor {
+    x = x.add(this.attn.forward(this.ln_1.forward(x), caches, layer)); // pre-LN residual
+    return x.add(this.mlp.forward(this.ln_2.forward(x)));
+  }
+}
+
+class Transformer extends Module {
+  wte: Embedding;
+  wpe: Embedding;
+  h: Block[];
+  ln_f: LayerNorm;
+  readonly drop: Dropout;
+  constructor(config: GPTConfig, rng: Rng, dtype: DType) {
+    super();
+    this.wte = new Embedding(config.vocabSize, config.nEmbd, { rng, dtype });
+    this.wpe = new Embedding(config.blockSize, config.nEmbd, { rng, dtype });
+    this.h = Array.from({ length: config.nLayer }, () => new Block(config, rng, dtype));
+    this.ln_f = new LayerNorm(config.nEmbd, { bias: config.bias, dtype });
+    this.drop = new Dropout(config.dropout, rng);
+  }
+}
+
+export interface GPTOutput {
+  /** (B, T, vocabSize) */
+  logits: Tensor;
+  /** Mean cross-entropy against the targets, when given. */
+  loss: Tensor | null;
+}
+
+/**
+ * The GPT language model.
+ * @example
+ * const model = new GPT({ vocabSize: 64, blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 32, dropout: 0, bias: true }, { seed: 0 });
+ * const { logits, loss } = model.forward(idx, targets); // idx, targets: int32 (B, T)
+ */
+export class GPT extends Module {
+  readonly config: GPTConfig;
+  transformer: Transformer;
+
+  constructor(config: GPTConfig, options: { seed?: number; dtype?: DType } = {}) {
+    super();
+    this.config = validateConfig({ ...config });
+    const rng = new Rng(options.seed ?? 0);
+    this.transformer = new Transformer(this.config, rng, options.dtype ?? 'float32');
+    // GPT-2 init: N(0, 0.02) weights, zero biases, and residual projections scaled by 1/sqrt(2 nLayer).
+    for (const [name, p] of this.namedParameters()) {
+      if (name.endsWith('.bias')) constant(p, 0);
+      else if (name.includes('ln_')) constant(p, 1);
+      else if (name.endsWith('c_proj.weight')) normal(p, 0, 0.02 / Math.sqrt(2 * this.config.nLayer), rng);
+      else normal(p, 0, 0.02, rng);
+    }
+  }
+
+  /**
+   * Logits for every position, and the loss when targets are given (ignoreIndex -1 masks positions).
+   * idx: int32 (B, T) with T <= blockSize.
+   */
+  forward(idx: Tensor, targets?: Tensor, options: { ignoreIndex?: number } = {}): GPTOutput {
+    const { logits } = this.run(idx);
+    let loss: Tensor | null = null;
+    if (targets) {
+      const [B, T] = idx.shape;
+      loss = F.crossEntropy(logits.reshape(B * T, this.config.vocabSize), targets.reshape(B * T), { ignoreIndex: options.ignoreIndex ?? -1 });
+    }
+    return { logits, loss };
+  }
+
+  /** Final hidden states (B, T, C) after ln_f: the features for embeddings and classification heads. */
+  hidden(idx: Tensor): Tensor {
+    return this.run(idx).hidden;
+  }
+
+  /**
+   * Incremental decoding: feeds `idx` (B, Tnew) to B sequences, each continuing at its own cache
+   * length, appends to the caches and returns the logits of each sequence's last new position
+   * (B, vocabSize). Runs without autograd. Use B = 1 with the prompt to prefill, then B >= 1 with one
+   * token per sequence to decode several requests in one batched step.
+   * @example const cache = new KVCache(model.config); let logits = model.forwardCached(prompt, [cache]);
+   */
+  forwardCached(idx: Tensor, caches: KVCache[]): Tensor {
+    return noGrad(() => {
+      const [B, T] = idx.shape;
+      if (caches.length !== B) throw new Error(`forwardCached: ${caches.length} caches for a batch of ${B}`);
+      const { logits } = this.run(idx, caches);
+      for (const c of caches) c.length += T;
+      return logits.slice(1, T - 1, T).reshape(B, this.config.vocabSize);
+    });
+  }
+
+  private run(idx: Tensor, caches?: KVCache[]): { logits: Tensor; hidden: Tensor } {
+    if (idx.dtype !== 'int32' || idx.ndim !== 2) throw new Error(`GPT: input must be int32 token ids of shape (B, T), got ${idx.dtype} ${JSON.stringify(idx.shape)}`);
+    const [B, T] = idx.shape;
+    const pos = new Int32Array(B * T);
+    for (let b = 0; b < B; b++) {
+      const offset = caches ? caches[b].length : 0;
+      if (offset + T > this.config.blockSize) {
+        throw new Error(`GPT: a context of ${offset + T} tokens is longer than the model's block size ${this.config.blockSize}`);
+      }
+      for (let t = 0; t < T; t++) pos[b * T + t] = offset + t;
+    }
+    const tr = this.transformer;
+    const tok = tr.wte.forward(idx); // (B, T, C)
+    const posEmb = tr.wpe.forward(new Tensor(pos, [B, T])); // (B, T, C)
+    let x = tr.drop.forward(tok.add(posEmb));
+    tr.h.forEach((block, i) => {
+      x = block.forward(x, caches, i);
+    });
+    const hidden = tr.ln_f.forward(x);
+    const logits = F.linear(hidden, tr.wte.weight, null); // tied LM head: (B, T, C) @ wte^T
+    return { logits, hidden };
+  }
+}
