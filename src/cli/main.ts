@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { registerTokenizer } from './commands/tokenizer.js';
 
 function packageVersion(): string {
   try {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Each command file exports register(program); the list is explicit, no registration by side effect.
+  registerTokenizer(program);
   return program;
 }
 
