@@ -1,0 +1,72 @@
+// Feature binning for tree learners: each column becomes small integer codes (exact when it has <= maxBins distinct values).
+
+import type { Matrix } from './matrix.js';
+
+/** Column-major bin codes and, per feature, the thresholds between consecutive bins. */
+export interface Binned {
+  rows: number;
+  cols: number;
+  /** codes[j * rows + i] is the bin of X[i][j]; bins are ordered by value. */
+  codes: Uint8Array;
+  /** cuts[j][b] is the threshold between bin b and b + 1: x <= cuts[j][b] means bin <= b. */
+  cuts: Float64Array[];
+  /** values[j][b] is the value of bin b when feature j is binned exactly (one bin per distinct value), else null. */
+  values: (Float64Array | null)[];
+}
+
+/**
+ * Bins every column of X into at most `maxBins` (<= 256) ordered bins. With few distinct values each
+ * value is its own bin and the cut is the midpoint between neighbours, so splits equal exact CART's;
+ * otherwise the cuts are quantiles of the distinct values.
+ * @example binData(toMatrix([[1], [2], [3]]), 256).cuts[0]; // [1.5, 2.5]
+ */
+export function binData(X: Matrix, maxBins = 256): Binned {
+  if (maxBins < 2 || maxBins > 256) throw new Error('maxBins must be in [2, 256]');
+  const { rows: n, cols: p, data } = X;
+  const codes = new Uint8Array(n * p);
+  const cuts: Float64Array[] = [];
+  const values: (Float64Array | null)[] = [];
+  const col = new Float64Array(n);
+  for (let j = 0; j < p; j++) {
+    for (let i = 0; i < n; i++) col[i] = data[i * p + j]!;
+    const sorted = Float64Array.from(col).sort();
+    const uniq: number[] = [];
+    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) uniq.push(sorted[i]!);
+    let cut: Float64Array;
+    if (uniq.length <= maxBins) {
+      cut = new Float64Array(uniq.length - 1);
+      for (let b = 0; b + 1 < uniq.length; b++) cut[b] = (uniq[b]! + uniq[b + 1]!) / 2;
+      values.push(Float64Array.from(uniq));
+    } else {
+      values.push(null);
+      // Quantiles of the sorted sample (weighted by frequency), deduplicated.
+      const c: number[] = [];
+      for (let b = 1; b < maxBins; b++) {
+        const pos = Math.floor((b * n) / maxBins);
+        const lo = sorted[pos - 1]!;
+        const hi = sorted[pos]!;
+        const t = lo === hi ? nextDistinctMid(uniq, lo) : (lo + hi) / 2;
+        if (Number.isFinite(t) && (c.length === 0 || t > c[c.length - 1]!)) c.push(t);
+      }
+      cut = Float64Array.from(c);
+    }
+    cuts.push(cut);
+    for (let i = 0; i < n; i++) codes[j * n + i] = binOf(cut, col[i]!);
+  }
+  return { rows: n, cols: p, codes, cuts, values };
+}
+
+function nextDistinctMid(uniq: number[], v: number): number {
+  let lo = 0;
+  let hi = uniq.length - 1;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (uniq[mid]! <= v) lo = mid + 1; else hi = mid; }
+  return uniq[lo]! > v ? (v + uniq[lo]!) / 2 : Infinity;
+}
+
+/** Smallest b with x <= cut[b] (cut.length if none). */
+function binOf(cut: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cut.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (x <= cut[mid]!) hi = mid; else lo = mid + 1; }
+  return lo;
+}

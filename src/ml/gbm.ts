@@ -1,0 +1,193 @@
+// Gradient boosting (Friedman 2001) of histogram CART trees: squared error for regression, log loss (binary or softmax) with Newton leaf steps for classification.
+
+import { Classifier, Regressor, encodeLabels, type ClassifierState } from './base.js';
+import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
+import { binData, type Binned } from './binning.js';
+import { applyTree, buildTree, type GrownTree, type TreeArrays } from './tree-builder.js';
+import { growOptions, type MaxFeatures } from './tree.js';
+import { Rng } from '../tensor/random.js';
+
+/** Parameters of the gradient boosting models (scikit-learn's defaults). */
+export interface GradientBoostingParams {
+  nEstimators: number;
+  learningRate: number;
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  /** Fraction of rows drawn (without replacement) for each stage; < 1 is stochastic boosting. */
+  subsample: number;
+  maxFeatures: MaxFeatures;
+  maxBins: number;
+  seed: number;
+}
+
+const DEFAULTS: GradientBoostingParams = {
+  nEstimators: 100, learningRate: 0.1, maxDepth: 3, minSamplesSplit: 2, minSamplesLeaf: 1, subsample: 1, maxFeatures: null, maxBins: 256, seed: 0,
+};
+
+/** Learned state of a boosted ensemble: trees[stage * K + k] adds to raw score k. */
+export interface BoostingState {
+  init: Float64Array;
+  trees: TreeArrays[];
+  nFeatures: number;
+}
+
+/** Grows one stage's regression tree on `target` (the negative gradient) and returns it with its leaves. */
+function stageTree(B: Binned, target: Float64Array, params: GradientBoostingParams, rng: Rng): GrownTree & { samples: Int32Array } {
+  const n = B.rows;
+  let samples: Int32Array;
+  if (params.subsample < 1) {
+    const m = Math.max(1, Math.round(params.subsample * n));
+    const perm = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < m; i++) { const j = i + rng.int(n - i); const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t; }
+    samples = perm.slice(0, m);
+  } else samples = Int32Array.from({ length: n }, (_, i) => i);
+  const opts = growOptions({ ...params, criterion: 'squared_error', maxDepth: params.maxDepth }, B.cols, 1, rng);
+  return { ...buildTree(B, target, samples, opts), samples };
+}
+
+/** Adds lr * tree(x) to the raw scores F (column k of K) of every training row. */
+function addStage(F: Float64Array, K: number, k: number, tree: TreeArrays, X: Matrix, lr: number): void {
+  const leaf = applyTree(tree, X.data, X.rows, X.cols);
+  for (let i = 0; i < X.rows; i++) F[i * K + k] += lr * tree.value[leaf[i]!]!;
+}
+
+function rawScores(state: BoostingState, X: Matrix, lr: number): Matrix {
+  const K = state.init.length;
+  const F = new Float64Array(X.rows * K);
+  for (let i = 0; i < X.rows; i++) for (let k = 0; k < K; k++) F[i * K + k] = state.init[k]!;
+  state.trees.forEach((t, s) => addStage(F, K, s % K, t, X, lr));
+  return { data: F, rows: X.rows, cols: K };
+}
+
+function checkParams(p: GradientBoostingParams): void {
+  if (!(p.nEstimators >= 1)) throw new Error('nEstimators must be >= 1');
+  if (!(p.learningRate > 0)) throw new Error('learningRate must be > 0');
+  if (!(p.subsample > 0 && p.subsample <= 1)) throw new Error('subsample must be in (0, 1]');
+}
+
+/**
+ * Gradient boosting for regression (squared error): each tree fits the residuals.
+ * @example new GradientBoostingRegressor({ nEstimators: 100, maxDepth: 3 }).fit(X, y).predict(Xt);
+ */
+export class GradientBoostingRegressor extends Regressor<GradientBoostingParams, BoostingState> {
+  readonly kind = 'GradientBoostingRegressor';
+  constructor(params: Partial<GradientBoostingParams> = {}) {
+    super(DEFAULTS, params);
+  }
+  fit(X: MatrixLike, y: VectorLike): this {
+    checkParams(this.params);
+    const M = toMatrix(X);
+    const yv = toVector(y, M.rows);
+    const n = M.rows;
+    const B = binData(M, this.params.maxBins);
+    const rng = new Rng(this.params.seed);
+    const mean = yv.reduce((s, v) => s + v, 0) / n;
+    const F = new Float64Array(n).fill(mean);
+    const r = new Float64Array(n);
+    const trees: TreeArrays[] = [];
+    for (let s = 0; s < this.params.nEstimators; s++) {
+      for (let i = 0; i < n; i++) r[i] = yv[i]! - F[i]!;
+      const { tree } = stageTree(B, r, this.params, rng);
+      addStage(F, 1, 0, tree, M, this.params.learningRate);
+      trees.push(tree);
+    }
+    return this.setState({ init: Float64Array.of(mean), trees, nFeatures: M.cols });
+  }
+  predict(X: MatrixLike): Float64Array {
+    const M = toMatrix(X);
+    checkCols(M, this.state.nFeatures);
+    return rawScores(this.state, M, this.params.learningRate).data;
+  }
+  /** Total number of tree nodes. */
+  parameterCount(): number {
+    return this.state.trees.reduce((s, t) => s + t.feature.length, 0) + 1;
+  }
+}
+
+/**
+ * Gradient boosting for classification with log loss: one tree per stage for two classes, one per
+ * class (softmax) for more; leaf values are one Newton step, as scikit-learn.
+ * @example new GradientBoostingClassifier().fit(X, y).predictProba(Xt);
+ */
+export class GradientBoostingClassifier extends Classifier<GradientBoostingParams, BoostingState & ClassifierState> {
+  readonly kind = 'GradientBoostingClassifier';
+  constructor(params: Partial<GradientBoostingParams> = {}) {
+    super(DEFAULTS, params);
+  }
+  fit(X: MatrixLike, y: VectorLike): this {
+    checkParams(this.params);
+    const M = toMatrix(X);
+    const { classes, index } = encodeLabels(toVector(y, M.rows));
+    if (classes.length < 2) throw new Error('GradientBoostingClassifier needs at least two classes in y');
+    const n = M.rows;
+    const K = classes.length === 2 ? 1 : classes.length;
+    const B = binData(M, this.params.maxBins);
+    const rng = new Rng(this.params.seed);
+    const prior = new Float64Array(classes.length);
+    for (let i = 0; i < n; i++) prior[index[i]!]++;
+    const init = new Float64Array(K);
+    if (K === 1) init[0] = Math.log(prior[1]! / prior[0]!);
+    else for (let k = 0; k < K; k++) init[k] = Math.log(Math.max(prior[k]!, 1e-300) / n);
+    const F = new Float64Array(n * K);
+    for (let i = 0; i < n; i++) F.set(init, i * K);
+    const P = new Float64Array(n * K);
+    const r = new Float64Array(n);
+    const trees: TreeArrays[] = [];
+    const lr = this.params.learningRate;
+    for (let s = 0; s < this.params.nEstimators; s++) {
+      probabilities(F, P, n, K);
+      for (let k = 0; k < K; k++) {
+        for (let i = 0; i < n; i++) r[i] = (K === 1 ? index[i]! : index[i] === k ? 1 : 0) - P[i * K + k]!;
+        const { tree, leaves, samples } = stageTree(B, r, this.params, rng);
+        // Newton step per leaf: Σ r / Σ p(1 - p), scaled by (K - 1) / K for softmax.
+        for (const { node, start, end } of leaves) {
+          let num = 0;
+          let den = 0;
+          for (let t = start; t < end; t++) { const i = samples[t]!; const v = r[i]!; num += v; den += Math.abs(v) * (1 - Math.abs(v)); }
+          const scale = K === 1 ? 1 : (K - 1) / K;
+          tree.value[node] = den < 1e-150 ? 0 : (scale * num) / den;
+        }
+        addStage(F, K, k, tree, M, lr);
+        trees.push(tree);
+      }
+    }
+    return this.setState({ classes, init, trees, nFeatures: M.cols });
+  }
+  /** Raw scores (log-odds, or softmax logits), (n, K). */
+  decisionFunction(X: MatrixLike): Matrix {
+    const M = toMatrix(X);
+    checkCols(M, this.state.nFeatures);
+    return rawScores(this.state, M, this.params.learningRate);
+  }
+  predictProba(X: MatrixLike): Matrix {
+    const F = this.decisionFunction(X);
+    const K = F.cols;
+    const n = F.rows;
+    if (K === 1) {
+      const out = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) { const p = 1 / (1 + Math.exp(-F.data[i]!)); out[2 * i] = 1 - p; out[2 * i + 1] = p; }
+      return { data: out, rows: n, cols: 2 };
+    }
+    const P = new Float64Array(n * K);
+    probabilities(F.data, P, n, K);
+    return { data: P, rows: n, cols: K };
+  }
+  parameterCount(): number {
+    return this.state.trees.reduce((s, t) => s + t.feature.length, 0) + this.state.init.length;
+  }
+}
+
+function probabilities(F: Float64Array, P: Float64Array, n: number, K: number): void {
+  if (K === 1) {
+    for (let i = 0; i < n; i++) P[i] = 1 / (1 + Math.exp(-F[i]!));
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, F[i * K + k]!);
+    let s = 0;
+    for (let k = 0; k < K; k++) { const e = Math.exp(F[i * K + k]! - mx); P[i * K + k] = e; s += e; }
+    for (let k = 0; k < K; k++) P[i * K + k] /= s;
+  }
+}

@@ -1,0 +1,209 @@
+// k-means clustering: Lloyd's algorithm seeded by greedy k-means++ (Arthur & Vassilvitskii 2007), best of nInit runs.
+
+import { Clusterer } from './base.js';
+import { checkCols, toMatrix, type Matrix, type MatrixLike } from './matrix.js';
+import { Rng } from '../tensor/random.js';
+
+/** Parameters of {@link KMeans}. */
+export interface KMeansParams {
+  k: number;
+  /** Independent runs; the one with the lowest inertia is kept. */
+  nInit: number;
+  maxIter: number;
+  /** Stop when the centers move less than tol times the mean per-feature variance (squared), as scikit-learn. */
+  tol: number;
+  init: 'k-means++' | 'random';
+  seed: number;
+}
+
+/** Learned state of {@link KMeans}. */
+export interface KMeansState {
+  /** (k, p) cluster centers, row-major. */
+  centers: Float64Array;
+  nFeatures: number;
+  inertia: number;
+  nIter: number;
+}
+
+/**
+ * k-means with k-means++ seeding.
+ * @example const km = new KMeans({ k: 3, seed: 0 }).fit(X); km.predict(X); km.state.inertia;
+ */
+export class KMeans extends Clusterer<KMeansParams, KMeansState> {
+  readonly kind = 'KMeans';
+  constructor(params: Partial<KMeansParams> = {}) {
+    super({ k: 8, nInit: 10, maxIter: 300, tol: 1e-4, init: 'k-means++', seed: 0 }, params);
+  }
+
+  fit(X: MatrixLike): this {
+    const M = toMatrix(X);
+    const { k, nInit, maxIter } = this.params;
+    if (!(k >= 1 && k <= M.rows)) throw new Error(`KMeans: k must be in [1, ${M.rows}], got ${k}`);
+    const rng = new Rng(this.params.seed);
+    const tol = this.params.tol * meanVariance(M);
+    const norms = rowNorms(M);
+    let best: KMeansState | null = null;
+    for (let run = 0; run < Math.max(1, nInit); run++) {
+      const centers = this.params.init === 'random' ? randomInit(M, k, rng) : kmeansPlusPlus(M, k, rng);
+      const res = lloyd(M, norms, centers, k, maxIter, tol);
+      if (best === null || res.inertia < best.inertia) best = { ...res, nFeatures: M.cols };
+    }
+    return this.setState(best!);
+  }
+
+  /** Index of the nearest center for each row. */
+  predict(X: MatrixLike): Float64Array {
+    const M = toMatrix(X);
+    checkCols(M, this.state.nFeatures);
+    const labels = new Int32Array(M.rows);
+    assign(M, rowNorms(M), this.state.centers, this.params.k, labels);
+    return Float64Array.from(labels);
+  }
+
+  /** Distances to every center, (n, k). */
+  transform(X: MatrixLike): Matrix {
+    const M = toMatrix(X);
+    checkCols(M, this.state.nFeatures);
+    const { k } = this.params;
+    const p = M.cols;
+    const out = new Float64Array(M.rows * k);
+    for (let i = 0; i < M.rows; i++) for (let c = 0; c < k; c++) out[i * k + c] = Math.sqrt(sqDist(M.data, i * p, this.state.centers, c * p, p));
+    return { data: out, rows: M.rows, cols: k };
+  }
+
+  inertia(X: MatrixLike): number {
+    const M = toMatrix(X);
+    checkCols(M, this.state.nFeatures);
+    const labels = new Int32Array(M.rows);
+    return assign(M, rowNorms(M), this.state.centers, this.params.k, labels);
+  }
+
+  parameterCount(): number {
+    return this.state.centers.length;
+  }
+}
+
+function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, p: number): number {
+  let s = 0;
+  for (let j = 0; j < p; j++) { const d = a[ao + j]! - b[bo + j]!; s += d * d; }
+  return s;
+}
+
+function rowNorms(M: Matrix): Float64Array {
+  const out = new Float64Array(M.rows);
+  for (let i = 0; i < M.rows; i++) { let s = 0; for (let j = 0; j < M.cols; j++) s += M.data[i * M.cols + j]! ** 2; out[i] = s; }
+  return out;
+}
+
+function meanVariance(M: Matrix): number {
+  const { rows: n, cols: p, data } = M;
+  let total = 0;
+  for (let j = 0; j < p; j++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += data[i * p + j]!;
+    m /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (data[i * p + j]! - m) ** 2;
+    total += v / n;
+  }
+  return total / p;
+}
+
+function randomInit(M: Matrix, k: number, rng: Rng): Float64Array {
+  const idx = Int32Array.from({ length: M.rows }, (_, i) => i);
+  const C = new Float64Array(k * M.cols);
+  for (let c = 0; c < k; c++) {
+    const j = c + rng.int(M.rows - c);
+    const t = idx[c]!; idx[c] = idx[j]!; idx[j] = t;
+    C.set(M.data.subarray(idx[c]! * M.cols, (idx[c]! + 1) * M.cols), c * M.cols);
+  }
+  return C;
+}
+
+/** Greedy k-means++: each new center is the best of 2 + ln k candidates drawn proportionally to D². */
+function kmeansPlusPlus(M: Matrix, k: number, rng: Rng): Float64Array {
+  const { rows: n, cols: p, data } = M;
+  const C = new Float64Array(k * p);
+  const trials = 2 + Math.floor(Math.log(k));
+  const first = rng.int(n);
+  C.set(data.subarray(first * p, first * p + p), 0);
+  const closest = new Float64Array(n);
+  for (let i = 0; i < n; i++) closest[i] = sqDist(data, i * p, data, first * p, p);
+  let pot = closest.reduce((s, v) => s + v, 0);
+  const cand = new Float64Array(n);
+  const bestD = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    let bestPot = Infinity;
+    let bestIdx = 0;
+    for (let t = 0; t < trials; t++) {
+      // Draw a row with probability proportional to its squared distance to the chosen centers.
+      let u = rng.next() * pot;
+      let idx = n - 1;
+      for (let i = 0; i < n; i++) { u -= closest[i]!; if (u <= 0) { idx = i; break; } }
+      let s = 0;
+      for (let i = 0; i < n; i++) { const d = Math.min(closest[i]!, sqDist(data, i * p, data, idx * p, p)); cand[i] = d; s += d; }
+      if (s < bestPot) { bestPot = s; bestIdx = idx; bestD.set(cand); }
+    }
+    C.set(data.subarray(bestIdx * p, bestIdx * p + p), c * p);
+    closest.set(bestD);
+    pot = bestPot;
+  }
+  return C;
+}
+
+/** Assigns each row to its nearest center (||x||² - 2x·c + ||c||²); returns the inertia. */
+function assign(M: Matrix, norms: Float64Array, C: Float64Array, k: number, labels: Int32Array): number {
+  const { rows: n, cols: p, data } = M;
+  const cn = new Float64Array(k);
+  for (let c = 0; c < k; c++) { let s = 0; for (let j = 0; j < p; j++) s += C[c * p + j]! ** 2; cn[c] = s; }
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * p;
+    let best = 0;
+    let bd = Infinity;
+    for (let c = 0; c < k; c++) {
+      const co = c * p;
+      let dot = 0;
+      for (let j = 0; j < p; j++) dot += data[o + j]! * C[co + j]!;
+      const d = cn[c]! - 2 * dot;
+      if (d < bd) { bd = d; best = c; }
+    }
+    labels[i] = best;
+    inertia += Math.max(0, bd + norms[i]!);
+  }
+  return inertia;
+}
+
+function lloyd(M: Matrix, norms: Float64Array, C: Float64Array, k: number, maxIter: number, tol: number): Omit<KMeansState, 'nFeatures'> {
+  const { rows: n, cols: p, data } = M;
+  const labels = new Int32Array(n);
+  const next = new Float64Array(k * p);
+  const count = new Float64Array(k);
+  let it = 0;
+  for (; it < maxIter; it++) {
+    assign(M, norms, C, k, labels);
+    next.fill(0);
+    count.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i]!;
+      count[c]++;
+      for (let j = 0; j < p; j++) next[c * p + j] += data[i * p + j]!;
+    }
+    for (let c = 0; c < k; c++) {
+      if (count[c] === 0) {
+        // An empty cluster takes the row farthest from its center.
+        let far = 0;
+        let fd = -1;
+        for (let i = 0; i < n; i++) { const d = sqDist(data, i * p, C, labels[i]! * p, p); if (d > fd) { fd = d; far = i; } }
+        next.set(data.subarray(far * p, far * p + p), c * p);
+        count[c] = 1;
+      } else for (let j = 0; j < p; j++) next[c * p + j] /= count[c]!;
+    }
+    let shift = 0;
+    for (let t = 0; t < k * p; t++) shift += (next[t]! - C[t]!) ** 2;
+    C.set(next);
+    if (shift <= tol) { it++; break; }
+  }
+  const inertia = assign(M, norms, C, k, labels);
+  return { centers: C, inertia, nIter: it };
+}

@@ -1,0 +1,206 @@
+// Linear regression: ordinary least squares, Ridge (L2), Lasso and ElasticNet (coordinate descent, Friedman et al. 2010).
+
+import { Regressor } from './base.js';
+import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
+import { choleskySolve, gram, pinvSolve, xtv, xv } from './linalg.js';
+
+/** Learned state of every linear regressor. */
+export interface LinearState {
+  coef: Float64Array;
+  intercept: number;
+  /** Coordinate-descent sweeps run (0 for closed forms). */
+  nIter: number;
+}
+
+/** X with its column means removed (when fitting an intercept), plus those means and y's mean. */
+function center(X: Matrix, y: Float64Array, fitIntercept: boolean): { Xc: Matrix; yc: Float64Array; xMean: Float64Array; yMean: number } {
+  const { rows: n, cols: p } = X;
+  const xMean = new Float64Array(p);
+  let yMean = 0;
+  if (!fitIntercept) return { Xc: X, yc: y, xMean, yMean };
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xMean[j] += X.data[i * p + j]!;
+  for (let j = 0; j < p; j++) xMean[j] /= n;
+  for (let i = 0; i < n; i++) yMean += y[i]!;
+  yMean /= n;
+  const d = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) d[i * p + j] = X.data[i * p + j]! - xMean[j]!;
+  const yc = Float64Array.from(y, (v) => v - yMean);
+  return { Xc: { data: d, rows: n, cols: p }, yc, xMean, yMean };
+}
+
+function interceptOf(coef: Float64Array, xMean: Float64Array, yMean: number): number {
+  let s = yMean;
+  for (let j = 0; j < coef.length; j++) s -= coef[j]! * xMean[j]!;
+  return s;
+}
+
+/** Solves (XᵀX + l2 I) w = Xᵀy on centered data; falls back to the minimum-norm solution if singular. */
+function ridgeFit(X: Matrix, y: Float64Array, l2: number, fitIntercept: boolean): LinearState {
+  const { Xc, yc, xMean, yMean } = center(X, y, fitIntercept);
+  const G = gram(Xc);
+  const p = X.cols;
+  for (let j = 0; j < p; j++) G.data[j * p + j] += l2;
+  const b = xtv(Xc, yc);
+  const coef = (l2 > 0 ? choleskySolve(G, b) : null) ?? pinvSolve(G, b);
+  return { coef, intercept: fitIntercept ? interceptOf(coef, xMean, yMean) : 0, nIter: 0 };
+}
+
+abstract class LinearModel<P extends { fitIntercept: boolean }> extends Regressor<P, LinearState> {
+  /** Xw + b. */
+  predict(X: MatrixLike): Float64Array {
+    const M = toMatrix(X);
+    const { coef, intercept } = this.state;
+    checkCols(M, coef.length);
+    return xv(M, coef, intercept);
+  }
+  /** Coefficients and intercept. */
+  parameterCount(): number {
+    return this.state.coef.length + 1;
+  }
+}
+
+/** Parameters of {@link LinearRegression}. */
+export interface LinearRegressionParams {
+  fitIntercept: boolean;
+  /** Optional L2 penalty (0: ordinary least squares, minimum-norm when columns are collinear). */
+  l2: number;
+}
+
+/**
+ * Ordinary least squares (as scikit-learn's LinearRegression, minimum-norm for collinear columns).
+ * @example new LinearRegression().fit([[0], [1], [2]], [1, 3, 5]).predict([[3]]); // [7]
+ */
+export class LinearRegression extends LinearModel<LinearRegressionParams> {
+  readonly kind = 'LinearRegression';
+  constructor(params: Partial<LinearRegressionParams> = {}) {
+    super({ fitIntercept: true, l2: 0 }, params);
+  }
+  fit(X: MatrixLike, y: VectorLike): this {
+    const M = toMatrix(X);
+    return this.setState(ridgeFit(M, toVector(y, M.rows), this.params.l2, this.params.fitIntercept));
+  }
+}
+
+/** Parameters of {@link Ridge}. */
+export interface RidgeParams {
+  /** L2 penalty: minimizes ||y - Xw||² + alpha ||w||². */
+  alpha: number;
+  fitIntercept: boolean;
+}
+
+/**
+ * Ridge regression, closed form (Cholesky).
+ * @example new Ridge({ alpha: 1 }).fit(X, y).score(X, y);
+ */
+export class Ridge extends LinearModel<RidgeParams> {
+  readonly kind = 'Ridge';
+  constructor(params: Partial<RidgeParams> = {}) {
+    super({ alpha: 1, fitIntercept: true }, params);
+  }
+  fit(X: MatrixLike, y: VectorLike): this {
+    if (!(this.params.alpha >= 0)) throw new Error('Ridge: alpha must be >= 0');
+    const M = toMatrix(X);
+    return this.setState(ridgeFit(M, toVector(y, M.rows), this.params.alpha, this.params.fitIntercept));
+  }
+}
+
+/** Parameters of {@link ElasticNet}. */
+export interface ElasticNetParams {
+  /** Penalty strength: minimizes 1/(2n) ||y - Xw||² + alpha l1Ratio ||w||₁ + alpha (1 - l1Ratio) / 2 ||w||². */
+  alpha: number;
+  l1Ratio: number;
+  fitIntercept: boolean;
+  maxIter: number;
+  /** Stops when the duality gap falls below tol * ||y||² (scikit-learn's rule). */
+  tol: number;
+}
+
+/**
+ * Elastic net by cyclic coordinate descent with scikit-learn's objective and duality-gap stopping rule.
+ * @example new ElasticNet({ alpha: 0.1, l1Ratio: 0.5 }).fit(X, y).state.coef;
+ */
+export class ElasticNet extends LinearModel<ElasticNetParams> {
+  readonly kind: string = 'ElasticNet';
+  constructor(params: Partial<ElasticNetParams> = {}) {
+    super({ alpha: 1, l1Ratio: 0.5, fitIntercept: true, maxIter: 1000, tol: 1e-4 }, params);
+  }
+  fit(X: MatrixLike, y: VectorLike): this {
+    const { alpha, l1Ratio, maxIter, tol, fitIntercept } = this.params;
+    if (!(alpha >= 0) || !(l1Ratio >= 0 && l1Ratio <= 1)) throw new Error(`${this.kind}: need alpha >= 0 and 0 <= l1Ratio <= 1`);
+    const M = toMatrix(X);
+    const { Xc, yc, xMean, yMean } = center(M, toVector(y, M.rows), fitIntercept);
+    const { coef, nIter } = coordinateDescent(Xc, yc, alpha * l1Ratio * M.rows, alpha * (1 - l1Ratio) * M.rows, maxIter, tol);
+    return this.setState({ coef, intercept: fitIntercept ? interceptOf(coef, xMean, yMean) : 0, nIter });
+  }
+}
+
+/** Parameters of {@link Lasso}. */
+export type LassoParams = Omit<ElasticNetParams, 'l1Ratio'>;
+
+/**
+ * Lasso: the elastic net with l1Ratio = 1 (sparse coefficients).
+ * @example new Lasso({ alpha: 0.1 }).fit(X, y).state.coef; // many exact zeros
+ */
+export class Lasso extends ElasticNet {
+  override readonly kind: string = 'Lasso';
+  constructor(params: Partial<LassoParams> = {}) {
+    super({ ...params, l1Ratio: 1 });
+  }
+}
+
+/**
+ * Minimizes ½||y - Xw||² + l1 ||w||₁ + ½ l2 ||w||² (scikit-learn's enet_coordinate_descent).
+ * X is read column by column, so it is transposed once.
+ */
+function coordinateDescent(X: Matrix, y: Float64Array, l1: number, l2: number, maxIter: number, tol: number): { coef: Float64Array; nIter: number } {
+  const { rows: n, cols: p } = X;
+  const Xt = new Float64Array(n * p); // column-major copy: column j is Xt[j*n .. j*n+n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) Xt[j * n + i] = X.data[i * p + j]!;
+  const normCols = new Float64Array(p);
+  for (let j = 0; j < p; j++) { let s = 0; for (let i = 0; i < n; i++) s += Xt[j * n + i]! ** 2; normCols[j] = s; }
+  const w = new Float64Array(p);
+  const R = Float64Array.from(y);
+  let yy = 0;
+  for (let i = 0; i < n; i++) yy += y[i]! * y[i]!;
+  const gapTol = tol * yy;
+  let it = 0;
+  for (; it < maxIter; it++) {
+    let wMax = 0;
+    let dwMax = 0;
+    for (let j = 0; j < p; j++) {
+      if (normCols[j] === 0) continue;
+      const o = j * n;
+      const wj = w[j]!;
+      if (wj !== 0) for (let i = 0; i < n; i++) R[i] += wj * Xt[o + i]!;
+      let tmp = 0;
+      for (let i = 0; i < n; i++) tmp += Xt[o + i]! * R[i]!;
+      const nw = (Math.sign(tmp) * Math.max(Math.abs(tmp) - l1, 0)) / (normCols[j]! + l2);
+      w[j] = nw;
+      if (nw !== 0) for (let i = 0; i < n; i++) R[i] -= nw * Xt[o + i]!;
+      dwMax = Math.max(dwMax, Math.abs(nw - wj));
+      wMax = Math.max(wMax, Math.abs(nw));
+    }
+    if (wMax === 0 || dwMax / wMax < tol || it === maxIter - 1) {
+      // Duality gap of the current iterate.
+      let dualNorm = 0;
+      for (let j = 0; j < p; j++) {
+        let s = 0;
+        const o = j * n;
+        for (let i = 0; i < n; i++) s += Xt[o + i]! * R[i]!;
+        dualNorm = Math.max(dualNorm, Math.abs(s - l2 * w[j]!));
+      }
+      let rNorm2 = 0;
+      let ry = 0;
+      for (let i = 0; i < n; i++) { rNorm2 += R[i]! * R[i]!; ry += R[i]! * y[i]!; }
+      let wNorm2 = 0;
+      let l1Norm = 0;
+      for (let j = 0; j < p; j++) { wNorm2 += w[j]! * w[j]!; l1Norm += Math.abs(w[j]!); }
+      let c = 1;
+      let gap = rNorm2;
+      if (dualNorm > l1) { c = l1 / dualNorm; gap = 0.5 * (rNorm2 + rNorm2 * c * c); }
+      gap += l1 * l1Norm - c * ry + 0.5 * l2 * (1 + c * c) * wNorm2;
+      if (gap < gapTol) { it++; break; }
+    }
+  }
+  return { coef: w, nIter: it };
+}

@@ -1,0 +1,161 @@
+// Logistic regression with an L2 penalty, binary or multinomial (softmax), fitted by L-BFGS as scikit-learn's lbfgs solver.
+
+import { Classifier, encodeLabels, type ClassifierState } from './base.js';
+import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
+import { lbfgs } from './lbfgs.js';
+import { gemm, kernelArray } from './gemm.js';
+
+/** Parameters of {@link LogisticRegression}. */
+export interface LogisticRegressionParams {
+  /** Inverse penalty strength: minimizes Σ loss + ||W||² / (2C) (intercepts not penalized). */
+  C: number;
+  maxIter: number;
+  /** Gradient tolerance (max |∂f|), as scikit-learn's `tol` for lbfgs. */
+  tol: number;
+  fitIntercept: boolean;
+}
+
+/** Learned state of {@link LogisticRegression}. */
+export interface LogisticRegressionState extends ClassifierState {
+  /** (K, p) weights; K = 1 for two classes (the weight of the second class). */
+  coef: Float64Array;
+  intercept: Float64Array;
+  nIter: number;
+  converged: boolean;
+}
+
+/**
+ * Logistic regression (binomial for two classes, multinomial for more).
+ * @example new LogisticRegression({ C: 1 }).fit(X, y).predictProba(X);
+ */
+export class LogisticRegression extends Classifier<LogisticRegressionParams, LogisticRegressionState> {
+  readonly kind = 'LogisticRegression';
+  constructor(params: Partial<LogisticRegressionParams> = {}) {
+    super({ C: 1, maxIter: 100, tol: 1e-4, fitIntercept: true }, params);
+  }
+
+  fit(X: MatrixLike, y: VectorLike): this {
+    const M = toMatrix(X);
+    const { classes, index } = encodeLabels(toVector(y, M.rows));
+    if (classes.length < 2) throw new Error('LogisticRegression needs at least two classes in y');
+    const { C, maxIter, tol, fitIntercept } = this.params;
+    const K = classes.length === 2 ? 1 : classes.length;
+    const p = M.cols;
+    const obj = K === 1 ? binaryObjective(M, index, C, fitIntercept) : softmaxObjective(M, index, K, C, fitIntercept);
+    const res = lbfgs(obj, new Float64Array(K * p + K), { maxIter, gtol: tol });
+    return this.setState({
+      classes,
+      coef: res.x.slice(0, K * p),
+      intercept: res.x.slice(K * p),
+      nIter: res.nIter,
+      converged: res.converged,
+    });
+  }
+
+  /** Linear scores Xwᵀ + b, (n, K). */
+  decisionFunction(X: MatrixLike): Matrix {
+    const M = toMatrix(X);
+    const { coef, intercept } = this.state;
+    const K = intercept.length;
+    const p = coef.length / K;
+    checkCols(M, p);
+    const out = new Float64Array(M.rows * K);
+    for (let i = 0; i < M.rows; i++) {
+      const o = i * p;
+      for (let k = 0; k < K; k++) {
+        let s = intercept[k]!;
+        const wk = k * p;
+        for (let j = 0; j < p; j++) s += M.data[o + j]! * coef[wk + j]!;
+        out[i * K + k] = s;
+      }
+    }
+    return { data: out, rows: M.rows, cols: K };
+  }
+
+  predictProba(X: MatrixLike): Matrix {
+    const Z = this.decisionFunction(X);
+    const n = Z.rows;
+    if (Z.cols === 1) {
+      const out = new Float64Array(n * 2);
+      for (let i = 0; i < n; i++) { const p1 = sigmoid(Z.data[i]!); out[2 * i] = 1 - p1; out[2 * i + 1] = p1; }
+      return { data: out, rows: n, cols: 2 };
+    }
+    const K = Z.cols;
+    for (let i = 0; i < n; i++) softmaxInPlace(Z.data, i * K, K);
+    return Z;
+  }
+
+  parameterCount(): number {
+    return this.state.coef.length + this.state.intercept.length;
+  }
+}
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** log(1 + e^z) without overflow. */
+function log1pExp(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+function softmaxInPlace(a: Float64Array, o: number, K: number): number {
+  let mx = -Infinity;
+  for (let k = 0; k < K; k++) mx = Math.max(mx, a[o + k]!);
+  let s = 0;
+  for (let k = 0; k < K; k++) { const e = Math.exp(a[o + k]! - mx); a[o + k] = e; s += e; }
+  for (let k = 0; k < K; k++) a[o + k] = a[o + k]! / s;
+  return mx + Math.log(s); // log-sum-exp of the original scores
+}
+
+function binaryObjective(X: Matrix, yIdx: Int32Array, C: number, fitIntercept: boolean) {
+  const { rows: n, cols: p, data } = X;
+  return (w: Float64Array, g: Float64Array): number => {
+    g.fill(0);
+    let f = 0;
+    const b = fitIntercept ? w[p]! : 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * p;
+      let z = b;
+      for (let j = 0; j < p; j++) z += data[o + j]! * w[j]!;
+      const y = yIdx[i]!;
+      f += y === 1 ? log1pExp(-z) : log1pExp(z);
+      const r = sigmoid(z) - y;
+      for (let j = 0; j < p; j++) g[j] += r * data[o + j]!;
+      g[p] += r;
+    }
+    for (let j = 0; j < p; j++) { f += (w[j]! * w[j]!) / (2 * C); g[j] += w[j]! / C; }
+    if (!fitIntercept) g[p] = 0;
+    return f;
+  };
+}
+
+function softmaxObjective(X: Matrix, yIdx: Int32Array, K: number, C: number, fitIntercept: boolean) {
+  const { rows: n, cols: p } = X;
+  // Buffers live in the engine's storage so a fast matmul kernel can use them in place.
+  const Xb = kernelArray(n * p);
+  Xb.set(X.data);
+  const W = kernelArray(K * p);
+  const Z = kernelArray(n * K);
+  const GW = kernelArray(K * p);
+  return (w: Float64Array, g: Float64Array): number => {
+    const bOff = K * p;
+    W.set(w.subarray(0, bOff));
+    gemm(Xb, W, Z, n, K, p, false, true); // Z = X Wᵀ, (n, K)
+    let f = 0;
+    g.fill(0);
+    for (let i = 0; i < n; i++) {
+      const o = i * K;
+      if (fitIntercept) for (let k = 0; k < K; k++) Z[o + k] += w[bOff + k]!;
+      const y = yIdx[i]!;
+      const zy = Z[o + y]!;
+      f += softmaxInPlace(Z, o, K) - zy;
+      Z[o + y] -= 1; // softmax - onehot
+      for (let k = 0; k < K; k++) g[bOff + k] += Z[o + k]!;
+    }
+    gemm(Z, Xb, GW, K, p, n, true, false); // GW = Rᵀ X, (K, p)
+    for (let j = 0; j < bOff; j++) { f += (w[j]! * w[j]!) / (2 * C); g[j] = GW[j]! + w[j]! / C; }
+    if (!fitIntercept) for (let k = 0; k < K; k++) g[bOff + k] = 0;
+    return f;
+  };
+}

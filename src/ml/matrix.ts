@@ -1,0 +1,130 @@
+// Dense row-major float64 matrices: the one input type of every classical estimator.
+
+/** A dense row-major matrix: element (i, j) is `data[i * cols + j]`. */
+export interface Matrix {
+  readonly data: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** What estimators accept as X: a {@link Matrix} or an array of equal-length rows. */
+export type MatrixLike = Matrix | readonly (readonly number[])[];
+
+/** What estimators accept as y. */
+export type VectorLike = ArrayLike<number>;
+
+/**
+ * A new matrix (zeros unless `data` is given; `data` is used as is, not copied).
+ * @example const X = matrix(2, 3); X.data[1 * 3 + 2] = 5; // X[1][2] = 5
+ */
+export function matrix(rows: number, cols: number, data?: Float64Array): Matrix {
+  const d = data ?? new Float64Array(rows * cols);
+  if (d.length !== rows * cols) throw new Error(`matrix: data has ${d.length} values, expected ${rows} x ${cols}`);
+  return { data: d, rows, cols };
+}
+
+/** True for a {@link Matrix} (as opposed to an array of rows). */
+export function isMatrix(X: unknown): X is Matrix {
+  return typeof X === 'object' && X !== null && (X as Matrix).data instanceof Float64Array
+    && typeof (X as Matrix).rows === 'number' && typeof (X as Matrix).cols === 'number';
+}
+
+/**
+ * Converts rows to a {@link Matrix} (a Matrix passes through unchanged) and checks its shape.
+ * @example toMatrix([[1, 2], [3, 4]]).data; // Float64Array [1, 2, 3, 4]
+ */
+export function toMatrix(X: MatrixLike, opts: { allowNaN?: boolean; name?: string } = {}): Matrix {
+  const name = opts.name ?? 'X';
+  let M: Matrix;
+  if (isMatrix(X)) M = X;
+  else {
+    if (!Array.isArray(X)) throw new TypeError(`${name} must be a Matrix or an array of rows`);
+    const rows = X.length;
+    const cols = rows > 0 ? X[0]!.length : 0;
+    const data = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      const r = X[i]!;
+      if (r.length !== cols) throw new Error(`${name}: row ${i} has ${r.length} values, expected ${cols}`);
+      for (let j = 0; j < cols; j++) data[i * cols + j] = r[j]!;
+    }
+    M = { data, rows, cols };
+  }
+  if (M.rows === 0) throw new Error(`${name} has no rows`);
+  if (!opts.allowNaN) {
+    const d = M.data;
+    for (let k = 0; k < d.length; k++) {
+      if (!Number.isFinite(d[k]!)) {
+        const i = Math.floor(k / M.cols);
+        throw new Error(`${name} has a missing or infinite value at row ${i}, column ${k - i * M.cols}: impute it first (SimpleImputer)`);
+      }
+    }
+  }
+  return M;
+}
+
+/**
+ * Converts y to a Float64Array and checks it matches `n` rows and has no missing values.
+ * @example toVector([1, 2, 3], 3); // Float64Array [1, 2, 3]
+ */
+export function toVector(y: VectorLike, n: number, name = 'y'): Float64Array {
+  const v = y instanceof Float64Array ? y : Float64Array.from(y as ArrayLike<number>);
+  if (v.length !== n) throw new Error(`${name} has ${v.length} values but X has ${n} rows`);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i]!)) throw new Error(`${name} has a missing or infinite value at index ${i}`);
+  }
+  return v;
+}
+
+/**
+ * The rows of X at `idx`, copied into a new matrix.
+ * @example takeRows(X, [0, 2]); // rows 0 and 2
+ */
+export function takeRows(X: Matrix, idx: ArrayLike<number>): Matrix {
+  const { cols } = X;
+  const out = new Float64Array(idx.length * cols);
+  for (let r = 0; r < idx.length; r++) out.set(X.data.subarray(idx[r]! * cols, idx[r]! * cols + cols), r * cols);
+  return { data: out, rows: idx.length, cols };
+}
+
+/**
+ * The entries of a vector at `idx`.
+ * @example take(Float64Array.of(5, 6, 7), [2, 0]); // [7, 5]
+ */
+export function take(y: ArrayLike<number>, idx: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let r = 0; r < idx.length; r++) out[r] = y[idx[r]!]!;
+  return out;
+}
+
+/**
+ * Converts a matrix back to an array of rows (for display and JSON).
+ * @example toRows(matrix(1, 2, Float64Array.of(1, 2))); // [[1, 2]]
+ */
+export function toRows(X: Matrix): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < X.rows; i++) out.push(Array.from(X.data.subarray(i * X.cols, (i + 1) * X.cols)));
+  return out;
+}
+
+/**
+ * Horizontally concatenates matrices with the same number of rows.
+ * @example hstack([A, B]).cols === A.cols + B.cols;
+ */
+export function hstack(parts: readonly Matrix[]): Matrix {
+  if (parts.length === 0) throw new Error('hstack: no matrices');
+  const rows = parts[0]!.rows;
+  const cols = parts.reduce((s, p) => s + p.cols, 0);
+  const out = new Float64Array(rows * cols);
+  let off = 0;
+  for (const p of parts) {
+    if (p.rows !== rows) throw new Error(`hstack: ${p.rows} rows, expected ${rows}`);
+    for (let i = 0; i < rows; i++) out.set(p.data.subarray(i * p.cols, (i + 1) * p.cols), i * cols + off);
+    off += p.cols;
+  }
+  return { data: out, rows, cols };
+}
+
+/** Checks that X has the number of columns the model was fitted on. */
+export function checkCols(X: Matrix, expected: number): void {
+  if (X.cols !== expected) throw new Error(`X has ${X.cols} features, but the model was fitted with ${expected}`);
+}

@@ -1,0 +1,263 @@
+// CART tree growth (Breiman et al. 1984) on binned features: depth first, best split by Gini, entropy or squared error.
+
+import type { Binned } from './binning.js';
+import type { Rng } from '../tensor/random.js';
+
+/** A fitted tree as flat arrays; node 0 is the root, `feature[i] = -1` marks a leaf. */
+export interface TreeArrays {
+  feature: Int32Array;
+  /** Go left when x[feature] <= threshold. */
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** nOutputs values per node: class probabilities, or the regression value. */
+  value: Float64Array;
+  nOutputs: number;
+  /** Training samples that reached each node. */
+  nSamples: Int32Array;
+}
+
+/** Split criteria. */
+export type Criterion = 'gini' | 'entropy' | 'squared_error';
+
+/** How {@link buildTree} grows a tree. */
+export interface GrowOptions {
+  criterion: Criterion;
+  /** Number of classes (classification) or 1 (regression). */
+  nClasses: number;
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  /** Features tried at each node (drawn without replacement, constant ones not counted, as scikit-learn). */
+  maxFeatures: number;
+  rng: Rng;
+}
+
+/** A leaf and the positions [start, end) of its samples in the permuted sample array. */
+export interface LeafRange {
+  node: number;
+  start: number;
+  end: number;
+}
+
+/** Result of {@link buildTree}. */
+export interface GrownTree {
+  tree: TreeArrays;
+  /** Total impurity decrease per feature (unnormalised importances). */
+  importances: Float64Array;
+  leaves: LeafRange[];
+}
+
+const xlogx = (x: number): number => (x > 0 ? x * Math.log(x) : 0);
+const SORT_SHIFT = 23;
+const SORT_MASK = (1 << SORT_SHIFT) - 1;
+
+/**
+ * Grows one CART tree. `samples` lists the rows to use (repeats allowed: a bootstrap sample) and is
+ * permuted in place; `target` holds class indices (Int32Array) or regression targets (Float64Array).
+ * @example buildTree(binData(X), yIdx, Int32Array.from(range(n)), { criterion: 'gini', nClasses: 2, ... });
+ */
+export function buildTree(B: Binned, target: Int32Array | Float64Array, samples: Int32Array, o: GrowOptions): GrownTree {
+  const classify = o.criterion !== 'squared_error';
+  const K = classify ? o.nClasses : 1;
+  if (samples.length > SORT_MASK) throw new Error('tree: too many samples');
+  const yi = classify ? (target as Int32Array) : null;
+  const yf = classify ? null : (target as Float64Array);
+  const n = B.rows;
+  const p = B.cols;
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const value: number[] = [];
+  const nSamples: number[] = [];
+  const importances = new Float64Array(p);
+  const leaves: LeafRange[] = [];
+  const feats = Int32Array.from({ length: p }, (_, j) => j);
+  const counts = new Float64Array(K);
+  const cl = new Float64Array(K);
+  const cr = new Float64Array(K);
+  const hist = new Float64Array(256 * K);
+  const hcnt = new Float64Array(256);
+  const keys = new Int32Array(samples.length);
+  // Running statistics of a left-to-right scan (sums for regression, Σc² or Σ c ln c for classes).
+  let sL = 0;
+  let sR = 0;
+  let qL = 0;
+  let qR = 0;
+
+  interface Frame { start: number; end: number; depth: number; parent: number; isLeft: boolean }
+  const stack: Frame[] = [{ start: 0, end: samples.length, depth: 0, parent: -1, isLeft: true }];
+  while (stack.length > 0) {
+    const { start, end, depth, parent, isLeft } = stack.pop()!;
+    const m = end - start;
+    const id = feature.length;
+    if (parent >= 0) (isLeft ? left : right)[parent] = id;
+    // Node statistics.
+    let impurity: number;
+    let sum = 0;
+    if (classify) {
+      counts.fill(0);
+      for (let t = start; t < end; t++) counts[yi![samples[t]!]!]++;
+      for (let k = 0; k < K; k++) value.push(counts[k]! / m);
+      impurity = nodeImpurity(o.criterion, counts, m);
+    } else {
+      let sq = 0;
+      for (let t = start; t < end; t++) { const v = yf![samples[t]!]!; sum += v; sq += v * v; }
+      value.push(sum / m);
+      impurity = Math.max(0, sq / m - (sum / m) ** 2);
+    }
+    feature.push(-1); threshold.push(0); left.push(-1); right.push(-1); nSamples.push(m);
+    if (parent >= 0) importances[feature[parent]!] -= m * impurity;
+    if (depth >= o.maxDepth || m < o.minSamplesSplit || m < 2 * o.minSamplesLeaf || impurity <= 1e-12) {
+      leaves.push({ node: id, start, end });
+      continue;
+    }
+    const split = findSplit(start, end, sum);
+    if (split === null) { leaves.push({ node: id, start, end }); continue; }
+    // Partition samples so that the left child's come first.
+    const co = split.feature * n;
+    let a = start;
+    let b = end - 1;
+    while (a <= b) {
+      if (B.codes[co + samples[a]!]! <= split.leftBin) a++;
+      else { const tmp = samples[a]!; samples[a] = samples[b]!; samples[b] = tmp; b--; }
+    }
+    feature[id] = split.feature;
+    const vals = B.values[split.feature];
+    threshold[id] = vals ? (vals[split.leftBin]! + vals[split.rightBin]!) / 2 : B.cuts[split.feature]![split.leftBin]!;
+    importances[split.feature] += m * impurity;
+    stack.push({ start: a, end, depth: depth + 1, parent: id, isLeft: false });
+    stack.push({ start, end: a, depth: depth + 1, parent: id, isLeft: true });
+  }
+  for (let j = 0; j < p; j++) importances[j] = Math.max(0, importances[j]!);
+  return {
+    tree: {
+      feature: Int32Array.from(feature), threshold: Float64Array.from(threshold), left: Int32Array.from(left),
+      right: Int32Array.from(right), value: Float64Array.from(value), nOutputs: K, nSamples: Int32Array.from(nSamples),
+    },
+    importances,
+    leaves,
+  };
+
+  /** Best split of samples[start, end) over up to maxFeatures non-constant features. */
+  function findSplit(start: number, end: number, nodeSum: number): { feature: number; leftBin: number; rightBin: number } | null {
+    const m = end - start;
+    const msl = o.minSamplesLeaf;
+    let bestProxy = -Infinity;
+    let bestF = -1;
+    let bestL = 0;
+    let bestR = 0;
+    let tried = 0;
+    for (let f = 0; f < p && tried < o.maxFeatures; f++) {
+      const r = f + o.rng.int(p - f);
+      const j = feats[r]!;
+      feats[r] = feats[f]!;
+      feats[f] = j;
+      const co = j * n;
+      let lo = 255;
+      let hi = 0;
+      for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; if (c < lo) lo = c; if (c > hi) hi = c; }
+      if (lo === hi) continue;
+      tried++;
+      const range = hi - lo + 1;
+      if (range * K <= 4 * m) {
+        // Histogram path: one pass to fill bins, one scan over bins.
+        hist.fill(0, 0, range * K);
+        hcnt.fill(0, 0, range);
+        if (classify) for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]! - lo; hist[c * K + yi![s]!]++; hcnt[c]++; }
+        else for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]! - lo; hist[c] += yf![s]!; hcnt[c]++; }
+        initScan(nodeSum);
+        let nl = 0;
+        let prevBin = -1;
+        for (let c = 0; c < range; c++) {
+          const cnt = hcnt[c]!;
+          if (cnt === 0) continue;
+          if (prevBin >= 0 && nl >= msl && m - nl >= msl) {
+            const proxy = scanProxy(nl, m - nl);
+            if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = prevBin + lo; bestR = c + lo; }
+          }
+          if (classify) for (let k = 0; k < K; k++) { const v = hist[c * K + k]!; if (v !== 0) moveLeft(k, v); }
+          else moveLeftSum(hist[c]!);
+          nl += cnt;
+          prevBin = c;
+        }
+      } else {
+        // Sort path for small nodes: order samples by (bin, position) with one native integer sort.
+        const ks = keys.subarray(0, m);
+        for (let t = 0; t < m; t++) ks[t] = (B.codes[co + samples[start + t]!]! << SORT_SHIFT) | t;
+        ks.sort();
+        initScan(nodeSum);
+        for (let t = 0; t < m; t++) {
+          const s = samples[start + (ks[t]! & SORT_MASK)]!;
+          if (classify) moveLeft(yi![s]!, 1);
+          else moveLeftSum(yf![s]!);
+          const nl = t + 1;
+          if (nl === m) break;
+          const c = ks[t]! >>> SORT_SHIFT;
+          const cNext = ks[t + 1]! >>> SORT_SHIFT;
+          if (c === cNext || nl < msl) continue;
+          if (m - nl < msl) break;
+          const proxy = scanProxy(nl, m - nl);
+          if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = c; bestR = cNext; }
+        }
+      }
+    }
+    if (bestF < 0) return null;
+    return { feature: bestF, leftBin: bestL, rightBin: bestR };
+  }
+
+  /** Resets the scan: every sample of the node on the right. */
+  function initScan(nodeSum: number): void {
+    if (classify) {
+      cl.fill(0);
+      cr.set(counts);
+      qL = 0;
+      qR = 0;
+      for (let k = 0; k < K; k++) qR += o.criterion === 'gini' ? counts[k]! * counts[k]! : xlogx(counts[k]!);
+    } else { sL = 0; sR = nodeSum; }
+  }
+  function moveLeft(k: number, v: number): void {
+    const a = cl[k]!;
+    const b = cr[k]!;
+    if (o.criterion === 'gini') { qL += (a + v) * (a + v) - a * a; qR += (b - v) * (b - v) - b * b; }
+    else { qL += xlogx(a + v) - xlogx(a); qR += xlogx(b - v) - xlogx(b); }
+    cl[k] = a + v;
+    cr[k] = b - v;
+  }
+  function moveLeftSum(v: number): void {
+    sL += v;
+    sR -= v;
+  }
+  function scanProxy(nl: number, nr: number): number {
+    if (!classify) return (sL * sL) / nl + (sR * sR) / nr;
+    if (o.criterion === 'gini') return qL / nl + qR / nr;
+    return qL - xlogx(nl) + qR - xlogx(nr);
+  }
+}
+
+function nodeImpurity(criterion: Criterion, counts: Float64Array, m: number): number {
+  let s = 0;
+  if (criterion === 'gini') {
+    for (let k = 0; k < counts.length; k++) s += (counts[k]! / m) ** 2;
+    return 1 - s;
+  }
+  for (let k = 0; k < counts.length; k++) { const q = counts[k]! / m; if (q > 0) s -= q * Math.log2(q); }
+  return s;
+}
+
+/**
+ * Index of the leaf each row of X (row-major, p columns) falls into.
+ * @example applyTree(tree, X.data, X.rows, X.cols); // Int32Array of node ids
+ */
+export function applyTree(t: TreeArrays, data: Float64Array, rows: number, cols: number): Int32Array {
+  const out = new Int32Array(rows);
+  const { feature, threshold, left, right } = t;
+  for (let i = 0; i < rows; i++) {
+    let node = 0;
+    const o = i * cols;
+    while (feature[node]! >= 0) node = data[o + feature[node]!]! <= threshold[node]! ? left[node]! : right[node]!;
+    out[i] = node;
+  }
+  return out;
+}
