@@ -446,6 +446,16 @@ export class Tokenizer {
     return m === 1 ? syms[0]! : syms.slice(0, m);
   }
 
+  /**
+   * Empties the cache of pre-token encodings (it is bounded anyway; this frees it now).
+   *
+   * @example
+   * tok.clearCache();
+   */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   // ---- decoding ----
 
   /**
