@@ -184,11 +184,14 @@ export interface GPTOutput {
 export class GPT extends Module {
   readonly config: GPTConfig;
   transformer: Transformer;
+  /** The generator behind initialization and dropout masks (its state is saved with checkpoints). */
+  readonly rng: Rng;
 
   constructor(config: GPTConfig, options: { seed?: number; dtype?: DType } = {}) {
     super();
     this.config = validateConfig({ ...config });
     const rng = new Rng(options.seed ?? 0);
+    this.rng = rng;
     this.transformer = new Transformer(this.config, rng, options.dtype ?? 'float32');
     // GPT-2 init: N(0, 0.02) weights, zero biases, and residual projections scaled by 1/sqrt(2 nLayer).
     for (const [name, p] of this.namedParameters()) {

@@ -1,0 +1,94 @@
+// Pretraining end to end on a small corpus: loss falls, resume reproduces the uninterrupted curve,
+// interrupted checkpoints are recovered, bad input is refused without touching existing runs.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tokenizer } from '../text/tokenizer.js';
+import { prepareData, TokenLoader, unigramEntropy } from './data.js';
+import { pretrain, resume, DEFAULT_TRAIN, type StepMetrics, type TrainOptions } from './train.js';
+import { recoverRunDir, loadRun } from './run-dir.js';
+import type { GPTConfig } from './config.js';
+
+const root = mkdtempSync(join(tmpdir(), 'moxing-train-'));
+const corpus = join(root, 'austen.txt');
+
+function sampleText(): string {
+  const dir = join(process.cwd(), '..', 'shared', 'datasets', 'jane_austen');
+  const file = ['pride_and_prejudice.txt', 'emma.txt'].map((f) => join(dir, f)).find(existsSync);
+  const text = file ? readFileSync(file, 'utf8') : 'It is a truth universally acknowledged. '.repeat(2000);
+  return text.slice(0, 60_000);
+}
+
+const tokenizer = Tokenizer.train([sampleText()], { vocabSize: 300, specialTokens: ['<|endoftext|>'] });
+writeFileSync(corpus, sampleText());
+const dataDir = join(root, 'data');
+const meta = prepareData([corpus], tokenizer, dataDir, { valFraction: 0.1 });
+const config: GPTConfig = { vocabSize: tokenizer.vocabSize, blockSize: 32, nLayer: 1, nHead: 2, nEmbd: 32, dropout: 0.1, bias: true };
+const options: TrainOptions = { ...DEFAULT_TRAIN, dataDir, maxSteps: 12, batchSize: 4, evalEvery: 4, evalIters: 2, warmupSteps: 2, lr: 3e-3 };
+const curve = (dir: string): StepMetrics[] => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepMetrics);
+
+test('data prepare writes uint16 shards with a train/val split, and the loader reads windows', () => {
+  assert.equal(meta.dtype, 'uint16');
+  assert.ok(meta.valTokens > 0 && meta.trainTokens > 8 * meta.valTokens);
+  const loader = new TokenLoader(dataDir, 'train');
+  const all = loader.read(0, 40);
+  assert.equal(tokenizer.decode(Array.from(all)), sampleText().slice(0, tokenizer.decode(Array.from(all)).length));
+  assert.ok(unigramEntropy(loader) > 3);
+  loader.close();
+});
+
+test('pretraining lowers the loss; resume after a stop reproduces the uninterrupted curve exactly', async () => {
+  const full = join(root, 'run-full');
+  await pretrain(options, config, full);
+  const a = curve(full);
+  assert.equal(a.length, 12);
+  assert.ok(a[11].trainLoss < a[0].trainLoss - 0.5, `loss ${a[0].trainLoss} -> ${a[11].trainLoss}`);
+  assert.ok(a[11].valLoss !== undefined);
+
+  const split = join(root, 'run-split');
+  let stopAt = 5; // stops after step 5 (checkpoint written then), like a SIGINT
+  await pretrain(options, config, split, { shouldStop: () => --stopAt === 0 });
+  assert.equal(curve(split).length, 5);
+  // a killed process may have logged steps past its last checkpoint: simulate one stray line
+  writeFileSync(join(split, 'metrics.jsonl'), readFileSync(join(split, 'metrics.jsonl'), 'utf8') + JSON.stringify({ step: 6, trainLoss: 99 }) + '\n');
+  const res = await resume(split);
+  assert.equal(res.step, 12);
+  const b = curve(split);
+  assert.deepEqual(b.map((m) => m.step), a.map((m) => m.step));
+  b.forEach((m, i) => {
+    assert.ok(Math.abs(m.trainLoss - a[i].trainLoss) <= 1e-5, `step ${m.step}: ${m.trainLoss} vs ${a[i].trainLoss}`);
+    if (a[i].valLoss !== undefined) assert.ok(Math.abs((m.valLoss ?? NaN) - a[i].valLoss!) <= 1e-5);
+  });
+});
+
+test('an interrupted checkpoint is discarded if incomplete and completed if it was', async () => {
+  const dir = join(root, 'run-full');
+  const before = readFileSync(join(dir, 'model.safetensors'));
+  mkdirSync(join(dir, 'checkpoint.tmp'));
+  writeFileSync(join(dir, 'checkpoint.tmp', 'model.safetensors'), 'partial');
+  recoverRunDir(dir);
+  assert.ok(!existsSync(join(dir, 'checkpoint.tmp')));
+  assert.deepEqual(readFileSync(join(dir, 'model.safetensors')), before);
+  const copy = join(root, 'run-copy');
+  cpSync(dir, copy, { recursive: true });
+  mkdirSync(join(copy, 'checkpoint.tmp'));
+  for (const f of ['config.json', 'tokenizer.json', 'model.safetensors', 'optimizer.safetensors', 'state.json']) cpSync(join(dir, f), join(copy, 'checkpoint.tmp', f));
+  const { model } = await loadRun(copy); // recovers first
+  assert.ok(model.numParameters() > 0);
+  assert.ok(!existsSync(join(copy, 'checkpoint.tmp')));
+});
+
+test('bad input: existing run, missing data, corrupt checkpoint', async () => {
+  const dir = join(root, 'run-full');
+  const before = readFileSync(join(dir, 'model.safetensors'));
+  await assert.rejects(pretrain(options, config, dir), /already holds a run; use 'moxing train --resume/);
+  await assert.rejects(pretrain({ ...options, dataDir: join(root, 'nope') }, config, join(root, 'x')), /data directory not found/);
+  const broken = join(root, 'run-broken');
+  cpSync(dir, broken, { recursive: true });
+  writeFileSync(join(broken, 'model.safetensors'), before.subarray(0, 100));
+  await assert.rejects(resume(broken), /model\.safetensors/);
+  assert.deepEqual(readFileSync(join(dir, 'model.safetensors')), before);
+});

@@ -1,0 +1,265 @@
+// The training loop (nanoGPT's, typed): AdamW with decay on 2-D weights only, warmup + cosine,
+// gradient accumulation and clipping, periodic validation, journaled checkpoints, exact resume.
+
+import { existsSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Rng } from '../tensor/random.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { AdamW } from '../optim/adam.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { warmupCosineSchedule } from '../optim/schedule.js';
+import type { Parameter } from '../nn/module.js';
+import { Tokenizer } from '../text/tokenizer.js';
+import { GPT } from './gpt.js';
+import type { GPTConfig } from './config.js';
+import { TokenLoader, readDataMeta, DataError } from './data.js';
+import { type RunConfig, type TrainState, RUN_FORMAT, loadOptimizerState, loadRun, readRunConfig, saveCheckpoint, RunDirError } from './run-dir.js';
+
+/** Hyper-parameters of a pretraining run (stored in config.json under `train`). */
+export interface TrainOptions {
+  dataDir: string;
+  maxSteps: number;
+  batchSize: number;
+  gradAccum: number;
+  lr: number;
+  minLr: number;
+  warmupSteps: number;
+  /** Step where the cosine reaches minLr (default maxSteps). */
+  decaySteps?: number;
+  weightDecay: number;
+  gradClip: number;
+  seed: number;
+  evalEvery: number;
+  evalIters: number;
+  /** Checkpoint every this many steps (default: at each evaluation and at the end). */
+  checkpointEvery?: number;
+}
+
+export const DEFAULT_TRAIN: Omit<TrainOptions, 'dataDir' | 'maxSteps'> = {
+  batchSize: 16, gradAccum: 1, lr: 1e-3, minLr: 1e-4, warmupSteps: 50, weightDecay: 0.1, gradClip: 1,
+  seed: 0, evalEvery: 100, evalIters: 20,
+};
+
+/** One line of metrics.jsonl. */
+export interface StepMetrics {
+  step: number;
+  trainLoss: number;
+  valLoss?: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+  tokensSeen: number;
+  elapsedSeconds: number;
+}
+
+export interface TrainHooks {
+  /** After every optimizer step (and its evaluation, if any). */
+  onStep?: (m: StepMetrics, maxSteps: number) => void;
+  /** After a checkpoint is written. */
+  onCheckpoint?: (step: number) => void;
+  /** Checked between steps: return true to stop after a checkpoint (e.g. SIGINT). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  step: number;
+  trainLoss: number;
+  valLoss: number | null;
+  tokensPerSecond: number;
+  runDir: string;
+}
+
+/** AdamW groups as GPT-2/nanoGPT: weight decay on matrices (ndim >= 2), none on biases and norms. */
+export function gptOptimizer(model: GPT, o: Pick<TrainOptions, 'lr' | 'weightDecay'>): AdamW {
+  const decay: Parameter[] = [];
+  const noDecay: Parameter[] = [];
+  for (const p of model.parameters()) (p.ndim >= 2 ? decay : noDecay).push(p);
+  return new AdamW(
+    [{ params: decay, options: { weightDecay: o.weightDecay } }, { params: noDecay, options: { weightDecay: 0 } }],
+    { lr: o.lr, beta1: 0.9, beta2: 0.95, eps: 1e-8 },
+  );
+}
+
+/** Mean validation loss over `iters` batches drawn with a fixed seed (the same windows every time). */
+export function evaluate(model: GPT, loader: TokenLoader, batchSize: number, iters: number, seed: number): number {
+  const wasTraining = model.training;
+  model.eval();
+  const rng = new Rng(seed + 1_000_003);
+  let total = 0;
+  noGrad(() => {
+    for (let i = 0; i < iters; i++) {
+      const [x, y] = loader.batch(batchSize, model.config.blockSize, rng);
+      total += model.forward(x, y).loss!.item();
+    }
+  });
+  model.train(wasTraining);
+  return total / iters;
+}
+
+interface Session {
+  runDir: string;
+  config: RunConfig;
+  tokenizer: Tokenizer;
+  model: GPT;
+  optimizer: AdamW;
+  state: TrainState;
+  options: TrainOptions;
+}
+
+function checkTokenizerMatches(dataDir: string, tokenizer: Tokenizer, what: string): void {
+  const meta = readDataMeta(dataDir);
+  const dataTok = join(dataDir, 'tokenizer.json');
+  const same = existsSync(dataTok) && JSON.stringify(Tokenizer.fromFile(dataTok).toJSON()) === JSON.stringify(tokenizer.toJSON());
+  if (!same || meta.vocabSize !== tokenizer.vocabSize) {
+    throw new DataError(`${dataDir} was prepared with a different tokenizer than ${what} (vocabulary ${meta.vocabSize} vs ${tokenizer.vocabSize}); prepare the data with the run's tokenizer.json`);
+  }
+}
+
+function trimMetrics(runDir: string, step: number): void {
+  // Lines written after the last checkpoint by a killed process would duplicate steps on resume.
+  const path = join(runDir, 'metrics.jsonl');
+  if (!existsSync(path)) return;
+  const kept = readFileSync(path, 'utf8').split('\n').filter((l) => {
+    if (!l.trim()) return false;
+    try {
+      return (JSON.parse(l) as StepMetrics).step <= step;
+    } catch {
+      return false;
+    }
+  });
+  writeFileSync(path, kept.length ? `${kept.join('\n')}\n` : '');
+}
+
+/**
+ * Starts a new run in `outDir`: a fresh GPT (or the weights of `initFrom`, with a fresh schedule).
+ * @example await pretrain({ dataDir: 'data/austen', maxSteps: 500, ...DEFAULT_TRAIN }, configFromPreset('micro', { vocabSize }), 'runs/austen')
+ */
+export async function pretrain(
+  options: TrainOptions, modelConfig: GPTConfig | null, outDir: string, hooks: TrainHooks = {}, initFrom?: string,
+): Promise<TrainResult> {
+  const runDir = resolve(outDir);
+  if (existsSync(join(runDir, 'config.json'))) {
+    throw new RunDirError(`${runDir} already holds a run; use 'moxing train --resume ${outDir}' to continue it, or choose another --out`);
+  }
+  const meta = readDataMeta(options.dataDir);
+  let model: GPT;
+  let tokenizer: Tokenizer;
+  let initRun: string | undefined;
+  if (initFrom) {
+    const base = await loadRun(initFrom);
+    checkTokenizerMatches(options.dataDir, base.tokenizer, `the --init-from run ${initFrom}`);
+    model = base.model;
+    tokenizer = base.tokenizer;
+    initRun = base.dir;
+    model.rng.setState(new Rng(options.seed).getState());
+  } else {
+    if (!modelConfig) throw new Error('pretrain: a model config (or initFrom) is required');
+    if (modelConfig.vocabSize < meta.vocabSize) {
+      throw new DataError(`--vocab-size ${modelConfig.vocabSize} is smaller than the data's tokenizer vocabulary ${meta.vocabSize}`);
+    }
+    tokenizer = Tokenizer.fromFile(join(options.dataDir, 'tokenizer.json'));
+    model = new GPT(modelConfig, { seed: options.seed });
+  }
+  const config: RunConfig = {
+    format: RUN_FORMAT, kind: 'gpt', model: model.config, train: { ...options, dataDir: resolve(options.dataDir) },
+    initFrom: initRun, createdAt: new Date().toISOString(),
+  };
+  const state: TrainState = {
+    step: 0, modelRng: model.rng.getState(), dataRng: new Rng(options.seed).getState(), tokensSeen: 0, bestValLoss: null,
+  };
+  const optimizer = gptOptimizer(model, options);
+  const session: Session = { runDir, config, tokenizer, model, optimizer, state, options };
+  await saveCheckpoint(runDir, { config, tokenizer, model, optimizer: optimizer.getState(), state });
+  writeFileSync(join(runDir, 'metrics.jsonl'), '');
+  return runLoop(session, hooks);
+}
+
+/**
+ * Continues a run from its last checkpoint: same data order, dropout masks and optimizer state,
+ * so the loss curve continues exactly as if never interrupted.
+ * @example await resume('runs/austen', { maxSteps: 1000 })
+ */
+export async function resume(runDir: string, overrides: { maxSteps?: number } = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
+  runDir = resolve(runDir);
+  const config = readRunConfig(runDir);
+  if (!config.train) throw new RunDirError(`${runDir}: config.json has no training settings to resume`);
+  const loaded = await loadRun(runDir);
+  if (!loaded.state) throw new RunDirError(`${runDir}: state.json is missing: nothing to resume`);
+  const options = { ...(config.train as unknown as TrainOptions) };
+  if (overrides.maxSteps !== undefined) options.maxSteps = overrides.maxSteps;
+  checkTokenizerMatches(options.dataDir, loaded.tokenizer, `the run ${runDir}`);
+  const model = loaded.model;
+  model.train();
+  const optimizer = gptOptimizer(model, options);
+  const optState = await loadOptimizerState(runDir);
+  if (optState) optimizer.setState(optState);
+  trimMetrics(runDir, loaded.state.step);
+  return runLoop({ runDir, config, tokenizer: loaded.tokenizer, model, optimizer, state: loaded.state, options }, hooks);
+}
+
+async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
+  const { model, optimizer, options: o, state } = s;
+  const train = new TokenLoader(o.dataDir, 'train');
+  const val = new TokenLoader(o.dataDir, 'val');
+  const T = model.config.blockSize;
+  const schedule = warmupCosineSchedule({ lr: o.lr, minLr: o.minLr, warmupSteps: o.warmupSteps, decaySteps: o.decaySteps ?? o.maxSteps });
+  const dataRng = new Rng(0);
+  dataRng.setState(state.dataRng);
+  model.rng.setState(state.modelRng);
+  model.train();
+  const metricsPath = join(s.runDir, 'metrics.jsonl');
+  const started = Date.now();
+  let lastLoss = NaN;
+  let lastVal: number | null = null;
+  let tokPerSec = 0;
+  const checkpoint = async (): Promise<void> => {
+    state.dataRng = dataRng.getState();
+    state.modelRng = model.rng.getState();
+    await saveCheckpoint(s.runDir, { config: s.config, tokenizer: s.tokenizer, model, optimizer: optimizer.getState(), state });
+    hooks.onCheckpoint?.(state.step);
+  };
+  try {
+    while (state.step < o.maxSteps) {
+      const t0 = performance.now();
+      const lr = schedule(state.step);
+      optimizer.setLr(lr);
+      let loss = 0;
+      for (let micro = 0; micro < o.gradAccum; micro++) {
+        const [x, y] = train.batch(o.batchSize, T, dataRng);
+        const l = model.forward(x, y).loss!;
+        loss += l.item() / o.gradAccum;
+        (o.gradAccum > 1 ? l.div(o.gradAccum) : l).backward();
+      }
+      const gradNorm = o.gradClip > 0 ? clipGradNorm(model.parameters(), o.gradClip) : NaN;
+      optimizer.step();
+      optimizer.zeroGrad();
+      state.step++;
+      const tokens = o.batchSize * o.gradAccum * T;
+      state.tokensSeen += tokens;
+      tokPerSec = tokens / ((performance.now() - t0) / 1000);
+      lastLoss = loss;
+      const m: StepMetrics = {
+        step: state.step, trainLoss: loss, lr, gradNorm, tokensPerSecond: tokPerSec, tokensSeen: state.tokensSeen,
+        elapsedSeconds: (Date.now() - started) / 1000,
+      };
+      const evalNow = state.step % o.evalEvery === 0 || state.step === o.maxSteps;
+      if (evalNow) {
+        lastVal = evaluate(model, val, o.batchSize, o.evalIters, o.seed);
+        m.valLoss = lastVal;
+        if (state.bestValLoss === null || lastVal < state.bestValLoss) state.bestValLoss = lastVal;
+      }
+      appendFileSync(metricsPath, `${JSON.stringify(m)}\n`);
+      hooks.onStep?.(m, o.maxSteps);
+      const ckptNow = evalNow || (o.checkpointEvery !== undefined && state.step % o.checkpointEvery === 0);
+      if (ckptNow) await checkpoint();
+      if (hooks.shouldStop?.()) {
+        if (!ckptNow) await checkpoint();
+        break;
+      }
+    }
+  } finally {
+    train.close();
+    val.close();
+  }
+  return { step: state.step, trainLoss: lastLoss, valLoss: lastVal, tokensPerSecond: tokPerSec, runDir: s.runDir };
+}
