@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerTokenizer } from './commands/tokenizer.js';
+import { registerFit } from './commands/fit.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerPredict } from './commands/predict.js';
+import { registerCv } from './commands/cv.js';
 
 function packageVersion(): string {
   try {
@@ -27,6 +31,10 @@ export function buildProgram(): Command {
     .exitOverride();
   // Each command file exports register(program); the list is explicit, no registration by side effect.
   registerTokenizer(program);
+  registerFit(program);
+  registerEvaluate(program);
+  registerPredict(program);
+  registerCv(program);
   return program;
 }
 

@@ -43,7 +43,8 @@ export function parseCsv(text: string, opts: CsvOptions = {}): Table {
     const e = err as { code?: string; lines?: number; record?: unknown[]; message?: string };
     if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH') {
       const got = Array.isArray(e.record) ? e.record.length : '?';
-      throw new CsvError(`${source}: line ${e.lines}: ragged row with ${got} fields (the header has a different number)`, e.lines);
+      const expected = /expect (\d+)/.exec(e.message ?? '')?.[1] ?? 'a different number';
+      throw new CsvError(`${source}: line ${e.lines}: ragged row with ${got} fields (the header has ${expected})`, e.lines);
     }
     throw new CsvError(`${source}: ${e.message ?? String(err)}`, e.lines);
   }

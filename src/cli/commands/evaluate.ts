@@ -1,0 +1,32 @@
+// `moxing evaluate`: metrics of a saved model on a labelled CSV file.
+
+import type { Command } from 'commander';
+import { evaluateTabular } from '../../ml/tabular.js';
+import { formatMetrics, readModelFile, readTable } from '../../ml/cli-support.js';
+import { UserError } from '../errors.js';
+import type { Io } from './fit.js';
+
+const stdout: Io = { write: (s) => void process.stdout.write(s) };
+
+/**
+ * Registers `moxing evaluate <model.json> <test.csv> [--target <col>] [--json]`.
+ * @example registerEvaluate(program);
+ */
+export function registerEvaluate(program: Command, io: Io = stdout): void {
+  program
+    .command('evaluate')
+    .description('score a saved model on labelled data: r2/rmse/mae, accuracy/f1, or inertia/silhouette')
+    .argument('<model.json>', 'a model saved by moxing fit')
+    .argument('<test.csv>', 'data with the target column')
+    .option('--target <col>', 'the target column (default: the one used in fit)')
+    .option('--json', 'print {"metrics": {...}}')
+    .action((modelPath: string, dataPath: string, flags: { target?: string; json?: boolean }) => {
+      try {
+        const m = readModelFile(modelPath);
+        const metrics = evaluateTabular(m, readTable(dataPath), flags.target);
+        io.write(flags.json ? `${JSON.stringify({ metrics })}\n` : `${formatMetrics(metrics)}\n`);
+      } catch (err) {
+        throw err instanceof UserError ? err : new UserError((err as Error).message);
+      }
+    });
+}

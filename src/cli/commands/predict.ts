@@ -1,0 +1,42 @@
+// `moxing predict`: predictions of a saved model for the rows of a CSV file, as CSV.
+
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { predictTabular } from '../../ml/tabular.js';
+import { readModelFile, readTable } from '../../ml/cli-support.js';
+import { UserError } from '../errors.js';
+import type { Io } from './fit.js';
+
+const stdout: Io = { write: (s) => void process.stdout.write(s) };
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Registers `moxing predict <model.json> <data.csv> [--out preds.csv] [--json]`.
+ * @example registerPredict(program);
+ */
+export function registerPredict(program: Command, io: Io = stdout): void {
+  program
+    .command('predict')
+    .description('predict with a saved model: one "prediction" column, in row order')
+    .argument('<model.json>', 'a model saved by moxing fit')
+    .argument('<data.csv>', 'rows to predict (the target column may be absent)')
+    .option('--out <preds.csv>', 'write the predictions here instead of stdout')
+    .option('--json', 'print {"predictions": [...]} (or {"rows", "out"} with --out)')
+    .action(async (modelPath: string, dataPath: string, flags: { out?: string; json?: boolean }) => {
+      try {
+        const m = readModelFile(modelPath);
+        const preds = predictTabular(m, readTable(dataPath));
+        const csv = `prediction\n${preds.map((p) => `${csvCell(p)}\n`).join('')}`;
+        if (flags.out) {
+          await writeFileAtomic(flags.out, csv);
+          io.write(flags.json ? `${JSON.stringify({ rows: preds.length, out: flags.out })}\n` : `wrote ${preds.length} predictions to ${flags.out}\n`);
+        } else io.write(flags.json ? `${JSON.stringify({ predictions: preds })}\n` : csv);
+      } catch (err) {
+        throw err instanceof UserError ? err : new UserError((err as Error).message);
+      }
+    });
+}
