@@ -9,6 +9,10 @@ import { registerFit } from './commands/fit.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerPredict } from './commands/predict.js';
 import { registerCv } from './commands/cv.js';
+import { registerSize } from './commands/size.js';
+import { registerData } from './commands/data.js';
+import { registerPretrain, registerTrain } from './commands/pretrain.js';
+import { registerGenerate } from './commands/generate.js';
 
 function packageVersion(): string {
   try {
@@ -35,6 +39,11 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerPredict(program);
   registerCv(program);
+  registerSize(program);
+  registerData(program);
+  registerPretrain(program);
+  registerTrain(program);
+  registerGenerate(program);
   return program;
 }
 

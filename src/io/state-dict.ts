@@ -33,7 +33,7 @@ export function fromSafeTensors(entries: Record<string, SafeTensor>, file = 'saf
     else if (e.dtype === 'I32') out[name] = new Tensor(e.data as Int32Array, e.shape);
     else if (e.dtype === 'F32' || e.dtype === 'F16' || e.dtype === 'BF16') out[name] = new Tensor(toFloat32(e), e.shape);
     else if (e.dtype === 'I64') out[name] = new Tensor(Int32Array.from(e.data as BigInt64Array, (v) => Number(v)), e.shape);
-    else throw new SafetensorsError(`${file}: tensor "${name}" has dtype ${e.dtype}, which is not a weight type`);
+    else throw new SafetensorsError('header', `dtype ${e.dtype} is not a weight type`, { tensor: name, path: file });
   }
   return out;
 }

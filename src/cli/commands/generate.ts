@@ -1,0 +1,63 @@
+// moxing generate: stream a GPT's continuation of a prompt to stdout.
+
+import type { Command } from 'commander';
+import { loadRun } from '../../llm/run-dir.js';
+import { generate } from '../../llm/generate.js';
+import { resolveModelPath } from '../../llm/models.js';
+import { StreamDecoder } from '../../llm/stream-decoder.js';
+import { finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
+import { UserError } from '../errors.js';
+
+interface GenerateFlags {
+  model: string;
+  maxNewTokens: number;
+  temperature: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  stop?: string[];
+  seed: number;
+  json?: boolean;
+}
+
+export function registerGenerate(program: Command): void {
+  program
+    .command('generate')
+    .description('continue a prompt with a GPT (streams the completion)')
+    .argument('<prompt>', 'text to continue')
+    .option('--model <run-dir|name>', 'model directory or shipped name', 'moxing-base')
+    .option('--max-new-tokens <n>', 'tokens to generate', positiveInt, 100)
+    .option('--temperature <t>', 'sampling temperature (0: greedy)', finiteNumber, 0.8)
+    .option('--top-k <k>', 'sample among the k most likely tokens', positiveInt)
+    .option('--top-p <p>', 'nucleus sampling probability mass', finiteNumber)
+    .option('--repetition-penalty <r>', 'penalize tokens already present (1: off)', finiteNumber)
+    .option('--stop <text...>', 'stop when the completion contains this text')
+    .option('--seed <n>', 'random seed (same seed, same output)', nonNegativeInt, 0)
+    .option('--json', 'print {"text","tokens","tokensPerSecond"} instead of streaming')
+    .action(async (prompt: string, f: GenerateFlags) => {
+      if (f.temperature < 0) throw new UserError('--temperature must be >= 0');
+      const { model, tokenizer } = await loadRun(resolveModelPath(f.model));
+      const ids = tokenizer.encode(prompt);
+      if (ids.length === 0) throw new UserError('the prompt is empty');
+      const eot = tokenizer.tokenToId('<|endoftext|>');
+      const decoder = new StreamDecoder(tokenizer, f.stop ?? []);
+      const tokens: number[] = [];
+      const t0 = performance.now();
+      for await (const t of generate(model, ids, {
+        maxNewTokens: f.maxNewTokens, temperature: f.temperature, topK: f.topK, topP: f.topP,
+        repetitionPenalty: f.repetitionPenalty, seed: f.seed, stopTokens: eot === undefined ? [] : [eot],
+      })) {
+        tokens.push(t.id);
+        const piece = decoder.push(t.id);
+        if (!f.json && piece) process.stdout.write(piece);
+        if (decoder.stopped) break;
+      }
+      const tail = decoder.flush();
+      const seconds = (performance.now() - t0) / 1000;
+      if (f.json) {
+        process.stdout.write(`${JSON.stringify({ text: decoder.text, tokens, tokensPerSecond: tokens.length / seconds })}\n`);
+      } else {
+        process.stdout.write(`${tail}\n`);
+      }
+    });
+}

@@ -1,0 +1,137 @@
+// moxing pretrain / moxing train --resume: self-supervised next-token training of a GPT.
+
+import type { Command } from 'commander';
+import { configFromPreset, validateConfig, type GPTConfig } from '../../llm/config.js';
+import { readDataMeta } from '../../llm/data.js';
+import { pretrain, resume, DEFAULT_TRAIN, type TrainHooks, type TrainOptions, type TrainResult } from '../../llm/train.js';
+import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
+import { TrainingProgress } from '../progress.js';
+import { UserError } from '../errors.js';
+
+interface PretrainFlags {
+  data: string;
+  out: string;
+  preset?: string;
+  nLayer?: number;
+  nHead?: number;
+  nEmbd?: number;
+  blockSize?: number;
+  vocabSize?: number;
+  maxSteps: number;
+  batchSize: number;
+  gradAccum: number;
+  lr: number;
+  minLr: number;
+  warmupSteps: number;
+  weightDecay: number;
+  gradClip: number;
+  dropout: number;
+  seed: number;
+  evalEvery: number;
+  evalIters: number;
+  initFrom?: string;
+  bias: boolean;
+  json?: boolean;
+}
+
+/** Runs training with progress on stderr, Ctrl-C stopping after a checkpoint, and the --json summary. */
+async function withProgress(json: boolean | undefined, run: (hooks: TrainHooks) => Promise<TrainResult>): Promise<void> {
+  let stop = false;
+  let progress = null as TrainingProgress | null;
+  const onSigint = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\nstopping after the next step (checkpoint first); Ctrl-C again to quit now\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await run({
+      onStep: (m, total) => {
+        progress ??= new TrainingProgress(total, m.step - 1);
+        progress.update(m);
+      },
+      shouldStop: () => stop,
+    });
+    progress?.stop();
+    const summary = { step: result.step, trainLoss: result.trainLoss, valLoss: result.valLoss, tokensPerSecond: result.tokensPerSecond };
+    if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else process.stdout.write(`step ${result.step}: train loss ${result.trainLoss.toFixed(4)}, validation loss ${result.valLoss?.toFixed(4) ?? '-'}, ${Math.round(result.tokensPerSecond)} tokens/s; run saved in ${result.runDir}\n`);
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function modelConfig(f: PretrainFlags, vocabSize: number): GPTConfig {
+  const vocab = f.vocabSize ?? vocabSize;
+  try {
+    if (f.preset) {
+      return configFromPreset(f.preset, {
+        vocabSize: vocab, dropout: f.dropout, bias: f.bias,
+        ...(f.blockSize ? { blockSize: f.blockSize } : {}),
+        ...(f.nLayer ? { nLayer: f.nLayer } : {}), ...(f.nHead ? { nHead: f.nHead } : {}), ...(f.nEmbd ? { nEmbd: f.nEmbd } : {}),
+      });
+    }
+    if (!f.nLayer || !f.nHead || !f.nEmbd || !f.blockSize) {
+      throw new Error('give --preset P, or all of --n-layer, --n-head, --n-embd and --block-size');
+    }
+    return validateConfig({ vocabSize: vocab, blockSize: f.blockSize, nLayer: f.nLayer, nHead: f.nHead, nEmbd: f.nEmbd, dropout: f.dropout, bias: f.bias });
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}
+
+export function registerPretrain(program: Command): void {
+  const d = DEFAULT_TRAIN;
+  program
+    .command('pretrain')
+    .description('pretrain a GPT on prepared token data (next-token prediction)')
+    .requiredOption('--data <dir>', 'data directory from `moxing data prepare`')
+    .requiredOption('--out <run-dir>', 'run directory to create')
+    .option('--preset <name>', 'model size preset (nano, micro, mini, small, gpt2, ...)')
+    .option('--n-layer <n>', 'transformer blocks', positiveInt)
+    .option('--n-head <n>', 'attention heads', positiveInt)
+    .option('--n-embd <n>', 'embedding width', positiveInt)
+    .option('--block-size <n>', 'context length', positiveInt)
+    .option('--vocab-size <n>', 'vocabulary size (default: the tokenizer\'s)', positiveInt)
+    .option('--no-bias', 'no biases in linear layers and layer norms')
+    .option('--init-from <run-dir>', 'start from this run\'s weights with a fresh schedule (continued pretraining)')
+    .requiredOption('--max-steps <n>', 'optimizer steps', positiveInt)
+    .option('--batch-size <n>', 'sequences per micro-batch', positiveInt, d.batchSize)
+    .option('--grad-accum <n>', 'micro-batches per step', positiveInt, d.gradAccum)
+    .option('--lr <x>', 'peak learning rate', finiteNumber, d.lr)
+    .option('--min-lr <x>', 'final learning rate of the cosine', finiteNumber, d.minLr)
+    .option('--warmup-steps <n>', 'linear warmup steps', nonNegativeInt, d.warmupSteps)
+    .option('--weight-decay <x>', 'AdamW decay on 2-D weights', finiteNumber, d.weightDecay)
+    .option('--grad-clip <x>', 'clip the global gradient norm (0: off)', finiteNumber, d.gradClip)
+    .option('--dropout <p>', 'dropout probability', fraction, 0)
+    .option('--seed <n>', 'random seed', nonNegativeInt, d.seed)
+    .option('--eval-every <n>', 'validate (and checkpoint) every n steps', positiveInt, d.evalEvery)
+    .option('--eval-iters <n>', 'validation batches per evaluation', positiveInt, d.evalIters)
+    .option('--json', 'last stdout line: {"step","trainLoss","valLoss","tokensPerSecond"}')
+    .action(async (f: PretrainFlags) => {
+      const meta = readDataMeta(f.data);
+      if (f.initFrom && (f.preset || f.nLayer || f.nHead || f.nEmbd)) {
+        throw new UserError('--init-from takes the model shape from that run: drop --preset/--n-layer/--n-head/--n-embd');
+      }
+      const options: TrainOptions = {
+        dataDir: f.data, maxSteps: f.maxSteps, batchSize: f.batchSize, gradAccum: f.gradAccum, lr: f.lr, minLr: f.minLr,
+        warmupSteps: f.warmupSteps, weightDecay: f.weightDecay, gradClip: f.gradClip, seed: f.seed, evalEvery: f.evalEvery,
+        evalIters: f.evalIters,
+      };
+      const config = f.initFrom ? null : modelConfig(f, meta.vocabSize);
+      await withProgress(f.json, (hooks) => pretrain(options, config, f.out, hooks, f.initFrom));
+    });
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('continue a pretraining run from its last checkpoint')
+    .requiredOption('--resume <run-dir>', 'run directory to continue')
+    .option('--max-steps <n>', 'train until this step (default: the run\'s own)', positiveInt)
+    .option('--json', 'last stdout line: {"step","trainLoss","valLoss","tokensPerSecond"}')
+    .action(async (f: { resume: string; maxSteps?: number; json?: boolean }) => {
+      await withProgress(f.json, (hooks) => resume(f.resume, { maxSteps: f.maxSteps }, hooks));
+    });
+}

@@ -1,0 +1,44 @@
+// Flag parsers for commander that reject bad values with a message naming the flag.
+
+import { InvalidArgumentError } from 'commander';
+
+/** Parses a positive integer flag value. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
+}
+
+/** Parses a non-negative integer. */
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  return n;
+}
+
+/** Parses a finite number. */
+export function finiteNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${value}'`);
+  return n;
+}
+
+/** Parses a number in [0, 1). */
+export function fraction(value: string): number {
+  const n = finiteNumber(value);
+  if (n < 0 || n >= 1) throw new InvalidArgumentError(`expected a number in [0, 1), got '${value}'`);
+  return n;
+}
+
+/** Parses counts with suffixes: 50k, 1.5M, 2e9, 10B. */
+export function count(value: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kKmMgGbBtT]?)\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected a count such as 50k, 1.5M or 2e9, got '${value}'`);
+  const mult: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, b: 1e9, t: 1e12 };
+  return Number(m[1]) * mult[m[2].toLowerCase()];
+}
+
+/** Collects a repeatable flag into an array. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
