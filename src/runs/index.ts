@@ -1,0 +1,7 @@
+// Experiment tracking and the model registry: the store, the tracker commands use, and loss-curve plots.
+
+export * from './store.js';
+export * from './tracker.js';
+export { currentProcess, processGone, type ProcessIdentity } from './liveness.js';
+export { hashPath } from './hash.js';
+export { MIGRATIONS, type Migration } from './schema.js';
