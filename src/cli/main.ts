@@ -13,6 +13,7 @@ import { registerSize } from './commands/size.js';
 import { registerData } from './commands/data.js';
 import { registerPretrain, registerTrain } from './commands/pretrain.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerInterop } from './commands/interop.js';
 
 function packageVersion(): string {
   try {
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerPretrain(program);
   registerTrain(program);
   registerGenerate(program);
+  registerInterop(program);
   return program;
 }
 

@@ -1,0 +1,35 @@
+// moxing export / moxing import: move GPTs to and from the Hugging Face GPT-2 layout.
+
+import type { Command } from 'commander';
+import { exportHf, importHf } from '../../llm/hf.js';
+import { resolveModelPath } from '../../llm/models.js';
+import { UserError } from '../errors.js';
+
+function checkFormat(format: string): void {
+  if (format !== 'hf') throw new UserError(`--format '${format}' is not supported (supported: hf)`);
+}
+
+export function registerInterop(program: Command): void {
+  program
+    .command('export')
+    .description('write a model in the Hugging Face GPT-2 layout (model.safetensors, config.json, tokenizer.json)')
+    .requiredOption('--model <dir|name>', 'run directory or shipped model name')
+    .requiredOption('--format <format>', 'output format: hf')
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (f: { model: string; format: string; out: string }) => {
+      checkFormat(f.format);
+      await exportHf(resolveModelPath(f.model), f.out);
+      process.stdout.write(`wrote ${f.out} (Hugging Face GPT-2 layout)\n`);
+    });
+  program
+    .command('import')
+    .description('read a Hugging Face GPT-2 directory into a moxing run directory')
+    .argument('<dir>', 'directory with config.json, model.safetensors and tokenizer.json')
+    .requiredOption('--format <format>', 'input format: hf')
+    .requiredOption('--out <run-dir>', 'run directory to create')
+    .action(async (dir: string, f: { format: string; out: string }) => {
+      checkFormat(f.format);
+      await importHf(dir, f.out);
+      process.stdout.write(`imported ${dir} into ${f.out}\n`);
+    });
+}

@@ -1,0 +1,43 @@
+// Export a moxing run to the Hugging Face GPT-2 layout, and import one as a moxing run.
+
+import { resolve } from 'node:path';
+import { Tokenizer } from '../text/tokenizer.js';
+import { readHfGpt2, writeHfGpt2 } from '../io/hf-gpt2.js';
+import { GPT } from './gpt.js';
+import { loadRun, saveCheckpoint, RUN_FORMAT } from './run-dir.js';
+import { validateConfig } from './config.js';
+
+/**
+ * Writes `runDir`'s model as a HF GPT-2 directory that transformers, vLLM and friends load.
+ * @example await exportHf('runs/austen', 'hf/austen')
+ */
+export async function exportHf(runDir: string, outDir: string): Promise<void> {
+  const { model, tokenizer } = await loadRun(runDir);
+  const eos = tokenizer.tokenToId('<|endoftext|>') ?? null;
+  await writeHfGpt2(outDir, model.config, model.stateDict(), JSON.stringify(tokenizer.toJSON()), eos);
+}
+
+/**
+ * Reads a HF GPT-2 directory (with or without the `transformer.` prefix, tied or explicit lm_head)
+ * into a new moxing run directory.
+ * @example await importHf('hf/gpt2-small-random', 'runs/imported')
+ */
+export async function importHf(hfDir: string, outRunDir: string): Promise<void> {
+  const hf = await readHfGpt2(hfDir);
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = Tokenizer.fromFile(hf.tokenizerPath);
+  } catch (err) {
+    throw new Error(`${hf.tokenizerPath}: ${(err as Error).message}`);
+  }
+  const config = validateConfig({ ...hf.shape, dropout: 0 });
+  const model = new GPT(config);
+  model.loadStateDict(hf.state);
+  await saveCheckpoint(outRunDir, {
+    config: {
+      format: RUN_FORMAT, kind: 'gpt', model: config, createdAt: new Date().toISOString(),
+      description: `imported from ${resolve(hfDir)}`, task: hf.config.add_bos_token ? { addBosToken: true } : undefined,
+    },
+    tokenizer, model,
+  });
+}
