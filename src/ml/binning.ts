@@ -7,7 +7,7 @@ export interface Binned {
   rows: number;
   cols: number;
   /** codes[j * rows + i] is the bin of X[i][j]; bins are ordered by value. */
-  codes: Uint8Array;
+  codes: Uint16Array;
   /** cuts[j][b] is the threshold between bin b and b + 1: x <= cuts[j][b] means bin <= b. */
   cuts: Float64Array[];
   /** values[j][b] is the value of bin b when feature j is binned exactly (one bin per distinct value), else null. */
@@ -15,15 +15,15 @@ export interface Binned {
 }
 
 /**
- * Bins every column of X into at most `maxBins` (<= 256) ordered bins. With few distinct values each
+ * Bins every column of X into at most `maxBins` (<= 65536) ordered bins. With few distinct values each
  * value is its own bin and the cut is the midpoint between neighbours, so splits equal exact CART's;
  * otherwise the cuts are quantiles of the distinct values.
  * @example binData(toMatrix([[1], [2], [3]]), 256).cuts[0]; // [1.5, 2.5]
  */
 export function binData(X: Matrix, maxBins = 256): Binned {
-  if (maxBins < 2 || maxBins > 256) throw new Error('maxBins must be in [2, 256]');
+  if (maxBins < 2 || maxBins > 65536) throw new Error('maxBins must be in [2, 65536]');
   const { rows: n, cols: p, data } = X;
-  const codes = new Uint8Array(n * p);
+  const codes = new Uint16Array(n * p);
   const cuts: Float64Array[] = [];
   const values: (Float64Array | null)[] = [];
   const col = new Float64Array(n);

@@ -49,8 +49,7 @@ export interface GrownTree {
 }
 
 const xlogx = (x: number): number => (x > 0 ? x * Math.log(x) : 0);
-const SORT_SHIFT = 23;
-const SORT_MASK = (1 << SORT_SHIFT) - 1;
+const SORT_SHIFT = 2 ** 23; // sort keys are bin * 2^23 + position: exact in a double for 16-bit bins
 
 /**
  * Grows one CART tree. `samples` lists the rows to use (repeats allowed: a bootstrap sample) and is
@@ -60,7 +59,7 @@ const SORT_MASK = (1 << SORT_SHIFT) - 1;
 export function buildTree(B: Binned, target: Int32Array | Float64Array, samples: Int32Array, o: GrowOptions): GrownTree {
   const classify = o.criterion !== 'squared_error';
   const K = classify ? o.nClasses : 1;
-  if (samples.length > SORT_MASK) throw new Error('tree: too many samples');
+  if (samples.length >= SORT_SHIFT) throw new Error('tree: too many samples');
   const yi = classify ? (target as Int32Array) : null;
   const yf = classify ? null : (target as Float64Array);
   const n = B.rows;
@@ -77,9 +76,9 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   const counts = new Float64Array(K);
   const cl = new Float64Array(K);
   const cr = new Float64Array(K);
-  const hist = new Float64Array(256 * K);
-  const hcnt = new Float64Array(256);
-  const keys = new Int32Array(samples.length);
+  let hist = new Float64Array(256 * K);
+  let hcnt = new Float64Array(256);
+  const keys = new Float64Array(samples.length);
   // Running statistics of a left-to-right scan (sums for regression, Σc² or Σ c ln c for classes).
   let sL = 0;
   let sR = 0;
@@ -155,7 +154,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       feats[r] = feats[f]!;
       feats[f] = j;
       const co = j * n;
-      let lo = 255;
+      let lo = 65535;
       let hi = 0;
       for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; if (c < lo) lo = c; if (c > hi) hi = c; }
       if (lo === hi) continue;
@@ -163,6 +162,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       const range = hi - lo + 1;
       if (range * K <= 4 * m) {
         // Histogram path: one pass to fill bins, one scan over bins.
+        if (hcnt.length < range) { hcnt = new Float64Array(range); hist = new Float64Array(range * K); }
         hist.fill(0, 0, range * K);
         hcnt.fill(0, 0, range);
         if (classify) for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]! - lo; hist[c * K + yi![s]!]++; hcnt[c]++; }
@@ -185,17 +185,17 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       } else {
         // Sort path for small nodes: order samples by (bin, position) with one native integer sort.
         const ks = keys.subarray(0, m);
-        for (let t = 0; t < m; t++) ks[t] = (B.codes[co + samples[start + t]!]! << SORT_SHIFT) | t;
+        for (let t = 0; t < m; t++) ks[t] = B.codes[co + samples[start + t]!]! * SORT_SHIFT + t;
         ks.sort();
         initScan(nodeSum);
         for (let t = 0; t < m; t++) {
-          const s = samples[start + (ks[t]! & SORT_MASK)]!;
+          const c = Math.floor(ks[t]! / SORT_SHIFT);
+          const s = samples[start + (ks[t]! - c * SORT_SHIFT)]!;
           if (classify) moveLeft(yi![s]!, 1);
           else moveLeftSum(yf![s]!);
           const nl = t + 1;
           if (nl === m) break;
-          const c = ks[t]! >>> SORT_SHIFT;
-          const cNext = ks[t + 1]! >>> SORT_SHIFT;
+          const cNext = Math.floor(ks[t + 1]! / SORT_SHIFT);
           if (c === cNext || nl < msl) continue;
           if (m - nl < msl) break;
           const proxy = scanProxy(nl, m - nl);

@@ -17,7 +17,11 @@ export interface TreeParams {
   minSamplesSplit: number;
   minSamplesLeaf: number;
   maxFeatures: MaxFeatures;
-  /** Features are binned into at most maxBins values; splits are exact when a feature has fewer distinct values. */
+  /**
+   * Features are binned into at most maxBins (<= 65536) values; splits are exact (as CART) when a
+   * feature has no more distinct values. Single trees default to exact (65536), ensembles to 256 bins
+   * (histogram trees, as LightGBM: faster, and the ensemble averages the coarser thresholds out).
+   */
   maxBins: number;
   seed: number;
 }
@@ -85,7 +89,7 @@ export interface TreeClassifierState extends ClassifierState {
 export class DecisionTreeClassifier extends Classifier<TreeParams, TreeClassifierState> {
   readonly kind = 'DecisionTreeClassifier';
   constructor(params: Partial<TreeParams> = {}) {
-    super({ criterion: 'gini', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, maxBins: 256, seed: 0 }, params);
+    super({ criterion: 'gini', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, maxBins: 65536, seed: 0 }, params);
   }
   fit(X: MatrixLike, y: VectorLike): this {
     if (this.params.criterion === 'squared_error') throw new Error('DecisionTreeClassifier: criterion must be gini or entropy');
@@ -121,7 +125,7 @@ export interface TreeRegressorState {
 export class DecisionTreeRegressor extends Regressor<TreeParams, TreeRegressorState> {
   readonly kind = 'DecisionTreeRegressor';
   constructor(params: Partial<TreeParams> = {}) {
-    super({ criterion: 'squared_error', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, maxBins: 256, seed: 0 }, params);
+    super({ criterion: 'squared_error', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, maxBins: 65536, seed: 0 }, params);
   }
   fit(X: MatrixLike, y: VectorLike): this {
     if (this.params.criterion !== 'squared_error') throw new Error('DecisionTreeRegressor: criterion must be squared_error');

@@ -1,0 +1,53 @@
+// CSV -> typed table (types, missing values, errors with line numbers) and row splits.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { parseCsv, readCsv } from './csv.js';
+import { column } from './table.js';
+import { kFold, stratifiedKFold, trainTestSplit } from './split.js';
+import { DATASETS } from '../ml/test-helpers.js';
+
+test('column types and missing values', () => {
+  const t = parseCsv('n,c,m\n1,a,NA\n2.5,"b, quoted",\nNaN,,3\n');
+  assert.equal(t.nRows, 3);
+  assert.equal(column(t, 'n').kind, 'numeric');
+  assert.deepEqual(Array.from(column(t, 'n').values as Float64Array), [1, 2.5, NaN]);
+  assert.deepEqual(column(t, 'c').values, ['a', 'b, quoted', null]);
+  assert.deepEqual(Array.from(column(t, 'm').values as Float64Array), [NaN, NaN, 3]);
+  assert.throws(() => column(t, 'x'), /unknown column 'x'; columns are: n, c, m/);
+});
+
+test('errors name the line', () => {
+  assert.throws(() => parseCsv('a,b\n1,2\n3,4,5\n', { source: 'f.csv' }), /f\.csv: line 3: ragged row with 3 fields \(the header has 2\)/);
+  assert.throws(() => parseCsv('a,a\n1,2\n'), /duplicate column name 'a'/);
+  assert.throws(() => parseCsv(''), /empty file/);
+  assert.throws(() => readCsv('/nonexistent/x.csv'), /no such file/);
+});
+
+test('real tables: Ames (categorical + numeric) and credit data (NA)', () => {
+  const ames = readCsv(join(DATASETS, 'ames_housing/ames.csv'));
+  assert.equal(ames.nRows, 2344);
+  assert.equal(column(ames, 'Neighborhood').kind, 'categorical');
+  assert.equal(column(ames, 'Sale_Price').kind, 'numeric');
+  // "WD " in the file: category labels are trimmed.
+  assert.ok((column(ames, 'Sale_Type').values as string[]).includes('WD'));
+  const credit = readCsv(join(DATASETS, 'credit_data/credit_data.csv'));
+  const income = column(credit, 'Income').values as Float64Array;
+  assert.ok(Array.from(income).some(Number.isNaN));
+});
+
+test('splits: sizes, disjointness, stratification, determinism', () => {
+  const y = Array.from({ length: 100 }, (_, i) => (i < 80 ? 0 : 1));
+  const s = trainTestSplit(100, { testSize: 0.25, seed: 1, stratify: y });
+  assert.equal(s.test.length, 25);
+  assert.equal(new Set([...s.train, ...s.test]).size, 100);
+  assert.equal(Array.from(s.test).filter((i) => y[i] === 1).length, 5); // 20% of 25
+  assert.deepEqual(trainTestSplit(100, { seed: 1, stratify: y }), s);
+  const folds = kFold(10, { nSplits: 3 });
+  assert.deepEqual(folds.map((f) => f.test.length), [4, 3, 3]);
+  for (const f of stratifiedKFold(y, { nSplits: 5, shuffle: true, seed: 0 })) {
+    assert.equal(f.test.length, 20);
+    assert.equal(Array.from(f.test).filter((i) => y[i] === 1).length, 4);
+  }
+});
