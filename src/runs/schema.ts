@@ -1,4 +1,6 @@
-// The tracking database's schema as an ordered list of versioned migrations (append, never edit).
+// The tracking database's schema as an ordered list of versioned migrations (append, never edit), and migrate().
+
+import type Database from 'better-sqlite3';
 
 /** One schema step: applied once, in order, inside a transaction, and recorded in `schema_migrations`. */
 export interface Migration {
@@ -83,3 +85,46 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+/** The newest schema version a list of migrations reaches, after checking it is 1, 2, 3, ... */
+function latestVersion(migrations: readonly Migration[]): number {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration ${i} has version ${m.version}, expected ${i + 1}`);
+  });
+  return migrations.length;
+}
+
+/**
+ * Brings the schema up to date and returns its version; concurrent openers serialise on the IMMEDIATE
+ * transaction, and an up-to-date database is only read. Throws for a database newer than `migrations`.
+ *
+ * @example
+ * migrate(new Database('moxing.db'), MIGRATIONS); // 1
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[]): number {
+  const latest = latestVersion(migrations);
+  const current = (): number => {
+    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+    if (has === undefined) return 0;
+    return (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
+  };
+  const check = (v: number): void => {
+    if (v > latest) {
+      throw new Error(`${db.name} has schema version ${v}, newer than this moxing knows (${latest}): upgrade moxing`);
+    }
+  };
+  const seen = current(); // a plain read first: an up-to-date database takes no write lock
+  check(seen);
+  if (seen === latest) return latest;
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const from = current(); // another process may have migrated while we waited for the lock
+    check(from);
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const m of migrations.slice(from)) {
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    }
+  }).immediate();
+  return latest;
+}

@@ -9,112 +9,16 @@ import { mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { MIGRATIONS, type Migration } from './schema.js';
-import { currentProcess, processGone, type ProcessIdentity } from './liveness.js';
+import { MIGRATIONS, migrate, type Migration } from './schema.js';
+import { currentProcess } from './liveness.js';
 import { hashPath } from './hash.js';
+import { NAME_RE, checkValues, encodeNumbers, toArtifact, toModel, toRun, validateMetricEntry, type Row } from './rows.js';
+import type {
+  Artifact, CreateRunInput, MetricEntry, MetricPoint, MetricsQuery, RegisterModelInput, RegisteredModel, Run, RunKind, RunStatus,
+} from './types.js';
 
-/** What created a run; the four CLI trainers use these, other tools may add their own. */
-export type RunKind = 'fit' | 'pretrain' | 'train' | 'finetune' | (string & {});
-
-/** 'interrupted' is also reported (not stored) for a 'running' run whose process is gone. */
-export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
-
-/** A tracked run as the API returns it (times as ISO strings). */
-export interface Run {
-  id: string;
-  kind: RunKind;
-  name: string | null;
-  status: RunStatus;
-  config: Record<string, unknown>;
-  /** Lineage: the tracked run this one continued from. */
-  parentRunId: string | null;
-  /** Lineage: the checkpoint, run dir or model this one was initialised from. */
-  initFrom: string | null;
-  runDir: string | null;
-  pid: number | null;
-  host: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  /** The last time the run wrote anything (metrics or a heartbeat). */
-  heartbeatAt: string | null;
-  lastStep: number | null;
-  /** The latest value of every metric logged. */
-  summary: Record<string, number>;
-}
-
-/** What `createRun` takes. */
-export interface CreateRunInput {
-  kind: RunKind;
-  name?: string;
-  config?: Record<string, unknown>;
-  parentRunId?: string;
-  initFrom?: string;
-  runDir?: string;
-  /** Who runs it, for spotting killed runs; defaults to this process, null records none. */
-  process?: ProcessIdentity | null;
-}
-
-/** One logged value. `id` increases with every write, so it is a cursor for live readers. */
-export interface MetricPoint {
-  id: number;
-  step: number;
-  name: string;
-  value: number;
-  /** Milliseconds since the epoch. */
-  time: number;
-}
-
-/** One step's worth of metrics, for `logMetricsBatch`. */
-export interface MetricEntry {
-  step: number;
-  values: Readonly<Record<string, number>>;
-  /** Milliseconds since the epoch; defaults to now. */
-  time?: number;
-}
-
-/** Which points `metrics` returns. */
-export interface MetricsQuery {
-  /** Only steps strictly greater than this. */
-  afterStep?: number;
-  /** Only points written after the point with this id (see MetricPoint.id); for polling / SSE. */
-  afterId?: number;
-  names?: readonly string[];
-  limit?: number;
-}
-
-/** A file or directory a run produced, with its size and SHA-256 (see hash.ts for directories). */
-export interface Artifact {
-  runId: string;
-  path: string;
-  kind: string | null;
-  size: number;
-  sha256: string;
-  createdAt: string;
-}
-
-export type ModelKind = 'classical' | 'gpt';
-
-/** One version of a registered model. */
-export interface RegisteredModel {
-  name: string;
-  version: number;
-  kind: ModelKind;
-  path: string;
-  metrics: Record<string, number>;
-  runId: string | null;
-  description: string | null;
-  createdAt: string;
-}
-
-/** What `registerModel` takes; the version is the next free one for `name`. */
-export interface RegisterModelInput {
-  name: string;
-  kind: ModelKind;
-  path: string;
-  metrics?: Readonly<Record<string, number>>;
-  runId?: string;
-  description?: string;
-}
+export type * from './types.js';
+export { validateMetricEntry } from './rows.js';
 
 /** How to open the store. */
 export interface OpenOptions {
@@ -143,86 +47,6 @@ export function moxingHome(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function databasePath(home: string = moxingHome()): string {
   return join(home, 'moxing.db');
-}
-
-type Row = Record<string, unknown>;
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._\/-]*$/;
-
-/** JSON has no NaN or Infinity, and json_patch deletes keys set to null, so those travel as strings. */
-function encodeNumbers(values: Readonly<Record<string, number>>): string {
-  const out: Record<string, number | string> = {};
-  for (const [k, v] of Object.entries(values)) out[k] = Number.isFinite(v) ? v : String(v);
-  return JSON.stringify(out);
-}
-
-function decodeNumbers(text: unknown): Record<string, number> {
-  const raw = JSON.parse(String(text)) as Record<string, number | string>;
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = Number(v);
-  return out;
-}
-
-function iso(ms: unknown): string | null {
-  return typeof ms === 'number' ? new Date(ms).toISOString() : null;
-}
-
-/**
- * Throws a TypeError unless `entry` is loggable: an integer step, non-empty names, number values.
- *
- * @example
- * validateMetricEntry({ step: 1, values: { loss: 2.5 } }); // ok
- */
-export function validateMetricEntry(entry: MetricEntry): void {
-  checkStep(entry.step);
-  checkValues(entry.values);
-}
-
-function checkValues(values: Readonly<Record<string, number>>): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (name === '') throw new TypeError('metric names cannot be empty');
-    if (typeof value !== 'number') throw new TypeError(`metric "${name}" must be a number, got ${typeof value}`);
-  }
-}
-
-function checkStep(step: number): void {
-  if (!Number.isSafeInteger(step)) throw new TypeError(`step must be an integer, got ${step}`);
-}
-
-/** The newest schema version a list of migrations reaches, after checking it is 1, 2, 3, ... */
-function latestVersion(migrations: readonly Migration[]): number {
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${i} has version ${m.version}, expected ${i + 1}`);
-  });
-  return migrations.length;
-}
-
-/** Brings the schema up to date; concurrent openers serialise on the IMMEDIATE transaction. */
-function migrate(db: Database.Database, migrations: readonly Migration[]): number {
-  const latest = latestVersion(migrations);
-  const current = (): number => {
-    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-    if (has === undefined) return 0;
-    return (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
-  };
-  const check = (v: number): void => {
-    if (v > latest) {
-      throw new Error(`${db.name} has schema version ${v}, newer than this moxing knows (${latest}): upgrade moxing`);
-    }
-  };
-  const seen = current(); // a plain read first: an up-to-date database takes no write lock
-  check(seen);
-  if (seen === latest) return latest;
-  db.transaction(() => {
-    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    const from = current(); // another process may have migrated while we waited for the lock
-    check(from);
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    for (const m of migrations.slice(from)) {
-      db.exec(m.sql);
-      record.run(m.version, m.name, Date.now());
-    }
-  }).immediate();
-  return latest;
 }
 
 /**
@@ -579,53 +403,4 @@ export class RunStore {
     }
     return stmt;
   }
-}
-
-function toRun(r: Row): Run {
-  let status = r.status as RunStatus;
-  if (status === 'running' && typeof r.pid === 'number' && typeof r.host === 'string') {
-    const gone = processGone({ pid: r.pid, host: r.host, start: (r.pid_start as string | null) ?? null });
-    if (gone === true) status = 'interrupted';
-  }
-  return {
-    id: r.id as string,
-    kind: r.kind as RunKind,
-    name: (r.name as string | null) ?? null,
-    status,
-    config: JSON.parse(r.config as string) as Record<string, unknown>,
-    parentRunId: (r.parent_run_id as string | null) ?? null,
-    initFrom: (r.init_from as string | null) ?? null,
-    runDir: (r.run_dir as string | null) ?? null,
-    pid: (r.pid as number | null) ?? null,
-    host: (r.host as string | null) ?? null,
-    startedAt: iso(r.started_at)!,
-    endedAt: iso(r.ended_at),
-    heartbeatAt: iso(r.heartbeat_at),
-    lastStep: (r.last_step as number | null) ?? null,
-    summary: decodeNumbers(r.summary),
-  };
-}
-
-function toArtifact(r: Row): Artifact {
-  return {
-    runId: r.run_id as string,
-    path: r.path as string,
-    kind: (r.kind as string | null) ?? null,
-    size: r.size as number,
-    sha256: r.sha256 as string,
-    createdAt: iso(r.created_at)!,
-  };
-}
-
-function toModel(r: Row): RegisteredModel {
-  return {
-    name: r.name as string,
-    version: r.version as number,
-    kind: r.kind as ModelKind,
-    path: r.path as string,
-    metrics: decodeNumbers(r.metrics),
-    runId: (r.run_id as string | null) ?? null,
-    description: (r.description as string | null) ?? null,
-    createdAt: iso(r.created_at)!,
-  };
 }

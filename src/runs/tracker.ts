@@ -1,7 +1,8 @@
 // What training commands use to record themselves: start a run, log metrics, finish; never fatal.
 
 import { resolve } from 'node:path';
-import { RunStore, moxingHome, validateMetricEntry, type RegisterModelInput, type RegisteredModel, type RunKind, type RunStatus, type MetricEntry } from './store.js';
+import { RunStore, moxingHome, validateMetricEntry } from './store.js';
+import type { MetricEntry, RegisterModelInput, RegisteredModel, RunKind, RunStatus } from './types.js';
 
 /** A run being recorded. Every method is a no-op once tracking is off or the database failed. */
 export interface Tracker {
