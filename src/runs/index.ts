@@ -5,3 +5,5 @@ export * from './tracker.js';
 export { currentProcess, processGone, type ProcessIdentity } from './liveness.js';
 export { hashPath } from './hash.js';
 export { MIGRATIONS, type Migration } from './schema.js';
+export { renderSvg, svgToPng, niceTicks, formatTick, type Series, type PlotOptions } from './plot.js';
+export { defaultMetricNames, readMetricsJsonl, seriesFromPoints, seriesFromRows } from './series.js';
