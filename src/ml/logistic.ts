@@ -135,13 +135,13 @@ function softmaxObjective(X: Matrix, yIdx: Int32Array, K: number, C: number, fit
   // Buffers live in the engine's storage so a fast matmul kernel can use them in place.
   const Xb = kernelArray(n * p);
   Xb.set(X.data);
-  const W = kernelArray(K * p);
+  const Wt = kernelArray(p * K); // Wᵀ, so both products run the kernel's contiguous i-k-j loop
   const Z = kernelArray(n * K);
   const GW = kernelArray(K * p);
   return (w: Float64Array, g: Float64Array): number => {
     const bOff = K * p;
-    W.set(w.subarray(0, bOff));
-    gemm(Xb, W, Z, n, K, p, false, true); // Z = X Wᵀ, (n, K)
+    for (let k = 0; k < K; k++) for (let j = 0; j < p; j++) Wt[j * K + k] = w[k * p + j]!;
+    gemm(Xb, Wt, Z, n, K, p, false, false); // Z = X Wᵀ, (n, K)
     let f = 0;
     g.fill(0);
     for (let i = 0; i < n; i++) {

@@ -1,0 +1,134 @@
+// Classical models against scikit-learn: same data, same splits, same preprocessed matrices, in the same run.
+// Usage: npm run bench:classical [-- --only digits,credit] [--models forest,logistic]
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCsv } from '../src/data/csv.js';
+import { column, dropColumns, takeTableRows } from '../src/data/table.js';
+import { trainTestSplit } from '../src/data/split.js';
+import { ColumnTransformer } from '../src/ml/preprocessing/column-transformer.js';
+import { LabelEncoder } from '../src/ml/preprocessing/label-encoder.js';
+import { makeModel, type ModelName } from '../src/ml/tabular.js';
+import { adjustedRandScore } from '../src/ml/metrics/clustering.js';
+import type { Matrix } from '../src/ml/matrix.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DATA = join(ROOT, '..', 'shared', 'datasets');
+
+interface Spec { name: string; file: string; target: string; task: 'classification' | 'regression'; models: ModelName[] }
+const CLS: ModelName[] = ['logistic', 'forest', 'gbm', 'kmeans', 'tree', 'knn', 'naive-bayes'];
+const REG: ModelName[] = ['linear', 'ridge', 'lasso', 'forest', 'gbm', 'kmeans', 'tree', 'knn'];
+const SPECS: Spec[] = [
+  { name: 'digits', file: 'digits/digits_8x8.csv', target: 'label', task: 'classification', models: CLS },
+  { name: 'breast_cancer', file: 'breast_cancer/wdbc_diagnostic_sklearn.csv', target: 'diagnosis', task: 'classification', models: CLS },
+  { name: 'ames', file: 'ames_housing/ames.csv', target: 'Sale_Price', task: 'regression', models: REG },
+  { name: 'credit', file: 'credit_data/credit_data.csv', target: 'Status', task: 'classification', models: CLS },
+];
+// Fast fits are timed best-of-3 on both sides.
+const REPEATS: Partial<Record<ModelName, number>> = { logistic: 3, kmeans: 3, linear: 3, ridge: 3, 'naive-bayes': 3, knn: 3, lasso: 3 };
+
+function arg(name: string): string[] | null {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]!.split(',') : null;
+}
+
+function sklearnParams(name: ModelName): Record<string, number> {
+  // The same hyperparameters the Python side uses.
+  if (name === 'lasso') return { alpha: 100, maxIter: 10000 };
+  if (name === 'logistic') return { C: 1, maxIter: 1000 };
+  return {};
+}
+
+/** Quintile of each value: price bands as "true" clusters for Ames. */
+function quintiles(v: Float64Array): Float64Array {
+  const s = Float64Array.from(v).sort();
+  const cuts = [1, 2, 3, 4].map((q) => s[Math.floor((q * s.length) / 5)]!);
+  return Float64Array.from(v, (x) => cuts.filter((c) => x >= c).length);
+}
+
+function main(): void {
+  const only = arg('only');
+  const modelsOnly = arg('models');
+  const jobs = [];
+  const ours: Record<string, Record<string, { score: number; fitSeconds: number }>> = {};
+  for (const spec of SPECS.filter((s) => !only || only.includes(s.name))) {
+    const t = readCsv(join(DATA, spec.file));
+    const tc = column(t, spec.target);
+    const text = Array.from(tc.values as ArrayLike<string | number>, String);
+    const strat = spec.task === 'classification' ? text : undefined;
+    const { train, test } = trainTestSplit(t.nRows, { testSize: 0.25, seed: 0, stratify: strat });
+    const tr = takeTableRows(t, train);
+    const te = takeTableRows(t, test);
+    const pre = new ColumnTransformer().fit(dropColumns(tr, [spec.target]));
+    const Xtr = pre.transform(dropColumns(tr, [spec.target]));
+    const Xte = pre.transform(dropColumns(te, [spec.target]));
+    let ytr: Float64Array;
+    let yte: Float64Array;
+    if (spec.task === 'classification') {
+      const enc = new LabelEncoder().fit(text);
+      ytr = enc.encode(Array.from(train, (i) => text[i]!));
+      yte = enc.encode(Array.from(test, (i) => text[i]!));
+    } else {
+      ytr = Float64Array.from(train, (i) => (tc.values as Float64Array)[i]!);
+      yte = Float64Array.from(test, (i) => (tc.values as Float64Array)[i]!);
+    }
+    const clusterLabels = spec.task === 'classification' ? yte : quintiles(yte);
+    const k = spec.task === 'classification' ? new Set(ytr).size : 5;
+    const models = spec.models.filter((m) => !modelsOnly || modelsOnly.includes(m));
+    ours[spec.name] = {};
+    for (const name of models) {
+      let best = Infinity;
+      let model = null;
+      for (let r = 0; r < (REPEATS[name] ?? 1); r++) {
+        const task = name === 'kmeans' ? 'clustering' : spec.task;
+        const p = name === 'kmeans' ? { k, nInit: 10 } : sklearnParams(name);
+        model = makeModel(name, task, p, 0) as unknown as { fit(X: Matrix, y?: Float64Array): unknown; score(X: Matrix, y?: Float64Array): number; predict(X: Matrix): Float64Array };
+        const t0 = performance.now();
+        model.fit(Xtr, name === 'kmeans' ? undefined : ytr);
+        best = Math.min(best, (performance.now() - t0) / 1000);
+      }
+      const score = name === 'kmeans' ? adjustedRandScore(clusterLabels, model!.predict(Xte)) : model!.score(Xte, yte);
+      ours[spec.name]![name] = { score, fitSeconds: best };
+      process.stderr.write(`moxing ${spec.name} ${name}: ${(100 * score).toFixed(2)} in ${best.toFixed(3)} s\n`);
+    }
+    jobs.push({
+      name: spec.name, task: spec.task, cols: Xtr.cols, k, models, repeats: REPEATS, clusterLabels: Array.from(clusterLabels),
+      Xtrain: Array.from(Xtr.data), Xtest: Array.from(Xte.data), ytrain: Array.from(ytr), ytest: Array.from(yte),
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'moxing-bench-'));
+  let theirs: Record<string, Record<string, { score: number; fitSeconds: number }>>;
+  try {
+    const jobFile = join(dir, 'job.json');
+    writeFileSync(jobFile, JSON.stringify({ datasets: jobs }));
+    // One thread on both sides: moxing's estimators run on one core.
+    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'bench', 'classical_sklearn.py'), jobFile], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`scikit-learn side failed: ${r.stderr}`);
+    theirs = JSON.parse(r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const rows = [['dataset', 'model', 'metric', 'moxing', 'sklearn', 'diff', 'moxing fit s', 'sklearn fit s', 'time ratio']];
+  for (const [ds, res] of Object.entries(ours)) {
+    const task = SPECS.find((s) => s.name === ds)!.task;
+    for (const [m, o] of Object.entries(res)) {
+      const s = theirs[ds]![m]!;
+      const metric = m === 'kmeans' ? 'ARI' : task === 'classification' ? 'accuracy' : 'R²';
+      const f = (v: number): string => (Math.abs(v) < 1e6 ? v.toFixed(2) : v.toExponential(1));
+      rows.push([ds, m, metric, f(100 * o.score), f(100 * s.score), f(100 * (o.score - s.score)),
+        o.fitSeconds.toFixed(3), s.fitSeconds.toFixed(3), (o.fitSeconds / s.fitSeconds).toFixed(2)]);
+    }
+  }
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
+  const line = (r: string[]): string => `| ${r.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`;
+  console.log(line(rows[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows.slice(1)) console.log(line(r));
+  console.log('\nScores x100 on the 25% test part (stratified split, seed 0); time ratio = moxing / scikit-learn fit time, one thread each.');
+}
+
+main();

@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""scikit-learn side of bench/classical.ts: fits the same estimators on the same matrices and splits.
+
+Reads the JSON job written by classical.ts (path in argv[1]); prints one JSON object:
+{dataset: {model: {score, fitSeconds}}}. Run with Debian's /usr/bin/python3 (python3-sklearn).
+"""
+import json, sys, time
+import numpy as np
+from sklearn.linear_model import LinearRegression, Ridge, Lasso, LogisticRegression
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor, GradientBoostingClassifier, GradientBoostingRegressor
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.naive_bayes import GaussianNB
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
+import warnings
+warnings.filterwarnings('ignore')
+
+
+def make(name, task, k):
+    cls = task == 'classification'
+    return {
+        'linear': lambda: LinearRegression(),
+        'ridge': lambda: Ridge(alpha=1.0),
+        'lasso': lambda: Lasso(alpha=100.0, max_iter=10000),
+        'logistic': lambda: LogisticRegression(C=1.0, max_iter=1000),
+        'tree': lambda: (DecisionTreeClassifier if cls else DecisionTreeRegressor)(random_state=0),
+        'forest': lambda: (RandomForestClassifier if cls else RandomForestRegressor)(n_estimators=100, random_state=0),
+        'gbm': lambda: (GradientBoostingClassifier if cls else GradientBoostingRegressor)(n_estimators=100, random_state=0),
+        'knn': lambda: (KNeighborsClassifier if cls else KNeighborsRegressor)(n_neighbors=5),
+        'naive-bayes': lambda: GaussianNB(),
+        'kmeans': lambda: KMeans(n_clusters=k, n_init=10, random_state=0),
+    }[name]()
+
+
+def main():
+    job = json.load(open(sys.argv[1]))
+    out = {}
+    for ds in job['datasets']:
+        Xtr = np.array(ds['Xtrain']).reshape(-1, ds['cols'])
+        Xte = np.array(ds['Xtest']).reshape(-1, ds['cols'])
+        ytr, yte = np.array(ds['ytrain']), np.array(ds['ytest'])
+        res = {}
+        for name in ds['models']:
+            best = float('inf')
+            for _ in range(ds['repeats'].get(name, 1)):
+                m = make(name, ds['task'], ds.get('k', 2))
+                t = time.perf_counter()
+                if name == 'kmeans':
+                    m.fit(Xtr)
+                else:
+                    m.fit(Xtr, ytr)
+                best = min(best, time.perf_counter() - t)
+            if name == 'kmeans':
+                score = adjusted_rand_score(np.array(ds['clusterLabels']), m.predict(Xte))
+            else:
+                score = m.score(Xte, yte)
+            res[name] = {'score': float(score), 'fitSeconds': best}
+        out[ds['name']] = res
+    print(json.dumps(out))
+
+
+main()
