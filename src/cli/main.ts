@@ -14,6 +14,7 @@ import { registerData } from './commands/data.js';
 import { registerPretrain, registerTrain } from './commands/pretrain.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerInterop } from './commands/interop.js';
+import { registerFinetune, registerClassify, registerAsk } from './commands/finetune.js';
 
 function packageVersion(): string {
   try {
@@ -46,6 +47,9 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerGenerate(program);
   registerInterop(program);
+  registerFinetune(program);
+  registerClassify(program);
+  registerAsk(program);
   return program;
 }
 

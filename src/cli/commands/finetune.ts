@@ -1,0 +1,148 @@
+// moxing finetune / classify / ask: adapt a pretrained GPT to a task and use it.
+
+import type { Command } from 'commander';
+import { readCsv } from '../../data/csv.js';
+import { column, type Table } from '../../data/table.js';
+import { finetuneClassifier, finetuneQA, DEFAULT_FINETUNE, type FinetuneOptions } from '../../llm/finetune.js';
+import { loadClassifier, zeroShotClassify } from '../../llm/classify.js';
+import { loadRun } from '../../llm/run-dir.js';
+import { ask } from '../../llm/ask.js';
+import { resolveModelPath } from '../../llm/models.js';
+import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
+import { TrainingProgress } from '../progress.js';
+import { UserError } from '../errors.js';
+
+/** The text values of a column (numbers become their decimal text; missing cells become ''). */
+function textColumn(t: Table, name: string, flag: string): string[] {
+  let c;
+  try {
+    c = column(t, name);
+  } catch (err) {
+    throw new UserError(`${flag} ${name}: ${(err as Error).message}`);
+  }
+  return Array.from(c.values as ArrayLike<string | number | null>, (v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v)));
+}
+
+interface FinetuneFlags {
+  from: string;
+  task: string;
+  data: string;
+  out: string;
+  textCol?: string;
+  labelCol?: string;
+  questionCol?: string;
+  answerCol?: string;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  valFraction: number;
+  seed: number;
+  pooling: 'last' | 'mean';
+  freezeBody?: boolean;
+  json?: boolean;
+}
+
+export function registerFinetune(program: Command): void {
+  const d = DEFAULT_FINETUNE;
+  program
+    .command('finetune')
+    .description('fine-tune a pretrained GPT: --task classify (a head on pooled states) or --task qa (answers only)')
+    .requiredOption('--from <run-dir|name>', 'pretrained model directory or shipped name')
+    .requiredOption('--task <task>', 'classify or qa')
+    .requiredOption('--data <file.csv>', 'training data (CSV with a header)')
+    .requiredOption('--out <dir>', 'directory for the fine-tuned model')
+    .option('--text-col <name>', 'classify: the text column')
+    .option('--label-col <name>', 'classify: the label column')
+    .option('--question-col <name>', 'qa: the question column')
+    .option('--answer-col <name>', 'qa: the answer column')
+    .option('--pooling <how>', 'classify: last (token) or mean pooling', 'mean')
+    .option('--freeze-body', 'classify: train only the head')
+    .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
+    .option('--batch-size <n>', 'examples per step', positiveInt, d.batchSize)
+    .option('--lr <x>', 'peak learning rate', finiteNumber, d.lr)
+    .option('--weight-decay <x>', 'AdamW decay on 2-D weights', finiteNumber, d.weightDecay)
+    .option('--val-fraction <f>', 'fraction held out for validation', fraction, d.valFraction)
+    .option('--seed <n>', 'random seed', nonNegativeInt, d.seed)
+    .option('--json', 'print the validation metrics as one JSON object')
+    .action(async (f: FinetuneFlags) => {
+      if (f.task !== 'classify' && f.task !== 'qa') throw new UserError(`--task '${f.task}' is not supported (classify or qa)`);
+      if (f.pooling !== 'last' && f.pooling !== 'mean') throw new UserError(`--pooling '${f.pooling}' is not supported (last or mean)`);
+      const from = resolveModelPath(f.from);
+      const table = readCsv(f.data);
+      let progress: TrainingProgress | null = null;
+      const o: FinetuneOptions = {
+        epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
+        trainBody: !f.freezeBody,
+        onStep: ({ step, total, loss }) => {
+          progress ??= new TrainingProgress(total, 0, f.json);
+          progress.update({ step, trainLoss: loss, tokensPerSecond: 0 });
+        },
+      };
+      try {
+        if (f.task === 'classify') {
+          if (!f.textCol || !f.labelCol) throw new UserError('--task classify needs --text-col and --label-col');
+          const res = await finetuneClassifier(from, textColumn(table, f.textCol, '--text-col'), textColumn(table, f.labelCol, '--label-col'), f.out, o,
+            { pooling: f.pooling, textCol: f.textCol, labelCol: f.labelCol });
+          (progress as TrainingProgress | null)?.stop();
+          if (f.json) process.stdout.write(`${JSON.stringify({ task: 'classify', labels: res.labels, ...res.metrics })}\n`);
+          else process.stdout.write(`validation accuracy ${res.metrics.accuracy.toFixed(4)}, macro F1 ${res.metrics.f1.toFixed(4)} (${res.metrics.valExamples} held-out examples; labels ${res.labels.join(', ')}); saved ${res.outDir}\n`);
+        } else {
+          if (!f.questionCol || !f.answerCol) throw new UserError('--task qa needs --question-col and --answer-col');
+          const res = await finetuneQA(from, textColumn(table, f.questionCol, '--question-col'), textColumn(table, f.answerCol, '--answer-col'), f.out, o);
+          (progress as TrainingProgress | null)?.stop();
+          if (f.json) process.stdout.write(`${JSON.stringify({ task: 'qa', ...res.metrics })}\n`);
+          else process.stdout.write(`validation loss ${res.metrics.valLoss.toFixed(4)}, exact match ${(100 * res.metrics.exactMatch).toFixed(1)}% on ${res.metrics.valExamples} held-out questions; saved ${res.outDir}\n`);
+        }
+      } finally {
+        (progress as TrainingProgress | null)?.stop();
+      }
+    });
+}
+
+export function registerClassify(program: Command): void {
+  program
+    .command('classify')
+    .description('label texts with a fine-tuned classifier (or zero-shot with --labels)')
+    .argument('[text]', 'a text to classify')
+    .option('--model <dir|name>', 'classifier directory or shipped name', 'moxing-sentiment')
+    .option('--input <file.csv>', 'classify every row of a CSV file')
+    .option('--text-col <name>', 'the text column of --input', 'text')
+    .option('--labels <labels...>', 'zero-shot: candidate labels, scored by likelihood under a prompt')
+    .option('--json', 'one JSON line {"label", "scores"} per text')
+    .action(async (text: string | undefined, f: { model: string; input?: string; textCol: string; labels?: string[]; json?: boolean }) => {
+      let texts: string[];
+      if (f.input) texts = textColumn(readCsv(f.input), f.textCol, '--text-col');
+      else if (text !== undefined) texts = [text];
+      else throw new UserError('give a text, or --input <file.csv> with --text-col');
+      const dir = resolveModelPath(f.model);
+      let results;
+      if (f.labels) {
+        const { model, tokenizer } = await loadRun(dir);
+        results = texts.map((t) => zeroShotClassify(model, tokenizer, t, f.labels!));
+      } else {
+        results = (await loadClassifier(dir)).classify(texts);
+      }
+      for (const r of results) {
+        if (f.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else process.stdout.write(`${r.label}\t${Object.entries(r.scores).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' ')}\n`);
+      }
+    });
+}
+
+export function registerAsk(program: Command): void {
+  program
+    .command('ask')
+    .description('ask a question-answering model')
+    .argument('<question>', 'the question')
+    .option('--model <dir|name>', 'QA/chat model directory or shipped name', 'moxing-chat')
+    .option('--max-new-tokens <n>', 'answer length limit', positiveInt, 48)
+    .option('--temperature <t>', 'sampling temperature (0: greedy)', finiteNumber, 0)
+    .option('--seed <n>', 'random seed', nonNegativeInt, 0)
+    .option('--json', 'print {"answer"}')
+    .action(async (question: string, f: { model: string; maxNewTokens: number; temperature: number; seed: number; json?: boolean }) => {
+      const { model, tokenizer, config } = await loadRun(resolveModelPath(f.model));
+      const answer = await ask(model, tokenizer, question, config.chatTemplate, { maxNewTokens: f.maxNewTokens, temperature: f.temperature, seed: f.seed });
+      process.stdout.write(f.json ? `${JSON.stringify({ answer })}\n` : `${answer}\n`);
+    });
+}

@@ -1,0 +1,31 @@
+// Chat templates: how conversation turns become one prompt for a GPT that continues as the assistant.
+
+import type { ChatTemplate } from './run-dir.js';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** The template moxing's QA/instruction fine-tuning stores with a model. */
+export const DEFAULT_CHAT_TEMPLATE: ChatTemplate = {
+  system: '{content}\n',
+  user: 'Question: {content}\n',
+  assistant: 'Answer: ',
+  end: '\n',
+};
+
+/**
+ * The prompt for `messages`, ending with the assistant prefix so the model writes the reply.
+ * Past assistant turns are closed with `end`.
+ * @example renderChat([{ role: 'user', content: 'What is the capital of France?' }]) // 'Question: What is the capital of France?\nAnswer: '
+ */
+export function renderChat(messages: readonly ChatMessage[], template: ChatTemplate = DEFAULT_CHAT_TEMPLATE): string {
+  let out = '';
+  for (const m of messages) {
+    if (m.role === 'system') out += template.system.replace('{content}', m.content);
+    else if (m.role === 'user') out += template.user.replace('{content}', m.content);
+    else out += `${template.assistant}${m.content}${template.end}`;
+  }
+  return out + template.assistant;
+}

@@ -1,0 +1,123 @@
+// Text classification with a GPT: a fine-tuned head on pooled hidden states, or zero-shot by
+// comparing the likelihood of each label as a continuation of a prompt (Radford et al. 2019).
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { Linear } from '../nn/layers.js';
+import { loadStateDict } from '../io/state-dict.js';
+import { Rng } from '../tensor/random.js';
+import type { Tokenizer } from '../text/tokenizer.js';
+import type { GPT } from './gpt.js';
+import { loadRun, type LoadedRun } from './run-dir.js';
+import { pool, padBatch, type Pooling } from './pooling.js';
+
+/** What config.json's `task` holds for a fine-tuned classifier. */
+export interface ClassifyTask {
+  type: 'classify';
+  labels: string[];
+  pooling: Pooling;
+  maxLength: number;
+  textCol?: string;
+  labelCol?: string;
+  metrics?: Record<string, number>;
+}
+
+export interface ClassifyResult {
+  label: string;
+  scores: Record<string, number>;
+}
+
+/** A GPT body with a linear head over its pooled final hidden state. */
+export class GPTClassifier {
+  readonly head: Linear;
+  constructor(readonly model: GPT, readonly tokenizer: Tokenizer, readonly task: ClassifyTask, seed = 0) {
+    this.head = new Linear(model.config.nEmbd, task.labels.length, { rng: new Rng(seed) });
+  }
+
+  /** Token ids of a text, cut to the task's maximum length (keeps the beginning). */
+  encode(text: string): number[] {
+    const ids = this.tokenizer.encode(text, { allowSpecial: false });
+    return ids.length ? ids.slice(0, this.task.maxLength) : [this.padId()];
+  }
+
+  padId(): number {
+    return this.tokenizer.tokenToId('<|endoftext|>') ?? 0;
+  }
+
+  /** Logits (B, labels) for a batch of token sequences (differentiable). */
+  logits(seqs: readonly number[][]): Tensor {
+    const { ids, lengths } = padBatch(seqs, this.padId());
+    return this.head.forward(pool(this.model.hidden(ids), lengths, this.task.pooling));
+  }
+
+  /** Labels and probabilities for texts, in order. */
+  classify(texts: readonly string[], batchSize = 16): ClassifyResult[] {
+    const out: ClassifyResult[] = [];
+    noGrad(() => {
+      for (let i = 0; i < texts.length; i += batchSize) {
+        const probs = this.logits(texts.slice(i, i + batchSize).map((t) => this.encode(t))).softmax(-1);
+        const K = this.task.labels.length;
+        for (let b = 0; b < probs.shape[0]; b++) out.push(toResult(this.task.labels, probs.data.subarray(b * K, (b + 1) * K)));
+      }
+    });
+    return out;
+  }
+}
+
+function toResult(labels: readonly string[], probs: ArrayLike<number>): ClassifyResult {
+  let best = 0;
+  const scores: Record<string, number> = {};
+  labels.forEach((l, k) => {
+    scores[l] = probs[k];
+    if (probs[k] > probs[best]) best = k;
+  });
+  return { label: labels[best], scores };
+}
+
+/**
+ * Loads a fine-tuned classifier run (config.task.type 'classify', head.safetensors).
+ * @example (await loadClassifier('models/moxing-sentiment')).classify(['Great coffee!'])
+ */
+export async function loadClassifier(dir: string, run?: LoadedRun): Promise<GPTClassifier> {
+  const loaded = run ?? (await loadRun(dir));
+  const task = loaded.config.task as ClassifyTask | undefined;
+  if (!task || task.type !== 'classify') throw new Error(`${dir}: not a classification model (fine-tune one with moxing finetune --task classify)`);
+  const clf = new GPTClassifier(loaded.model, loaded.tokenizer, task);
+  const headPath = join(loaded.dir, 'head.safetensors');
+  if (!existsSync(headPath)) throw new Error(`${headPath}: missing (the classification head)`);
+  clf.head.loadStateDict((await loadStateDict(headPath)).tensors);
+  return clf;
+}
+
+/** The prompt used for zero-shot classification; the label follows it. */
+export function zeroShotPrompt(text: string, labels: readonly string[]): string {
+  return `${text}\nQuestion: which of ${labels.join(', ')}?\nAnswer: `;
+}
+
+/**
+ * Zero-shot: scores each label by the mean log-probability of its tokens after the prompt, then
+ * normalizes across labels (a softmax of the mean log-likelihoods).
+ * @example zeroShotClassify(model, tokenizer, 'I loved it', ['positive', 'negative'])
+ */
+export function zeroShotClassify(model: GPT, tokenizer: Tokenizer, text: string, labels: readonly string[]): ClassifyResult {
+  if (labels.length < 2) throw new Error('zero-shot classification needs at least two labels');
+  const prompt = tokenizer.encode(zeroShotPrompt(text, labels), { allowSpecial: false });
+  const T = model.config.blockSize;
+  const scores = noGrad(() => labels.map((label) => {
+    const target = tokenizer.encode(label, { allowSpecial: false });
+    const keep = Math.max(1, T - target.length);
+    const context = prompt.slice(Math.max(0, prompt.length - keep));
+    const seq = [...context, ...target].slice(0, T);
+    const logp = model.forward(new Tensor(Int32Array.from(seq), [1, seq.length])).logits.logSoftmax(-1);
+    const V = model.config.vocabSize;
+    let sum = 0;
+    target.forEach((tok, i) => { sum += logp.data[(context.length - 1 + i) * V + tok]; });
+    return sum / target.length;
+  }));
+  const max = Math.max(...scores);
+  const exps = scores.map((s) => Math.exp(s - max));
+  const z = exps.reduce((a, b) => a + b, 0);
+  return toResult(labels, exps.map((e) => e / z));
+}

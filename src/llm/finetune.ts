@@ -1,0 +1,235 @@
+// Fine-tuning a pretrained GPT: a classification head (with or without the body), and supervised
+// QA/instruction tuning with the loss on answer tokens only.
+
+import { join, resolve } from 'node:path';
+import { Rng } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { AdamW } from '../optim/adam.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { warmupCosineSchedule } from '../optim/schedule.js';
+import * as F from '../ops/index.js';
+import type { Parameter } from '../nn/module.js';
+import { saveStateDict } from '../io/state-dict.js';
+import { GPTClassifier, type ClassifyTask } from './classify.js';
+import { loadRun, saveCheckpoint, RUN_FORMAT, type RunConfig } from './run-dir.js';
+import { DEFAULT_CHAT_TEMPLATE, renderChat } from './chat.js';
+import { gptOptimizer } from './train.js';
+import { padBatch, pool } from './pooling.js';
+import { ask } from './ask.js';
+import type { Tokenizer } from '../text/tokenizer.js';
+
+export interface FinetuneOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  /** Fraction of examples held out for validation. */
+  valFraction: number;
+  seed: number;
+  /** Train the transformer too (true) or only the head (false). */
+  trainBody: boolean;
+  onStep?: (info: { step: number; total: number; loss: number }) => void;
+}
+
+export const DEFAULT_FINETUNE: Omit<FinetuneOptions, 'onStep'> = {
+  epochs: 3, batchSize: 16, lr: 3e-4, weightDecay: 0.01, valFraction: 0.1, seed: 0, trainBody: true,
+};
+
+/** Accuracy and macro-F1 of predictions against labels. */
+export function accuracyF1(pred: readonly number[], gold: readonly number[], k: number): { accuracy: number; f1: number } {
+  let correct = 0;
+  const tp = new Array<number>(k).fill(0);
+  const fp = new Array<number>(k).fill(0);
+  const fn = new Array<number>(k).fill(0);
+  pred.forEach((p, i) => {
+    if (p === gold[i]) { correct++; tp[p]++; } else { fp[p]++; fn[gold[i]]++; }
+  });
+  let f1 = 0;
+  for (let c = 0; c < k; c++) {
+    const d = 2 * tp[c] + fp[c] + fn[c];
+    f1 += d === 0 ? 0 : (2 * tp[c]) / d;
+  }
+  return { accuracy: correct / Math.max(1, pred.length), f1: f1 / k };
+}
+
+function split<T>(items: readonly T[], valFraction: number, seed: number): { train: T[]; val: T[] } {
+  const order = new Rng(seed).permutation(items.length);
+  const nVal = Math.max(1, Math.round(items.length * valFraction));
+  const val: T[] = [];
+  const train: T[] = [];
+  order.forEach((i, j) => (j < nVal ? val : train).push(items[i]));
+  return { train, val };
+}
+
+function classifierOptimizer(clf: GPTClassifier, o: FinetuneOptions): AdamW {
+  const head = clf.head.parameters();
+  if (!o.trainBody) return new AdamW(head, { lr: o.lr, weightDecay: 0 });
+  const body = gptOptimizer(clf.model, o);
+  // The head learns from scratch: give it its own group (no decay) next to the body's two groups.
+  return new AdamW([...body.groups.map((g) => ({ params: g.params, options: g.options })), { params: head as Parameter[], options: { weightDecay: 0 } }], { lr: o.lr, beta1: 0.9, beta2: 0.95 });
+}
+
+export interface ClassifyFinetuneResult {
+  labels: string[];
+  metrics: { accuracy: number; f1: number; trainAccuracy: number; examples: number; valExamples: number };
+  outDir: string;
+}
+
+/**
+ * Fine-tunes `fromDir`'s GPT to classify texts; saves the body and head.safetensors in `outDir`.
+ * @example await finetuneClassifier('models/moxing-base', texts, labels, 'runs/sentiment', { ...DEFAULT_FINETUNE })
+ */
+export async function finetuneClassifier(
+  fromDir: string, texts: readonly string[], labels: readonly string[], outDir: string,
+  o: FinetuneOptions, extra: { pooling?: 'last' | 'mean'; textCol?: string; labelCol?: string } = {},
+): Promise<ClassifyFinetuneResult> {
+  if (texts.length !== labels.length) throw new Error('texts and labels differ in length');
+  const names = [...new Set(labels)].sort();
+  if (names.length < 2) throw new Error(`the label column has ${names.length} distinct value(s); classification needs at least 2`);
+  const base = await loadRun(fromDir);
+  const task: ClassifyTask = {
+    type: 'classify', labels: names, pooling: extra.pooling ?? 'mean', maxLength: base.model.config.blockSize,
+    textCol: extra.textCol, labelCol: extra.labelCol,
+  };
+  const clf = new GPTClassifier(base.model, base.tokenizer, task, o.seed);
+  const examples = texts.map((t, i) => ({ ids: clf.encode(t), y: names.indexOf(labels[i]) }));
+  const { train, val } = split(examples, o.valFraction, o.seed);
+  const opt = classifierOptimizer(clf, o);
+  const stepsPerEpoch = Math.ceil(train.length / o.batchSize);
+  const total = o.epochs * stepsPerEpoch;
+  const schedule = warmupCosineSchedule({ lr: o.lr, minLr: o.lr / 10, warmupSteps: Math.min(20, Math.floor(total / 10)), decaySteps: total });
+  const rng = new Rng(o.seed);
+  base.model.train(o.trainBody);
+  let step = 0;
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    const order = rng.permutation(train.length);
+    for (let s = 0; s < train.length; s += o.batchSize) {
+      const batch = Array.from(order.subarray(s, s + o.batchSize), (i) => train[i]);
+      opt.setLr(schedule(step));
+      const logits = o.trainBody ? clf.logits(batch.map((e) => e.ids)) : headOnlyLogits(clf, batch.map((e) => e.ids));
+      const loss = F.crossEntropy(logits, new Tensor(Int32Array.from(batch, (e) => e.y), [batch.length]));
+      loss.backward();
+      clipGradNorm(opt.allParams(), 1);
+      opt.step();
+      opt.zeroGrad();
+      step++;
+      o.onStep?.({ step, total, loss: loss.item() });
+    }
+  }
+  base.model.eval();
+  const evalSet = (set: typeof train) => {
+    const pred = clf.classify(set.map((e) => base.tokenizer.decode(e.ids))).map((r) => names.indexOf(r.label));
+    return accuracyF1(pred, set.map((e) => e.y), names.length);
+  };
+  const valM = evalSet(val);
+  const trainM = evalSet(train.slice(0, 500));
+  task.metrics = { accuracy: valM.accuracy, f1: valM.f1, trainAccuracy: trainM.accuracy };
+  const config: RunConfig = {
+    format: RUN_FORMAT, kind: 'gpt', model: base.model.config, initFrom: base.dir, task: { ...task },
+    train: { ...o, onStep: undefined }, createdAt: new Date().toISOString(),
+  };
+  await saveCheckpoint(outDir, { config, tokenizer: base.tokenizer, model: base.model });
+  await saveStateDict(join(outDir, 'head.safetensors'), clf.head.stateDict());
+  return {
+    labels: names,
+    metrics: { accuracy: valM.accuracy, f1: valM.f1, trainAccuracy: trainM.accuracy, examples: train.length, valExamples: val.length },
+    outDir: resolve(outDir),
+  };
+}
+
+function headOnlyLogits(clf: GPTClassifier, seqs: number[][]): Tensor {
+  // The body is frozen: compute pooled features without a graph, then the head with one.
+  const feats = noGrad(() => {
+    const { ids, lengths } = padBatch(seqs, clf.padId());
+    return pool(clf.model.hidden(ids), lengths, clf.task.pooling);
+  });
+  return clf.head.forward(feats.detach());
+}
+
+export interface QaFinetuneResult {
+  metrics: { trainLoss: number; valLoss: number; exactMatch: number; valExamples: number };
+  outDir: string;
+}
+
+/** Token ids of one QA example with targets only on the answer (and the end marker). */
+export function qaExample(tokenizer: Tokenizer, question: string, answer: string, blockSize: number): { ids: number[]; targets: number[] } {
+  const prompt = tokenizer.encode(renderChat([{ role: 'user', content: question }]), { allowSpecial: false });
+  const reply = tokenizer.encode(`${answer}${DEFAULT_CHAT_TEMPLATE.end}`, { allowSpecial: false });
+  // Too long for the context: drop the start of the prompt first (the answer is what is learned).
+  const replyKept = reply.slice(0, blockSize);
+  const kept = prompt.slice(Math.max(0, prompt.length - (blockSize + 1 - replyKept.length)));
+  const seq = [...kept, ...replyKept];
+  const ids = seq.slice(0, -1);
+  // position i predicts seq[i + 1]; only answer tokens count
+  const targets = seq.slice(1).map((tok, i) => (i + 1 >= kept.length ? tok : -1));
+  return { ids, targets };
+}
+
+/** Normalizes an answer for exact match: trimmed, lower-case, no trailing period. */
+export function normalizeAnswer(s: string): string {
+  return s.trim().toLowerCase().replace(/[.!]+$/, '').trim();
+}
+
+/**
+ * Supervised fine-tuning for question answering: loss on answer tokens only, chat template stored.
+ * Reports validation loss and exact match of greedy answers on the held-out questions.
+ */
+export async function finetuneQA(
+  fromDir: string, questions: readonly string[], answers: readonly string[], outDir: string, o: FinetuneOptions,
+): Promise<QaFinetuneResult> {
+  const base = await loadRun(fromDir);
+  const { model, tokenizer } = base;
+  const T = model.config.blockSize;
+  const pairs = questions.map((q, i) => ({ q, a: answers[i] }));
+  const { train, val } = split(pairs, o.valFraction, o.seed);
+  const encoded = train.map((p) => qaExample(tokenizer, p.q, p.a, T));
+  const opt = gptOptimizer(model, o);
+  const steps = o.epochs * Math.ceil(encoded.length / o.batchSize);
+  const schedule = warmupCosineSchedule({ lr: o.lr, minLr: o.lr / 10, warmupSteps: Math.min(20, Math.floor(steps / 10)), decaySteps: steps });
+  const rng = new Rng(o.seed);
+  const lossOf = (batch: Array<{ ids: number[]; targets: number[] }>): Tensor => {
+    const L = Math.max(...batch.map((e) => e.ids.length));
+    const ids = new Int32Array(batch.length * L);
+    const tg = new Int32Array(batch.length * L).fill(-1);
+    batch.forEach((e, b) => { ids.set(e.ids, b * L); tg.set(e.targets, b * L); });
+    return model.forward(new Tensor(ids, [batch.length, L]), new Tensor(tg, [batch.length, L]), { ignoreIndex: -1 }).loss!;
+  };
+  model.train();
+  let step = 0;
+  let trainLoss = NaN;
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    const order = rng.permutation(encoded.length);
+    for (let s = 0; s < encoded.length; s += o.batchSize) {
+      opt.setLr(schedule(step));
+      const loss = lossOf(Array.from(order.subarray(s, s + o.batchSize), (i) => encoded[i]));
+      loss.backward();
+      clipGradNorm(model.parameters(), 1);
+      opt.step();
+      opt.zeroGrad();
+      step++;
+      trainLoss = loss.item();
+      o.onStep?.({ step, total: steps, loss: trainLoss });
+    }
+  }
+  model.eval();
+  const valEncoded = val.map((p) => qaExample(tokenizer, p.q, p.a, T));
+  let valLoss = 0;
+  noGrad(() => {
+    for (let s = 0; s < valEncoded.length; s += o.batchSize) {
+      const batch = valEncoded.slice(s, s + o.batchSize);
+      valLoss += lossOf(batch).item() * batch.length;
+    }
+  });
+  valLoss /= Math.max(1, valEncoded.length);
+  let hits = 0;
+  for (const p of val) if (normalizeAnswer(await ask(model, tokenizer, p.q)) === normalizeAnswer(p.a)) hits++;
+  const exactMatch = hits / Math.max(1, val.length);
+  const config: RunConfig = {
+    format: RUN_FORMAT, kind: 'gpt', model: model.config, initFrom: base.dir, chatTemplate: DEFAULT_CHAT_TEMPLATE,
+    task: { type: 'qa', metrics: { valLoss, exactMatch, valExamples: val.length } }, train: { ...o, onStep: undefined },
+    createdAt: new Date().toISOString(),
+  };
+  await saveCheckpoint(outDir, { config, tokenizer, model });
+  return { metrics: { trainLoss, valLoss, exactMatch, valExamples: val.length }, outDir: resolve(outDir) };
+}
