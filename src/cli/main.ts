@@ -15,6 +15,9 @@ import { registerPretrain, registerTrain } from './commands/pretrain.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerInterop } from './commands/interop.js';
 import { registerFinetune, registerClassify, registerAsk } from './commands/finetune.js';
+import { registerRuns } from './commands/runs.js';
+import { registerModels } from './commands/models.js';
+import { registerPlot } from './commands/plot.js';
 
 function packageVersion(): string {
   try {
@@ -50,6 +53,9 @@ export function buildProgram(): Command {
   registerFinetune(program);
   registerClassify(program);
   registerAsk(program);
+  registerRuns(program);
+  registerModels(program);
+  registerPlot(program);
   return program;
 }
 

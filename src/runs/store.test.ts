@@ -112,6 +112,7 @@ test('listRuns: newest first, by kind or run dir; getRun by unambiguous prefix; 
     assert.deepEqual(store.listRuns().map((r) => r.id), [ft.id, base.id]);
     assert.deepEqual(store.listRuns({ kind: 'pretrain' }).map((r) => r.id), [base.id]);
     assert.deepEqual(store.listRuns({ runDir: join(home, 'base') }).map((r) => r.id), [base.id]);
+    assert.deepEqual(store.listRuns({ parentRunId: base.id }).map((r) => r.id), [ft.id]);
     assert.equal(store.listRuns({ limit: 1 }).length, 1);
     assert.equal(store.getRun(base.id.slice(0, 6))?.id, base.id);
     assert.equal(store.getRun('zzzz'), undefined);
@@ -165,6 +166,7 @@ test('model registry: versions count up per name; latest, by version, by name', 
     assert.deepEqual(store.listModels().map((m) => `${m.name}:${m.version}`), ['iris/forest:1', 'moxing-base:2', 'moxing-base:1']);
     assert.deepEqual(store.listModels({ latest: true }).map((m) => `${m.name}:${m.version}`), ['iris/forest:1', 'moxing-base:2']);
     assert.deepEqual(store.listModels({ name: 'iris/forest' }).map((m) => m.description), ['random forest']);
+    assert.deepEqual(store.listModels({ runId: run.id }).map((m) => m.version), [1]);
     assert.throws(() => store.registerModel({ name: 'x y', kind: 'gpt', path: home }), /bad model name/);
     assert.throws(() => store.registerModel({ name: 'x', kind: 'gpt', path: join(home, 'missing') }), /ENOENT/);
     assert.throws(() => store.registerModel({ name: 'x', kind: 'onnx' as 'gpt', path: home }), /model kind/);

@@ -258,14 +258,17 @@ export class RunStore {
    * @example
    * store.listRuns({ kind: 'pretrain', limit: 20 });
    * store.listRuns({ runDir: 'runs/base' }); // the runs that wrote to runs/base
+   * store.listRuns({ parentRunId: base.id }); // the runs that continued from base
    */
-  listRuns(options: { kind?: RunKind; runDir?: string; limit?: number } = {}): Run[] {
+  listRuns(options: { kind?: RunKind; runDir?: string; parentRunId?: string; limit?: number } = {}): Run[] {
     const where: string[] = [];
     if (options.kind !== undefined) where.push('kind = @kind');
     if (options.runDir !== undefined) where.push('run_dir = @runDir');
+    if (options.parentRunId !== undefined) where.push('parent_run_id = @parentRunId');
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const stmt = this.query(`SELECT * FROM runs ${filter} ORDER BY started_at DESC, rowid DESC LIMIT @limit`);
-    const params = { kind: options.kind, runDir: options.runDir === undefined ? undefined : resolve(options.runDir), limit: options.limit ?? -1 };
+    const runDir = options.runDir === undefined ? undefined : resolve(options.runDir);
+    const params = { kind: options.kind, runDir, parentRunId: options.parentRunId, limit: options.limit ?? -1 };
     const rows = stmt.all(params) as Row[];
     return rows.map(toRun);
   }
@@ -364,13 +367,15 @@ export class RunStore {
    *
    * @example
    * store.listModels({ latest: true });
+   * store.listModels({ runId: run.id }); // the models a run registered
    */
-  listModels(options: { name?: string; latest?: boolean } = {}): RegisteredModel[] {
+  listModels(options: { name?: string; runId?: string; latest?: boolean } = {}): RegisteredModel[] {
     const where: string[] = [];
     if (options.name !== undefined) where.push('name = @name');
+    if (options.runId !== undefined) where.push('run_id = @runId');
     if (options.latest === true) where.push('version = (SELECT MAX(version) FROM models m2 WHERE m2.name = models.name)');
     const sql = `SELECT * FROM models ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, version DESC`;
-    return (this.query(sql).all({ name: options.name }) as Row[]).map(toModel);
+    return (this.query(sql).all({ name: options.name, runId: options.runId }) as Row[]).map(toModel);
   }
 
   /**
