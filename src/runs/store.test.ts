@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { RunStore, databasePath, moxingHome } from './store.js';
 import { MIGRATIONS } from './schema.js';
 
-const CHILD = fileURLToPath(new URL('./fixtures/child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./test-child.ts', import.meta.url));
 
 function withHome(fn: (home: string) => void | Promise<void>): () => Promise<void> {
   return async () => {

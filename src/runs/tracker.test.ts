@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { RunStore } from './store.js';
 import { startTracking } from './tracker.js';
 
-const CHILD = fileURLToPath(new URL('./fixtures/child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./test-child.ts', import.meta.url));
 
 function withHome(fn: (home: string) => void | Promise<void>): () => Promise<void> {
   return async () => {
@@ -23,7 +23,7 @@ function withHome(fn: (home: string) => void | Promise<void>): () => Promise<voi
   };
 }
 
-test('a tracked run: metrics are buffered then written, artifacts and models recorded, finish closes it', withHome((home) => {
+test('a tracked run: metrics are buffered then written, artifacts and models recorded, finish closes it', withHome(async (home) => {
   const env = { MOXING_HOME: home };
   const tracker = startTracking('pretrain', { lr: 3e-4 }, { env, name: 'tiny', runDir: join(home, 'base'), flushIntervalMs: 60_000 });
   const runId = tracker.runId!;
@@ -37,6 +37,10 @@ test('a tracked run: metrics are buffered then written, artifacts and models rec
     writeFileSync(join(home, 'model.bin'), 'w');
     tracker.artifact(join(home, 'model.bin'), 'checkpoint');
     assert.equal(tracker.registerModel({ name: 'tiny', kind: 'gpt', path: join(home, 'model.bin') })?.runId, runId);
+    const seen = store.getRun(runId)!.heartbeatAt!;
+    await new Promise((r) => setTimeout(r, 5));
+    tracker.heartbeat();
+    assert.ok(store.getRun(runId)!.heartbeatAt! > seen);
     tracker.log(51, { valLoss: 2.5 });
     tracker.finish();
     tracker.log(52, { valLoss: 2.4 }); // after finish: ignored

@@ -16,6 +16,8 @@ export interface Tracker {
   registerModel(input: Omit<RegisterModelInput, 'runId'>): RegisteredModel | undefined;
   /** Writes buffered metrics now. */
   flush(): void;
+  /** Marks the run alive without logging (a long evaluation), so dashboards see it is not stuck. */
+  heartbeat(): void;
   /** Ends the run ('finished' by default) and closes the database. */
   finish(status?: Exclude<RunStatus, 'running'>): void;
 }
@@ -42,6 +44,7 @@ const OFF: Tracker = {
   artifact: () => undefined,
   registerModel: () => undefined,
   flush: () => undefined,
+  heartbeat: () => undefined,
   finish: () => undefined,
 };
 
@@ -162,6 +165,14 @@ export function startTracking(kind: RunKind, config: Record<string, unknown>, op
       }
     },
     flush,
+    heartbeat() {
+      if (done) return;
+      try {
+        store.heartbeat(runId);
+      } catch (err) {
+        warn('could not write a heartbeat', err);
+      }
+    },
     finish,
   };
 }
