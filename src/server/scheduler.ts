@@ -1,0 +1,320 @@
+// The serving engine: continuous batching of decode steps (Yu et al. 2022, "Orca"): requests join and
+// leave the running batch between steps; each step feeds one token of every running sequence through
+// one batched forward pass over per-sequence KV caches. Tokens equal generate()'s for the same seed.
+
+import { Tensor } from '../tensor/tensor.js';
+import { Rng } from '../tensor/random.js';
+import { GPT, KVCache } from '../llm/gpt.js';
+import { fitPrompt } from '../llm/generate.js';
+import { Sampler, type SamplingOptions, type TokenChoice } from '../llm/sampling.js';
+import { Channel } from './channel.js';
+
+/** Restricts the next token (e.g. JSON mode); one instance per sequence. */
+export interface TokenConstraint {
+  /**
+   * Sets the logits of forbidden tokens to -Infinity. `remaining` counts the tokens the sequence may
+   * still produce, this one included, so a constraint can make sure its output completes in time.
+   */
+  mask(logits: Float32Array, remaining: number): void;
+  /** Advances over the chosen token. */
+  accept(id: number): void;
+  /** True once the output is complete: the sequence then stops with finish reason 'stop'. */
+  readonly complete: boolean;
+}
+
+/** One generation request: n sequences continuing the same prompt. */
+export interface GenerationRequest {
+  promptIds: readonly number[];
+  maxNewTokens: number;
+  sampling: SamplingOptions;
+  /** Choice i uses Rng(seed + i), so choice 0 equals generate() with this seed. */
+  seed: number;
+  /** Default 1. */
+  n?: number;
+  /** Generation ends when one of these is sampled; it is not emitted. */
+  stopTokens?: readonly number[];
+  /** Makes a fresh constraint for each sequence. */
+  constraint?: () => TokenConstraint;
+  /** Cancels the request (client gone, timeout): its sequences leave the batch at the next step. */
+  signal?: AbortSignal;
+}
+
+/** What a sequence produced at one step: a token, the end, or both. */
+export interface StepEvent {
+  /** The choice (0..n-1). */
+  index: number;
+  token: TokenChoice | null;
+  finishReason: 'stop' | 'length' | null;
+}
+
+/** Raised by submit when the queue is full, or on a waiting request when it waited too long. */
+export class SchedulerBusyError extends Error {
+  constructor(readonly reason: 'full' | 'timeout', message: string) {
+    super(message);
+    this.name = 'SchedulerBusyError';
+  }
+}
+
+export interface SchedulerOptions {
+  /** Sequences decoded together in one step. Default 32. */
+  maxBatch?: number;
+  /** Requests (and tasks) allowed to wait for a batch slot before submit throws. Default 4 * maxBatch. */
+  maxQueue?: number;
+  /** A request waiting longer than this for a slot fails with SchedulerBusyError('timeout'). Default 60 s. */
+  queueTimeoutMs?: number;
+  /** Prompt tokens prefilled per step at most (at least one request is admitted). Default 512. */
+  prefillBudget?: number;
+}
+
+/** Counters read by /metrics. */
+export interface SchedulerStats {
+  /** Requests and tasks waiting. */
+  queued: number;
+  /** Sequences in the running batch. */
+  running: number;
+  promptTokens: number;
+  generatedTokens: number;
+  steps: number;
+  /** Sum of batch sizes over decode steps (divide by steps for the mean batch). */
+  batchedSequences: number;
+}
+
+interface Group {
+  req: GenerationRequest;
+  n: number;
+  channel: Channel<StepEvent>;
+  enqueuedAt: number;
+  cancelled: boolean;
+  /** Choices still running. */
+  live: number;
+  finished: boolean[];
+}
+
+interface Sequence {
+  group: Group;
+  index: number;
+  cache: KVCache;
+  sampler: Sampler;
+  history: number[];
+  /** Logits of the next position (owned copy: tensor storage may be recycled). */
+  logits: Float32Array;
+  generated: number;
+  stops: ReadonlySet<number>;
+  constraint: TokenConstraint | null;
+}
+
+interface Task {
+  run: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Batches concurrent generation requests over one shared model.
+ * @example
+ * const s = new Scheduler(model, { maxBatch: 16 });
+ * const handle = s.submit({ promptIds: [1, 2], maxNewTokens: 8, sampling: { temperature: 0 }, seed: 0 });
+ * for await (const ev of handle.events) if (ev.token) console.log(ev.token.id);
+ */
+export class Scheduler {
+  readonly maxBatch: number;
+  readonly maxQueue: number;
+  private readonly queueTimeoutMs: number;
+  private readonly prefillBudget: number;
+  private readonly queue: Group[] = [];
+  private readonly tasks: Task[] = [];
+  private running: Sequence[] = [];
+  private scheduled = false;
+  private counters = { promptTokens: 0, generatedTokens: 0, steps: 0, batchedSequences: 0 };
+
+  constructor(readonly model: GPT, options: SchedulerOptions = {}) {
+    this.maxBatch = options.maxBatch ?? 32;
+    this.maxQueue = options.maxQueue ?? 4 * this.maxBatch;
+    this.queueTimeoutMs = options.queueTimeoutMs ?? 60_000;
+    this.prefillBudget = options.prefillBudget ?? 512;
+  }
+
+  /** Current counters. */
+  stats(): SchedulerStats {
+    return { queued: this.queue.length + this.tasks.length, running: this.running.length, ...this.counters };
+  }
+
+  /**
+   * Queues a request; throws SchedulerBusyError('full') when the queue is full. Events arrive in
+   * order per choice; `finish(i)` ends choice i early (a stop string seen by the caller).
+   */
+  submit(req: GenerationRequest): { events: AsyncIterable<StepEvent>; finish: (index: number) => void } {
+    const n = req.n ?? 1;
+    new Sampler(req.sampling, new Rng(0)); // validates the options now, not inside the loop
+    if (!(req.maxNewTokens >= 1)) throw new RangeError(`maxNewTokens must be >= 1, got ${req.maxNewTokens}`);
+    this.checkCapacity();
+    const group: Group = { req, n, channel: new Channel(), enqueuedAt: Date.now(), cancelled: false, live: n, finished: new Array<boolean>(n).fill(false) };
+    if (req.signal) {
+      if (req.signal.aborted) group.cancelled = true;
+      else req.signal.addEventListener('abort', () => this.cancel(group), { once: true });
+    }
+    this.queue.push(group);
+    this.schedule();
+    return {
+      events: group.channel,
+      finish: (index) => this.finishChoice(group, index),
+    };
+  }
+
+  /**
+   * Runs synchronous model work (embeddings, classification) between decode steps, so it shares the
+   * model fairly with generation and counts toward the queue.
+   * @example const v = await scheduler.runTask(() => model.hidden(idx));
+   */
+  runTask<T>(run: () => T): Promise<T> {
+    this.checkCapacity();
+    return new Promise<T>((resolve, reject) => {
+      this.tasks.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private checkCapacity(): void {
+    if (this.queue.length + this.tasks.length >= this.maxQueue) {
+      throw new SchedulerBusyError('full', `queue full (${this.maxQueue} waiting, ${this.running.length} running)`);
+    }
+  }
+
+  private cancel(group: Group): void {
+    group.cancelled = true;
+    const i = this.queue.indexOf(group);
+    if (i >= 0) this.queue.splice(i, 1);
+    group.channel.end();
+  }
+
+  private finishChoice(group: Group, index: number): void {
+    if (group.finished[index]) return;
+    group.finished[index] = true;
+    if (--group.live === 0) group.channel.end();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate: I/O callbacks (new requests, socket writes) run between steps.
+    setImmediate(() => this.tick());
+  }
+
+  private tick(): void {
+    this.scheduled = false;
+    try {
+      const task = this.tasks.shift();
+      if (task) {
+        try {
+          task.resolve(task.run());
+        } catch (err) {
+          task.reject(err);
+        }
+      }
+      this.admit();
+      this.expireWaiting();
+      this.step();
+    } catch (err) {
+      // A failing forward pass fails every running request; the server keeps serving.
+      for (const s of this.running) s.group.channel.fail(err);
+      this.running = [];
+    }
+    if (this.running.length > 0 || this.queue.length > 0 || this.tasks.length > 0) this.schedule();
+  }
+
+  private expireWaiting(): void {
+    const now = Date.now();
+    while (this.queue.length > 0 && now - this.queue[0]!.enqueuedAt > this.queueTimeoutMs) {
+      const g = this.queue.shift()!;
+      g.channel.fail(new SchedulerBusyError('timeout', `waited ${now - g.enqueuedAt} ms for a batch slot`));
+    }
+  }
+
+  private admit(): void {
+    let prefilled = 0;
+    while (this.queue.length > 0) {
+      const g = this.queue[0]!;
+      if (this.running.length > 0 && this.running.length + g.n > this.maxBatch) break;
+      if (prefilled > 0 && prefilled + g.req.promptIds.length > this.prefillBudget) break;
+      this.queue.shift();
+      if (g.cancelled) continue;
+      try {
+        prefilled += this.prefill(g);
+      } catch (err) {
+        g.channel.fail(err);
+      }
+    }
+  }
+
+  /** Runs the prompt through the model once and starts n sequences from copies of its cache. */
+  private prefill(g: Group): number {
+    const { model } = this;
+    const context = fitPrompt(g.req.promptIds, model.config.blockSize);
+    const cache = new KVCache(model.config);
+    const logits = model.forwardCached(new Tensor(Int32Array.from(context), [1, context.length]), [cache]).data;
+    this.counters.promptTokens += context.length;
+    const stops = new Set(g.req.stopTokens ?? []);
+    for (let i = 0; i < g.n; i++) {
+      this.running.push({
+        group: g,
+        index: i,
+        cache: i === g.n - 1 ? cache : cloneCache(cache),
+        sampler: new Sampler(g.req.sampling, new Rng(g.req.seed + i)),
+        history: [...context],
+        logits: Float32Array.from(logits as ArrayLike<number>),
+        generated: 0,
+        stops,
+        constraint: g.req.constraint ? g.req.constraint() : null,
+      });
+    }
+    return context.length;
+  }
+
+  /** Samples one token for every running sequence, then advances the survivors in one forward pass. */
+  private step(): void {
+    const { blockSize } = this.model.config;
+    const next: Sequence[] = [];
+    for (const s of this.running) {
+      const g = s.group;
+      if (g.cancelled || g.finished[s.index]) continue;
+      const end = (token: TokenChoice | null, reason: 'stop' | 'length') => {
+        g.channel.push({ index: s.index, token, finishReason: reason });
+        this.finishChoice(g, s.index);
+      };
+      if (s.constraint?.complete) { end(null, 'stop'); continue; }
+      // Tokens this sequence may still produce, this one included: the budget, and the context
+      // (a token sampled when the cache is full cannot be fed back).
+      const remaining = Math.min(g.req.maxNewTokens - s.generated, blockSize - s.cache.length + 1);
+      s.constraint?.mask(s.logits, remaining);
+      const choice = s.sampler.pick(s.logits, s.history);
+      if (s.stops.has(choice.id)) { end(null, 'stop'); continue; }
+      s.history.push(choice.id);
+      s.generated++;
+      this.counters.generatedTokens++;
+      s.constraint?.accept(choice.id);
+      if (s.constraint?.complete) { end(choice, 'stop'); continue; }
+      if (s.generated >= g.req.maxNewTokens || s.cache.length >= blockSize) { end(choice, 'length'); continue; }
+      g.channel.push({ index: s.index, token: choice, finishReason: null });
+      next.push(s);
+    }
+    this.running = next;
+    if (next.length === 0) return;
+    const B = next.length;
+    const V = this.model.config.vocabSize;
+    const idx = Int32Array.from(next, (s) => s.history[s.history.length - 1]!);
+    const out = this.model.forwardCached(new Tensor(idx, [B, 1]), next.map((s) => s.cache)).data;
+    for (let b = 0; b < B; b++) next[b]!.logits = Float32Array.from(out.subarray(b * V, (b + 1) * V) as ArrayLike<number>);
+    this.counters.steps++;
+    this.counters.batchedSequences += B;
+  }
+}
+
+function cloneCache(src: KVCache): KVCache {
+  const c = new KVCache(src.config);
+  src.layers.forEach((l, i) => {
+    c.layers[i]!.k.set(l.k);
+    c.layers[i]!.v.set(l.v);
+  });
+  c.length = src.length;
+  return c;
+}
