@@ -15,6 +15,7 @@ from sklearn.cluster import KMeans
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler, PolynomialFeatures
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn import metrics
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
@@ -80,6 +81,17 @@ mn = MultinomialNB(alpha=1.0).fit(Xg[:1000], yg[:1000])
 out['multinomialNB'] = {'proba': L(mn.predict_proba(Xg[1000:1010])), 'accuracy': float(mn.score(Xg[1000:], yg[1000:]))}
 pca = PCA(n_components=5).fit(Xg)
 out['pca'] = {'explainedVariance': L(pca.explained_variance_), 'ratio': L(pca.explained_variance_ratio_)}
+
+# MLPs: scores (not weights) are the reference; every 4th row is the test part. Digits scaled to [0, 1].
+te = np.arange(len(yg)) % 4 == 3
+mc = MLPClassifier(hidden_layer_sizes=(64,), max_iter=100, random_state=0).fit(Xg[~te] / 16, yg[~te])
+out['mlpDigits'] = {'hiddenLayerSizes': [64], 'maxIter': 100, 'accuracy': float(mc.score(Xg[te] / 16, yg[te])), 'nIter': int(mc.n_iter_)}
+Xh, yh = load('boston_housing/boston_MASS.csv', 'medv')
+te = np.arange(len(yh)) % 4 == 3
+sh = StandardScaler().fit(Xh[~te])
+mr = MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=300, random_state=0).fit(sh.transform(Xh[~te]), yh[~te])
+out['mlpBoston'] = {'hiddenLayerSizes': [32], 'learningRateInit': 0.01, 'maxIter': 300, 'r2': float(mr.score(sh.transform(Xh[te]), yh[te])),
+                    'ridgeR2': float(Ridge(alpha=1.0).fit(sh.transform(Xh[~te]), yh[~te]).score(sh.transform(Xh[te]), yh[te]))}
 
 poly = PolynomialFeatures(degree=3).fit(Xi[:2, :3])
 out['polynomial'] = {'X': L(Xi[:2, :3]), 'out': L(poly.transform(Xi[:2, :3])), 'cols': int(poly.n_output_features_)}

@@ -11,6 +11,7 @@ import { KMeans } from './kmeans.js';
 import { KNeighborsClassifier, KNeighborsRegressor } from './knn.js';
 import { GaussianNB, MultinomialNB } from './naive-bayes.js';
 import { PCA } from './pca.js';
+import { MLPClassifier, MLPRegressor } from './mlp.js';
 import { Pipeline } from './pipeline.js';
 import { MinMaxScaler, StandardScaler } from './preprocessing/scalers.js';
 import { SimpleImputer } from './preprocessing/imputer.js';
@@ -30,7 +31,7 @@ export const ESTIMATORS: Readonly<Record<string, Ctor>> = {
   DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor,
   GradientBoostingClassifier, GradientBoostingRegressor, KMeans, KNeighborsClassifier, KNeighborsRegressor,
   GaussianNB, MultinomialNB, PCA, StandardScaler, MinMaxScaler, SimpleImputer, OneHotEncoder, ColumnTransformer,
-  PolynomialFeatures, CountVectorizer, TfidfVectorizer, LabelEncoder,
+  PolynomialFeatures, CountVectorizer, TfidfVectorizer, LabelEncoder, MLPClassifier, MLPRegressor,
 } as unknown as Record<string, Ctor>;
 
 /**

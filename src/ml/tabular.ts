@@ -16,6 +16,7 @@ import { GradientBoostingClassifier, GradientBoostingRegressor } from './gbm.js'
 import { KNeighborsClassifier, KNeighborsRegressor } from './knn.js';
 import { GaussianNB } from './naive-bayes.js';
 import { KMeans } from './kmeans.js';
+import { MLPClassifier, MLPRegressor } from './mlp.js';
 import { meanAbsoluteError, r2Score, rootMeanSquaredError } from './metrics/regression.js';
 import { accuracyScore, f1Score } from './metrics/classification.js';
 import { silhouetteScore } from './metrics/clustering.js';
@@ -138,8 +139,8 @@ export function makeModel(name: ModelName, task: Task, params: ParamValues, seed
       case 'kmeans': return new KMeans({ k: 8, ...seeded() });
       case 'mlp': {
         const f = factories.get('mlp');
-        if (!f) throw new TabularError('model mlp is not available in this build');
-        return f(task === 'regression' ? 'regression' : 'classification', seeded() as ParamValues);
+        if (f) return f(reg ? 'regression' : 'classification', seeded() as ParamValues);
+        return reg ? new MLPRegressor(mlpParams(seeded())) : new MLPClassifier(mlpParams(seeded()));
       }
     }
   } catch (err) {
@@ -147,6 +148,14 @@ export function makeModel(name: ModelName, task: Task, params: ParamValues, seed
     throw new TabularError(`model '${name}': ${(err as Error).message}`);
   }
   throw new TabularError(`unknown model '${name}'; models are: ${MODEL_NAMES.join(', ')}`);
+}
+
+/** `--set hidden_layer_sizes=64,32` arrives as text (or a number for one layer): make it a list. */
+function mlpParams(p: Record<string, unknown>): Record<string, unknown> {
+  const h = p.hiddenLayerSizes;
+  if (typeof h === 'number') return { ...p, hiddenLayerSizes: [h] };
+  if (typeof h === 'string') return { ...p, hiddenLayerSizes: h.split(/[,x ]+/).filter(Boolean).map(Number) };
+  return p;
 }
 
 /** Checks the target column and returns its values for the task (class codes or numbers). */
