@@ -1,0 +1,118 @@
+// Fused scaled dot-product attention over (B*H, T, D), forward and backward, tiled on the GEMM kernel.
+
+import { gemm } from './gemm';
+import { expv, hsum } from './math';
+
+// Query rows per tile: with a causal mask a tile of rows needs keys only up to its last row,
+// so the score GEMM skips the masked upper triangle (half the work) one tile at a time.
+const TILE: i32 = 64;
+
+/**
+ * out[h] = softmax(scale * q[h] k[h]^T, causal) v[h] for h in [h0, h1); att[h] keeps the (T, T)
+ * probabilities for backward (zeros above the diagonal when causal).
+ */
+export function attention(
+  q: usize, k: usize, v: usize, out: usize, att: usize,
+  h0: i32, h1: i32, t: i32, d: i32, scale: f32, causal: bool, scratch: usize,
+): void {
+  const headBytes = (<usize>t * d) << 2;
+  const attBytes = (<usize>t * t) << 2;
+  const rowBytes = (<usize>t) << 2;
+  for (let h = h0; h < h1; h++) {
+    const qh = q + <usize>h * headBytes, kh = k + <usize>h * headBytes, vh = v + <usize>h * headBytes;
+    const oh = out + <usize>h * headBytes, ah = att + <usize>h * attBytes;
+    for (let i0 = 0; i0 < t; i0 += TILE) {
+      const i1 = min(t, i0 + TILE);
+      const jEnd = causal ? i1 : t;
+      // S[i0:i1, 0:jEnd] = Q K^T
+      gemm(false, true, d, qh, d, kh, d, ah, t, false, i0, i1, 0, jEnd, scratch);
+      for (let i = i0; i < i1; i++) {
+        const row = ah + <usize>i * rowBytes;
+        const n = causal ? i + 1 : t;
+        // Scaled row max over the unmasked part.
+        let m: f32 = -Infinity;
+        for (let j = 0; j < n; j++) m = max(m, load<f32>(row + ((<usize>j) << 2)) * scale);
+        const sv = f32x4.splat(scale), mv = f32x4.splat(m);
+        let accv = f32x4.splat(0);
+        const n4 = n & ~3;
+        let j = 0;
+        for (; j < n4; j += 4) {
+          const o = (<usize>j) << 2;
+          const e = expv(f32x4.sub(f32x4.mul(v128.load(row + o), sv), mv));
+          v128.store(row + o, e);
+          accv = f32x4.add(accv, e);
+        }
+        let s = hsum(accv);
+        for (; j < n; j++) {
+          const o = (<usize>j) << 2;
+          const e = f32x4.extract_lane(expv(f32x4.splat(load<f32>(row + o) * scale - m)), 0);
+          store<f32>(row + o, e);
+          s += e;
+        }
+        const inv = f32x4.splat(1 / s);
+        for (j = 0; j < n4; j += 4) {
+          const o = (<usize>j) << 2;
+          v128.store(row + o, f32x4.mul(v128.load(row + o), inv));
+        }
+        for (; j < n; j++) {
+          const o = (<usize>j) << 2;
+          store<f32>(row + o, load<f32>(row + o) * f32x4.extract_lane(inv, 0));
+        }
+        if (n < t) memory.fill(row + ((<usize>n) << 2), 0, (<usize>(t - n)) << 2);
+      }
+      // O[i0:i1] = P[i0:i1, 0:jEnd] V[0:jEnd]
+      gemm(false, false, jEnd, ah, t, vh, d, oh, d, false, i0, i1, 0, d, scratch);
+    }
+  }
+}
+
+/**
+ * Backward of `attention` for heads [h0, h1): dq, dk, dv overwritten. `tmp` holds T*T floats private
+ * to the calling thread. dP = dO V^T, dS = P (dP - rowsum(P dP)) scale, dQ = dS K, dK = dS^T Q, dV = P^T dO.
+ */
+export function attentionBackward(
+  q: usize, k: usize, v: usize, att: usize, dOut: usize, dq: usize, dk: usize, dv: usize,
+  h0: i32, h1: i32, t: i32, d: i32, scale: f32, scratch: usize, tmp: usize,
+): void {
+  const headBytes = (<usize>t * d) << 2;
+  const attBytes = (<usize>t * t) << 2;
+  const rowBytes = (<usize>t) << 2;
+  for (let h = h0; h < h1; h++) {
+    const qh = q + <usize>h * headBytes, kh = k + <usize>h * headBytes, vh = v + <usize>h * headBytes;
+    const ah = att + <usize>h * attBytes, doh = dOut + <usize>h * headBytes;
+    const dqh = dq + <usize>h * headBytes, dkh = dk + <usize>h * headBytes, dvh = dv + <usize>h * headBytes;
+    // dV = P^T dO: P is stored (T, T), so op(A) = P^T is transA.
+    gemm(true, false, t, ah, t, doh, d, dvh, d, false, 0, t, 0, d, scratch);
+    // dP = dO V^T
+    gemm(false, true, d, doh, d, vh, d, tmp, t, false, 0, t, 0, t, scratch);
+    const sv = f32x4.splat(scale);
+    const t4 = t & ~3;
+    for (let i = 0; i < t; i++) {
+      const pr = ah + <usize>i * rowBytes;
+      const dr = tmp + <usize>i * rowBytes;
+      let accv = f32x4.splat(0);
+      let j = 0;
+      for (; j < t4; j += 4) {
+        const o = (<usize>j) << 2;
+        accv = f32x4.add(accv, f32x4.mul(v128.load(pr + o), v128.load(dr + o)));
+      }
+      let dot = hsum(accv);
+      for (; j < t; j++) {
+        const o = (<usize>j) << 2;
+        dot += load<f32>(pr + o) * load<f32>(dr + o);
+      }
+      const dotv = f32x4.splat(dot);
+      for (j = 0; j < t4; j += 4) {
+        const o = (<usize>j) << 2;
+        v128.store(dr + o, f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dr + o), dotv)), sv));
+      }
+      for (; j < t; j++) {
+        const o = (<usize>j) << 2;
+        store<f32>(dr + o, load<f32>(pr + o) * (load<f32>(dr + o) - dot) * scale);
+      }
+    }
+    // dQ = dS K; dK = dS^T Q
+    gemm(false, false, t, tmp, t, kh, d, dqh, d, false, 0, t, 0, d, scratch);
+    gemm(true, false, t, tmp, t, qh, d, dkh, d, false, 0, t, 0, d, scratch);
+  }
+}

@@ -1,0 +1,70 @@
+// Finds a system BLAS at run time and binds cblas_sgemm/cblas_dgemm through koffi (no native build).
+
+import { createRequire } from 'node:module';
+import { platform } from 'node:os';
+
+type Koffi = typeof import('koffi');
+type Gemm = (
+  order: number, transA: number, transB: number, m: number, n: number, k: number, alpha: number,
+  a: ArrayBufferView, lda: number, b: ArrayBufferView, ldb: number, beta: number, c: ArrayBufferView, ldc: number,
+) => void;
+
+/** A loaded BLAS: the GEMMs and, where the library has one, its thread setter. */
+export interface BlasLibrary {
+  path: string;
+  sgemm: Gemm;
+  dgemm: Gemm;
+  setThreads: ((n: number) => void) | null;
+  /** e.g. "OpenBLAS 0.3.21 ... Cooperlake" when the library says. */
+  config: string;
+}
+
+/** Library names tried in order after MOXING_BLAS, per platform. */
+export function candidateLibraries(): string[] {
+  const fromEnv = process.env.MOXING_BLAS ? [process.env.MOXING_BLAS] : [];
+  switch (platform()) {
+    case 'darwin':
+      return [...fromEnv, '/System/Library/Frameworks/Accelerate.framework/Accelerate', 'libopenblas.dylib'];
+    case 'win32':
+      return [...fromEnv, 'libopenblas.dll', 'openblas.dll'];
+    default:
+      return [...fromEnv, 'libopenblas.so.0', 'libopenblas.so', 'libblas.so.3', 'libcblas.so.3', 'libmkl_rt.so'];
+  }
+}
+
+const SIG = '(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)';
+
+/**
+ * Loads the first library that has cblas_sgemm, or returns the reasons none did.
+ * @example const blas = loadBlas(); if ('sgemm' in blas) blas.setThreads?.(1);
+ */
+export function loadBlas(): BlasLibrary | { errors: string[] } {
+  let koffi: Koffi;
+  try {
+    koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  } catch (err) {
+    return { errors: [`koffi: ${err instanceof Error ? err.message : String(err)}`] };
+  }
+  const errors: string[] = [];
+  for (const path of candidateLibraries()) {
+    try {
+      const lib = koffi.load(path);
+      const sgemm = lib.func(`void cblas_sgemm${SIG}`) as Gemm;
+      const dgemm = lib.func(`void cblas_dgemm${SIG.replace(/float/g, 'double')}`) as Gemm;
+      const optional = (decl: string): ((...args: never[]) => unknown) | null => {
+        try {
+          return lib.func(decl) as (...args: never[]) => unknown;
+        } catch {
+          return null;
+        }
+      };
+      const openblasThreads = optional('void openblas_set_num_threads(int n)') as ((n: number) => void) | null;
+      const mklThreads = openblasThreads ? null : (optional('void MKL_Set_Num_Threads(int n)') as ((n: number) => void) | null);
+      const getConfig = optional('const char *openblas_get_config()') as (() => string) | null;
+      return { path, sgemm, dgemm, setThreads: openblasThreads ?? mklThreads, config: getConfig?.() ?? '' };
+    } catch (err) {
+      errors.push(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { errors };
+}

@@ -1,0 +1,250 @@
+// The wasm backend's kernels: argument checks, then one export call per thread on in-heap float32 data.
+
+import type { AdamWParams, BinaryKernel, Kernels, MatmulParams, UnaryKernel } from '../backend.js';
+import type { FloatArray } from '../../tensor/dtype.js';
+import { splitRange, type WasmRuntime } from './runtime.js';
+
+// Op codes of assembly/elementwise.ts.
+const UNARY: Record<UnaryKernel, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, tanh: 5, sigmoid: 6, relu: 7, gelu: 8 };
+const BINARY: Record<BinaryKernel, number> = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5 };
+
+// Minimum work per thread before a call is split: waking a worker costs ~10-50 us.
+const MIN_FLOPS_PER_THREAD = 1 << 21;
+const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+// Below this a non-heap matmul is left to js rather than copied into the heap.
+const MIN_COPY_FLOPS = 1 << 15;
+
+/** Builds the kernel table over a runtime. */
+export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
+  const heap = rt.heap;
+
+  /** Address of a float32 view in the heap holding at least `need` elements, or -1. */
+  const f32 = (x: FloatArray, need: number): number =>
+    x instanceof Float32Array && x.length >= need ? heap.addressOf(x) : -1;
+
+  /** Element-wise call split over threads in 16-element-aligned chunks; ptrs advance with the chunk. */
+  const elementwise = (name: 'unary' | 'unaryBackward' | 'binary', head: number[], ptrs: number[], n: number): void => {
+    const t = rt.threadsFor(n, MIN_ELEMENTS_PER_THREAD);
+    const parts = splitRange(n, t, 16).map(([s, e]) => [...head, ...ptrs.map((p) => p + s * 4), e - s]);
+    rt.run(name, parts);
+  };
+
+  /** Row-split call: `make(r0, r1)` gives the arguments for rows [r0, r1). */
+  const byRows = (
+    name: 'softmax' | 'layerNorm' | 'crossEntropy', rows: number, cols: number, make: (r0: number, r1: number) => number[],
+  ): void => {
+    const t = rt.threadsFor(rows * cols, MIN_ELEMENTS_PER_THREAD / 4);
+    rt.run(name, splitRange(rows, t).map(([r0, r1]) => make(r0, r1)));
+  };
+
+  const matmul = (a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): boolean => {
+    const { batch, m, n, k, transA, transB, aOffset, bOffset, aBatchStride, bBatchStride, accumulate } = p;
+    if (batch <= 0 || m <= 0 || n <= 0) return true;
+    if (k <= 0) {
+      if (!accumulate) out.fill(0, 0, batch * m * n);
+      return true;
+    }
+    const aNeed = aOffset + (batch - 1) * aBatchStride + m * k;
+    const bNeed = bOffset + (batch - 1) * bBatchStride + k * n;
+    const oNeed = batch * m * n;
+    if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
+    if (a.length < aNeed || b.length < bNeed || out.length < oNeed) return false;
+    let pa = heap.addressOf(a), pb = heap.addressOf(b), po = heap.addressOf(out);
+    const flops = 2 * batch * m * n * k;
+    const staged: Array<[number, number]> = [];
+    if (pa < 0 || pb < 0 || po < 0) {
+      // Copy in arrays from outside the heap when the product dwarfs the copy.
+      if (flops < MIN_COPY_FLOPS) return false;
+      const stage = (x: Float32Array, len: number, copyIn: boolean): number => {
+        const addr = heap.raw(len * 4);
+        staged.push([addr, len * 4]);
+        if (copyIn) new Float32Array(heap.buffer(), addr, len).set(x.subarray(0, len));
+        return addr;
+      };
+      if (pa < 0) pa = stage(a, aNeed, true);
+      if (pb < 0) pb = stage(b, bNeed, true);
+      if (po < 0) po = stage(out, oNeed, accumulate);
+    }
+    try {
+      const t = rt.threadsFor(flops, MIN_FLOPS_PER_THREAD);
+      const call = (tid: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): number[] => [
+        pa + aOffset * 4, pb + bOffset * 4, po, m, n, k, +transA, +transB, aBatchStride, bBatchStride, +accumulate,
+        b0, b1, i0, i1, j0, j1, rt.scratchFor(tid),
+      ];
+      let parts: number[][];
+      if (t === 1) parts = [call(0, 0, batch, 0, m, 0, n)];
+      else if (batch >= 2 * t || (batch >= t && m * n < 4096)) {
+        parts = splitRange(batch, t).map(([b0, b1], tid) => call(tid, b0, b1, 0, m, 0, n));
+      } else if (m >= n) {
+        parts = splitRange(m, t, 4).map(([i0, i1], tid) => call(tid, 0, batch, i0, i1, 0, n));
+      } else {
+        parts = splitRange(n, t, 8).map(([j0, j1], tid) => call(tid, 0, batch, 0, m, j0, j1));
+      }
+      rt.run('matmul', parts);
+      if (po !== heap.addressOf(out)) out.set(new Float32Array(heap.buffer(), po, oNeed));
+    } finally {
+      for (const [addr, bytes] of staged) heap.releaseRaw(addr, bytes);
+    }
+    return true;
+  };
+
+  return {
+    matmul,
+
+    unary(op: UnaryKernel, x: FloatArray, out: FloatArray): boolean {
+      const n = x.length;
+      const px = f32(x, n), po = f32(out, n);
+      if (px < 0 || po < 0) return false;
+      elementwise('unary', [UNARY[op]], [px, po], n);
+      return true;
+    },
+
+    unaryBackward(op: UnaryKernel, x: FloatArray, g: FloatArray, out: FloatArray): boolean {
+      const n = x.length;
+      const px = f32(x, n), pg = f32(g, n), po = f32(out, n);
+      if (px < 0 || pg < 0 || po < 0) return false;
+      elementwise('unaryBackward', [UNARY[op]], [px, pg, po], n);
+      return true;
+    },
+
+    binary(op: BinaryKernel, a: FloatArray, b: FloatArray, out: FloatArray): boolean {
+      const n = out.length;
+      const pa = f32(a, n), pb = f32(b, n), po = f32(out, n);
+      if (pa < 0 || pb < 0 || po < 0) return false;
+      elementwise('binary', [BINARY[op]], [pa, pb, po], n);
+      return true;
+    },
+
+    softmax(x: FloatArray, out: FloatArray, rows: number, cols: number, log: boolean): boolean {
+      const px = f32(x, rows * cols), po = f32(out, rows * cols);
+      if (px < 0 || po < 0) return false;
+      byRows('softmax', rows, cols, (r0, r1) => [px + r0 * cols * 4, po + r0 * cols * 4, r1 - r0, cols, +log]);
+      return true;
+    },
+
+    layerNorm(x, weight, bias, out, mean, rstd, rows, cols, eps): boolean {
+      const size = rows * cols;
+      const px = f32(x, size), po = f32(out, size), pm = f32(mean, rows), pr = f32(rstd, rows);
+      const pw = weight ? f32(weight, cols) : 0, pb = bias ? f32(bias, cols) : 0;
+      if (px < 0 || po < 0 || pm < 0 || pr < 0 || pw < 0 || pb < 0) return false;
+      byRows('layerNorm', rows, cols, (r0, r1) => [
+        px + r0 * cols * 4, pw, pb, po + r0 * cols * 4, pm + r0 * 4, pr + r0 * 4, r1 - r0, cols, eps,
+      ]);
+      return true;
+    },
+
+    layerNormBackward(x, weight, mean, rstd, dy, dx, dWeight, dBias, rows, cols): boolean {
+      const size = rows * cols;
+      const px = f32(x, size), pdy = f32(dy, size), pdx = f32(dx, size), pm = f32(mean, rows), pr = f32(rstd, rows);
+      const pw = weight ? f32(weight, cols) : 0;
+      const pdw = dWeight ? f32(dWeight, cols) : 0, pdb = dBias ? f32(dBias, cols) : 0;
+      if (px < 0 || pdy < 0 || pdx < 0 || pm < 0 || pr < 0 || pw < 0 || pdw < 0 || pdb < 0) return false;
+      const t = rt.threadsFor(size, MIN_ELEMENTS_PER_THREAD / 4);
+      const ranges = splitRange(rows, t);
+      // Threads other than the caller accumulate dWeight/dBias into zeroed partials, summed after.
+      const partials: number[] = [];
+      const parts = ranges.map(([r0, r1], tid) => {
+        let w = pdw, b = pdb;
+        if (tid > 0) {
+          if (pdw) { w = heap.raw(cols * 4); partials.push(w); new Float32Array(heap.buffer(), w, cols).fill(0); }
+          if (pdb) { b = heap.raw(cols * 4); partials.push(b); new Float32Array(heap.buffer(), b, cols).fill(0); }
+        }
+        return [px + r0 * cols * 4, pw, pm + r0 * 4, pr + r0 * 4, pdy + r0 * cols * 4, pdx + r0 * cols * 4, w, b, r1 - r0, cols];
+      });
+      rt.run('layerNormBackward', parts);
+      for (let i = 1; i < parts.length; i++) {
+        if (pdw) rt.exports.addInto(parts[i][6], pdw, cols);
+        if (pdb) rt.exports.addInto(parts[i][7], pdb, cols);
+      }
+      for (const addr of partials) heap.releaseRaw(addr, cols * 4);
+      return true;
+    },
+
+    crossEntropy(logits, targets, losses, probs, rows, cols, ignoreIndex): boolean {
+      const pl = f32(logits, rows * cols), pp = f32(probs, rows * cols), ploss = f32(losses, rows);
+      const pt = targets.length >= rows ? heap.addressOf(targets) : -1;
+      if (pl < 0 || pp < 0 || ploss < 0 || pt < 0) return false;
+      // An out-of-range target would read outside the row; js reports those.
+      for (let r = 0; r < rows; r++) {
+        const t = targets[r];
+        if (t !== ignoreIndex && (t < 0 || t >= cols)) return false;
+      }
+      byRows('crossEntropy', rows, cols, (r0, r1) => [
+        pl + r0 * cols * 4, pt + r0 * 4, ploss + r0 * 4, pp + r0 * cols * 4, r1 - r0, cols, ignoreIndex,
+      ]);
+      return true;
+    },
+
+    attention(q, k, v, out, att, bh, t, d, scale, causal): boolean {
+      const size = bh * t * d;
+      const pq = f32(q, size), pk = f32(k, size), pv = f32(v, size), po = f32(out, size), pa = f32(att, bh * t * t);
+      if (pq < 0 || pk < 0 || pv < 0 || po < 0 || pa < 0) return false;
+      if (bh === 0 || t === 0) return true;
+      const threads = rt.threadsFor(bh * t * t * d * 4, MIN_FLOPS_PER_THREAD);
+      const parts = splitRange(bh, threads).map(([h0, h1], tid) => [
+        pq, pk, pv, po, pa, h0, h1, t, d, scale, +causal, rt.scratchFor(tid),
+      ]);
+      rt.run('attention', parts);
+      return true;
+    },
+
+    attentionBackward(q, k, v, att, dOut, dq, dk, dv, bh, t, d, scale): boolean {
+      const size = bh * t * d;
+      const ptrs = [q, k, v].map((x) => f32(x, size));
+      const pa = f32(att, bh * t * t), pdo = f32(dOut, size);
+      const grads = [dq, dk, dv].map((x) => f32(x, size));
+      if ([...ptrs, pa, pdo, ...grads].some((p) => p < 0)) return false;
+      if (bh === 0 || t === 0) return true;
+      const threads = rt.threadsFor(bh * t * t * d * 8, MIN_FLOPS_PER_THREAD);
+      const tmps: number[] = [];
+      try {
+        const parts = splitRange(bh, threads).map(([h0, h1], tid) => {
+          const tmp = heap.raw(t * t * 4);
+          tmps.push(tmp);
+          return [...ptrs, pa, pdo, ...grads, h0, h1, t, d, scale, rt.scratchFor(tid), tmp];
+        });
+        rt.run('attentionBackward', parts);
+      } finally {
+        for (const tmp of tmps) heap.releaseRaw(tmp, t * t * 4);
+      }
+      return true;
+    },
+
+    embedding(table, ids, out, dim): boolean {
+      const rows = dim > 0 ? Math.floor(table.length / dim) : 0;
+      const pt = f32(table, rows * dim), po = f32(out, ids.length * dim), pi = heap.addressOf(ids);
+      if (pt < 0 || po < 0 || pi < 0 || !idsInRange(ids, rows)) return false;
+      rt.exports.embedding(pt, pi, po, ids.length, dim);
+      return true;
+    },
+
+    embeddingBackward(g, ids, dTable, dim): boolean {
+      const rows = dim > 0 ? Math.floor(dTable.length / dim) : 0;
+      const pg = f32(g, ids.length * dim), pt = f32(dTable, rows * dim), pi = heap.addressOf(ids);
+      if (pg < 0 || pt < 0 || pi < 0 || !idsInRange(ids, rows)) return false;
+      // One thread: rows of dTable may repeat, so a split would race on the scatter-add.
+      rt.exports.embeddingBackward(pg, pi, pt, ids.length, dim);
+      return true;
+    },
+
+    adamw(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, p: AdamWParams): boolean {
+      const n = param.length;
+      const pp = f32(param, n), pg = f32(grad, n), pm = f32(m, n), pv = f32(v, n);
+      if (pp < 0 || pg < 0 || pm < 0 || pv < 0) return false;
+      const bc1 = 1 - Math.pow(p.beta1, p.step);
+      const bc2 = 1 - Math.pow(p.beta2, p.step);
+      const decay = 1 - p.lr * p.weightDecay;
+      const t = rt.threadsFor(n, MIN_ELEMENTS_PER_THREAD);
+      const parts = splitRange(n, t, 16).map(([s, e]) => [
+        pp + s * 4, pg + s * 4, pm + s * 4, pv + s * 4, e - s, p.lr, p.beta1, p.beta2, p.eps, decay, bc1, bc2,
+      ]);
+      rt.run('adamw', parts);
+      return true;
+    },
+  };
+}
+
+function idsInRange(ids: Int32Array, rows: number): boolean {
+  for (let i = 0; i < ids.length; i++) if (ids[i] < 0 || ids[i] >= rows) return false;
+  return true;
+}

@@ -1,0 +1,158 @@
+// A worker_threads pool running kernel calls on the shared wasm memory, woken and joined with Atomics.
+//
+// Each worker instantiates the same compiled module on the same shared memory. A call writes one
+// task (export index + numeric arguments) per worker into a shared control block, bumps a generation
+// counter and notifies; the calling thread runs its own part meanwhile, then waits for a pending
+// count to reach zero. Everything stays synchronous for the caller, so kernels keep their plain
+// function signatures. Node lets the main thread Atomics.wait; browsers would need the caller in a worker.
+
+import { Worker } from 'node:worker_threads';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
+
+const GEN = 0, PENDING = 1, READY = 2, ERROR = 3, SHUTDOWN = 4;
+// Then one int per worker: the generation its current task belongs to. A worker runs a task only
+// when that equals the generation it woke for, so a late or spurious wake never runs a task twice.
+const TASK_GEN = 16;
+const MAX_WORKERS = 64;
+const HEADER_BYTES = (TASK_GEN + MAX_WORKERS) * 4;
+const SLOT = 24; // float64s per worker task: export index, argument count, up to 22 arguments
+
+// Plain CommonJS run with eval, so workers need neither tsx nor a file next to the compiled code.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrl, id, names } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const fns = names.map((n) => ex[n]);
+const hdr = new Int32Array(ctrl, 0, ${HEADER_BYTES / 4});
+const slots = new Float64Array(ctrl, ${HEADER_BYTES});
+const base = id * ${SLOT};
+const args = [];
+// Read the generation before saying ready: every task dispatched after READY has a newer one.
+let gen = Atomics.load(hdr, ${GEN});
+Atomics.add(hdr, ${READY}, 1);
+Atomics.notify(hdr, ${READY});
+for (;;) {
+  Atomics.wait(hdr, ${GEN}, gen);
+  const g = Atomics.load(hdr, ${GEN});
+  if (g === gen) continue;
+  gen = g;
+  if (Atomics.load(hdr, ${SHUTDOWN}) === 1) break;
+  if (Atomics.load(hdr, ${TASK_GEN} + id) !== g) continue;
+  const fi = slots[base];
+  if (fi >= 0) {
+    const n = slots[base + 1];
+    args.length = n;
+    for (let i = 0; i < n; i++) args[i] = slots[base + 2 + i];
+    try { fns[fi](...args); } catch (e) { Atomics.store(hdr, ${ERROR}, 1); }
+  }
+  if (Atomics.sub(hdr, ${PENDING}, 1) === 1) Atomics.notify(hdr, ${PENDING});
+}
+`;
+
+/** One part of a parallel call: the arguments of one export call. */
+export type Part = number[];
+
+/**
+ * Threads that run parts of a kernel call next to the calling thread.
+ * @example
+ * const pool = new WorkerPool(module, memory, names);
+ * pool.run(1, 'unary', [[0, x, out, half], [0, x + half * 4, out + half * 4, n - half]], mainExports);
+ */
+export class WorkerPool {
+  private workers: Worker[] = [];
+  private ctrl: SharedArrayBuffer;
+  private hdr: Int32Array;
+  private slots: Float64Array;
+  private index: Map<string, number>;
+  private broken = false;
+
+  constructor(
+    private readonly module: WasmModule,
+    private readonly memory: WasmMemory,
+    private readonly names: readonly string[],
+    private readonly maxWorkers = MAX_WORKERS,
+  ) {
+    this.maxWorkers = Math.min(maxWorkers, MAX_WORKERS);
+    this.ctrl = new SharedArrayBuffer(HEADER_BYTES + this.maxWorkers * SLOT * 8);
+    this.hdr = new Int32Array(this.ctrl, 0, HEADER_BYTES / 4);
+    this.slots = new Float64Array(this.ctrl, HEADER_BYTES);
+    this.index = new Map(names.map((n, i) => [n, i]));
+  }
+
+  /** Starts workers until `count` exist and waits until they are ready; false if they failed to start. */
+  ensure(count: number): boolean {
+    if (this.broken) return false;
+    count = Math.min(count, this.maxWorkers);
+    while (this.workers.length < count) {
+      const w = new Worker(WORKER_SOURCE, {
+        eval: true,
+        // The parent's --import tsx is not needed; V8 flags (relaxed SIMD) are process-wide anyway.
+        execArgv: [],
+        workerData: { module: this.module, memory: this.memory, ctrl: this.ctrl, id: this.workers.length, names: this.names },
+      });
+      w.unref();
+      w.on('error', () => { this.broken = true; });
+      this.workers.push(w);
+    }
+    // Worker startup runs on its own thread, so blocking here does not deadlock (Node allows it).
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      const ready = Atomics.load(this.hdr, READY);
+      if (ready >= this.workers.length) return true;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.broken) {
+        this.broken = true;
+        return false;
+      }
+      Atomics.wait(this.hdr, READY, ready, Math.min(left, 50));
+    }
+  }
+
+  /** Number of started workers. */
+  size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Runs parts[0] on the calling thread (through `local`) and parts[i] on worker i-1, returning when
+   * all are done. Needs ensure(parts.length - 1) first.
+   */
+  run(name: string, parts: Part[], local: (...args: number[]) => void): void {
+    const fi = this.index.get(name);
+    if (fi === undefined) throw new Error(`worker pool: unknown export ${name}`);
+    const nw = parts.length - 1;
+    // Generations wrap like int32; only equality matters.
+    const gen = (Atomics.load(this.hdr, GEN) + 1) | 0;
+    Atomics.store(this.hdr, PENDING, nw);
+    Atomics.store(this.hdr, ERROR, 0);
+    for (let w = 0; w < nw; w++) {
+      const args = parts[w + 1];
+      const base = w * SLOT;
+      this.slots[base] = fi;
+      this.slots[base + 1] = args.length;
+      for (let i = 0; i < args.length; i++) this.slots[base + 2 + i] = args[i];
+      Atomics.store(this.hdr, TASK_GEN + w, gen);
+    }
+    Atomics.store(this.hdr, GEN, gen);
+    Atomics.notify(this.hdr, GEN);
+    local(...parts[0]);
+    // Short spin first: the workers usually finish within microseconds of the caller.
+    for (let spin = 0; spin < 2000 && Atomics.load(this.hdr, PENDING) > 0; spin++);
+    for (;;) {
+      const pending = Atomics.load(this.hdr, PENDING);
+      if (pending <= 0) break;
+      if (this.broken) throw new Error('worker pool: a worker died');
+      Atomics.wait(this.hdr, PENDING, pending, 1000);
+    }
+    if (Atomics.load(this.hdr, ERROR) !== 0) throw new Error(`worker pool: kernel ${name} trapped in a worker`);
+  }
+
+  /** Stops the workers (they are unref'd, so a process exits without this). */
+  close(): void {
+    Atomics.store(this.hdr, SHUTDOWN, 1);
+    Atomics.add(this.hdr, GEN, 1);
+    Atomics.notify(this.hdr, GEN);
+    for (const w of this.workers) void w.terminate();
+    this.workers = [];
+  }
+}
