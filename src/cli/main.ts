@@ -18,6 +18,7 @@ import { registerFinetune, registerClassify, registerAsk } from './commands/fine
 import { registerRuns } from './commands/runs.js';
 import { registerModels } from './commands/models.js';
 import { registerPlot } from './commands/plot.js';
+import { registerServe } from './commands/serve.js';
 
 function packageVersion(): string {
   try {
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerModels(program);
   registerPlot(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,0 +1,130 @@
+// moxing serve: the OpenAI-compatible HTTP server over GPTs and classical models.
+
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SHIPPED_MODELS, shippedModelsDir } from '../../llm/models.js';
+import { ModelRegistry } from '../../server/model-registry.js';
+import { createApp } from '../../server/app.js';
+import { listen, type ServerHandle } from '../../server/server.js';
+import { apiKeysFrom } from '../../server/auth.js';
+import { positiveInt, nonNegativeInt } from '../options.js';
+import { UserError } from '../errors.js';
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  model?: string[];
+  apiKey?: string[];
+  maxConcurrency: number;
+  maxQueue?: number;
+  maxBodyBytes: number;
+  timeout: number;
+}
+
+/** Options of {@link startServe} (the flags of `moxing serve`). */
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** Run dirs, model files or shipped names; default: the shipped models that are installed. */
+  models?: readonly string[];
+  apiKeys?: readonly string[];
+  maxConcurrency?: number;
+  maxQueue?: number;
+  maxBodyBytes?: number;
+  timeoutSeconds?: number;
+  /** Where the startup lines go. Default stderr. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Registers fast kernels (BLAS, wasm) when this build has them: batched decoding is what they
+ * speed up most. The backends module is loaded by name so a build without it still serves (js).
+ */
+async function initFastBackends(): Promise<string> {
+  const spec = '../../backends/index.js';
+  try {
+    const mod = (await import(spec)) as { initBackends(): unknown };
+    mod.initBackends();
+    const reg = (await import('../../backends/registry.js')) as { availableBackends(): string[] };
+    return reg.availableBackends().join(', ');
+  } catch {
+    return 'js';
+  }
+}
+
+/**
+ * Loads the models and starts listening; resolves once the server accepts connections.
+ * @example const srv = await startServe({ port: 0, models: ['runs/austen'] }); console.log(srv.url); await srv.close();
+ */
+export async function startServe(options: ServeOptions = {}): Promise<ServerHandle> {
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const backends = await initFastBackends();
+  const maxBatch = options.maxConcurrency ?? 32;
+  const registry = new ModelRegistry({ scheduler: { maxBatch, maxQueue: options.maxQueue ?? 4 * maxBatch } });
+  const wanted = options.models && options.models.length > 0 ? options.models : SHIPPED_MODELS.filter((n) => existsSync(join(shippedModelsDir(), n)));
+  for (const m of wanted) {
+    try {
+      await registry.load(m);
+    } catch (err) {
+      throw new UserError(`cannot serve '${m}': ${(err as Error).message}`);
+    }
+  }
+  const apiKeys = apiKeysFrom(options.apiKeys, process.env.MOXING_API_KEYS);
+  const app = createApp({
+    registry, apiKeys,
+    maxBodyBytes: options.maxBodyBytes,
+    requestTimeoutMs: (options.timeoutSeconds ?? 600) * 1000,
+  });
+  let server: ServerHandle;
+  try {
+    server = await listen(app, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new UserError(code === 'EADDRINUSE' ? `port ${options.port} is already in use (choose another with --port)` : `cannot listen: ${(err as Error).message}`);
+  }
+  const models = registry.list();
+  if (models.length === 0) {
+    log(`moxing serve: serving no models (none of ${SHIPPED_MODELS.join(', ')} is installed in ${shippedModelsDir()}; pass --model <run-dir|model.json>)`);
+  }
+  for (const m of models) {
+    const what = m.kind === 'classical'
+      ? `classical ${m.predictor.task} model`
+      : `GPT, context ${m.model.config.blockSize}${m.labels ? `, classifier (${m.labels.join('/')})` : ''}${m.defaultChatTemplate ? ', default chat template' : ''}`;
+    log(`moxing serve: model ${m.id} (${what})`);
+  }
+  log(`moxing serve: listening on ${server.url} (batch ${maxBatch}, backends ${backends}, auth ${apiKeys.length > 0 ? 'on' : 'off'})`);
+  return server;
+}
+
+/**
+ * Registers `moxing serve`.
+ * @example registerServe(program);
+ */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve models over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/embeddings, ...)')
+    .option('--port <n>', 'TCP port (0: any free port)', nonNegativeInt, 8080)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--model <dir|name...>', 'model to serve: run dir, model.json or shipped name (repeatable; default: the shipped models)')
+    .option('--api-key <key...>', 'require Authorization: Bearer <key> on /v1 routes (repeatable; also MOXING_API_KEYS=k1,k2)')
+    .option('--max-concurrency <n>', 'sequences decoded together per step', positiveInt, 32)
+    .option('--max-queue <n>', 'requests allowed to wait before 429 (default 4x max-concurrency)', positiveInt)
+    .option('--max-body-bytes <n>', 'larger request bodies get 413', positiveInt, 4 * 1024 * 1024)
+    .option('--timeout <seconds>', 'a request still running after this long fails', positiveInt, 600)
+    .action(async (f: ServeFlags) => {
+      const server = await startServe({
+        port: f.port, host: f.host, models: f.model, apiKeys: f.apiKey, maxConcurrency: f.maxConcurrency,
+        maxQueue: f.maxQueue, maxBodyBytes: f.maxBodyBytes, timeoutSeconds: f.timeout,
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`moxing serve: ${signal}, shutting down\n`);
+          void server.close().then(resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}
