@@ -19,6 +19,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerModels } from './commands/models.js';
 import { registerPlot } from './commands/plot.js';
 import { registerServe } from './commands/serve.js';
+import { registerBench } from './commands/bench.js';
 
 function packageVersion(): string {
   try {
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerModels(program);
   registerPlot(program);
   registerServe(program);
+  registerBench(program);
   return program;
 }
 
