@@ -1,0 +1,60 @@
+// IDX reader: hand-built bytes, every element type round trip, gzip, errors, and the real Fashion-MNIST files.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parseIdx, readIdx, encodeIdx, type IdxArray } from './idx.js';
+import { DATASETS } from '../ml/test-helpers.js';
+
+test('parses hand-built bytes: a 2x3 uint8 matrix', () => {
+  // magic 00 00 08 02, dims 2 and 3 (big-endian), then six bytes.
+  const bytes = Uint8Array.of(0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 250, 251, 252);
+  const a = parseIdx(bytes);
+  assert.equal(a.type, 'uint8');
+  assert.deepEqual(a.shape, [2, 3]);
+  assert.deepEqual(Array.from(a.data), [1, 2, 3, 250, 251, 252]);
+  // Big-endian int32: 00 00 01 00 = 256, ff ff ff ff = -1.
+  const b = parseIdx(Uint8Array.of(0, 0, 0x0c, 1, 0, 0, 0, 2, 0, 0, 1, 0, 255, 255, 255, 255));
+  assert.deepEqual(Array.from(b.data), [256, -1]);
+});
+
+test('every element type survives encode -> gzip -> parse', () => {
+  const cases: IdxArray[] = [
+    { type: 'int8', shape: [3], data: Int8Array.of(-128, 0, 127) },
+    { type: 'int16', shape: [2, 1], data: Int16Array.of(-300, 300) },
+    { type: 'int32', shape: [2], data: Int32Array.of(-70000, 70000) },
+    { type: 'float32', shape: [1, 2], data: Float32Array.of(1.5, -0.25) },
+    { type: 'float64', shape: [2], data: Float64Array.of(Math.PI, -1e300) },
+  ];
+  for (const c of cases) {
+    const back = parseIdx(gzipSync(encodeIdx(c)));
+    assert.equal(back.type, c.type);
+    assert.deepEqual(back.shape, c.shape);
+    assert.deepEqual(Array.from(back.data), Array.from(c.data));
+  }
+});
+
+test('malformed files are clear errors', () => {
+  assert.throws(() => parseIdx(Uint8Array.of(1, 2, 8, 1), 'x.idx'), /x\.idx: not an IDX file/);
+  assert.throws(() => parseIdx(Uint8Array.of(0, 0, 7, 1, 0, 0, 0, 1, 0)), /unknown IDX element type 0x7/);
+  assert.throws(() => parseIdx(Uint8Array.of(0, 0, 8, 1, 0, 0, 0, 5, 1, 2)), /truncated data: shape \[5\] needs 13 bytes, the file has 10/);
+  assert.throws(() => parseIdx(Uint8Array.of(0, 0, 8, 3, 0)), /truncated header/);
+  assert.throws(() => readIdx('/nonexistent/t10k.idx'), /no such file/);
+});
+
+test('reads the shared Fashion-MNIST dev split: 2000 28x28 images, 200 of each of 10 labels', () => {
+  const dir = join(DATASETS, 'fashion_mnist', 'small');
+  const images = readIdx(join(dir, 'dev-images-idx3-ubyte.gz'));
+  const labels = readIdx(join(dir, 'dev-labels-idx1-ubyte.gz'));
+  assert.equal(images.type, 'uint8');
+  assert.deepEqual(images.shape, [2000, 28, 28]);
+  assert.deepEqual(labels.shape, [2000]);
+  const counts = new Array<number>(10).fill(0);
+  for (const l of labels.data) counts[l]!++;
+  assert.deepEqual(counts, new Array<number>(10).fill(200));
+  // Pixels span the full byte range.
+  let max = 0;
+  for (const v of images.data) max = Math.max(max, v);
+  assert.equal(max, 255);
+});
