@@ -1,0 +1,76 @@
+// GEMM benchmark against the references: every moxing backend (wasm with and without relaxed SIMD),
+// numpy and PyTorch from Debian's python in the same run, then a table of GFLOP/s and ratios to numpy.
+// Run: npm run bench (node --experimental-wasm-relaxed-simd --import tsx bench/matmul.ts [--sizes ..] [--min-seconds ..])
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { matmulBench, type MatmulResult } from '../src/cli/commands/bench.js';
+import { initBackends } from '../src/backends/index.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const sizes = arg('sizes', '256,512,1024,2048').split(',').map(Number);
+const threads = arg('threads', '1,2').split(',').map(Number);
+const minSeconds = Number(arg('min-seconds', '1'));
+// js takes ~17 s a call at n=2048: by default it runs the small sizes only.
+const jsSizes = arg('js-sizes', '256,512').split(',').map(Number);
+
+const results: Array<MatmulResult & { label: string }> = [];
+function record(label: string, r: MatmulResult): void {
+  results.push({ ...r, label });
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+
+const { wasm, blas } = initBackends();
+if (blas) process.stderr.write(`# blas: ${blas.library.path} ${blas.library.config}\n`);
+if (wasm) process.stderr.write(`# wasm: ${wasm.runtime.relaxed ? 'relaxed-SIMD FMA build' : 'SIMD build'}\n`);
+
+// 1. moxing, this process: blas and wasm (relaxed when this node runs it), then js on small sizes.
+for (const r of matmulBench({ sizes, threads, backends: ['blas', 'wasm'].filter((b) => (b === 'blas' ? blas : wasm)), minSeconds })) {
+  record(r.backend === 'wasm' && wasm?.runtime.relaxed ? 'wasm-fma' : r.backend, r);
+}
+for (const r of matmulBench({ sizes: jsSizes, threads: [1], backends: ['js'], minSeconds })) record('js', r);
+
+// 2. wasm without relaxed SIMD, in a child process (what a library user on Node 20 gets).
+if (wasm?.runtime.relaxed) {
+  const here = fileURLToPath(import.meta.url);
+  const child = spawnSync(process.execPath, [
+    '--import', 'tsx', '--input-type=module', '-e',
+    `import { matmulBench } from ${JSON.stringify(here.replace(/bench\/matmul\.ts$/, 'src/cli/commands/bench.ts'))};
+     for (const r of matmulBench(${JSON.stringify({ sizes, threads, backends: ['wasm'], minSeconds })})) console.log(JSON.stringify(r));`,
+  ], { encoding: 'utf8', env: { ...process.env, MOXING_WASM_RELAXED: '0' } });
+  if (child.status !== 0) process.stderr.write(child.stderr);
+  for (const line of child.stdout.split('\n').filter(Boolean)) record('wasm-simd', JSON.parse(line) as MatmulResult);
+}
+
+// 3. numpy / torch with Debian's python (the first python3 on PATH may lack them).
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const ref = spawnSync(python, [
+  fileURLToPath(new URL('./matmul_ref.py', import.meta.url)), '--sizes', sizes.join(','), '--threads', threads.join(','),
+  '--min-seconds', String(minSeconds),
+], { encoding: 'utf8' });
+process.stderr.write(ref.stderr ?? '');
+for (const line of (ref.stdout ?? '').split('\n').filter(Boolean)) {
+  const r = JSON.parse(line) as MatmulResult;
+  record(r.backend, r);
+}
+
+// 4. Table: GFLOP/s and ratio to numpy at the same n and thread count.
+const labels = [...new Set(results.map((r) => r.label))];
+const get = (label: string, n: number, t: number): number | undefined =>
+  results.find((r) => r.label === label && r.n === n && r.threads === t)?.gflops;
+const lines = [`| backend | ${sizes.flatMap((n) => threads.map((t) => `n=${n} t=${t}`)).join(' | ')} |`];
+lines.push(`|---|${sizes.flatMap(() => threads.map(() => '---:')).join('|')}|`);
+for (const label of labels) {
+  const cells = sizes.flatMap((n) => threads.map((t) => {
+    const g = get(label, n, t);
+    const np = get('numpy', n, t);
+    if (g === undefined) return '';
+    return np ? `${g.toFixed(1)} (${(g / np).toFixed(2)}x)` : g.toFixed(1);
+  }));
+  lines.push(`| ${label} | ${cells.join(' | ')} |`);
+}
+process.stderr.write(`\nGFLOP/s (ratio to numpy)\n${lines.join('\n')}\n`);
