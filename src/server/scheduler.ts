@@ -8,6 +8,7 @@ import { GPT, KVCache } from '../llm/gpt.js';
 import { fitPrompt } from '../llm/generate.js';
 import { Sampler, type SamplingOptions, type TokenChoice } from '../llm/sampling.js';
 import { Channel } from './channel.js';
+import { fastPick } from './fast-pick.js';
 
 /** Restricts the next token (e.g. JSON mode); one instance per sequence. */
 export interface TokenConstraint {
@@ -286,7 +287,7 @@ export class Scheduler {
       // (a token sampled when the cache is full cannot be fed back).
       const remaining = Math.min(g.req.maxNewTokens - s.generated, blockSize - s.cache.length + 1);
       s.constraint?.mask(s.logits, remaining);
-      const choice = s.sampler.pick(s.logits, s.history);
+      const choice = fastPick(s.sampler, s.logits, s.history);
       if (s.stops.has(choice.id)) { end(null, 'stop'); continue; }
       s.history.push(choice.id);
       s.generated++;

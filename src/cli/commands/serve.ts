@@ -10,6 +10,8 @@ import { listen, type ServerHandle } from '../../server/server.js';
 import { apiKeysFrom } from '../../server/auth.js';
 import { positiveInt, nonNegativeInt } from '../options.js';
 import { UserError } from '../errors.js';
+import { initBackends } from '../../backends/index.js';
+import { availableBackends } from '../../backends/registry.js';
 
 interface ServeFlags {
   port: number;
@@ -37,20 +39,10 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
-/**
- * Registers fast kernels (BLAS, wasm) when this build has them: batched decoding is what they
- * speed up most. The backends module is loaded by name so a build without it still serves (js).
- */
-async function initFastBackends(): Promise<string> {
-  const spec = '../../backends/index.js';
-  try {
-    const mod = (await import(spec)) as { initBackends(): unknown };
-    mod.initBackends();
-    const reg = (await import('../../backends/registry.js')) as { availableBackends(): string[] };
-    return reg.availableBackends().join(', ');
-  } catch {
-    return 'js';
-  }
+/** Registers the fast kernels (BLAS, wasm): batched decoding is what they speed up most. */
+function initFastBackends(): string {
+  initBackends();
+  return availableBackends().join(', ');
 }
 
 /**
@@ -59,7 +51,7 @@ async function initFastBackends(): Promise<string> {
  */
 export async function startServe(options: ServeOptions = {}): Promise<ServerHandle> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const backends = await initFastBackends();
+  const backends = initFastBackends();
   const maxBatch = options.maxConcurrency ?? 32;
   const registry = new ModelRegistry({ scheduler: { maxBatch, maxQueue: options.maxQueue ?? 4 * maxBatch } });
   const wanted = options.models && options.models.length > 0 ? options.models : SHIPPED_MODELS.filter((n) => existsSync(join(shippedModelsDir(), n)));
