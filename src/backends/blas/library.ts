@@ -38,7 +38,7 @@ const SIG = '(int order, int transA, int transB, int m, int n, int k, float alph
  * Loads the first library that has cblas_sgemm, or returns the reasons none did.
  * @example const blas = loadBlas(); if ('sgemm' in blas) blas.setThreads?.(1);
  */
-export function loadBlas(): BlasLibrary | { errors: string[] } {
+export function loadBlas(candidates = candidateLibraries()): BlasLibrary | { errors: string[] } {
   let koffi: Koffi;
   try {
     koffi = createRequire(import.meta.url)('koffi') as Koffi;
@@ -46,7 +46,7 @@ export function loadBlas(): BlasLibrary | { errors: string[] } {
     return { errors: [`koffi: ${err instanceof Error ? err.message : String(err)}`] };
   }
   const errors: string[] = [];
-  for (const path of candidateLibraries()) {
+  for (const path of candidates) {
     try {
       const lib = koffi.load(path);
       const sgemm = lib.func(`void cblas_sgemm${SIG}`) as Gemm;

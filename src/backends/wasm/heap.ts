@@ -73,7 +73,8 @@ export class WasmHeap {
   private fallbacks = 0;
   private registry = new FinalizationRegistry<[number, number]>(([addr, cls]) => this.release(addr, cls));
 
-  constructor(initialPages = 256) {
+  /** `maxPages` below 65536 (4 GiB) only for tests of a full heap. */
+  constructor(initialPages = 256, private readonly maxPages = MAX_PAGES) {
     this.memory = new wasmApi.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
     this.buffers.add(this.memory.buffer);
   }
@@ -162,9 +163,9 @@ export class WasmHeap {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return true;
     // Grow by at least half the current size so growth stays amortized.
-    const want = Math.min(MAX_PAGES, Math.max(Math.ceil(end / PAGE), Math.ceil((have * 1.5) / PAGE)));
+    const want = Math.min(this.maxPages, Math.max(Math.ceil(end / PAGE), Math.ceil((have * 1.5) / PAGE)));
     const need = Math.ceil(end / PAGE);
-    if (need > MAX_PAGES) return false;
+    if (need > this.maxPages) return false;
     try {
       this.memory.grow(want - have / PAGE);
     } catch {
