@@ -18,7 +18,7 @@ test('size classes: 64-byte steps to 4 KiB, then at most 25% slack, always 64-by
 });
 
 test('alloc gives zeroed, aligned views inside the memory; float64 stays on the JS heap', () => {
-  const heap = new WasmHeap(2);
+  const heap = new WasmHeap({ initialPages: 2 });
   const a = heap.alloc('float32', 10) as Float32Array;
   const b = heap.alloc('int32', 3) as Int32Array;
   assert.ok(a instanceof Float32Array && b instanceof Int32Array);
@@ -32,7 +32,7 @@ test('alloc gives zeroed, aligned views inside the memory; float64 stays on the 
 });
 
 test('dispose returns a block: the next alloc of that class reuses it, zeroed', () => {
-  const heap = new WasmHeap(2);
+  const heap = new WasmHeap({ initialPages: 2 });
   const a = heap.alloc('float32', 100) as Float32Array;
   a.fill(7);
   const addr = heap.addressOf(a);
@@ -46,7 +46,7 @@ test('dispose returns a block: the next alloc of that class reuses it, zeroed', 
 });
 
 test('growing keeps earlier views valid (shared memory is never detached)', () => {
-  const heap = new WasmHeap(1);
+  const heap = new WasmHeap({ initialPages: 1 });
   const a = heap.alloc('float32', 1000) as Float32Array;
   a[999] = 42;
   const big = heap.alloc('float32', 4 << 20) as Float32Array; // 16 MiB: forces memory.grow
@@ -56,7 +56,7 @@ test('growing keeps earlier views valid (shared memory is never detached)', () =
 });
 
 test('a full heap falls back to JS-heap arrays instead of failing', () => {
-  const heap = new WasmHeap(2, 4); // at most 4 pages = 256 KiB
+  const heap = new WasmHeap({ initialPages: 2, maxPages: 4 }); // at most 256 KiB
   const inHeap = heap.alloc('float32', 1000);
   const tooBig = heap.alloc('float32', 1 << 20);
   assert.ok(heap.addressOf(inHeap) > 0);
@@ -68,7 +68,7 @@ test('a full heap falls back to JS-heap arrays instead of failing', () => {
 test('blocks of garbage views return to the free lists after a GC and a turn of the event loop', async () => {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  const heap = new WasmHeap(2);
+  const heap = new WasmHeap({ initialPages: 2 });
   for (let i = 0; i < 100; i++) heap.alloc('float32', 1000);
   assert.ok(heap.stats().liveBytes >= 100 * 4000);
   for (let i = 0; i < 10 && heap.stats().liveBytes > 0; i++) {
@@ -77,4 +77,18 @@ test('blocks of garbage views return to the free lists after a GC and a turn of 
   }
   assert.equal(heap.stats().liveBytes, 0);
   assert.ok(heap.stats().freeBytes >= 100 * 4000);
+});
+
+test('a synchronous loop that drops its tensors stays inside a small heap (forced GC + cleanupSome)', () => {
+  const heap = new WasmHeap({ initialPages: 16, maxPages: 512, gcEveryBytes: 8 << 20 }); // 32 MiB at most
+  let sum = 0;
+  // 400 MiB of 1 MiB tensors, none kept, no await: without synchronous reclaim this would overflow.
+  for (let i = 0; i < 400; i++) {
+    const t = heap.alloc('float32', 1 << 18) as Float32Array;
+    t[0] = i;
+    sum += t[0];
+  }
+  assert.equal(sum, (399 * 400) / 2);
+  assert.equal(heap.stats().fallbacks, 0);
+  assert.ok(heap.stats().topBytes <= 32 << 20);
 });

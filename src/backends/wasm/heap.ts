@@ -31,20 +31,39 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
-let gcFn: (() => void) | null | undefined;
+type Registry = FinalizationRegistry<[number, number]> & { cleanupSome?: () => void };
+interface Reclaim {
+  Registry: new (cb: (held: [number, number]) => void) => Registry;
+  gc: (() => void) | null;
+}
+let reclaim: Reclaim | undefined;
+
 // The GC does not see wasm memory as pressure (a tensor is a ~100-byte object holding megabytes),
-// so after enough bytes are allocated we ask for a full collection; finalizers then free the
-// blocks at the next turn of the event loop. Without --expose-gc this borrows the flag once.
-function requestGc(): void {
-  if (gcFn === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      gcFn = runInNewContext('gc') as () => void;
-    } catch {
-      gcFn = null;
-    }
+// and finalizers only run when the event loop turns, never inside a synchronous training loop.
+// So after enough bytes are allocated the heap runs a full GC and then the registry's cleanupSome,
+// which frees the blocks of dead views synchronously. Both are behind V8 flags, set here once;
+// a new vm context picks them up (gc() and cleanupSome exist only in contexts made after that).
+// Where that fails, blocks still come back when the event loop turns.
+function reclaimTools(): Reclaim {
+  if (reclaim) return reclaim;
+  try {
+    setFlagsFromString('--expose-gc');
+    setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+    reclaim = runInNewContext('({ Registry: FinalizationRegistry, gc: typeof gc === "function" ? gc : null })') as Reclaim;
+  } catch {
+    reclaim = { Registry: FinalizationRegistry, gc: null };
   }
-  gcFn?.();
+  return reclaim;
+}
+
+/** Options of a heap; the defaults suit everything but tests of a full heap. */
+export interface HeapOptions {
+  /** Pages (64 KiB) at start. */
+  initialPages?: number;
+  /** Pages at most (65536 = 4 GiB, the wasm32 limit); past it alloc falls back to the JS heap. */
+  maxPages?: number;
+  /** Bytes allocated between forced collections (default: max(256 MiB, live bytes)). */
+  gcEveryBytes?: number;
 }
 
 /** Live and free bytes of a heap, for tests and diagnostics. */
@@ -71,11 +90,15 @@ export class WasmHeap {
   private freeBytes = 0;
   private sinceGc = 0;
   private fallbacks = 0;
-  private registry = new FinalizationRegistry<[number, number]>(([addr, cls]) => this.release(addr, cls));
+  private registry: Registry;
+  private readonly maxPages: number;
+  private readonly gcEveryBytes: number | undefined;
 
-  /** `maxPages` below 65536 (4 GiB) only for tests of a full heap. */
-  constructor(initialPages = 256, private readonly maxPages = MAX_PAGES) {
-    this.memory = new wasmApi.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
+  constructor(options: HeapOptions = {}) {
+    this.maxPages = Math.min(MAX_PAGES, options.maxPages ?? MAX_PAGES);
+    this.gcEveryBytes = options.gcEveryBytes;
+    this.memory = new wasmApi.Memory({ initial: options.initialPages ?? 256, maximum: MAX_PAGES, shared: true });
+    this.registry = new (reclaimTools().Registry)(([addr, cls]) => this.release(addr, cls));
     this.buffers.add(this.memory.buffer);
   }
 
@@ -106,8 +129,8 @@ export class WasmHeap {
   }
 
   /**
-   * Returns a view's block now instead of waiting for the GC (optional, for hot loops that never
-   * yield to the event loop). The view must not be used afterwards.
+   * Returns a view's block now instead of at the next collection (optional: a hot loop may free
+   * big temporaries early). The view must not be used afterwards.
    * @example heap.dispose(tmp)
    */
   dispose(view: TypedArray): void {
@@ -137,7 +160,7 @@ export class WasmHeap {
     return { liveBytes: this.live, freeBytes: this.freeBytes, topBytes: this.top, fallbacks: this.fallbacks };
   }
 
-  private take(cls: number): number {
+  private take(cls: number, retry = true): number {
     const list = this.free.get(cls);
     let addr: number;
     if (list && list.length > 0) {
@@ -145,18 +168,30 @@ export class WasmHeap {
       this.freeBytes -= cls;
       // Reused blocks hold old data; fresh pages from grow are already zero.
       new Uint8Array(this.buffer(), addr, cls).fill(0);
-    } else {
-      if (!this.ensure(this.top + cls)) return -1;
+    } else if (this.ensure(this.top + cls)) {
       addr = this.top;
       this.top += cls;
+    } else {
+      // Full: reclaim the garbage once, then retry the free list before falling back.
+      if (!retry) return -1;
+      this.sinceGc = 0;
+      this.collect();
+      return this.take(cls, false);
     }
     this.live += cls;
     this.sinceGc += cls;
-    if (this.sinceGc > Math.max(256 * 2 ** 20, this.live)) {
+    if (this.sinceGc > (this.gcEveryBytes ?? Math.max(256 * 2 ** 20, this.live))) {
       this.sinceGc = 0;
-      requestGc();
+      this.collect();
     }
     return addr;
+  }
+
+  /** Frees the blocks of views that are garbage now, synchronously where the runtime allows. */
+  collect(): void {
+    const tools = reclaimTools();
+    tools.gc?.();
+    this.registry.cleanupSome?.();
   }
 
   private ensure(end: number): boolean {
