@@ -11,6 +11,7 @@ import { resolveModelPath } from '../../llm/models.js';
 import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
 import { TrainingProgress } from '../progress.js';
 import { UserError } from '../errors.js';
+import { startTracking } from '../../runs/tracker.js';
 
 /** The text values of a column (numbers become their decimal text; missing cells become ''). */
 function textColumn(t: Table, name: string, flag: string): string[] {
@@ -71,12 +72,14 @@ export function registerFinetune(program: Command): void {
       const from = resolveModelPath(f.from);
       const table = readCsv(f.data);
       let progress: TrainingProgress | null = null;
+      const tracker = startTracking('finetune', { ...f }, { runDir: f.out, initFrom: from });
       const o: FinetuneOptions = {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
         trainBody: !f.freezeBody,
         onStep: ({ step, total, loss }) => {
           progress ??= new TrainingProgress(total, 0, f.json);
           progress.update({ step, trainLoss: loss, tokensPerSecond: 0 });
+          tracker.log(step, { trainLoss: loss });
         },
       };
       try {
@@ -85,15 +88,22 @@ export function registerFinetune(program: Command): void {
           const res = await finetuneClassifier(from, textColumn(table, f.textCol, '--text-col'), textColumn(table, f.labelCol, '--label-col'), f.out, o,
             { pooling: f.pooling, textCol: f.textCol, labelCol: f.labelCol });
           (progress as TrainingProgress | null)?.stop();
+          tracker.log(o.epochs, { valAccuracy: res.metrics.accuracy, valF1: res.metrics.f1 });
           if (f.json) process.stdout.write(`${JSON.stringify({ task: 'classify', labels: res.labels, ...res.metrics })}\n`);
           else process.stdout.write(`validation accuracy ${res.metrics.accuracy.toFixed(4)}, macro F1 ${res.metrics.f1.toFixed(4)} (${res.metrics.valExamples} held-out examples; labels ${res.labels.join(', ')}); saved ${res.outDir}\n`);
         } else {
           if (!f.questionCol || !f.answerCol) throw new UserError('--task qa needs --question-col and --answer-col');
           const res = await finetuneQA(from, textColumn(table, f.questionCol, '--question-col'), textColumn(table, f.answerCol, '--answer-col'), f.out, o);
           (progress as TrainingProgress | null)?.stop();
+          tracker.log(o.epochs, { valLoss: res.metrics.valLoss, exactMatch: res.metrics.exactMatch });
           if (f.json) process.stdout.write(`${JSON.stringify({ task: 'qa', ...res.metrics })}\n`);
           else process.stdout.write(`validation loss ${res.metrics.valLoss.toFixed(4)}, exact match ${(100 * res.metrics.exactMatch).toFixed(1)}% on ${res.metrics.valExamples} held-out questions; saved ${res.outDir}\n`);
         }
+        tracker.artifact(f.out, 'run-dir');
+        tracker.finish('finished');
+      } catch (err) {
+        tracker.finish('failed');
+        throw err;
       } finally {
         (progress as TrainingProgress | null)?.stop();
       }

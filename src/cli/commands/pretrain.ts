@@ -7,6 +7,7 @@ import { pretrain, resume, DEFAULT_TRAIN, type TrainHooks, type TrainOptions, ty
 import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
 import { TrainingProgress } from '../progress.js';
 import { UserError } from '../errors.js';
+import { startTracking } from '../../runs/tracker.js';
 
 interface PretrainFlags {
   data: string;
@@ -35,7 +36,11 @@ interface PretrainFlags {
 }
 
 /** Runs training with progress on stderr, Ctrl-C stopping after a checkpoint, and the --json summary. */
-async function withProgress(json: boolean | undefined, run: (hooks: TrainHooks) => Promise<TrainResult>): Promise<void> {
+async function withProgress(
+  json: boolean | undefined, tracking: { kind: 'pretrain' | 'train'; config: Record<string, unknown>; runDir: string; initFrom?: string },
+  run: (hooks: TrainHooks) => Promise<TrainResult>,
+): Promise<void> {
+  const tracker = startTracking(tracking.kind, tracking.config, { runDir: tracking.runDir, initFrom: tracking.initFrom });
   let stop = false;
   let progress = null as TrainingProgress | null;
   const onSigint = (): void => {
@@ -49,13 +54,20 @@ async function withProgress(json: boolean | undefined, run: (hooks: TrainHooks) 
       onStep: (m, total) => {
         progress ??= new TrainingProgress(total, m.step - 1);
         progress.update(m);
+        const { step, ...values } = m;
+        tracker.log(step, values);
       },
       shouldStop: () => stop,
     });
     progress?.stop();
+    tracker.artifact(result.runDir, 'run-dir');
+    tracker.finish(stop ? 'interrupted' : 'finished');
     const summary = { step: result.step, trainLoss: result.trainLoss, valLoss: result.valLoss, tokensPerSecond: result.tokensPerSecond };
     if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else process.stdout.write(`step ${result.step}: train loss ${result.trainLoss.toFixed(4)}, validation loss ${result.valLoss?.toFixed(4) ?? '-'}, ${Math.round(result.tokensPerSecond)} tokens/s; run saved in ${result.runDir}\n`);
+  } catch (err) {
+    tracker.finish('failed');
+    throw err;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSigint);
@@ -120,7 +132,8 @@ export function registerPretrain(program: Command): void {
         evalIters: f.evalIters,
       };
       const config = f.initFrom ? null : modelConfig(f, meta.vocabSize);
-      await withProgress(f.json, (hooks) => pretrain(options, config, f.out, hooks, f.initFrom));
+      const tracking = { kind: 'pretrain' as const, config: { ...options, model: config ?? undefined }, runDir: f.out, initFrom: f.initFrom };
+      await withProgress(f.json, tracking, (hooks) => pretrain(options, config, f.out, hooks, f.initFrom));
     });
 }
 
@@ -132,6 +145,7 @@ export function registerTrain(program: Command): void {
     .option('--max-steps <n>', 'train until this step (default: the run\'s own)', positiveInt)
     .option('--json', 'last stdout line: {"step","trainLoss","valLoss","tokensPerSecond"}')
     .action(async (f: { resume: string; maxSteps?: number; json?: boolean }) => {
-      await withProgress(f.json, (hooks) => resume(f.resume, { maxSteps: f.maxSteps }, hooks));
+      const tracking = { kind: 'train' as const, config: { resume: f.resume, maxSteps: f.maxSteps }, runDir: f.resume, initFrom: f.resume };
+      await withProgress(f.json, tracking, (hooks) => resume(f.resume, { maxSteps: f.maxSteps }, hooks));
     });
 }
