@@ -288,6 +288,10 @@ test('bad input gets OpenAI-style errors with the right status, and the server k
   assert.equal(e.code, 'context_length_exceeded');
   e = await errorOf(await post('/v1/chat/completions', { model: 'tiny', messages: [{ role: 'user', content: 'x' }], tools: [{}] }), 400);
   assert.equal(e.param, 'tools');
+  e = await errorOf(await post('/v1/chat/completions', { model: 'tiny', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' }, max_tokens: 1 }), 400);
+  assert.equal(e.param, 'max_tokens');
+  e = await errorOf(await post('/v1/chat/completions', { model: 'tiny', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema', json_schema: {} } }), 400);
+  assert.equal(e.param, 'response_format');
   e = await errorOf(await post('/v1/completions', { model: 'tiny', prompt: [99999] }), 400);
   assert.equal(e.param, 'prompt');
   e = await errorOf(await post('/v1/completions', { model: 'tiny', prompt: 'x', logit_bias: { 99999: 1 } }), 400);

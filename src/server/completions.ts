@@ -126,6 +126,7 @@ export function chatJob(entry: LanguageModelEntry, req: ChatCompletionRequest, s
   const prompt = chatPromptIds(entry.tokenizer, t, turns);
   const requested = req.max_completion_tokens ?? req.max_tokens ?? null;
   const maxTokens = budgets(entry, [prompt], requested, null, 'messages');
+  if (format === 'json_object' && maxTokens[0]! < 2) throw invalidRequest('JSON mode needs room for at least 2 tokens ("{}").', requested === null ? 'messages' : 'max_tokens');
   const stopTokens = entry.eosId === null ? [] : [entry.eosId];
   const stop = stopsOf(req.stop);
   const json = format === 'json_object';

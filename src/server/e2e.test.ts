@@ -12,7 +12,8 @@ let client: OpenAI;
 
 before(async () => {
   const dir = await tinyRunDir({ name: 'tiny-e2e' });
-  server = await startServe({ port: 0, models: [dir], apiKeys: ['sk-e2e-secret'], log: () => {} });
+  const long = await tinyRunDir({ name: 'tiny-long', blockSize: 1024 });
+  server = await startServe({ port: 0, models: [dir, long], apiKeys: ['sk-e2e-secret'], log: () => {} });
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-e2e-secret', maxRetries: 0, timeout: 20_000 });
 });
 
@@ -23,7 +24,7 @@ after(async () => {
 test('models.list', async () => {
   const ids: string[] = [];
   for await (const m of client.models.list()) ids.push(m.id);
-  assert.deepEqual(ids, ['tiny-e2e']);
+  assert.deepEqual(ids, ['tiny-e2e', 'tiny-long']);
 });
 
 test('completions.create', async () => {
@@ -77,4 +78,29 @@ test('errors arrive as the client\'s typed errors, and the server keeps serving'
   assert.equal(health.status, 200);
   const again = await client.completions.create({ model: 'tiny-e2e', prompt: 'ok', max_tokens: 2 });
   assert.equal(again.choices.length, 1);
+});
+
+test('over the socket: a 10 MB body gets 413; a client that disconnects mid-stream frees its slot', async () => {
+  const auth = { Authorization: 'Bearer sk-e2e-secret', 'Content-Type': 'application/json' };
+  const big = await fetch(`${server.url}/v1/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ model: 'tiny-e2e', prompt: 'x'.repeat(10 * 1024 * 1024) }) });
+  assert.equal(big.status, 413);
+  assert.equal(((await big.json()) as { error: { code: string } }).error.code, 'request_too_large');
+
+  const ac = new AbortController();
+  const res = await fetch(`${server.url}/v1/completions`, {
+    method: 'POST', headers: auth, signal: ac.signal,
+    body: JSON.stringify({ model: 'tiny-long', prompt: 'x', max_tokens: 1000, stream: true }),
+  });
+  const reader = res.body!.getReader();
+  await reader.read();
+  ac.abort();
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return Number(new RegExp(`^${name}\\{model="tiny-long"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  };
+  const t0 = Date.now();
+  while ((await metric('moxing_running_sequences')) > 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(await metric('moxing_running_sequences'), 0);
+  const generated = await metric('moxing_completion_tokens_total');
+  assert.ok(generated < 900, `generation stopped early (${generated} tokens)`);
 });
