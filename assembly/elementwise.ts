@@ -20,16 +20,9 @@ function unaryv(op: i32, x: v128): v128 {
   }
 }
 
-/** out[i] = f(x[i]) for n floats. */
-export function unary(op: i32, x: usize, out: usize, n: i32): void {
-  if (op == LOG) {
-    // Rare in hot paths: the scalar libm port is exact enough and simpler than a vector log.
-    for (let i = 0; i < n; i++) {
-      const o = (<usize>i) << 2;
-      store<f32>(out + o, Mathf.log(load<f32>(x + o)));
-    }
-    return;
-  }
+// Inlined with a constant op, so the switch in unaryv folds away and each op gets its own loop.
+@inline
+function unaryLoop(op: i32, x: usize, out: usize, n: i32): void {
   const n4 = n & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
@@ -39,6 +32,27 @@ export function unary(op: i32, x: usize, out: usize, n: i32): void {
   for (; i < n; i++) {
     const o = (<usize>i) << 2;
     store<f32>(out + o, f32x4.extract_lane(unaryv(op, f32x4.splat(load<f32>(x + o))), 0));
+  }
+}
+
+/** out[i] = f(x[i]) for n floats. */
+export function unary(op: i32, x: usize, out: usize, n: i32): void {
+  switch (op) {
+    case NEG: unaryLoop(NEG, x, out, n); break;
+    case EXP: unaryLoop(EXP, x, out, n); break;
+    case LOG:
+      // Rare in hot paths: the scalar libm port is exact enough and simpler than a vector log.
+      for (let i = 0; i < n; i++) {
+        const o = (<usize>i) << 2;
+        store<f32>(out + o, Mathf.log(load<f32>(x + o)));
+      }
+      break;
+    case SQRT: unaryLoop(SQRT, x, out, n); break;
+    case ABS: unaryLoop(ABS, x, out, n); break;
+    case TANH: unaryLoop(TANH, x, out, n); break;
+    case SIGMOID: unaryLoop(SIGMOID, x, out, n); break;
+    case RELU: unaryLoop(RELU, x, out, n); break;
+    default: unaryLoop(GELU, x, out, n);
   }
 }
 
@@ -67,8 +81,8 @@ function unaryGradv(op: i32, x: v128, g: v128): v128 {
   }
 }
 
-/** out[i] = g[i] * f'(x[i]) for n floats. */
-export function unaryBackward(op: i32, x: usize, g: usize, out: usize, n: i32): void {
+@inline
+function unaryGradLoop(op: i32, x: usize, g: usize, out: usize, n: i32): void {
   const n4 = n & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
@@ -79,6 +93,21 @@ export function unaryBackward(op: i32, x: usize, g: usize, out: usize, n: i32): 
     const o = (<usize>i) << 2;
     const v = unaryGradv(op, f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(g + o)));
     store<f32>(out + o, f32x4.extract_lane(v, 0));
+  }
+}
+
+/** out[i] = g[i] * f'(x[i]) for n floats. */
+export function unaryBackward(op: i32, x: usize, g: usize, out: usize, n: i32): void {
+  switch (op) {
+    case NEG: unaryGradLoop(NEG, x, g, out, n); break;
+    case EXP: unaryGradLoop(EXP, x, g, out, n); break;
+    case LOG: unaryGradLoop(LOG, x, g, out, n); break;
+    case SQRT: unaryGradLoop(SQRT, x, g, out, n); break;
+    case ABS: unaryGradLoop(ABS, x, g, out, n); break;
+    case TANH: unaryGradLoop(TANH, x, g, out, n); break;
+    case SIGMOID: unaryGradLoop(SIGMOID, x, g, out, n); break;
+    case RELU: unaryGradLoop(RELU, x, g, out, n); break;
+    default: unaryGradLoop(GELU, x, g, out, n);
   }
 }
 
@@ -94,16 +123,8 @@ function binaryv(op: i32, a: v128, b: v128): v128 {
   }
 }
 
-/** out[i] = a[i] op b[i] for n floats. */
-export function binary(op: i32, a: usize, b: usize, out: usize, n: i32): void {
-  if (op == POW) {
-    for (let i = 0; i < n; i++) {
-      const o = (<usize>i) << 2;
-      // In f64 like the reference: powf loses a few ulp on large exponents.
-      store<f32>(out + o, <f32>Math.pow(<f64>load<f32>(a + o), <f64>load<f32>(b + o)));
-    }
-    return;
-  }
+@inline
+function binaryLoop(op: i32, a: usize, b: usize, out: usize, n: i32): void {
   const n4 = n & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
@@ -114,6 +135,24 @@ export function binary(op: i32, a: usize, b: usize, out: usize, n: i32): void {
     const o = (<usize>i) << 2;
     const v = binaryv(op, f32x4.splat(load<f32>(a + o)), f32x4.splat(load<f32>(b + o)));
     store<f32>(out + o, f32x4.extract_lane(v, 0));
+  }
+}
+
+/** out[i] = a[i] op b[i] for n floats. */
+export function binary(op: i32, a: usize, b: usize, out: usize, n: i32): void {
+  switch (op) {
+    case ADD: binaryLoop(ADD, a, b, out, n); break;
+    case SUB: binaryLoop(SUB, a, b, out, n); break;
+    case MUL: binaryLoop(MUL, a, b, out, n); break;
+    case DIV: binaryLoop(DIV, a, b, out, n); break;
+    case POW:
+      for (let i = 0; i < n; i++) {
+        const o = (<usize>i) << 2;
+        // In f64 like the reference: powf loses a few ulp on large exponents.
+        store<f32>(out + o, <f32>Math.pow(<f64>load<f32>(a + o), <f64>load<f32>(b + o)));
+      }
+      break;
+    default: binaryLoop(MAXIMUM, a, b, out, n);
   }
 }
 
