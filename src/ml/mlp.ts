@@ -2,7 +2,7 @@
 
 import { Classifier, Regressor, encodeLabels, type ClassifierState } from './base.js';
 import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
-import { predictNetwork, trainNetwork, type TrainOptions } from './neural.js';
+import { predictNetwork, softmaxRows, trainNetwork, type TrainOptions } from './neural.js';
 import { MLP } from '../nn/layers.js';
 import { uniform } from '../nn/init.js';
 import { Rng } from '../tensor/random.js';
@@ -138,15 +138,7 @@ export class MLPClassifier extends Classifier<MLPParams, MLPClassifierState> {
   predictProba(X: MatrixLike): Matrix {
     const K = this.state.classes.length;
     const Z = forward(this.state, this.params.activation, X);
-    // Softmax in float64 so each row sums to 1 to machine precision.
-    for (let o = 0; o < Z.length; o += K) {
-      let mx = -Infinity;
-      for (let k = 0; k < K; k++) mx = Math.max(mx, Z[o + k]!);
-      let s = 0;
-      for (let k = 0; k < K; k++) { Z[o + k] = Math.exp(Z[o + k]! - mx); s += Z[o + k]!; }
-      for (let k = 0; k < K; k++) Z[o + k] = Z[o + k]! / s;
-    }
-    return { data: Z, rows: Z.length / K, cols: K };
+    return { data: softmaxRows(Z, K), rows: Z.length / K, cols: K };
   }
 
   parameterCount(): number {

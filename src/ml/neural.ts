@@ -88,6 +88,21 @@ export function predictNetwork(net: Layer, X: Float32Array, sampleShape: readonl
   return out;
 }
 
+/**
+ * Row-wise softmax in place over (rows, K) logits, in float64 so each row sums to 1 to machine precision.
+ * @example softmaxRows(Float64Array.of(0, 0), 2); // [0.5, 0.5]
+ */
+export function softmaxRows(Z: Float64Array, K: number): Float64Array {
+  for (let o = 0; o < Z.length; o += K) {
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, Z[o + k]!);
+    let s = 0;
+    for (let k = 0; k < K; k++) { Z[o + k] = Math.exp(Z[o + k]! - mx); s += Z[o + k]!; }
+    for (let k = 0; k < K; k++) Z[o + k] = Z[o + k]! / s;
+  }
+  return Z;
+}
+
 function validationScore(net: Layer, X: Float32Array, sampleShape: readonly number[], t: Targets, idx: Int32Array, outCols: number): number {
   const d = sampleShape.reduce((a, b) => a * b, 1);
   const Xv = new Float32Array(idx.length * d);

@@ -12,6 +12,7 @@ import { KNeighborsClassifier, KNeighborsRegressor } from './knn.js';
 import { GaussianNB, MultinomialNB } from './naive-bayes.js';
 import { PCA } from './pca.js';
 import { MLPClassifier, MLPRegressor } from './mlp.js';
+import { CNNClassifier } from './cnn.js';
 import { Pipeline } from './pipeline.js';
 import { MinMaxScaler, StandardScaler } from './preprocessing/scalers.js';
 import { SimpleImputer } from './preprocessing/imputer.js';
@@ -31,7 +32,7 @@ export const ESTIMATORS: Readonly<Record<string, Ctor>> = {
   DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor,
   GradientBoostingClassifier, GradientBoostingRegressor, KMeans, KNeighborsClassifier, KNeighborsRegressor,
   GaussianNB, MultinomialNB, PCA, StandardScaler, MinMaxScaler, SimpleImputer, OneHotEncoder, ColumnTransformer,
-  PolynomialFeatures, CountVectorizer, TfidfVectorizer, LabelEncoder, MLPClassifier, MLPRegressor,
+  PolynomialFeatures, CountVectorizer, TfidfVectorizer, LabelEncoder, MLPClassifier, MLPRegressor, CNNClassifier,
 } as unknown as Record<string, Ctor>;
 
 /**

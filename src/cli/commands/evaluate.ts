@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { evaluateTabular } from '../../ml/tabular.js';
 import { formatMetrics, readModelFile, readTable } from '../../ml/cli-support.js';
 import { UserError } from '../errors.js';
+import { initBackends } from '../../backends/index.js';
 import type { Io } from './fit.js';
 
 const stdout: Io = { write: (s) => void process.stdout.write(s) };
@@ -22,6 +23,7 @@ export function registerEvaluate(program: Command, io: Io = stdout): void {
     .option('--json', 'print {"metrics": {...}}')
     .action((modelPath: string, dataPath: string, flags: { target?: string; json?: boolean }) => {
       try {
+        initBackends(); // the fast GEMM for logistic, MLP and CNN fits
         const m = readModelFile(modelPath);
         const metrics = evaluateTabular(m, readTable(dataPath), flags.target);
         io.write(flags.json ? `${JSON.stringify({ metrics })}\n` : `${formatMetrics(metrics)}\n`);

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { fitTabular, MODEL_NAMES, type ModelName } from '../../ml/tabular.js';
 import { formatMetrics, paramsFrom, readTable, seedFrom } from '../../ml/cli-support.js';
 import { UserError } from '../errors.js';
+import { initBackends } from '../../backends/index.js';
 
 interface FitFlags { target?: string; model: string; set?: string[]; seed?: string; out: string; json?: boolean }
 
@@ -29,6 +30,7 @@ export function registerFit(program: Command, io: Io = stdout): void {
     .option('--json', 'print one JSON object')
     .action(async (path: string, flags: FitFlags) => {
       try {
+        initBackends(); // the fast GEMM for logistic, MLP and CNN fits
         if (!(MODEL_NAMES as readonly string[]).includes(flags.model)) throw new Error(`unknown model '${flags.model}'; models are: ${MODEL_NAMES.join(', ')}`);
         const t0 = performance.now();
         const table = readTable(path);

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { predictTabular } from '../../ml/tabular.js';
 import { readModelFile, readTable } from '../../ml/cli-support.js';
 import { UserError } from '../errors.js';
+import { initBackends } from '../../backends/index.js';
 import type { Io } from './fit.js';
 
 const stdout: Io = { write: (s) => void process.stdout.write(s) };
@@ -28,6 +29,7 @@ export function registerPredict(program: Command, io: Io = stdout): void {
     .option('--json', 'print {"predictions": [...]} (or {"rows", "out"} with --out)')
     .action(async (modelPath: string, dataPath: string, flags: { out?: string; json?: boolean }) => {
       try {
+        initBackends(); // the fast GEMM for logistic, MLP and CNN fits
         const m = readModelFile(modelPath);
         const preds = predictTabular(m, readTable(dataPath));
         const csv = `prediction\n${preds.map((p) => `${csvCell(p)}\n`).join('')}`;
