@@ -24,7 +24,12 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
 
   /** Element-wise call split over threads in 16-element-aligned chunks; ptrs advance with the chunk. */
   const elementwise = (name: 'unary' | 'unaryBackward' | 'binary', head: number[], ptrs: number[], n: number): void => {
-    const t = rt.threadsFor(n, MIN_ELEMENTS_PER_THREAD);
+    // Small calls skip the split: the wrapper's cost is most of the work there.
+    const t = n < 2 * MIN_ELEMENTS_PER_THREAD ? 1 : rt.threadsFor(n, MIN_ELEMENTS_PER_THREAD);
+    if (t === 1) {
+      (rt.exports[name] as (...args: number[]) => void)(...head, ...ptrs, n);
+      return;
+    }
     const parts = splitRange(n, t, 16).map(([s, e]) => [...head, ...ptrs.map((p) => p + s * 4), e - s]);
     rt.run(name, parts);
   };
@@ -33,7 +38,11 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
   const byRows = (
     name: 'softmax' | 'layerNorm' | 'crossEntropy', rows: number, cols: number, make: (r0: number, r1: number) => number[],
   ): void => {
-    const t = rt.threadsFor(rows * cols, MIN_ELEMENTS_PER_THREAD / 4);
+    const t = rows * cols < MIN_ELEMENTS_PER_THREAD / 2 ? 1 : rt.threadsFor(rows * cols, MIN_ELEMENTS_PER_THREAD / 4);
+    if (t === 1) {
+      (rt.exports[name] as (...args: number[]) => void)(...make(0, rows));
+      return;
+    }
     rt.run(name, splitRange(rows, t).map(([r0, r1]) => make(r0, r1)));
   };
 
