@@ -47,6 +47,11 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
   };
 
   const matmul = (a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): boolean => {
+    // A stack of A matrices times one shared B (a Linear layer on (B, T, C)) is one tall GEMM:
+    // B is packed once instead of once per batch.
+    if (p.batch > 1 && p.bBatchStride === 0 && !p.transA && p.aBatchStride === p.m * p.k) {
+      p = { ...p, m: p.batch * p.m, batch: 1, aBatchStride: 0 };
+    }
     const { batch, m, n, k, transA, transB, aOffset, bOffset, aBatchStride, bBatchStride, accumulate } = p;
     if (batch <= 0 || m <= 0 || n <= 0) return true;
     if (k <= 0) {
