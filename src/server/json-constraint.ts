@@ -8,7 +8,7 @@
 import type { TokenConstraint } from './scheduler.js';
 
 const enum Mode {
-  Start, // before the top-level object: whitespace or '{'
+  Start, // before the top-level object: '{'
   Value, // a value is expected
   ArrFirst, // after '[': a value or ']'
   ObjFirst, // after '{': a key or '}'
@@ -72,8 +72,7 @@ function close(s: State, b: number): boolean {
 /** Feeds one byte; false when it cannot continue any valid JSON object. */
 function feed(s: State, b: number): boolean {
   switch (s.mode) {
-    case Mode.Start:
-      if (isWs(b)) return true;
+    case Mode.Start: // no leading whitespace: the reply starts with the object
       if (b === 0x7b) { s.stack.push(1); s.mode = Mode.ObjFirst; return true; }
       return false;
     case Mode.Value:

@@ -100,17 +100,31 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
   const r = schema.safeParse(body);
   if (r.success) return r.data;
-  throw zodToApiError(r.error);
+  throw zodToApiError(r.error, body);
 }
 
-function zodToApiError(error: z.ZodError): ApiError {
+/** The value at an issue's path in the request (zod 4 does not report it by default). */
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let v = body;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function zodToApiError(error: z.ZodError, body: unknown): ApiError {
   const issue = error.issues[0]!;
   const param = issue.path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
-  if (issue.code === 'invalid_type' && issue.input === undefined) return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+  const value = valueAt(body, issue.path);
+  if (issue.code === 'invalid_type' && value === undefined) return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
   if (issue.code === 'invalid_type' || issue.code === 'invalid_union') {
-    const got = issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input;
     const expected = issue.code === 'invalid_type' ? `expected ${issue.expected}` : 'expected one of the allowed types';
-    return invalidRequest(`Invalid type for '${param}': ${expected}, but got ${got}.`, param, 'invalid_type');
+    return invalidRequest(`Invalid type for '${param}': ${expected}, but got ${typeName(value)}.`, param, 'invalid_type');
   }
   return invalidRequest(`Invalid value for '${param}': ${issue.message}.`, param, 'invalid_value');
 }
