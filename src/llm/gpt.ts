@@ -57,21 +57,19 @@ class CausalSelfAttention extends Module {
     const H = this.config.nHead;
     const D = C / H;
     const qkv = this.c_attn.forward(x); // (B, T, 3C)
-    const heads = (i: number) => qkv.slice(2, i * C, (i + 1) * C).reshape(B, T, H, D).permute(0, 2, 1, 3); // (B, H, T, D)
-    const q = heads(0);
-    const k = heads(1);
-    const v = heads(2);
     let y: Tensor;
     if (caches) {
-      y = attendWithCache(q, k, v, caches, layer, this.config.blockSize); // inference only
+      const heads = (i: number) => qkv.slice(2, i * C, (i + 1) * C).reshape(B, T, H, D).permute(0, 2, 1, 3); // (B, H, T, D)
+      y = attendWithCache(heads(0), heads(1), heads(2), caches, layer, this.config.blockSize); // inference only
+      y = y.permute(0, 2, 1, 3).reshape(B, T, C); // re-assemble heads side by side
     } else {
-      y = F.scaledDotProductAttention(q, k, v, { causal: true }); // (B, H, T, D)
+      // Fused: splits heads, attends causally and merges heads in one op -> (B, T, C)
+      y = F.packedSelfAttention(qkv, H);
       if (this.config.dropout > 0 && this.training) {
         // Dropout on the attention output: the fused kernel keeps probabilities internal.
         y = this.attnDropout.forward(y);
       }
     }
-    y = y.permute(0, 2, 1, 3).reshape(B, T, C); // re-assemble heads side by side
     return this.residDropout.forward(this.c_proj.forward(y));
   }
 }

@@ -40,3 +40,85 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     return [new Tensor(dq, q.shape), new Tensor(dk, q.shape), new Tensor(dv, q.shape)];
   });
 }
+
+/**
+ * Causal self-attention straight from the packed projection: qkv (B, T, 3C) as c_attn produces it
+ * -> y (B, T, C) with heads side by side, ready for c_proj. Splitting and merging heads happen in
+ * the copies the kernel needs anyway, so no permuted tensors (or their gradients) are materialized.
+ * @example packedSelfAttention(c_attn(x), nHead) // (B, T, 3C) -> (B, T, C)
+ */
+export function packedSelfAttention(qkv: Tensor, nHead: number): Tensor {
+  if (qkv.ndim !== 3 || qkv.shape[2] % (3 * nHead) !== 0) {
+    throw new ShapeError(`attention: packed qkv ${shapeStr(qkv.shape)} must be (B, T, 3 * C) with C divisible by ${nHead} heads`);
+  }
+  const [B, T, C3] = qkv.shape;
+  const C = C3 / 3;
+  const H = nHead;
+  const D = C / H;
+  const src = requireFloat('attention', qkv);
+  const n = B * T * C;
+  const q = allocFloat(qkv.dtype, n);
+  const k = allocFloat(qkv.dtype, n);
+  const v = allocFloat(qkv.dtype, n);
+  // (B, T, 3, H, D) -> three (B, H, T, D)
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) {
+      const row = (b * T + t) * C3;
+      for (let h = 0; h < H; h++) {
+        const dst = ((b * H + h) * T + t) * D;
+        const off = row + h * D;
+        q.set(src.subarray(off, off + D), dst);
+        k.set(src.subarray(off + C, off + C + D), dst);
+        v.set(src.subarray(off + 2 * C, off + 2 * C + D), dst);
+      }
+    }
+  const heads = allocFloat(qkv.dtype, n);
+  const att = allocFloat(qkv.dtype, B * H * T * T);
+  const scale = 1 / Math.sqrt(D);
+  runKernel('attention', q, k, v, heads, att, B * H, T, D, scale, true);
+  const out = allocFloat(qkv.dtype, n);
+  mergeHeads(heads, out, B, T, H, D);
+  return result(out, [B, T, C], 'attention', [qkv], (g) => {
+    const dHeads = allocFloat(qkv.dtype, n);
+    splitHeads(g.data as FloatArray, dHeads, B, T, H, D);
+    const dq = allocFloat(qkv.dtype, n);
+    const dk = allocFloat(qkv.dtype, n);
+    const dv = allocFloat(qkv.dtype, n);
+    runKernel('attentionBackward', q, k, v, att, dHeads, dq, dk, dv, B * H, T, D, scale);
+    const dqkv = allocFloat(qkv.dtype, qkv.size);
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++) {
+        const row = (b * T + t) * C3;
+        for (let h = 0; h < H; h++) {
+          const from = ((b * H + h) * T + t) * D;
+          const off = row + h * D;
+          dqkv.set(dq.subarray(from, from + D), off);
+          dqkv.set(dk.subarray(from, from + D), off + C);
+          dqkv.set(dv.subarray(from, from + D), off + 2 * C);
+        }
+      }
+    return [new Tensor(dqkv, qkv.shape)];
+  });
+}
+
+/** (B, H, T, D) -> (B, T, H*D) */
+function mergeHeads(src: FloatArray, dst: FloatArray, B: number, T: number, H: number, D: number): void {
+  const C = H * D;
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < H; h++)
+      for (let t = 0; t < T; t++) {
+        const from = ((b * H + h) * T + t) * D;
+        dst.set(src.subarray(from, from + D), (b * T + t) * C + h * D);
+      }
+}
+
+/** (B, T, H*D) -> (B, H, T, D) */
+function splitHeads(src: FloatArray, dst: FloatArray, B: number, T: number, H: number, D: number): void {
+  const C = H * D;
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < H; h++)
+      for (let t = 0; t < T; t++) {
+        const from = (b * T + t) * C + h * D;
+        dst.set(src.subarray(from, from + D), ((b * H + h) * T + t) * D);
+      }
+}

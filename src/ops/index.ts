@@ -12,6 +12,6 @@ export { crossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
 export { layerNorm } from './layer-norm.js';
 export { dropout } from './dropout.js';
 export { linear } from './linear.js';
-export { scaledDotProductAttention, type AttentionOptions } from './attention.js';
+export { scaledDotProductAttention, packedSelfAttention, type AttentionOptions } from './attention.js';
 export { conv2d, type Conv2dOptions } from './conv2d.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './pool2d.js';

@@ -283,3 +283,16 @@ describe('autograd', () => {
     close(x.grad!.toArray(), [1]);
   });
 });
+
+describe('packed self-attention', () => {
+  test('equals splitting heads, the composite causal attention and merging heads', () => {
+    const [B, T, H, D] = [2, 5, 2, 3];
+    const C = H * D;
+    const qkv = randn([B, T, 3 * C], { dtype: 'float64', rng: new Rng(11) });
+    const heads = (i: number) => qkv.slice(2, i * C, (i + 1) * C).reshape(B, T, H, D).permute(0, 2, 1, 3);
+    const composite = ops.scaledDotProductAttention(heads(0), heads(1), heads(2)).permute(0, 2, 1, 3).reshape(B, T, C);
+    close(ops.packedSelfAttention(qkv, H).toList(), composite.toList(), 1e-12);
+    assert.throws(() => ops.packedSelfAttention(randn([2, 3, 7]), 2), /packed qkv \[2,3,7\] must be \(B, T, 3 \* C\)/);
+  });
+  checkGrad('packed self-attention', (qkv) => ops.packedSelfAttention(qkv, 2), [f64([2, 4, 12], 95)]);
+});

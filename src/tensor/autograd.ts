@@ -3,6 +3,8 @@
 import { Tensor } from './tensor.js';
 import { noGrad } from './grad-mode.js';
 import { ShapeError, sameShape, shapeStr } from './shape.js';
+import { allocStorage, runKernel } from '../backends/registry.js';
+import type { FloatArray } from './dtype.js';
 
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
@@ -30,6 +32,12 @@ function topoOrder(root: Tensor): Tensor[] {
 }
 
 function addInto(a: Tensor, b: Tensor): Tensor {
+  if (a.dtype !== 'int32' && a.dtype === b.dtype) {
+    // Through the backends: gradient sums of the residual stream are large.
+    const out = allocStorage(a.dtype, a.size) as FloatArray;
+    runKernel('binary', 'add', a.data as FloatArray, b.data as FloatArray, out);
+    return new Tensor(out, a.shape);
+  }
   const out = a.data.slice();
   const bd = b.data;
   for (let i = 0; i < out.length; i++) out[i] += bd[i];
