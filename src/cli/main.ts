@@ -1,6 +1,7 @@
 // The moxing command line: one commander program, each command registered from its own file.
 
 import { Command, CommanderError } from 'commander';
+import { initBackends } from '../backends/index.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -65,6 +66,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; errors become one line on stderr and exit code 1 (2 for usage errors). */
 export async function main(argv: string[]): Promise<void> {
+  // The fastest kernels this machine has (BLAS, wasm SIMD + threads); MOXING_BACKEND overrides.
+  initBackends();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
