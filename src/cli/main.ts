@@ -21,6 +21,7 @@ import { registerModels } from './commands/models.js';
 import { registerPlot } from './commands/plot.js';
 import { registerServe } from './commands/serve.js';
 import { registerBench } from './commands/bench.js';
+import { registerBenchGpt } from './commands/bench-gpt.js';
 
 function packageVersion(): string {
   try {
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerPlot(program);
   registerServe(program);
   registerBench(program);
+  registerBenchGpt(program);
   return program;
 }
 

@@ -1,0 +1,57 @@
+// moxing bench train / bench generate: GPT training and decoding throughput on synthetic tokens.
+
+import type { Command } from 'commander';
+import { benchCommand } from './bench.js';
+import { benchGenerate, benchTrain } from '../../llm/bench.js';
+import { validateConfig, type GPTConfig } from '../../llm/config.js';
+import { positiveInt } from '../options.js';
+import { UserError } from '../errors.js';
+
+interface ShapeFlags {
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  blockSize: number;
+  vocabSize: number;
+  batchSize: number;
+  steps: number;
+  newTokens: number;
+  json?: boolean;
+}
+
+function shape(f: ShapeFlags): GPTConfig {
+  try {
+    return validateConfig({ vocabSize: f.vocabSize, blockSize: f.blockSize, nLayer: f.nLayer, nHead: f.nHead, nEmbd: f.nEmbd, dropout: 0, bias: true });
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}
+
+function withShape(cmd: Command): Command {
+  return cmd
+    .option('--n-layer <n>', 'transformer blocks', positiveInt, 4)
+    .option('--n-head <n>', 'attention heads', positiveInt, 4)
+    .option('--n-embd <n>', 'embedding width', positiveInt, 128)
+    .option('--block-size <n>', 'context length', positiveInt, 128)
+    .option('--vocab-size <n>', 'vocabulary size', positiveInt, 256)
+    .option('--json', 'print one JSON object');
+}
+
+export function registerBenchGpt(program: Command): void {
+  const bench = benchCommand(program);
+  withShape(bench.command('train').description('GPT training throughput (forward, backward, AdamW) on synthetic tokens'))
+    .option('--batch-size <n>', 'sequences per step', positiveInt, 16)
+    .option('--steps <n>', 'timed steps (after 2 warm-up steps)', positiveInt, 10)
+    .action((f: ShapeFlags) => {
+      const r = benchTrain(shape(f), f.batchSize, f.steps);
+      if (f.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else process.stdout.write(`train: ${Math.round(r.tokensPerSecond)} tokens/s, ${r.msPerStep.toFixed(1)} ms/step (${r.parameters.toLocaleString('en-US')} parameters)\n`);
+    });
+  withShape(bench.command('generate').description('GPT decoding throughput with the KV cache (greedy, batch 1)'))
+    .option('--new-tokens <n>', 'tokens to generate', positiveInt, 100)
+    .action((f: ShapeFlags) => {
+      const r = benchGenerate(shape(f), f.newTokens);
+      if (f.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else process.stdout.write(`generate: ${Math.round(r.tokensPerSecond)} tokens/s (${r.msPerToken.toFixed(2)} ms/token)\n`);
+    });
+}
