@@ -12,6 +12,7 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor, Grad
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.naive_bayes import GaussianNB
 from sklearn.cluster import KMeans
+from sklearn.neural_network import MLPClassifier
 from sklearn.metrics import adjusted_rand_score
 import warnings
 warnings.filterwarnings('ignore')
@@ -30,6 +31,7 @@ def make(name, task, k):
         'knn': lambda: (KNeighborsClassifier if cls else KNeighborsRegressor)(n_neighbors=5),
         'naive-bayes': lambda: GaussianNB(),
         'kmeans': lambda: KMeans(n_clusters=k, n_init=10, random_state=0),
+        'mlp': lambda: MLPClassifier(random_state=0),
     }[name]()
 
 
@@ -45,12 +47,12 @@ def main():
             best = float('inf')
             for _ in range(ds['repeats'].get(name, 1)):
                 m = make(name, ds['task'], ds.get('k', 2))
-                t = time.perf_counter()
+                t = time.process_time()  # CPU time, as the moxing side (see classical.ts)
                 if name == 'kmeans':
                     m.fit(Xtr)
                 else:
                     m.fit(Xtr, ytr)
-                best = min(best, time.perf_counter() - t)
+                best = min(best, time.process_time() - t)
             if name == 'kmeans':
                 score = adjusted_rand_score(np.array(ds['clusterLabels']), m.predict(Xte))
             else:
