@@ -81,20 +81,13 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     }
     try {
       const t = rt.threadsFor(flops, MIN_FLOPS_PER_THREAD);
-      const call = (tid: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): number[] => [
+      const call = (b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): number[] => [
         pa + aOffset * 4, pb + bOffset * 4, po, m, n, k, +transA, +transB, aBatchStride, bBatchStride, +accumulate,
-        b0, b1, i0, i1, j0, j1, rt.scratchFor(tid),
+        b0, b1, i0, i1, j0, j1, 0,
       ];
-      let parts: number[][];
-      if (t === 1) parts = [call(0, 0, batch, 0, m, 0, n)];
-      else if (batch >= 2 * t || (batch >= t && m * n < 4096)) {
-        parts = splitRange(batch, t).map(([b0, b1], tid) => call(tid, b0, b1, 0, m, 0, n));
-      } else if (m >= n) {
-        parts = splitRange(m, t, 4).map(([i0, i1], tid) => call(tid, 0, batch, i0, i1, 0, n));
-      } else {
-        parts = splitRange(n, t, 8).map(([j0, j1], tid) => call(tid, 0, batch, 0, m, j0, j1));
-      }
-      rt.run('matmul', parts);
+      // Argument 17 is the packing scratch of whichever thread runs the chunk.
+      const chunks = t === 1 ? [call(0, batch, 0, m, 0, n)] : matmulChunks(batch, m, n, t, call);
+      rt.runDynamic('matmul', chunks, t, [17], (tid) => [rt.scratchFor(tid)]);
       if (po !== heap.addressOf(out)) out.set(new Float32Array(heap.buffer(), po, oNeed));
     } finally {
       for (const [addr, bytes] of staged) heap.releaseRaw(addr, bytes);
@@ -195,10 +188,11 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       if (pq < 0 || pk < 0 || pv < 0 || po < 0 || pa < 0) return false;
       if (bh === 0 || t === 0) return true;
       const threads = rt.threadsFor(bh * t * t * d * 4, MIN_FLOPS_PER_THREAD);
-      const parts = splitRange(bh, threads).map(([h0, h1], tid) => [
-        pq, pk, pv, po, pa, h0, h1, t, d, scale, +causal, rt.scratchFor(tid),
+      // Heads in about four chunks per thread, pulled as threads finish; argument 11 is the scratch.
+      const chunks = splitRange(bh, Math.min(bh, 4 * threads)).map(([h0, h1]) => [
+        pq, pk, pv, po, pa, h0, h1, t, d, scale, +causal, 0,
       ]);
-      rt.run('attention', parts);
+      rt.runDynamic('attention', chunks, threads, [11], (tid) => [rt.scratchFor(tid)]);
       return true;
     },
 
@@ -210,14 +204,14 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       if ([...ptrs, pa, pdo, ...grads].some((p) => p < 0)) return false;
       if (bh === 0 || t === 0) return true;
       const threads = rt.threadsFor(bh * t * t * d * 8, MIN_FLOPS_PER_THREAD);
+      const chunks = splitRange(bh, Math.min(bh, 4 * threads)).map(([h0, h1]) => [
+        ...ptrs, pa, pdo, ...grads, h0, h1, t, d, scale, 0, 0,
+      ]);
+      // Arguments 13 and 14: the thread's packing scratch and its (T, T) temporary.
       const tmps: number[] = [];
       try {
-        const parts = splitRange(bh, threads).map(([h0, h1], tid) => {
-          const tmp = heap.raw(t * t * 4);
-          tmps.push(tmp);
-          return [...ptrs, pa, pdo, ...grads, h0, h1, t, d, scale, rt.scratchFor(tid), tmp];
-        });
-        rt.run('attentionBackward', parts);
+        for (let i = 0; i < threads; i++) tmps.push(heap.raw(t * t * 4));
+        rt.runDynamic('attentionBackward', chunks, threads, [13, 14], (tid) => [rt.scratchFor(tid), tmps[tid]]);
       } finally {
         for (const tmp of tmps) heap.releaseRaw(tmp, t * t * 4);
       }
@@ -256,6 +250,31 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       return true;
     },
   };
+}
+
+/**
+ * About two chunks per thread, so a thread slowed by other work hands chunks to the others: whole
+ * batches when there are enough, else a grid of row and column blocks of C. Each chunk repacks
+ * its slices of A and B, so chunks stay large (>= 64 rows, >= 128 columns).
+ */
+function matmulChunks(
+  batch: number, m: number, n: number, t: number,
+  call: (b0: number, b1: number, i0: number, i1: number, j0: number, j1: number) => number[],
+): number[][] {
+  const target = 2 * t;
+  if (batch >= target || (batch >= t && m * n < 16384)) {
+    return splitRange(batch, Math.min(batch, 4 * t)).map(([b0, b1]) => call(b0, b1, 0, m, 0, n));
+  }
+  let rows = m >= 2 * n ? target : n >= 2 * m ? 1 : t;
+  rows = Math.max(1, Math.min(rows, Math.floor(m / 64)));
+  let cols = Math.max(1, Math.min(Math.ceil(target / rows), Math.floor(n / 128)));
+  if (rows * cols < t) rows = Math.max(1, Math.min(target, Math.ceil(m / 4)));
+  if (rows * cols < t) cols = Math.max(1, Math.min(target, Math.ceil(n / 8)));
+  const chunks: number[][] = [];
+  for (const [i0, i1] of splitRange(m, rows, 4)) {
+    for (const [j0, j1] of splitRange(n, cols, 8)) chunks.push(call(0, batch, i0, i1, j0, j1));
+  }
+  return chunks;
 }
 
 function idsInRange(ids: Int32Array, rows: number): boolean {

@@ -3,19 +3,27 @@
 // Each worker instantiates the same compiled module on the same shared memory. A call writes one
 // task (export index + numeric arguments) per worker into a shared control block, bumps a generation
 // counter and notifies; the calling thread runs its own part meanwhile, then waits for a pending
-// count to reach zero. Everything stays synchronous for the caller, so kernels keep their plain
+// count to reach zero. A dynamic call instead lists more chunks than threads and every thread
+// pulls the next one from an atomic counter, so a core slowed by other work takes fewer chunks. Everything stays synchronous for the caller, so kernels keep their plain
 // function signatures. Node lets the main thread Atomics.wait; browsers would need the caller in a worker.
 
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 const GEN = 0, PENDING = 1, READY = 2, ERROR = 3, SHUTDOWN = 4;
+// Dynamic calls: next chunk, chunk count, and the argument positions filled per thread (-1: none).
+const NEXT = 5, CHUNKS = 6, LOCAL0 = 7, LOCAL1 = 8;
 // Then one int per worker: the generation its current task belongs to. A worker runs a task only
 // when that equals the generation it woke for, so a late or spurious wake never runs a task twice.
 const TASK_GEN = 16;
 const MAX_WORKERS = 64;
 const HEADER_BYTES = (TASK_GEN + MAX_WORKERS) * 4;
 const SLOT = 24; // float64s per worker task: export index, argument count, up to 22 arguments
+const MAX_CHUNKS = 256;
+// Float64 layout after the header: worker slots, 2 thread-local values per thread, the chunk table.
+const LOCALS = MAX_WORKERS * SLOT;
+const TABLE = LOCALS + (MAX_WORKERS + 1) * 2;
+const FLOATS = TABLE + MAX_CHUNKS * SLOT;
 
 // Plain CommonJS run with eval, so workers need neither tsx nor a file next to the compiled code.
 const WORKER_SOURCE = `
@@ -39,11 +47,26 @@ for (;;) {
   if (Atomics.load(hdr, ${SHUTDOWN}) === 1) break;
   if (Atomics.load(hdr, ${TASK_GEN} + id) !== g) continue;
   const fi = slots[base];
-  if (fi >= 0) {
+  if (fi >= 0 && slots[base + 1] >= 0) {
     const n = slots[base + 1];
     args.length = n;
     for (let i = 0; i < n; i++) args[i] = slots[base + 2 + i];
     try { fns[fi](...args); } catch (e) { Atomics.store(hdr, ${ERROR}, 1); }
+  } else if (fi >= 0) {
+    // Dynamic: pull chunks until none is left; this thread's locals replace two arguments.
+    const count = Atomics.load(hdr, ${CHUNKS});
+    const p0 = Atomics.load(hdr, ${LOCAL0}), p1 = Atomics.load(hdr, ${LOCAL1});
+    for (;;) {
+      const c = Atomics.add(hdr, ${NEXT}, 1);
+      if (c >= count) break;
+      const cb = ${TABLE} + c * ${SLOT};
+      const n = slots[cb + 1];
+      args.length = n;
+      for (let i = 0; i < n; i++) args[i] = slots[cb + 2 + i];
+      if (p0 >= 0) args[p0] = slots[${LOCALS} + (id + 1) * 2];
+      if (p1 >= 0) args[p1] = slots[${LOCALS} + (id + 1) * 2 + 1];
+      try { fns[fi](...args); } catch (e) { Atomics.store(hdr, ${ERROR}, 1); break; }
+    }
   }
   if (Atomics.sub(hdr, ${PENDING}, 1) === 1) Atomics.notify(hdr, ${PENDING});
 }
@@ -73,7 +96,7 @@ export class WorkerPool {
     private readonly maxWorkers = MAX_WORKERS,
   ) {
     this.maxWorkers = Math.min(maxWorkers, MAX_WORKERS);
-    this.ctrl = new SharedArrayBuffer(HEADER_BYTES + this.maxWorkers * SLOT * 8);
+    this.ctrl = new SharedArrayBuffer(HEADER_BYTES + FLOATS * 8);
     this.hdr = new Int32Array(this.ctrl, 0, HEADER_BYTES / 4);
     this.slots = new Float64Array(this.ctrl, HEADER_BYTES);
     this.index = new Map(names.map((n, i) => [n, i]));
@@ -135,7 +158,65 @@ export class WorkerPool {
     }
     Atomics.store(this.hdr, GEN, gen);
     Atomics.notify(this.hdr, GEN);
-    local(...parts[0]);
+    try {
+      local(...parts[0]);
+    } finally {
+      this.join(name);
+    }
+  }
+
+  /**
+   * Runs every chunk once on `threads` threads (the caller and threads - 1 workers), each thread
+   * pulling the next chunk when done. `locals[t]` holds up to two per-thread values (scratch
+   * buffers) written over the chunk arguments at positions `localAt` on thread t.
+   */
+  runDynamic(
+    name: string, chunks: Part[], threads: number, localAt: number[], locals: number[][],
+    local: (...args: number[]) => void,
+  ): void {
+    const fi = this.index.get(name);
+    if (fi === undefined) throw new Error(`worker pool: unknown export ${name}`);
+    if (chunks.length > MAX_CHUNKS) throw new Error(`worker pool: ${chunks.length} chunks > ${MAX_CHUNKS}`);
+    for (let c = 0; c < chunks.length; c++) {
+      const cb = TABLE + c * SLOT;
+      this.slots[cb + 1] = chunks[c].length;
+      for (let i = 0; i < chunks[c].length; i++) this.slots[cb + 2 + i] = chunks[c][i];
+    }
+    for (let t = 0; t < threads; t++) {
+      this.slots[LOCALS + t * 2] = locals[t]?.[0] ?? 0;
+      this.slots[LOCALS + t * 2 + 1] = locals[t]?.[1] ?? 0;
+    }
+    Atomics.store(this.hdr, LOCAL0, localAt[0] ?? -1);
+    Atomics.store(this.hdr, LOCAL1, localAt[1] ?? -1);
+    Atomics.store(this.hdr, CHUNKS, chunks.length);
+    Atomics.store(this.hdr, NEXT, 0);
+    const nw = threads - 1;
+    const gen = (Atomics.load(this.hdr, GEN) + 1) | 0;
+    Atomics.store(this.hdr, PENDING, nw);
+    Atomics.store(this.hdr, ERROR, 0);
+    for (let w = 0; w < nw; w++) {
+      this.slots[w * SLOT] = fi;
+      this.slots[w * SLOT + 1] = -1; // dynamic
+      Atomics.store(this.hdr, TASK_GEN + w, gen);
+    }
+    Atomics.store(this.hdr, GEN, gen);
+    Atomics.notify(this.hdr, GEN);
+    try {
+      for (;;) {
+        const c = Atomics.add(this.hdr, NEXT, 1);
+        if (c >= chunks.length) break;
+        const args = chunks[c].slice();
+        if (localAt[0] !== undefined) args[localAt[0]] = locals[0][0];
+        if (localAt[1] !== undefined) args[localAt[1]] = locals[0][1];
+        local(...args);
+      }
+    } finally {
+      // Even when the caller's part traps, the workers must be done before their chunks' memory is reused.
+      this.join(name);
+    }
+  }
+
+  private join(name: string): void {
     // Short spin first: the workers usually finish within microseconds of the caller.
     for (let spin = 0; spin < 2000 && Atomics.load(this.hdr, PENDING) > 0; spin++);
     for (;;) {

@@ -72,6 +72,24 @@ export class WasmRuntime {
     return t;
   }
 
+  /**
+   * Runs every chunk once over `threads` threads that pull chunks as they finish (see threadsFor).
+   * `localAt` lists the argument positions each thread fills with its own `locals(tid)` values.
+   */
+  runDynamic(name: ExportName, chunks: Part[], threads: number, localAt: number[], locals: (tid: number) => number[]): void {
+    const fn = this.exports[name] as (...args: number[]) => void;
+    const perThread = Array.from({ length: threads }, (_, t) => locals(t));
+    if (threads <= 1 || chunks.length <= 1) {
+      for (const c of chunks) {
+        const args = c.slice();
+        localAt.forEach((pos, j) => { args[pos] = perThread[0][j]; });
+        fn(...args);
+      }
+      return;
+    }
+    this.pool!.runDynamic(name, chunks, threads, localAt, perThread, fn);
+  }
+
   /** Runs one export per part: part 0 on this thread, the rest on workers (see threadsFor). */
   run(name: ExportName, parts: Part[]): void {
     const fn = this.exports[name] as (...args: number[]) => void;
