@@ -1,0 +1,99 @@
+// The GPT commands end to end in child processes: kill -9 mid-run and resume reproduces the
+// uninterrupted curve; bad input gives one clear line and leaves checkpoints intact.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = mkdtempSync(join(tmpdir(), 'moxing-cli-gpt-'));
+const env = { ...process.env, MOXING_TRACKING: '0', MOXING_HOME: join(root, 'home') };
+// Children run in a temp dir: point --import at tsx's loader by URL, not by package name.
+const cli = [process.execPath, '--import', import.meta.resolve('tsx'), join(process.cwd(), 'scripts', 'moxing-dev.ts')];
+
+function moxing(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(cli[0], [...cli.slice(1), ...args], { cwd: root, env, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const text = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife. '.repeat(300);
+writeFileSync(join(root, 'corpus.txt'), text);
+writeFileSync(join(root, 'other.txt'), '静夜思 床前明月光，疑是地上霜。举头望明月，低头思故乡。'.repeat(200));
+const shape = ['--n-layer', '1', '--n-head', '2', '--n-embd', '16', '--block-size', '16', '--batch-size', '4', '--eval-every', '3', '--eval-iters', '2', '--warmup-steps', '2', '--dropout', '0.1'];
+const curve = (dir: string) => readFileSync(join(root, dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; trainLoss: number; valLoss?: number });
+
+test('setup: tokenizer and data', () => {
+  let r = moxing('tokenizer', 'train', 'corpus.txt', '--vocab-size', '280', '--special', '<|endoftext|>', '--out', 'tok.json');
+  assert.equal(r.code, 0, r.stderr);
+  r = moxing('data', 'prepare', 'corpus.txt', '--tokenizer', 'tok.json', '--out', 'data');
+  assert.equal(r.code, 0, r.stderr);
+  r = moxing('tokenizer', 'train', 'other.txt', '--vocab-size', '270', '--out', 'tok2.json');
+  r = moxing('data', 'prepare', 'other.txt', '--tokenizer', 'tok2.json', '--out', 'data2');
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('kill -9 between checkpoints, then train --resume: the same curve as an uninterrupted run', async () => {
+  const full = moxing('pretrain', '--data', 'data', ...shape, '--max-steps', '30', '--out', 'full', '--json');
+  assert.equal(full.code, 0, full.stderr);
+  const last = JSON.parse(full.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  assert.deepEqual(Object.keys(last).sort(), ['step', 'tokensPerSecond', 'trainLoss', 'valLoss']);
+  assert.equal(last.step, 30);
+
+  const child = spawn(cli[0], [...cli.slice(1), 'pretrain', '--data', 'data', ...shape, '--max-steps', '30', '--out', 'killed'], { cwd: root, env, stdio: 'ignore' });
+  const metrics = join(root, 'killed', 'metrics.jsonl');
+  await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 60_000;
+    const timer = setInterval(() => {
+      const lines = existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n').filter(Boolean).length : 0;
+      if (lines >= 14) { child.kill('SIGKILL'); clearInterval(timer); resolve(); }
+      else if (Date.now() > deadline) { child.kill('SIGKILL'); clearInterval(timer); reject(new Error('the run did not progress')); }
+    }, 5);
+  });
+  await new Promise((r) => child.once('exit', r));
+  const state = JSON.parse(readFileSync(join(root, 'killed', 'state.json'), 'utf8')) as { step: number };
+  assert.ok(state.step % 3 === 0 && state.step >= 12 && state.step < 30, `checkpoint at step ${state.step}`);
+  const resumed = moxing('train', '--resume', 'killed', '--json');
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const a = curve('full');
+  const b = curve('killed');
+  assert.deepEqual(b.map((m) => m.step), a.map((m) => m.step));
+  b.forEach((m, i) => assert.ok(Math.abs(m.trainLoss - a[i].trainLoss) <= 1e-5, `step ${m.step}: ${m.trainLoss} vs ${a[i].trainLoss}`));
+});
+
+test('bad input: one clear line, non-zero exit, existing checkpoints untouched', () => {
+  const before = readFileSync(join(root, 'full', 'model.safetensors'));
+  const cases: Array<[string[], RegExp]> = [
+    [['pretrain', '--data', 'nope', ...shape, '--max-steps', '2', '--out', 'x1'], /nope: data directory not found/],
+    [['pretrain', '--data', 'data', '--preset', 'micro', '--block-size', '4096', '--max-steps', '2', '--out', 'x2'], /block size 4096 is over the 'micro' preset's limit of 128/],
+    [['pretrain', '--data', 'data2', '--init-from', 'full', '--max-steps', '2', '--out', 'x3'], /prepared with a different tokenizer/],
+    [['pretrain', '--data', 'data', ...shape, '--max-steps', '2', '--out', 'full'], /already holds a run/],
+    [['pretrain', '--data', 'data', ...shape, '--max-steps', 'many', '--out', 'x4'], /expected a positive integer, got 'many'/],
+    [['generate', '--model', 'nowhere', 'hello'], /model 'nowhere' not found/],
+  ];
+  for (const [args, message] of cases) {
+    const r = moxing(...args);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.match(r.stderr, message);
+    assert.ok(!r.stderr.includes('    at '), `no stack trace: ${r.stderr}`);
+  }
+  cpSync(join(root, 'full'), join(root, 'corrupt'), { recursive: true });
+  writeFileSync(join(root, 'corrupt', 'model.safetensors'), before.subarray(0, 64));
+  const r = moxing('train', '--resume', 'corrupt', '--max-steps', '40');
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /corrupt.*model\.safetensors/);
+  assert.deepEqual(readFileSync(join(root, 'full', 'model.safetensors')), before);
+});
+
+test('generate streams a completion; --json gives text, tokens and tokens/s; same seed, same text', () => {
+  const a = moxing('generate', '--model', 'full', 'It is a truth', '--max-new-tokens', '12', '--seed', '3', '--json');
+  assert.equal(a.code, 0, a.stderr);
+  const ja = JSON.parse(a.stdout) as { text: string; tokens: number[]; tokensPerSecond: number };
+  assert.ok(ja.tokens.length > 0 && ja.tokens.length <= 12 && ja.tokensPerSecond > 0);
+  const b = moxing('generate', '--model', 'full', 'It is a truth', '--max-new-tokens', '12', '--seed', '3');
+  assert.equal(b.stdout, `${ja.text}\n`);
+  const greedy = moxing('generate', '--model', 'full', 'It is a truth', '--max-new-tokens', '8', '--temperature', '0', '--json');
+  const again = moxing('generate', '--model', 'full', 'It is a truth', '--max-new-tokens', '8', '--temperature', '0', '--seed', '9', '--json');
+  assert.equal((JSON.parse(greedy.stdout) as { text: string }).text, (JSON.parse(again.stdout) as { text: string }).text);
+});
