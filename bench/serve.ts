@@ -124,6 +124,8 @@ async function streamOnce(url: string, model: string, maxTokens: number, seed: n
 
 interface PhaseResult {
   clients: number;
+  /** Mean sequences per decode step during the phase (from /metrics). */
+  meanBatch: number;
   requests: number;
   errors: number;
   rejected: number;
@@ -141,7 +143,14 @@ function percentile(xs: number[], p: number): number {
 }
 
 /** `clients` loops, each sending streaming requests back to back until the time is up. */
+async function decodeCounters(url: string): Promise<{ steps: number; sequences: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { steps: read('moxing_decode_steps_total'), sequences: read('moxing_decode_batch_sequences_total') };
+}
+
 async function phase(url: string, model: string, clients: number, seconds: number, maxTokens: number): Promise<PhaseResult> {
+  const before = await decodeCounters(url);
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   const results: RequestResult[] = [];
@@ -150,13 +159,15 @@ async function phase(url: string, model: string, clients: number, seconds: numbe
     while (performance.now() < deadline) results.push(await streamOnce(url, model, maxTokens, seed++));
   }));
   const elapsed = (performance.now() - t0) / 1000;
+  const after = await decodeCounters(url);
+  const meanBatch = (after.sequences - before.sequences) / Math.max(1, after.steps - before.steps);
   const ok = results.filter((r) => r.status === 200 && !r.error);
   const errors = results.filter((r) => r.status !== 429 && (r.status !== 200 || r.error));
   for (const e of errors.slice(0, 3)) process.stderr.write(`bench: error ${e.status}: ${e.error}\n`);
   const tokens = ok.reduce((s, r) => s + r.tokens, 0);
   const ttfts = ok.flatMap((r) => (r.ttftMs === null ? [] : [r.ttftMs]));
   return {
-    clients, requests: results.length, errors: errors.length, rejected: results.filter((r) => r.status === 429).length,
+    clients, meanBatch, requests: results.length, errors: errors.length, rejected: results.filter((r) => r.status === 429).length,
     tokens, seconds: elapsed, tokensPerSecond: tokens / elapsed, ttftP50: percentile(ttfts, 50), ttftP95: percentile(ttfts, 95),
   };
 }
@@ -199,23 +210,19 @@ async function main(): Promise<void> {
     for (const c of counts) {
       const r = await phase(url, model, c, seconds, maxTokens);
       phases.push(r);
-      process.stderr.write(`bench: ${c} clients: ${r.tokensPerSecond.toFixed(1)} tok/s, TTFT p50 ${r.ttftP50.toFixed(0)} ms p95 ${r.ttftP95.toFixed(0)} ms, ${r.requests} requests, ${r.errors} errors\n`);
+      process.stderr.write(`bench: ${c} clients: ${r.tokensPerSecond.toFixed(1)} tok/s, mean batch ${r.meanBatch.toFixed(1)}, TTFT p50 ${r.ttftP50.toFixed(0)} ms p95 ${r.ttftP95.toFixed(0)} ms, ${r.requests} requests, ${r.errors} errors\n`);
     }
     // Deliberate overload: 4x the batch at once against a queue of 1x the batch: the excess gets 429.
     const burst = 4 * Number(args['max-concurrency']);
     const burstResults = await Promise.all(Array.from({ length: burst }, (_, i) => streamOnce(url, model, maxTokens, 90_000 + i)));
     const deliberate = burstResults.filter((r) => r.status === 429).length;
     const burstErrors = burstResults.filter((r) => r.status !== 429 && (r.status !== 200 || r.error)).length;
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    const meanBatch = /moxing_decode_batch_sequences_total\{[^}]*\} (\d+)/.exec(metrics);
-    const steps = /moxing_decode_steps_total\{[^}]*\} (\d+)/.exec(metrics);
 
     console.log(`\n## bench:serve (${model}, max_tokens ${maxTokens}, ${seconds} s per phase, loopback)\n`);
-    console.log('| clients | requests | tokens | tokens/s | TTFT p50 (ms) | TTFT p95 (ms) | errors |');
-    console.log('|--:|--:|--:|--:|--:|--:|--:|');
-    for (const r of phases) console.log(`| ${r.clients} | ${r.requests} | ${r.tokens} | ${r.tokensPerSecond.toFixed(1)} | ${r.ttftP50.toFixed(0)} | ${r.ttftP95.toFixed(0)} | ${r.errors} |`);
+    console.log('| clients | requests | tokens | tokens/s | TTFT p50 (ms) | TTFT p95 (ms) | mean batch | errors |');
+    console.log('|--:|--:|--:|--:|--:|--:|--:|--:|');
+    for (const r of phases) console.log(`| ${r.clients} | ${r.requests} | ${r.tokens} | ${r.tokensPerSecond.toFixed(1)} | ${r.ttftP50.toFixed(0)} | ${r.ttftP95.toFixed(0)} | ${r.meanBatch.toFixed(1)} | ${r.errors} |`);
     console.log(`\noverload burst: ${burst} simultaneous requests -> ${burst - deliberate} served, ${deliberate} deliberate 429s, ${burstErrors} errors`);
-    if (meanBatch && steps) console.log(`mean decode batch: ${(Number(meanBatch[1]) / Number(steps[1])).toFixed(1)} sequences per step`);
     const single = phases.find((p) => p.clients === 1);
     let failed = phases.some((p) => p.errors > 0) || burstErrors > 0 || deliberate === 0;
     if (single) {

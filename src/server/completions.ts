@@ -99,6 +99,7 @@ export function completionJob(entry: LanguageModelEntry, req: CompletionRequest,
     seed: req.seed ?? randomInt(2 ** 31),
     stop: stopsOf(req.stop),
     stopTokens: entry.eosId === null ? [] : [entry.eosId],
+    logprobs: req.logprobs != null,
     signal,
   };
   const echo = prompts.map((ids) => (req.echo ? entry.tokenizer.decode(ids) : ''));
@@ -144,6 +145,7 @@ export function chatJob(entry: LanguageModelEntry, req: ChatCompletionRequest, s
     stop,
     stopTokens,
     constraint: json ? jsonObjectConstraint(tokenBytes(entry)) : undefined,
+    logprobs: req.logprobs ?? false,
     signal,
   };
   return { job, logprobs: req.logprobs ? { top } : null };

@@ -24,11 +24,13 @@ test('fastPick == Sampler.pick over random logits, options, ties and masked toke
         const seed = trial * 7 + V;
         const ref = new Sampler(options, new Rng(seed));
         const fast = new Sampler(options, new Rng(seed));
+        const noLogprob = new Sampler(options, new Rng(seed));
         for (let step = 0; step < 3; step++) {
           const a = ref.pick(logits, history);
           const b = fastPick(fast, logits, history);
           assert.equal(b.id, a.id, `V=${V} ${JSON.stringify(options)} trial ${trial} step ${step}`);
           assert.equal(Object.is(b.logprob, a.logprob) || b.logprob === a.logprob, true);
+          assert.equal(fastPick(noLogprob, logits, history, { logprob: false }).id, a.id);
           checked++;
         }
         assert.equal(fast.rng.next(), ref.rng.next(), 'the same number of draws');

@@ -8,28 +8,45 @@
 
 import type { Sampler, TokenChoice } from '../llm/sampling.js';
 
+// Scratch buffers reused across calls (one decode step samples every sequence in turn).
+let zBuf = new Float64Array(0);
+let sBuf = new Float64Array(0);
+let pBuf = new Float64Array(0);
+
+function scratch(V: number): void {
+  if (zBuf.length >= V) return;
+  zBuf = new Float64Array(V);
+  sBuf = new Float64Array(V);
+  pBuf = new Float64Array(V);
+}
+
 /**
  * Exactly `sampler.pick(logits, history)`, faster for large vocabularies. Falls back to the
- * reference for top_logprobs (which sorts anyway) and for NaN logits.
+ * reference for top_logprobs (which sorts anyway) and for NaN logits. With `logprob: false` the
+ * returned logprob is NaN and its normalizer is not computed.
  * @example const choice = fastPick(sampler, logits, history); // === sampler.pick(logits, history)
  */
-export function fastPick(sampler: Sampler, logits: ArrayLike<number>, history: readonly number[]): TokenChoice {
+export function fastPick(sampler: Sampler, logits: ArrayLike<number>, history: readonly number[], options: { logprob?: boolean } = {}): TokenChoice {
   const o = sampler.options;
   const temperature = o.temperature ?? 1;
   if (o.topLogprobs || temperature === 0) return sampler.pick(logits, history);
   const V = logits.length;
-  const z = Float64Array.from(logits);
-  // The log-softmax normalizer over the raw logits, with the reference's loops and order.
+  scratch(V);
+  const z = zBuf.subarray(0, V);
   let max = -Infinity;
   for (let i = 0; i < V; i++) {
-    const v = z[i]!;
+    const v = logits[i]!;
     if (Number.isNaN(v)) return sampler.pick(logits, history);
+    z[i] = v;
     if (v > max) max = v;
   }
-  let sumExp = 0;
-  for (let i = 0; i < V; i++) sumExp += Math.exp(z[i]! - max);
-  const lse = max + Math.log(sumExp);
-  const raw = Float64Array.from(z);
+  // The log-softmax normalizer over the raw logits, with the reference's loops and order.
+  let lse = NaN;
+  if (options.logprob ?? true) {
+    let sumExp = 0;
+    for (let i = 0; i < V; i++) sumExp += Math.exp(z[i]! - max);
+    lse = max + Math.log(sumExp);
+  }
   if (o.repetitionPenalty || o.presencePenalty || o.frequencyPenalty) {
     const counts = new Map<number, number>();
     for (const id of history) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -41,10 +58,12 @@ export function fastPick(sampler: Sampler, logits: ArrayLike<number>, history: r
   }
   if (o.logitBias) for (const [id, bias] of Object.entries(o.logitBias)) if (Number(id) < V) z[Number(id)] = z[Number(id)]! + bias;
   for (let i = 0; i < V; i++) z[i] = z[i]! / temperature;
-  const s = Float64Array.from(z).sort(); // ascending; position i of the descending order is s[V - 1 - i]
+  const s = sBuf.subarray(0, V);
+  s.set(z);
+  s.sort(); // ascending; position i of the descending order is s[V - 1 - i]
   let keep = o.topK ? Math.min(o.topK, V) : V;
   const top = s[V - 1]!;
-  const probs = new Float64Array(keep);
+  const probs = pBuf;
   let sum = 0;
   for (let i = 0; i < keep; i++) { probs[i] = Math.exp(s[V - 1 - i]! - top); sum += probs[i]!; }
   for (let i = 0; i < keep; i++) probs[i] = probs[i]! / sum;
@@ -72,5 +91,5 @@ export function fastPick(sampler: Sampler, logits: ArrayLike<number>, history: r
   for (let i = 0; i < V; i++) {
     if (z[i]! === value && rank-- === 0) { id = i; break; }
   }
-  return { id, logprob: raw[id]! - lse };
+  return { id, logprob: logits[id]! - lse };
 }

@@ -25,6 +25,8 @@ export interface GenerationJob {
   /** Stop token ids (<|endoftext|>, a chat template's end token). */
   stopTokens: readonly number[];
   constraint?: () => TokenConstraint;
+  /** Whether the response reports logprobs. */
+  logprobs: boolean;
   signal: AbortSignal;
 }
 
@@ -79,6 +81,7 @@ export function startGeneration(job: GenerationJob): GenerationRun {
         n: job.n,
         stopTokens: job.stopTokens,
         constraint: job.constraint,
+        logprobs: job.logprobs,
         signal,
       }));
     }

@@ -34,6 +34,8 @@ export interface GenerationRequest {
   n?: number;
   /** Generation ends when one of these is sampled; it is not emitted. */
   stopTokens?: readonly number[];
+  /** Whether token logprobs are wanted (default true); without, sampling skips their normalizer. */
+  logprobs?: boolean;
   /** Makes a fresh constraint for each sequence. */
   constraint?: () => TokenConstraint;
   /** Cancels the request (client gone, timeout): its sequences leave the batch at the next step. */
@@ -287,7 +289,7 @@ export class Scheduler {
       // (a token sampled when the cache is full cannot be fed back).
       const remaining = Math.min(g.req.maxNewTokens - s.generated, blockSize - s.cache.length + 1);
       s.constraint?.mask(s.logits, remaining);
-      const choice = fastPick(s.sampler, s.logits, s.history);
+      const choice = fastPick(s.sampler, s.logits, s.history, { logprob: g.req.logprobs ?? true });
       if (s.stops.has(choice.id)) { end(null, 'stop'); continue; }
       s.history.push(choice.id);
       s.generated++;
