@@ -15,6 +15,7 @@ import { startGeneration, type GenerationRun } from './generation.js';
 import { chatChunks, chatJob, collectChat, collectCompletion, completionChunks, completionJob, newMeta, type Observer } from './completions.js';
 import { sseResponse } from './sse.js';
 import { embedIds } from './embed.js';
+import { dashboardRoute, mountDashboard, type DashboardOptions } from './dashboard-api.js';
 
 export interface AppOptions {
   registry: ModelRegistry;
@@ -25,16 +26,18 @@ export interface AppOptions {
   /** A request still generating after this long fails with a timeout. Default 600 s. */
   requestTimeoutMs?: number;
   metrics?: Metrics;
+  /** Where the dashboard (/api and the web app at /) reads runs, reports and its files. */
+  dashboard?: DashboardOptions;
 }
 
 /** Per-request values: a streamed response reports its own metrics when it ends. */
-type Env = { Variables: { streaming: boolean } };
+type Env = { Variables: { streaming: boolean; startedAt: number } };
 
 const ROUTES = new Set(['/health', '/metrics', '/v1/models', '/v1/completions', '/v1/chat/completions', '/v1/embeddings', '/v1/classify', '/v1/predict', '/tokenize', '/detokenize']);
 
 function routeOf(path: string): string {
   if (ROUTES.has(path)) return path;
-  return path.startsWith('/v1/models/') ? '/v1/models/:id' : 'unmatched';
+  return path.startsWith('/v1/models/') ? '/v1/models/:id' : dashboardRoute(path) ?? 'unmatched';
 }
 
 async function readJson(c: Context<Env>): Promise<unknown> {
@@ -81,6 +84,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   // Metrics first, so every response (errors included) is counted; streams report when they end.
   app.use('*', async (c, next) => {
     const t0 = performance.now();
+    c.set('startedAt', t0);
     await next();
     if (c.get('streaming')) return;
     metrics.request(routeOf(c.req.path), c.res.status, (performance.now() - t0) / 1000);
@@ -108,7 +112,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     c: Context<Env>, run: GenerationRun, abort: AbortController, stream: boolean, route: string, model: string,
     collect: (obs: Observer) => Promise<T>, chunks: (obs: Observer) => AsyncIterable<object>,
   ) => {
-    const t0 = performance.now();
+    const t0 = c.get('startedAt');
     let first = true;
     const obs: Observer = {
       onToken: () => {
@@ -234,6 +238,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     return c.json({ model: entry.id, text: entry.tokenizer.decode(req.tokens) });
   });
 
+  mountDashboard(app, { ...options.dashboard, registry, checkKey });
   return app;
 }
 
