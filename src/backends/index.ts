@@ -54,7 +54,10 @@ export function setThreads(n: number): void {
 }
 let threads: number | null = null;
 
-/** The thread count set with setThreads, else the wasm default (MOXING_THREADS or the core count). */
+/**
+ * The thread count set with setThreads, else the wasm default (MOXING_THREADS or the core count).
+ * @example getThreads() // 2 on a 2-core machine
+ */
 export function getThreads(): number {
   return threads ?? initBackends().wasm?.runtime.getThreads() ?? 1;
 }

@@ -37,7 +37,10 @@ export function createBlasBackend(alloc: (dtype: DType, size: number) => TypedAr
   return { name: 'blas', library: lib, alloc, kernels: { matmul: (a, b, out, p) => blasMatmul(lib, a, b, out, p) } };
 }
 
-/** Batched matmul over cblas_?gemm; false for tiny products and mixed or int arrays. */
+/**
+ * Batched matmul over cblas_?gemm; false for tiny products and mixed or int arrays.
+ * @example blasMatmul(lib, a, b, out, { batch: 1, m, n, k, transA: false, transB: false, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false })
+ */
 export function blasMatmul(lib: BlasLibrary, a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): boolean {
   const { batch, m, n, k, transA, transB, aOffset, bOffset, aBatchStride, bBatchStride, accumulate } = p;
   if (batch <= 0 || m <= 0 || n <= 0) return true;

@@ -19,7 +19,10 @@ export interface BlasLibrary {
   config: string;
 }
 
-/** Library names tried in order after MOXING_BLAS, per platform. */
+/**
+ * MOXING_BLAS, then the library names tried on this platform, in order.
+ * @example candidateLibraries()[0] // 'libopenblas.so.0' on Linux without MOXING_BLAS
+ */
 export function candidateLibraries(): string[] {
   const fromEnv = process.env.MOXING_BLAS ? [process.env.MOXING_BLAS] : [];
   switch (platform()) {

@@ -18,12 +18,18 @@ import { runInNewContext } from 'node:vm';
 import { wasmApi, type WasmMemory } from './wasm-api.js';
 
 const PAGE = 65536;
-/** First bytes belong to the module's static data (math tables, < 8 KiB); allocations start above. */
+/**
+ * First bytes belong to the module's static data (math tables, < 8 KiB); allocations start above.
+ * @example heap.addressOf(x) >= HEAP_BASE // for any x allocated by a WasmHeap
+ */
 export const HEAP_BASE = PAGE;
 const ALIGN = 64;
 const MAX_PAGES = 65536;
 
-/** Rounds a byte count up to its size class: 64-byte steps to 4 KiB, then 4 classes per power of two. */
+/**
+ * Rounds a byte count up to its size class: 64-byte steps to 4 KiB, then 4 classes per power of two.
+ * @example sizeClass(5000) // 5120
+ */
 export function sizeClass(bytes: number): number {
   if (bytes <= 4096) return Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
   const e = Math.floor(Math.log2(bytes));

@@ -14,7 +14,10 @@ const MIN_ELEMENTS_PER_THREAD = 1 << 16;
 // Below this a non-heap matmul is left to js rather than copied into the heap.
 const MIN_COPY_FLOPS = 1 << 15;
 
-/** Builds the kernel table over a runtime. */
+/**
+ * Builds the kernel table over a runtime.
+ * @example const kernels = wasmKernels(new WasmRuntime()); kernels.matmul!(a, b, out, params);
+ */
 export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
   const heap = rt.heap;
 

@@ -52,7 +52,10 @@ export interface KernelModule {
   path: string;
 }
 
-/** Directory of the built .wasm files: <package root>/build, from src/ (tsx) and dist/ alike. */
+/**
+ * Directory of the built .wasm files: <package root>/build, from src/ (tsx) and dist/ alike.
+ * @example join(wasmBuildDir(), 'kernels.wasm')
+ */
 export function wasmBuildDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   return join(here, '..', '..', '..', 'build');

@@ -13,7 +13,10 @@ const EXPORT_NAMES = [
 /** A kernel export callable on every thread. */
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
-/** Default thread count: MOXING_THREADS, else the cores this process may use. */
+/**
+ * Default thread count: MOXING_THREADS, else the cores this process may use.
+ * @example MOXING_THREADS=1 node app.js // defaultThreads() === 1
+ */
 export function defaultThreads(): number {
   const env = Number(process.env.MOXING_THREADS);
   if (Number.isInteger(env) && env > 0) return env;

@@ -23,7 +23,10 @@ export interface MatmulBenchOptions {
   minSeconds: number;
 }
 
-/** The backends a benchmark can run: the fast ones found on this machine, then js. */
+/**
+ * The backends a benchmark can run: the fast ones found on this machine, then js.
+ * @example benchBackends(['wasm']) // [the wasm backend], or throws if it is not available
+ */
 export function benchBackends(names?: string[]): Backend[] {
   const { blas, wasm } = initBackends();
   const all = [blas, wasm, jsBackend].filter((b): b is Backend => b !== null);
