@@ -18,6 +18,7 @@ import { gptOptimizer } from './train.js';
 import { padBatch, pool } from './pooling.js';
 import { ask } from './ask.js';
 import type { Tokenizer } from '../text/tokenizer.js';
+import { accuracyScore, f1Score } from '../ml/metrics/classification.js';
 
 export interface FinetuneOptions {
   epochs: number;
@@ -36,21 +37,9 @@ export const DEFAULT_FINETUNE: Omit<FinetuneOptions, 'onStep'> = {
   epochs: 3, batchSize: 16, lr: 3e-4, weightDecay: 0.01, valFraction: 0.1, seed: 0, trainBody: true,
 };
 
-/** Accuracy and macro-F1 of predictions against labels. */
-export function accuracyF1(pred: readonly number[], gold: readonly number[], k: number): { accuracy: number; f1: number } {
-  let correct = 0;
-  const tp = new Array<number>(k).fill(0);
-  const fp = new Array<number>(k).fill(0);
-  const fn = new Array<number>(k).fill(0);
-  pred.forEach((p, i) => {
-    if (p === gold[i]) { correct++; tp[p]++; } else { fp[p]++; fn[gold[i]]++; }
-  });
-  let f1 = 0;
-  for (let c = 0; c < k; c++) {
-    const d = 2 * tp[c] + fp[c] + fn[c];
-    f1 += d === 0 ? 0 : (2 * tp[c]) / d;
-  }
-  return { accuracy: correct / Math.max(1, pred.length), f1: f1 / k };
+/** Accuracy and macro-F1 of predictions against labels (scikit-learn's definitions). */
+export function accuracyF1(pred: readonly number[], gold: readonly number[]): { accuracy: number; f1: number } {
+  return { accuracy: accuracyScore(gold, pred), f1: f1Score(gold, pred, { average: 'macro' }) };
 }
 
 function split<T>(items: readonly T[], valFraction: number, seed: number): { train: T[]; val: T[] } {
@@ -120,7 +109,7 @@ export async function finetuneClassifier(
   base.model.eval();
   const evalSet = (set: typeof train) => {
     const pred = clf.classify(set.map((e) => base.tokenizer.decode(e.ids))).map((r) => names.indexOf(r.label));
-    return accuracyF1(pred, set.map((e) => e.y), names.length);
+    return accuracyF1(pred, set.map((e) => e.y));
   };
   const valM = evalSet(val);
   const trainM = evalSet(train.slice(0, 500));

@@ -53,17 +53,23 @@ export function mean(x: Tensor, axis?: number | number[], keepDims = false): Ten
   return sum(x, axis, keepDims).mul(1 / count);
 }
 
-/** Maximum over one axis (or all); the gradient flows to the first maximal element. */
-export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
+/** Max and first argmax over one axis (or of the flattened tensor), with the shapes both ops need. */
+function maxAndArg(x: Tensor, axis: number | undefined, keepDims: boolean, op: string) {
   const flat = axis === undefined;
   const shape = flat ? [x.size] : x.shape;
-  const ax = flat ? 0 : normAxis(axis, x.ndim, 'max');
+  const ax = flat ? 0 : normAxis(axis, x.ndim, op);
   const kept = [...shape];
   kept[ax] = 1;
   const out = alloc(x.dtype, sizeOf(kept));
   const arg = new Int32Array(sizeOf(kept));
   maxAxis(x.data, shape, ax, out, arg);
   const outShape = flat ? (keepDims ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [ax], keepDims);
+  return { out, arg, outShape, shape, ax };
+}
+
+/** Maximum over one axis (or all); the gradient flows to the first maximal element. */
+export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
+  const { out, arg, outShape, shape, ax } = maxAndArg(x, axis, keepDims, 'max');
   return result(out, outShape, 'max', [x], (g) => {
     const dx = alloc(x.dtype, x.size);
     const inner = sizeOf(shape.slice(ax + 1));
@@ -79,14 +85,6 @@ export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
 
 /** Index of the first maximum over one axis (or of the flattened tensor), as int32. */
 export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
-  const flat = axis === undefined;
-  const shape = flat ? [x.size] : x.shape;
-  const ax = flat ? 0 : normAxis(axis, x.ndim, 'argmax');
-  const kept = [...shape];
-  kept[ax] = 1;
-  const out = alloc(x.dtype, sizeOf(kept));
-  const arg = new Int32Array(sizeOf(kept));
-  maxAxis(x.data, shape, ax, out, arg);
-  const outShape = flat ? (keepDims ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [ax], keepDims);
+  const { arg, outShape } = maxAndArg(x, axis, keepDims, 'argmax');
   return new Tensor(arg, outShape);
 }

@@ -1,7 +1,8 @@
 // moxing pretrain / moxing train --resume: self-supervised next-token training of a GPT.
 
 import type { Command } from 'commander';
-import { configFromPreset, validateConfig, type GPTConfig } from '../../llm/config.js';
+import type { GPTConfig } from '../../llm/config.js';
+import { addShapeOptions, configFromFlags, type ShapeFlags } from '../gpt-shape.js';
 import { readDataMeta } from '../../llm/data.js';
 import { pretrain, resume, DEFAULT_TRAIN, type TrainHooks, type TrainOptions, type TrainResult } from '../../llm/train.js';
 import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
@@ -9,15 +10,9 @@ import { TrainingProgress } from '../progress.js';
 import { UserError } from '../errors.js';
 import { startTracking } from '../../runs/tracker.js';
 
-interface PretrainFlags {
+interface PretrainFlags extends ShapeFlags {
   data: string;
   out: string;
-  preset?: string;
-  nLayer?: number;
-  nHead?: number;
-  nEmbd?: number;
-  blockSize?: number;
-  vocabSize?: number;
   maxSteps: number;
   batchSize: number;
   gradAccum: number;
@@ -75,37 +70,15 @@ async function withProgress(
 }
 
 function modelConfig(f: PretrainFlags, vocabSize: number): GPTConfig {
-  const vocab = f.vocabSize ?? vocabSize;
-  try {
-    if (f.preset) {
-      return configFromPreset(f.preset, {
-        vocabSize: vocab, dropout: f.dropout, bias: f.bias,
-        ...(f.blockSize ? { blockSize: f.blockSize } : {}),
-        ...(f.nLayer ? { nLayer: f.nLayer } : {}), ...(f.nHead ? { nHead: f.nHead } : {}), ...(f.nEmbd ? { nEmbd: f.nEmbd } : {}),
-      });
-    }
-    if (!f.nLayer || !f.nHead || !f.nEmbd || !f.blockSize) {
-      throw new Error('give --preset P, or all of --n-layer, --n-head, --n-embd and --block-size');
-    }
-    return validateConfig({ vocabSize: vocab, blockSize: f.blockSize, nLayer: f.nLayer, nHead: f.nHead, nEmbd: f.nEmbd, dropout: f.dropout, bias: f.bias });
-  } catch (err) {
-    throw new UserError((err as Error).message);
-  }
+  return configFromFlags(f, { vocabSize, dropout: f.dropout, bias: f.bias });
 }
 
 export function registerPretrain(program: Command): void {
   const d = DEFAULT_TRAIN;
-  program
-    .command('pretrain')
+  addShapeOptions(program.command('pretrain'), 'vocabulary size (default: the tokenizer\'s)')
     .description('pretrain a GPT on prepared token data (next-token prediction)')
     .requiredOption('--data <dir>', 'data directory from `moxing data prepare`')
     .requiredOption('--out <run-dir>', 'run directory to create')
-    .option('--preset <name>', 'model size preset (nano, micro, mini, small, gpt2, ...)')
-    .option('--n-layer <n>', 'transformer blocks', positiveInt)
-    .option('--n-head <n>', 'attention heads', positiveInt)
-    .option('--n-embd <n>', 'embedding width', positiveInt)
-    .option('--block-size <n>', 'context length', positiveInt)
-    .option('--vocab-size <n>', 'vocabulary size (default: the tokenizer\'s)', positiveInt)
     .option('--no-bias', 'no biases in linear layers and layer norms')
     .option('--init-from <run-dir>', 'start from this run\'s weights with a fresh schedule (continued pretraining)')
     .requiredOption('--max-steps <n>', 'optimizer steps', positiveInt)

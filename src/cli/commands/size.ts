@@ -1,58 +1,25 @@
 // moxing size: what makes a model "large": parameters, FLOPs, memory, training compute and time.
 
 import type { Command } from 'commander';
-import { configFromPreset, PRESETS, validateConfig, type GPTConfig } from '../../llm/config.js';
 import { sizeReport, trainingCompute, human, humanDuration } from '../../llm/size.js';
 import { measureMatmulGflops } from '../../llm/throughput.js';
-import { count, positiveInt } from '../options.js';
-import { UserError } from '../errors.js';
+import { count } from '../options.js';
+import { addShapeOptions, configFromFlags, type ShapeFlags } from '../gpt-shape.js';
 
-interface SizeFlags {
-  preset?: string;
-  nLayer?: number;
-  nHead?: number;
-  nEmbd?: number;
-  blockSize?: number;
-  vocabSize?: number;
+interface SizeFlags extends ShapeFlags {
   tokens?: number;
   json?: boolean;
   measure: boolean;
 }
 
 export function registerSize(program: Command): void {
-  program
-    .command('size')
-    .description('parameters, FLOPs per token, memory and training compute of a GPT size')
-    .option('--preset <name>', `a named size: ${Object.keys(PRESETS).join(', ')}`)
-    .option('--n-layer <n>', 'transformer blocks', positiveInt)
-    .option('--n-head <n>', 'attention heads', positiveInt)
-    .option('--n-embd <n>', 'embedding width', positiveInt)
-    .option('--block-size <n>', 'context length', positiveInt)
-    .option('--vocab-size <n>', 'vocabulary size', positiveInt)
+  addShapeOptions(program.command('size').description('parameters, FLOPs per token, memory and training compute of a GPT size'))
     .option('--tokens <n>', 'training tokens for the compute estimate (e.g. 300B); default: Chinchilla 20 per parameter', count)
     .option('--no-measure', 'skip measuring this machine\'s throughput')
     .option('--json', 'print one JSON object')
     .action((f: SizeFlags) => {
-      let config: GPTConfig;
-      const overrides: Partial<GPTConfig> = {};
-      if (f.nLayer) overrides.nLayer = f.nLayer;
-      if (f.nHead) overrides.nHead = f.nHead;
-      if (f.nEmbd) overrides.nEmbd = f.nEmbd;
-      if (f.blockSize) overrides.blockSize = f.blockSize;
-      if (f.vocabSize) overrides.vocabSize = f.vocabSize;
-      try {
-        if (f.preset) {
-          const p = PRESETS[f.preset];
-          if (!p) throw new Error(`unknown preset '${f.preset}' (choose from ${Object.keys(PRESETS).join(', ')})`);
-          // size arithmetic may explore longer contexts than the preset trains with
-          config = validateConfig({ ...configFromPreset(f.preset), ...overrides });
-        } else {
-          if (!f.nLayer || !f.nHead || !f.nEmbd) throw new Error('give --preset P, or --n-layer, --n-head and --n-embd');
-          config = validateConfig({ vocabSize: 50257, blockSize: 1024, nLayer: f.nLayer, nHead: f.nHead, nEmbd: f.nEmbd, dropout: 0, bias: true, ...overrides });
-        }
-      } catch (err) {
-        throw new UserError((err as Error).message);
-      }
+      // Size arithmetic may explore contexts longer than a preset trains with; GPT-2's vocabulary by default.
+      const config = configFromFlags(f, f.preset ? {} : { vocabSize: 50257, blockSize: 1024 }, false);
       const r = sizeReport(config);
       const tokens = f.tokens ?? r.chinchillaTokens;
       const compute = trainingCompute(r, tokens);
