@@ -14,7 +14,7 @@ function arg(name: string, fallback: string): string {
 }
 const sizes = arg('sizes', '256,512,1024,2048').split(',').map(Number);
 const threads = arg('threads', '1,2').split(',').map(Number);
-const minSeconds = Number(arg('min-seconds', '1'));
+const minSeconds = Number(arg('min-seconds', '2'));
 // js takes ~17 s a call at n=2048: by default it runs the small sizes only.
 const jsSizes = arg('js-sizes', '256,512').split(',').map(Number);
 
@@ -74,3 +74,18 @@ for (const label of labels) {
   lines.push(`| ${label} | ${cells.join(' | ')} |`);
 }
 process.stderr.write(`\nGFLOP/s (ratio to numpy)\n${lines.join('\n')}\n`);
+
+// 5. The figures the issue asks for, at n=1024.
+const at = (label: string, t: number): number | undefined => get(label, 1024, t);
+const ratio = (x: number | undefined, y: number | undefined): string => (x && y ? `${(x / y).toFixed(2)}x` : 'n/a');
+const fma = labels.includes('wasm-fma') ? 'wasm-fma' : 'wasm';
+const simd = labels.includes('wasm-simd') ? 'wasm-simd' : 'wasm';
+if (sizes.includes(1024)) {
+  process.stderr.write([
+    '',
+    `n=1024  blas / numpy:        1 thread ${ratio(at('blas', 1), at('numpy', 1))}, 2 threads ${ratio(at('blas', 2), at('numpy', 2))}`,
+    `n=1024  wasm SIMD:           ${at(simd, 1) ?? 'n/a'} GFLOP/s (1 thread), 2 threads ${ratio(at(simd, 2), at(simd, 1))} of that`,
+    `n=1024  wasm relaxed (FMA):  ${at(fma, 1) ?? 'n/a'} GFLOP/s (1 thread), 2 threads ${ratio(at(fma, 2), at(fma, 1))} of that`,
+    '',
+  ].join('\n'));
+}
