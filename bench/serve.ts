@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -39,6 +40,14 @@ const PROMPTS = [
 // ---- the server side (a child process, so clients and server do not share one event loop) ----
 
 async function runServer(): Promise<void> {
+  // As bin/moxing.js does: Node 20 runs the relaxed-SIMD wasm kernels only behind a flag.
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    try {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // the plain-SIMD kernels run anyway
+    }
+  }
   const { startServe } = await import('../src/cli/commands/serve.js');
   const model = await benchModel(args.model!);
   const concurrency = Number(args['max-concurrency']);

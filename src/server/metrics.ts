@@ -34,9 +34,13 @@ export class Metrics {
   private readonly ttft = new Histogram();
   private readonly tokensIn = new Map<string, number>();
   private readonly tokensOut = new Map<string, number>();
-  /** (time ms, tokens) of recent generated tokens, for the tokens/s gauge. */
-  private recent: Array<[number, number]> = [];
-  constructor(private readonly windowMs = 10_000) {}
+  /** Generated tokens per wall-clock second over the last `windowS` seconds (a ring of buckets). */
+  private readonly counts: Float64Array;
+  private readonly stamps: Float64Array;
+  constructor(private readonly windowS = 10) {
+    this.counts = new Float64Array(windowS);
+    this.stamps = new Float64Array(windowS).fill(-1);
+  }
 
   /** Counts a finished request and its latency (to the end of the body, for streams). */
   request(route: string, status: number, seconds: number): void {
@@ -60,18 +64,23 @@ export class Metrics {
     this.tokensOut.set(model, (this.tokensOut.get(model) ?? 0) + completion);
   }
 
-  /** Generated tokens as they stream (for the tokens/s gauge). */
+  /** Generated tokens as they stream (for the tokens/s gauge); O(1) per call. */
   generated(count: number): void {
-    const t = Date.now();
-    this.recent.push([t, count]);
-    if (this.recent.length > 4096 || t - this.recent[0]![0] > this.windowMs) this.recent = this.recent.filter(([u]) => t - u <= this.windowMs);
+    const sec = Math.floor(Date.now() / 1000);
+    const i = sec % this.windowS;
+    if (this.stamps[i] !== sec) {
+      this.stamps[i] = sec;
+      this.counts[i] = 0;
+    }
+    this.counts[i] += count;
   }
 
   /** Generated tokens per second over the last window. */
   tokensPerSecond(): number {
-    const t = Date.now();
-    const inWindow = this.recent.filter(([u]) => t - u <= this.windowMs);
-    return inWindow.reduce((s, [, n]) => s + n, 0) / (this.windowMs / 1000);
+    const sec = Math.floor(Date.now() / 1000);
+    let total = 0;
+    for (let i = 0; i < this.windowS; i++) if (this.stamps[i]! > sec - this.windowS) total += this.counts[i]!;
+    return total / this.windowS;
   }
 
   /** The Prometheus text, with queue depth and batch size from each model's scheduler. */
@@ -84,7 +93,7 @@ export class Metrics {
     for (const [m, n] of this.tokensIn) out.push(`moxing_prompt_tokens_total${labelsOf({ model: m })} ${n}`);
     head('moxing_completion_tokens_total', 'counter', 'Completion tokens generated, by model.');
     for (const [m, n] of this.tokensOut) out.push(`moxing_completion_tokens_total${labelsOf({ model: m })} ${n}`);
-    head('moxing_tokens_per_second', 'gauge', `Generated tokens per second over the last ${this.windowMs / 1000} s.`);
+    head('moxing_tokens_per_second', 'gauge', `Generated tokens per second over the last ${this.windowS} s.`);
     out.push(`moxing_tokens_per_second ${this.tokensPerSecond()}`);
     head('moxing_queue_depth', 'gauge', 'Requests waiting for a batch slot, by model.');
     for (const s of schedulers) out.push(`moxing_queue_depth${labelsOf({ model: s.model })} ${s.scheduler.stats().queued}`);
