@@ -90,6 +90,14 @@ export interface Kernels {
   embeddingBackward(g: FloatArray, ids: Int32Array, dTable: FloatArray, dim: number): boolean;
   /** One in-place AdamW update of param with grad and moment buffers m, v. */
   adamw(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, p: AdamWParams): boolean;
+  /**
+   * Int8 weight-only linear layer for decoding: out (rows, nOut) = x (rows, nIn) @ (q * scale)^T + bias,
+   * with q (nOut, nIn) int8 and one float scale per output channel (row of q).
+   */
+  linearInt8(
+    x: Float32Array, q: Int8Array, scale: Float32Array, bias: Float32Array | null, out: Float32Array,
+    rows: number, nIn: number, nOut: number,
+  ): boolean;
 }
 
 /** A compute backend: storage allocation plus a (possibly partial) kernel set. */

@@ -49,9 +49,10 @@ export interface GenerateBenchResult {
   tokens: number;
 }
 
-/** Times greedy decoding with the KV cache from an 8-token prompt to `newTokens` (best of `repeats`). */
-export function benchGenerate(config: GPTConfig, newTokens = 100, repeats = 3): GenerateBenchResult {
+/** Times greedy decoding with the KV cache from an 8-token prompt to `newTokens` (best of `repeats`), float32 or int8 weights. */
+export function benchGenerate(config: GPTConfig, newTokens = 100, repeats = 3, int8 = false): GenerateBenchResult {
   const model = new GPT(config, { seed: 0 }).eval();
+  if (int8) model.quantize();
   const rng = new Rng(1);
   const prompt = Int32Array.from({ length: Math.min(8, config.blockSize - 1) }, () => rng.int(config.vocabSize));
   const n = Math.min(newTokens, config.blockSize - prompt.length);

@@ -119,3 +119,21 @@ test('config errors and presets', () => {
   assert.ok(Number.isFinite(x.item()));
   assert.throws(() => model.forward(tensor([new Array(65).fill(1)], { dtype: 'int32' })), /longer than the model's block size 64/);
 });
+
+test('int8 quantization: per-channel scales, logits close to float32, decoding works', async () => {
+  const { quantizeInt8, dequantize } = await import('../nn/quantize.js');
+  const w = tensor([[0.5, -1, 0.25], [2, 0, -2]]);
+  const qw = quantizeInt8(w);
+  assert.deepEqual(Array.from(qw.q), [64, -127, 32, 127, 0, -127]); // 0.5 / (1/127) = 63.5 -> 64
+  assert.ok(relErr(dequantize(qw).data, w.data) < 0.01);
+  const config: GPTConfig = { vocabSize: 64, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0, bias: true };
+  const model = new GPT(config, { seed: 4 });
+  const idx = tensor([[1, 5, 9, 13, 2, 7]], { dtype: 'int32' });
+  const ref = model.forward(idx).logits;
+  model.quantize();
+  const q = model.forward(idx).logits;
+  assert.ok(relErr(q.data, ref.data) < 0.05, `int8 logits relative error ${relErr(q.data, ref.data)}`);
+  const tokens: number[] = [];
+  for await (const t of generate(model, [1, 2], { maxNewTokens: 5, temperature: 0 })) tokens.push(t.id);
+  assert.equal(tokens.length, 5);
+});

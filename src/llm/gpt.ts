@@ -7,6 +7,7 @@
 import { Module } from '../nn/module.js';
 import { Embedding, LayerNorm, Linear, Dropout } from '../nn/layers.js';
 import { normal, constant } from '../nn/init.js';
+import { linearInt8, quantizeInt8, type QuantizedWeight } from '../nn/quantize.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Rng } from '../tensor/random.js';
 import type { DType } from '../tensor/dtype.js';
@@ -184,6 +185,8 @@ export class GPT extends Module {
   transformer: Transformer;
   /** The generator behind initialization and dropout masks (its state is saved with checkpoints). */
   readonly rng: Rng;
+  /** Int8 copy of the tied LM head after quantize(). */
+  private headInt8: QuantizedWeight | null = null;
 
   constructor(config: GPTConfig, options: { seed?: number; dtype?: DType } = {}) {
     super();
@@ -255,7 +258,20 @@ export class GPT extends Module {
       x = block.forward(x, caches, i);
     });
     const hidden = tr.ln_f.forward(x);
-    const logits = F.linear(hidden, tr.wte.weight, null); // tied LM head: (B, T, C) @ wte^T
+    // tied LM head: (B, T, C) @ wte^T
+    const logits = this.headInt8 ? linearInt8(hidden, this.headInt8, null) : F.linear(hidden, tr.wte.weight, null);
     return { logits, hidden };
+  }
+
+  /**
+   * Int8 weights (per-channel scales) for every matrix product, the LM head included: ~4x less
+   * weight memory traffic per decoded token. Inference only: a quantized model computes no gradients.
+   * @example model.quantize(); model.forwardCached(prompt, [cache])
+   */
+  quantize(): this {
+    for (const [, m] of this.namedModules()) if (m instanceof Linear) m.quantize();
+    this.headInt8 = quantizeInt8(this.transformer.wte.weight);
+    this.eval();
+    return this;
   }
 }

@@ -7,6 +7,7 @@ import { allocStorage } from '../backends/registry.js';
 import { defaultRng, type Rng } from '../tensor/random.js';
 import * as ops from '../ops/index.js';
 import { constant, kaimingUniform, normal, uniform } from './init.js';
+import { linearInt8, quantizeInt8, type QuantizedWeight } from './quantize.js';
 
 function param(shape: number[], dtype: DType = 'float32'): Parameter {
   return new Parameter(allocStorage(dtype, shape.reduce((a, b) => a * b, 1)), shape);
@@ -39,8 +40,15 @@ export class Linear extends Layer {
     uniform(this.weight, -bound, bound, rng);
     this.bias = options.bias === false ? null : uniform(param([outFeatures], options.dtype), -bound, bound, rng) as Parameter;
   }
+  /** Int8 copy of the weight for fast decoding (see quantize()); null when not quantized. */
+  int8: QuantizedWeight | null = null;
   forward(x: Tensor): Tensor {
+    if (this.int8) return linearInt8(x, this.int8, this.bias);
     return ops.linear(x, this.weight, this.bias);
+  }
+  /** Switches the forward pass to an int8 per-channel copy of the weight (inference only: no gradients). */
+  quantize(): void {
+    this.int8 = quantizeInt8(this.weight);
   }
 }
 

@@ -49,8 +49,9 @@ export function registerBenchGpt(program: Command): void {
     });
   withShape(bench.command('generate').description('GPT decoding throughput with the KV cache (greedy, batch 1)'))
     .option('--new-tokens <n>', 'tokens to generate', positiveInt, 100)
-    .action((f: ShapeFlags) => {
-      const r = benchGenerate(shape(f), f.newTokens);
+    .option('--int8', 'int8 weights (per-channel scales) instead of float32')
+    .action((f: ShapeFlags & { int8?: boolean }) => {
+      const r = benchGenerate(shape(f), f.newTokens, 3, f.int8);
       if (f.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else process.stdout.write(`generate: ${Math.round(r.tokensPerSecond)} tokens/s (${r.msPerToken.toFixed(2)} ms/token)\n`);
     });

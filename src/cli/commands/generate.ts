@@ -17,6 +17,7 @@ interface GenerateFlags {
   repetitionPenalty?: number;
   stop?: string[];
   seed: number;
+  int8?: boolean;
   json?: boolean;
 }
 
@@ -33,10 +34,12 @@ export function registerGenerate(program: Command): void {
     .option('--repetition-penalty <r>', 'penalize tokens already present (1: off)', finiteNumber)
     .option('--stop <text...>', 'stop when the completion contains this text')
     .option('--seed <n>', 'random seed (same seed, same output)', nonNegativeInt, 0)
+    .option('--int8', 'decode with int8 weights (per-channel scales): faster, slightly less exact')
     .option('--json', 'print {"text","tokens","tokensPerSecond"} instead of streaming')
     .action(async (prompt: string, f: GenerateFlags) => {
       if (f.temperature < 0) throw new UserError('--temperature must be >= 0');
       const { model, tokenizer } = await loadRun(resolveModelPath(f.model));
+      if (f.int8) model.quantize();
       const ids = tokenizer.encode(prompt);
       if (ids.length === 0) throw new UserError('the prompt is empty');
       const eot = tokenizer.tokenToId('<|endoftext|>');
