@@ -22,6 +22,8 @@ import { registerPlot } from './commands/plot.js';
 import { registerServe } from './commands/serve.js';
 import { registerBench } from './commands/bench.js';
 import { registerBenchGpt } from './commands/bench-gpt.js';
+import { registerScale } from './commands/scale.js';
+import { registerCurve } from './commands/curve.js';
 
 function packageVersion(): string {
   try {
@@ -63,6 +65,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerBench(program);
   registerBenchGpt(program);
+  registerScale(program);
+  registerCurve(program);
   return program;
 }
 
