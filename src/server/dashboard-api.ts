@@ -18,7 +18,7 @@ export interface DashboardOptions {
   home?: string;
   /** A store to read instead of opening the home's (tests). */
   store?: RunStore;
-  /** Where result JSON files are listed from (default <home>/reports, then ./reports). */
+  /** Where result JSON files are listed from (default <home>/analysis, where the analyses keep their latest result, <home>/reports, then ./reports). */
   reportsDirs?: readonly string[];
   /** The built web app (default the package's web/dist). */
   webDir?: string;
@@ -58,7 +58,7 @@ export function mountDashboard<E extends Env>(
 ): void {
   const { registry, checkKey } = options;
   const home = options.home ?? moxingHome();
-  const reportsDirs = options.reportsDirs ?? [join(home, 'reports'), join(process.cwd(), 'reports')];
+  const reportsDirs = options.reportsDirs ?? [join(home, 'analysis'), join(home, 'reports'), join(process.cwd(), 'reports')];
   const webDir = options.webDir ?? defaultDashboardDir();
   const pollMs = options.pollMs ?? 500;
   let store: RunStore | undefined = options.store;

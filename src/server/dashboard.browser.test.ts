@@ -94,11 +94,16 @@ function seedRuns(): void {
   const live = store.createRun({ kind: 'pretrain', name: 'live', config: { lr: 6e-4, model: { vocabSize: 300, blockSize: 32, nLayer: 1, nHead: 2, nEmbd: 32, dropout: 0, bias: true } } });
   store.logMetricsBatch(live.id, Array.from({ length: 20 }, (_, i) => ({ step: i + 1, values: { trainLoss: loss(i + 1, 5.7, 3) } })));
   liveRun = live.id;
-  mkdirSync(join(home, 'reports'), { recursive: true });
-  writeFileSync(join(home, 'reports', 'scaling.json'), JSON.stringify({
-    title: 'Scaling (test fixture)',
-    description: 'Made up by the browser test to show how a result file renders.',
-    rows: [{ model: 'nano', parameters: 120_000, valLoss: 3.4 }, { model: 'micro', parameters: 800_000, valLoss: 2.9 }, { model: 'mini', parameters: 6_000_000, valLoss: 2.45 }],
+  // A result in the shape `moxing scale` keeps ($MOXING_HOME/analysis/scale.json), with made-up numbers.
+  mkdirSync(join(home, 'analysis'), { recursive: true });
+  writeFileSync(join(home, 'analysis', 'scale.json'), JSON.stringify({
+    savedAt: new Date().toISOString(),
+    result: {
+      title: 'Scaling (test fixture)',
+      description: 'Made up by the browser test to show how a result file renders.',
+      fit: { E: 1.9, A: 41.2, alpha: 0.31 },
+      runs: [{ size: 1e5, parameters: 120_000, valLoss: 3.4, trainLoss: 3.3 }, { size: 1e6, parameters: 800_000, valLoss: 2.9, trainLoss: 2.8 }, { size: 6e6, parameters: 6_000_000, valLoss: 2.45, trainLoss: 2.3 }],
+    },
   }));
 }
 
@@ -243,7 +248,7 @@ describe('dashboard in Chromium', () => {
     }
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${server.url}/#/scaling`);
-    await page.locator('[data-report="scaling.json"] canvas').waitFor();
+    await page.locator('[data-report="scale.json"] canvas').waitFor();
     await shot('scaling-wide');
   });
 
