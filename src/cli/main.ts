@@ -24,6 +24,8 @@ import { registerBench } from './commands/bench.js';
 import { registerBenchGpt } from './commands/bench-gpt.js';
 import { registerScale } from './commands/scale.js';
 import { registerCurve } from './commands/curve.js';
+import { registerCompare } from './commands/compare.js';
+import { registerReport } from './commands/report.js';
 
 function packageVersion(): string {
   try {
@@ -67,6 +69,8 @@ export function buildProgram(): Command {
   registerBenchGpt(program);
   registerScale(program);
   registerCurve(program);
+  registerCompare(program);
+  registerReport(program);
   return program;
 }
 
