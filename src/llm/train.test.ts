@@ -92,3 +92,19 @@ test('bad input: existing run, missing data, corrupt checkpoint', async () => {
   await assert.rejects(resume(broken), /model\.safetensors/);
   assert.deepEqual(readFileSync(join(dir, 'model.safetensors')), before);
 });
+
+test('continued pretraining (initFrom) starts from the weights, records lineage and lowers loss on the new corpus', async () => {
+  const other = join(root, 'other.txt');
+  writeFileSync(other, 'Emma Woodhouse, handsome, clever, and rich, with a comfortable home and happy disposition. '.repeat(400));
+  const otherData = join(root, 'data-other');
+  prepareData([other], tokenizer, otherData, { valFraction: 0.1 });
+  const base = join(root, 'run-full');
+  const cont = join(root, 'run-continued');
+  const res = await pretrain({ ...options, dataDir: otherData, maxSteps: 8, evalEvery: 8 }, null, cont, {}, base);
+  const cfg = JSON.parse(readFileSync(join(cont, 'config.json'), 'utf8')) as { initFrom?: string };
+  assert.equal(cfg.initFrom, base);
+  const c = curve(cont);
+  assert.ok(res.valLoss !== null && res.valLoss < c[0].trainLoss, `validation loss ${res.valLoss} vs first train loss ${c[0].trainLoss}`);
+  // the first step starts from the base weights, not from scratch: its loss is below ln(vocab)
+  assert.ok(c[0].trainLoss < Math.log(tokenizer.vocabSize));
+});
