@@ -14,15 +14,17 @@ import type { ScaleResult } from './scale.js';
 export function curveSvg(r: CurveResult): string {
   const numeric = r.values.every((v) => typeof v === 'number');
   const x = (i: number): number => (numeric ? (r.values[i] as number) : i);
-  const pts = (ys: readonly number[]): Array<[number, number]> => ys.map((y, i) => [x(i), y]);
+  // Rounded to 10 digits: two curves apart by 1e-16 would ask the plotter for ticks finer than a double resolves.
+  const round = (v: number): number => Number(v.toPrecision(10));
+  const pts = (ys: readonly number[]): Array<[number, number]> => ys.map((y, i) => [x(i), round(y)]);
   const series: Series[] = [
     { name: `train ${r.metric}`, points: pts(r.train) },
     { name: `validation ${r.metric}`, points: pts(r.validation) },
   ];
   const bi = r.values.indexOf(r.best);
   if (bi >= 0) {
-    const lo = Math.min(...r.train, ...r.validation);
-    const hi = Math.max(...r.train, ...r.validation);
+    const lo = round(Math.min(...r.train, ...r.validation));
+    const hi = round(Math.max(...r.train, ...r.validation));
     series.push({ name: `best ${r.param}=${String(r.best)}`, points: [[x(bi), lo], [x(bi), hi]] });
   }
   const what = r.kind === 'validation' ? `validation curve: ${r.model}, ${r.param}` : `learning curve: ${r.model}`;
@@ -41,7 +43,7 @@ export function scaleSvg(r: ScaleResult): string {
   for (const b of r.budgets) {
     const rs = r.runs.filter((x) => x.budget === b).sort((p, q) => p.n - q.n);
     const name = r.isoflop ? `val loss, C=${b.toExponential(1)} FLOPs` : `val loss, D=${b.toExponential(1)} tokens`;
-    series.push({ name, points: rs.map((x) => [Math.log10(x.n), x.valLoss] as [number, number]) });
+    series.push({ name, points: rs.map((x) => [Math.log10(x.n), Number(x.valLoss.toPrecision(10))] as [number, number]) });
   }
   const ns = r.runs.map((x) => x.n);
   const lo = Math.log10(Math.min(...ns)) - 0.1;
