@@ -41,9 +41,10 @@ function render(name: string, raw: unknown, signal: AbortSignal): HTMLElement {
   const section = card(title);
   section.dataset.report = name;
   if (savedAt) section.append(note(`Saved ${when(savedAt)}`));
-  if (isObj(content) && typeof content.description === 'string') section.append(h('p', null, content.description));
+  const prose = ['description', 'verdict', 'summary'];
+  if (isObj(content)) for (const k of prose) if (typeof content[k] === 'string') section.append(h('p', { class: k }, content[k] as string));
   if (isObj(content)) {
-    const f = facts(content).filter(([k]) => k !== 'title' && k !== 'description');
+    const f = facts(content).filter(([k]) => k !== 'title' && !prose.includes(k));
     if (f.length) section.append(h('details', { open: f.length <= 12 }, h('summary', null, 'Summary'), table(['', ''], f.map(([k, v]) => [h('code', null, k), cell(v)]), { class: 'kv' })));
   }
   for (const list of recordLists(content)) {
