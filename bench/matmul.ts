@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { matmulBench, type MatmulResult } from '../src/cli/commands/bench.js';
-import { initBackends, setThreads } from '../src/backends/index.js';
+import { matmulBench, gflopsPerCpuSecond, type MatmulResult } from '../src/cli/commands/bench.js';
+import { initBackends } from '../src/backends/index.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,11 +35,11 @@ for (const r of matmulBench({ sizes, threads, backends: ['blas', 'wasm'].filter(
 for (const r of matmulBench({ sizes: jsSizes, threads: [1], backends: ['js'], minSeconds })) record('js', r);
 
 // 2. wasm without relaxed SIMD, in a child process (what a library user on Node 20 gets).
+const benchModule = fileURLToPath(new URL('../src/cli/commands/bench.ts', import.meta.url));
 if (wasm?.runtime.relaxed) {
-  const here = fileURLToPath(import.meta.url);
   const child = spawnSync(process.execPath, [
     '--import', 'tsx', '--input-type=module', '-e',
-    `import { matmulBench } from ${JSON.stringify(here.replace(/bench\/matmul\.ts$/, 'src/cli/commands/bench.ts'))};
+    `import { matmulBench } from ${JSON.stringify(benchModule)};
      for (const r of matmulBench(${JSON.stringify({ sizes, threads, backends: ['wasm'], minSeconds })})) console.log(JSON.stringify(r));`,
   ], { encoding: 'utf8', env: { ...process.env, MOXING_WASM_RELAXED: '0' } });
   if (child.status !== 0) process.stderr.write(child.stderr);
@@ -50,12 +50,14 @@ if (wasm?.runtime.relaxed) {
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const ref = spawnSync(python, [
   fileURLToPath(new URL('./matmul_ref.py', import.meta.url)), '--sizes', sizes.join(','), '--threads', threads.join(','),
-  '--min-seconds', String(minSeconds),
+  '--min-seconds', String(minSeconds), '--cpu', '1024',
 ], { encoding: 'utf8' });
+const numpyPerCpu: number[] = [];
 process.stderr.write(ref.stderr ?? '');
 for (const line of (ref.stdout ?? '').split('\n').filter(Boolean)) {
-  const r = JSON.parse(line) as MatmulResult;
-  record(r.backend, r);
+  const r = JSON.parse(line) as MatmulResult & { gflopsPerCpuSecond?: number };
+  if (r.gflopsPerCpuSecond !== undefined) numpyPerCpu[r.threads] = r.gflopsPerCpuSecond;
+  else record(r.backend, r);
 }
 
 // 4. Table: GFLOP/s and ratio to numpy at the same n and thread count.
@@ -90,28 +92,28 @@ if (sizes.includes(1024)) {
   ].join('\n'));
 }
 
-// 6. GFLOP per CPU-second of all threads: what each thread gets done while it runs, so the
-// 2-thread figure over the 1-thread one is the parallel efficiency even on a machine busy with
-// other work (where wall-clock 2-thread figures mostly measure the other work).
+// 6. GFLOP per CPU-second of all threads (see gflopsPerCpuSecond): per-core speed and parallel
+// efficiency that hold on a machine busy with other work, where wall-clock 2-thread figures
+// mostly measure that work. The plain-SIMD wasm build runs in a child process.
 if (sizes.includes(1024)) {
-  const n = 1024;
+  const perCpu: Array<[string, number, number]> = [];
   for (const backend of [blas, wasm]) {
-    if (!backend) continue;
-    const a = backend.alloc('float32', n * n) as Float32Array, b = backend.alloc('float32', n * n) as Float32Array;
-    const out = backend.alloc('float32', n * n) as Float32Array;
-    a.fill(0.5);
-    b.fill(0.25);
-    const p = { batch: 1, m: n, n, k: n, transA: false, transB: false, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false };
-    const perCpu: number[] = [];
-    for (const t of [1, 2]) {
-      setThreads(t);
-      backend.kernels.matmul!(a, b, out, p);
-      const reps = 10;
-      const cpu0 = process.cpuUsage();
-      for (let r = 0; r < reps; r++) backend.kernels.matmul!(a, b, out, p);
-      const cpu = process.cpuUsage(cpu0);
-      perCpu.push((2 * n ** 3 * reps) / 1e9 / ((cpu.user + cpu.system) / 1e6));
-    }
-    process.stderr.write(`n=1024  ${backend.name.padEnd(5)} GFLOP per CPU-second: 1 thread ${perCpu[0].toFixed(1)}, 2 threads ${perCpu[1].toFixed(1)} (parallel efficiency ${(perCpu[1] / perCpu[0]).toFixed(2)}, so ${(2 * perCpu[1] / perCpu[0]).toFixed(2)}x on two idle cores)\n`);
+    if (backend) perCpu.push([backend === wasm && wasm.runtime.relaxed ? 'wasm-fma' : backend.name, gflopsPerCpuSecond(backend, 1024, 1), gflopsPerCpuSecond(backend, 1024, 2)]);
   }
+  if (wasm?.runtime.relaxed) {
+    const child = spawnSync(process.execPath, [
+      '--import', 'tsx', '--input-type=module', '-e',
+      `import { gflopsPerCpuSecond, benchBackends } from ${JSON.stringify(benchModule)};
+       const w = benchBackends(['wasm'])[0];
+       console.log(JSON.stringify([gflopsPerCpuSecond(w, 1024, 1), gflopsPerCpuSecond(w, 1024, 2)]));`,
+    ], { encoding: 'utf8', env: { ...process.env, MOXING_WASM_RELAXED: '0' } });
+    if (child.status === 0) {
+      const [one, two] = JSON.parse(child.stdout) as number[];
+      perCpu.push(['wasm-simd', one, two]);
+    }
+  }
+  if (numpyPerCpu[1]) perCpu.push(['numpy', numpyPerCpu[1], numpyPerCpu[2] ?? NaN]);
+  const np = perCpu.find(([l]) => l === 'numpy');
+  const rows = perCpu.map(([label, one, two]) => `| ${label} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)} (${((2 * two) / one).toFixed(2)}x) | ${np ? `${(one / np[1]).toFixed(2)}x / ${(two / np[2]).toFixed(2)}x` : ''} |`);
+  process.stderr.write(`\nn=1024, GFLOP per CPU-second (all threads)\n| backend | 1 thread | 2 threads | parallel efficiency (2-thread speed-up on idle cores) | vs numpy 1t / 2t |\n|---|---:|---:|---:|---:|\n${rows.join('\n')}\n`);
 }

@@ -34,6 +34,8 @@ def main():
     ap.add_argument("--sizes", default="256,512,1024,2048")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--min-seconds", type=float, default=0.5)
+    ap.add_argument("--cpu", type=int, default=0,
+                    help="also print GFLOP per CPU-second of all threads at this n (robust to other load)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     threads = [int(t) for t in args.threads.split(",")]
@@ -54,6 +56,15 @@ def main():
             for t in threads:
                 with threadpool_limits(limits=t, user_api="blas"):
                     emit("numpy", n, t, best_seconds(lambda: np.matmul(a, b, out=out), args.min_seconds))
+                    if n == args.cpu:
+                        np.matmul(a, b, out=out)
+                        c0 = time.process_time()
+                        for _ in range(10):
+                            np.matmul(a, b, out=out)
+                        cpu = time.process_time() - c0
+                        print(json.dumps({"bench": "matmul-cpu", "backend": "numpy", "n": n, "threads": t,
+                                          "gflopsPerCpuSecond": round(2 * n**3 * 10 / cpu / 1e8) / 10},
+                                         separators=(",", ":")), flush=True)
     except ImportError as e:
         print(f"# numpy not available: {e}", file=sys.stderr)
 

@@ -74,6 +74,28 @@ export function* matmulBench(options: MatmulBenchOptions): Generator<MatmulResul
   }
 }
 
+/**
+ * GFLOP per CPU-second of all the process's threads for an n x n matmul: what the threads get done
+ * while they run, so the 2-thread figure over the 1-thread one is the parallel efficiency even on a
+ * machine busy with other work (where wall-clock figures mostly measure that work).
+ * @example gflopsPerCpuSecond(benchBackends(['wasm'])[0], 1024, 2)
+ */
+export function gflopsPerCpuSecond(backend: Backend, n: number, threads: number, reps = 10): number {
+  const a = backend.alloc('float32', n * n) as Float32Array, b = backend.alloc('float32', n * n) as Float32Array;
+  const out = backend.alloc('float32', n * n) as Float32Array;
+  a.fill(0.5);
+  b.fill(0.25);
+  const p: MatmulParams = {
+    batch: 1, m: n, n, k: n, transA: false, transB: false, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false,
+  };
+  setThreads(threads);
+  backend.kernels.matmul!(a, b, out, p);
+  const cpu0 = process.cpuUsage();
+  for (let r = 0; r < reps; r++) backend.kernels.matmul!(a, b, out, p);
+  const cpu = process.cpuUsage(cpu0);
+  return (2 * n ** 3 * reps) / 1e9 / ((cpu.user + cpu.system) / 1e6);
+}
+
 function numberList(value: string): number[] {
   const list = value.split(',').map((s) => Number(s.trim()));
   if (list.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`expected a comma-separated list of positive integers, got '${value}'`);
