@@ -28,4 +28,6 @@ test('FLOPs and memory follow the rules of thumb', () => {
   assert.equal(r.chinchillaTokens, 20 * r.parameters);
   assert.equal(human(124_439_808), '124M');
   assert.equal(human(1536, 'B'), '1.5 KiB');
+  assert.equal(human(174_604_259_328), '175B');
+  assert.equal(human(3.7e24, 'FLOP'), '3.70e+24 FLOP');
 });

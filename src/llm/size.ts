@@ -67,18 +67,19 @@ export function trainingCompute(report: SizeReport, tokens: number): number {
   return report.trainingFlopsPerToken * tokens;
 }
 
-/** 1234567 -> "1.23M"; bytes -> "4.7 GiB". */
+/** Counts as 1.23M / 175B, bytes as 4.7 GiB, FLOPs in scientific notation (3.71e+24 FLOP). */
 export function human(n: number, unit: '' | 'B' | 'FLOP' = ''): string {
+  if (unit === 'FLOP') return `${n.toExponential(2)} FLOP`;
   if (unit === 'B') {
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
     let i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
     return `${n.toFixed(n >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
   }
-  const units = ['', 'K', 'M', 'G', 'T', 'P', 'E', 'Z'];
+  const units = ['', 'K', 'M', 'B', 'T', 'Q'];
   let i = 0;
   while (Math.abs(n) >= 1000 && i < units.length - 1) { n /= 1000; i++; }
-  return `${n.toFixed(n >= 100 || i === 0 ? 0 : n >= 10 ? 1 : 2)}${units[i]}${unit ? (unit === 'FLOP' ? ' FLOP' : unit) : ''}`;
+  return `${n.toFixed(n >= 100 || i === 0 ? 0 : n >= 10 ? 1 : 2)}${units[i]}`;
 }
 
 /** Seconds -> "3.2 s", "4.5 min", "2.1 h", "3.4 days", "12 years". */
