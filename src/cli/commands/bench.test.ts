@@ -1,0 +1,31 @@
+// `moxing bench matmul --json`: one JSON object per line with exactly the documented keys.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Command } from 'commander';
+import { registerBench } from './bench.js';
+
+test('bench matmul --json prints {"bench","backend","n","threads","gflops"} per backend, size and thread count', async () => {
+  const program = new Command().exitOverride();
+  registerBench(program);
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['bench', 'matmul', '--json', '--sizes', '32,40', '--threads', '1,2', '--min-seconds', '0'], { from: 'user' });
+  } finally {
+    process.stdout.write = write;
+  }
+  const rows = lines.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const backends = [...new Set(rows.map((r) => r.backend))];
+  assert.ok(backends.includes('js') && backends.includes('wasm'), `backends: ${backends.join(', ')}`);
+  assert.equal(rows.length, backends.length * 2 * 2);
+  for (const r of rows) {
+    assert.deepEqual(Object.keys(r), ['bench', 'backend', 'n', 'threads', 'gflops']);
+    assert.equal(r.bench, 'matmul');
+    assert.ok(typeof r.gflops === 'number' && r.gflops >= 0);
+  }
+});
