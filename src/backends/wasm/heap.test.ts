@@ -92,3 +92,20 @@ test('a synchronous loop that drops its tensors stays inside a small heap (force
   assert.equal(heap.stats().fallbacks, 0);
   assert.ok(heap.stats().topBytes <= 32 << 20);
 });
+
+test('a subarray keeps its parent block alive after the parent view is dropped', () => {
+  const heap = new WasmHeap({ initialPages: 2 });
+  const make = (): Float32Array => {
+    const parent = heap.alloc('float32', 1000) as Float32Array;
+    parent.fill(3);
+    return parent.subarray(10, 20); // a slice: the parent view itself becomes garbage
+  };
+  const child = make();
+  heap.collect();
+  // Were the block freed, this allocation would reuse it and zero the child's bytes.
+  const other = heap.alloc('float32', 1000) as Float32Array;
+  other.fill(9);
+  assert.deepEqual([...child], new Array(10).fill(3));
+  assert.ok(child instanceof Float32Array);
+  assert.equal(heap.addressOf(child) > 0, true);
+});
