@@ -60,16 +60,18 @@ export function packedSelfAttention(qkv: Tensor, nHead: number): Tensor {
   const q = allocFloat(qkv.dtype, n);
   const k = allocFloat(qkv.dtype, n);
   const v = allocFloat(qkv.dtype, n);
-  // (B, T, 3, H, D) -> three (B, H, T, D)
+  // (B, T, 3, H, D) -> three (B, H, T, D). Plain index loops: subarray views cost more than D copies.
   for (let b = 0; b < B; b++)
     for (let t = 0; t < T; t++) {
       const row = (b * T + t) * C3;
       for (let h = 0; h < H; h++) {
         const dst = ((b * H + h) * T + t) * D;
         const off = row + h * D;
-        q.set(src.subarray(off, off + D), dst);
-        k.set(src.subarray(off + C, off + C + D), dst);
-        v.set(src.subarray(off + 2 * C, off + 2 * C + D), dst);
+        for (let d = 0; d < D; d++) {
+          q[dst + d] = src[off + d];
+          k[dst + d] = src[off + C + d];
+          v[dst + d] = src[off + 2 * C + d];
+        }
       }
     }
   const heads = allocFloat(qkv.dtype, n);
@@ -92,9 +94,11 @@ export function packedSelfAttention(qkv: Tensor, nHead: number): Tensor {
         for (let h = 0; h < H; h++) {
           const from = ((b * H + h) * T + t) * D;
           const off = row + h * D;
-          dqkv.set(dq.subarray(from, from + D), off);
-          dqkv.set(dk.subarray(from, from + D), off + C);
-          dqkv.set(dv.subarray(from, from + D), off + 2 * C);
+          for (let d = 0; d < D; d++) {
+            dqkv[off + d] = dq[from + d];
+            dqkv[off + C + d] = dk[from + d];
+            dqkv[off + 2 * C + d] = dv[from + d];
+          }
         }
       }
     return [new Tensor(dqkv, qkv.shape)];
@@ -108,7 +112,8 @@ function mergeHeads(src: FloatArray, dst: FloatArray, B: number, T: number, H: n
     for (let h = 0; h < H; h++)
       for (let t = 0; t < T; t++) {
         const from = ((b * H + h) * T + t) * D;
-        dst.set(src.subarray(from, from + D), (b * T + t) * C + h * D);
+        const to = (b * T + t) * C + h * D;
+        for (let d = 0; d < D; d++) dst[to + d] = src[from + d];
       }
 }
 
@@ -119,6 +124,7 @@ function splitHeads(src: FloatArray, dst: FloatArray, B: number, T: number, H: n
     for (let h = 0; h < H; h++)
       for (let t = 0; t < T; t++) {
         const from = (b * T + t) * C + h * D;
-        dst.set(src.subarray(from, from + D), ((b * H + h) * T + t) * D);
+        const to = ((b * H + h) * T + t) * D;
+        for (let d = 0; d < D; d++) dst[to + d] = src[from + d];
       }
 }

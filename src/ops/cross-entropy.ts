@@ -3,7 +3,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { runKernel } from '../backends/registry.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
-import { allocFloat, requireFloat, result } from './util.js';
+import { allocFloat, kernelInts, requireFloat, result } from './util.js';
 
 export interface CrossEntropyOptions {
   /** Targets equal to this contribute no loss and no gradient (PyTorch's default: -100). */
@@ -28,7 +28,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   if (logits.ndim < 1 || targets.size !== rows || targets.shape.join() !== rowShape.join()) {
     throw new ShapeError(`crossEntropy: logits ${shapeStr(logits.shape)} and targets ${shapeStr(targets.shape)} disagree (targets must have the logits' shape without the last axis)`);
   }
-  const td = targets.data as Int32Array;
+  const td = kernelInts(targets.data as Int32Array);
   let count = 0;
   for (let r = 0; r < rows; r++) {
     const t = td[r];

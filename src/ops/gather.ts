@@ -4,7 +4,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { runKernel } from '../backends/registry.js';
 import { ShapeError, normAxis, shapeStr, sizeOf } from '../tensor/shape.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, requireFloat, result } from './util.js';
+import { allocFloat, kernelInts, requireFloat, result } from './util.js';
 
 function requireIndex(op: string, ids: Tensor, limit: number): Int32Array {
   if (ids.dtype !== 'int32') throw new TypeError(`${op}: indices must be int32, got ${ids.dtype}`);
@@ -24,7 +24,7 @@ function requireIndex(op: string, ids: Tensor, limit: number): Int32Array {
 export function embedding(table: Tensor, ids: Tensor): Tensor {
   if (table.ndim !== 2) throw new ShapeError(`embedding: table must be 2-D (rows, dim), got ${shapeStr(table.shape)}`);
   const [rows, dim] = table.shape;
-  const idx = requireIndex('embedding', ids, rows);
+  const idx = kernelInts(requireIndex('embedding', ids, rows));
   const td = requireFloat('embedding', table);
   const out = allocFloat(table.dtype, idx.length * dim);
   runKernel('embedding', td, idx, out, dim);

@@ -30,10 +30,12 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const rows = nIn === 0 ? 0 : x.size / nIn;
   const wd = weight.data as FloatArray;
   const out = allocFloat(dtype, rows * nOut);
-  if (bias) {
-    // Start from the bias and accumulate the product into it.
-    const bd = bias.data;
-    for (let r = 0; r < rows; r++) out.set(bd, r * nOut);
+  // One column of ones serves the bias broadcast forward and the bias gradient backward.
+  const ones = bias ? allocFloat(dtype, rows).fill(1) : null;
+  if (bias && ones) {
+    // Start from the bias in every row, as a (rows, 1) x (1, out) product (one kernel call, not a
+    // JS loop over rows), then accumulate x W^T into it.
+    runKernel('matmul', ones, bias.data as FloatArray, out, gemm(rows, nOut, 1, false, false));
   }
   runKernel('matmul', xd, wd, out, { ...gemm(rows, nOut, nIn, false, true), accumulate: bias !== null });
   const outShape = [...x.shape.slice(0, -1), nOut];
@@ -51,9 +53,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
       runKernel('matmul', gd, xd, dw, gemm(nOut, nIn, rows, true, false));
       grads[1] = new Tensor(dw, weight.shape);
     }
-    if (bias) {
+    if (bias && ones) {
       // Column sums of g as a (1, rows) x (rows, out) product, so a fast backend does it.
-      const ones = allocFloat(dtype, rows).fill(1);
       const db = allocFloat(dtype, nOut);
       runKernel('matmul', ones, gd, db, gemm(1, nOut, rows, false, false));
       grads.push(new Tensor(db, bias.shape));

@@ -91,3 +91,13 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   }
   return new Tensor(data, shape);
 }
+
+/**
+ * An index array in the active backend's storage (a copy), so fast kernels read it in place: ids
+ * built in plain JS arrays (data loaders, positions) would otherwise send the call back to js.
+ */
+export function kernelInts(data: Int32Array): Int32Array {
+  const out = allocStorage('int32', data.length) as Int32Array;
+  out.set(data);
+  return out;
+}
