@@ -55,6 +55,8 @@ export interface CompareResult {
   trainRows: number;
   validationRows: number;
   labels: string[] | null;
+  /** Validation accuracy of always answering the most common training label (classification), else null. */
+  majority: number | null;
   models: CompareRow[];
   verdict: string;
   seconds: number;
@@ -171,7 +173,8 @@ export async function compareSentiment(t: Table, o: SentimentOptions = {}): Prom
   await foundationRows(rows, { trT, vaT, yTr, yVa, names, labelCol, textCol }, o);
   return {
     title: `Classical models vs a foundation model: ${labelCol} from ${textCol}`, task: 'sentiment', data: '', target: labelCol, metrics: ['accuracy', 'f1'],
-    rows: texts.length, trainRows: trT.length, validationRows: vaT.length, labels: names, models: rows, verdict: verdictOf(rows, 'accuracy'), seconds: (performance.now() - t0) / 1000,
+    rows: texts.length, trainRows: trT.length, validationRows: vaT.length, labels: names, majority: majorityAccuracy(yTr, yVa), models: rows,
+    verdict: verdictOf(rows, 'accuracy', majorityAccuracy(yTr, yVa)), seconds: (performance.now() - t0) / 1000,
   };
 }
 
@@ -238,7 +241,17 @@ async function foundationRows(rows: CompareRow[], s: SplitTexts, o: FoundationOp
   }
 }
 
-function verdictOf(rows: readonly CompareRow[], metric: string): string {
+/** Validation accuracy of always predicting the most common training class. */
+function majorityAccuracy(yTr: Float64Array, yVa: Float64Array): number {
+  const counts = new Map<number, number>();
+  for (const v of yTr) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let top = 0;
+  let best = -1;
+  for (const [k, c] of counts) if (c > best) { best = c; top = k; }
+  return yVa.filter((v) => v === top).length / Math.max(1, yVa.length);
+}
+
+function verdictOf(rows: readonly CompareRow[], metric: string, majority: number | null = null): string {
   if (rows.length === 0) return 'no models ran';
   const best = rows.reduce((a, b) => (b.validationScore > a.validationScore ? b : a));
   const cheapest = rows.filter((r) => r.family === 'classical').reduce<CompareRow | null>((a, b) => (a === null || b.parameters < a.parameters ? b : a), null);
@@ -246,7 +259,12 @@ function verdictOf(rows: readonly CompareRow[], metric: string): string {
   if (cheapest && cheapest !== best) parts.push(`${cheapest.model} reaches ${cheapest.validationScore.toFixed(3)} with ${cheapest.parameters.toLocaleString('en-US')} parameters`);
   const gpt = rows.filter((r) => r.family === 'foundation');
   const zs = gpt.find((r) => r.trainFlops === 0);
-  if (zs) parts.push(`zero-shot, the GPT gets ${zs.validationScore.toFixed(3)} without seeing one labelled example: what pretraining alone brings`);
+  if (majority !== null) parts.push(`always answering the most common label gives ${majority.toFixed(3)}`);
+  if (zs) {
+    parts.push(majority !== null && zs.validationScore <= majority + 0.01
+      ? `zero-shot, the GPT gets ${zs.validationScore.toFixed(3)}, no better than that baseline: this base model is too small or too briefly pretrained to read the task from a prompt`
+      : `zero-shot, the GPT gets ${zs.validationScore.toFixed(3)} without seeing one labelled example: what pretraining alone brings`);
+  }
   const ft = gpt.find((r) => r.trainFlops > 0);
   if (ft && cheapest) parts.push(`fine-tuned it gets ${ft.validationScore.toFixed(3)} after ${(ft.pretrainFlops + ft.trainFlops).toExponential(1)} FLOPs in all, against ${cheapest.trainFlops.toExponential(1)} for ${cheapest.model}`);
   const overfit = rows.filter((r) => Number.isFinite(r.gap) && r.gap > 0.1).map((r) => r.model);
@@ -315,11 +333,12 @@ export async function compareTabular(t: Table, o: TabularCompareOptions): Promis
     }, { ...o, maxChars: o.maxChars ?? 600 });
   }
   const metric = task === 'classification' ? 'accuracy' : 'r2';
-  let verdict = verdictOf(rows, metric);
+  const majority = task === 'classification' ? majorityAccuracy(yTr, yVa) : null;
+  let verdict = verdictOf(rows, metric, majority);
   if (task === 'regression') verdict += ' The GPT rows need a classification target: the GPT heads here classify.';
   return {
     title: `Classical models${task === 'classification' && o.baseDir ? ' vs a foundation model' : ''}: ${o.target} (${task})`, task: 'tabular', data: '', target: o.target,
     metrics: task === 'classification' ? ['accuracy', 'f1'] : ['r2', 'rmse'], rows: t.nRows, trainRows: train.length, validationRows: test.length,
-    labels: names, models: rows, verdict, seconds: (performance.now() - t0) / 1000,
+    labels: names, majority, models: rows, verdict, seconds: (performance.now() - t0) / 1000,
   };
 }

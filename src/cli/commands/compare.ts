@@ -96,7 +96,7 @@ export function registerCompare(program: Command, io: Io = stdout): void {
         throw err instanceof UserError ? err : new UserError((err as Error).message);
       }
       r = { ...r, data };
-      saveLatest('compare', r);
+      saveLatest('compare', { ...r, description: r.verdict });
       if (f.json) io.write(`${JSON.stringify(r)}\n`);
       else io.write(`${r.title}: ${r.trainRows} training and ${r.validationRows} validation rows (${data})\n\n${compareTable(r)}\n${r.verdict}\n`);
     });

@@ -49,7 +49,7 @@ function checkModel(f: CurveFlags, data: string): 'gpt' | ModelName {
 async function finish(r: CurveResult, f: CurveFlags, io: Io): Promise<void> {
   const plot = f.out ?? `${r.kind}-curve.svg`;
   await writePlot(plot, curveSvg(r));
-  saveLatest(r.kind === 'validation' ? 'curve-validation' : 'curve-learning', r);
+  saveLatest(r.kind === 'validation' ? 'curve-validation' : 'curve-learning', { title: `${r.kind === 'validation' ? 'Validation' : 'Learning'} curve: ${r.model}${r.kind === 'validation' ? `, ${r.param}` : ''}`, description: r.verdict, ...r });
   if (f.json) io.write(`${JSON.stringify({ ...r, plot })}\n`);
   else io.write(`${table(r)}verdict: ${r.verdict}\nplot: ${plot}\n`);
 }

@@ -114,7 +114,7 @@ export function registerScale(program: Command, io: Io = stdout): void {
       }
       const plot = f.plot ?? join(outDir, 'scale.svg');
       await writePlot(plot, scaleSvg(result));
-      saveLatest('scale', result);
+      saveLatest('scale', { title: 'Scaling sweep: validation loss against parameters', ...result });
       if (f.json) io.write(`${JSON.stringify({ ...result, plot })}\n`);
       else io.write(`${summary(result)}plot: ${plot}\nruns: ${outDir} (scale.json); tracked as run ${result.runId ?? '-'}\n`);
     });
