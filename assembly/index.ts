@@ -5,3 +5,4 @@ export { matmul, embedding, embeddingBackward } from './misc';
 export { unary, unaryBackward, binary, addInto, adamw } from './elementwise';
 export { softmax, layerNorm, layerNormBackward, crossEntropy } from './rows';
 export { attention, attentionBackward } from './attention';
+export { linearInt8 } from './quant';

@@ -11,6 +11,8 @@ export interface QuantizedWeight {
   scale: Float32Array;
   nOut: number;
   nIn: number;
+  /** The backend storage q is a byte view of: holding it keeps q's memory alive. */
+  storage: ArrayBufferView;
 }
 
 /**
@@ -21,8 +23,10 @@ export function quantizeInt8(weight: Tensor): QuantizedWeight {
   if (weight.ndim !== 2 || weight.dtype === 'int32') throw new ShapeError(`quantizeInt8: expected a 2-D float weight, got ${weight.dtype} ${shapeStr(weight.shape)}`);
   const [nOut, nIn] = weight.shape;
   const w = weight.data;
-  const q = new Int8Array(nOut * nIn);
-  const scale = new Float32Array(nOut);
+  // Int8 lives in the backend's storage (as bytes of an int32 block) so fast kernels read it in place.
+  const storage = allocStorage('int32', Math.ceil((nOut * nIn) / 4));
+  const q = new Int8Array(storage.buffer, storage.byteOffset, nOut * nIn);
+  const scale = allocStorage('float32', nOut) as Float32Array;
   for (let j = 0; j < nOut; j++) {
     let max = 0;
     for (let i = 0; i < nIn; i++) max = Math.max(max, Math.abs(w[j * nIn + i]));
@@ -30,7 +34,7 @@ export function quantizeInt8(weight: Tensor): QuantizedWeight {
     scale[j] = s;
     for (let i = 0; i < nIn; i++) q[j * nIn + i] = Math.round(w[j * nIn + i] / s);
   }
-  return { q, scale, nOut, nIn };
+  return { q, scale, nOut, nIn, storage };
 }
 
 /** The float weight an int8 one stands for (to measure the quantization error). */

@@ -238,6 +238,17 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       return true;
     },
 
+    linearInt8(x, q, scale, bias, out, rows, nIn, nOut): boolean {
+      const px = heap.addressOf(x), pq = heap.addressOf(q), ps = heap.addressOf(scale), po = heap.addressOf(out);
+      const pb = bias ? heap.addressOf(bias) : 0;
+      if (px < 0 || pq < 0 || ps < 0 || po < 0 || pb < 0) return false;
+      // Output channels split across threads: each reads its own rows of q (the memory traffic).
+      const t = rt.threadsFor(rows * nOut * nIn, MIN_FLOPS_PER_THREAD);
+      const parts = splitRange(nOut, t, 16).map(([j0, j1]) => [px, pq, ps, pb, po, rows, nIn, nOut, j0, j1]);
+      rt.run('linearInt8', parts);
+      return true;
+    },
+
     adamw(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, p: AdamWParams): boolean {
       const n = param.length;
       const pp = f32(param, n), pg = f32(grad, n), pm = f32(m, n), pv = f32(v, n);

@@ -14,6 +14,10 @@ export interface KernelExports {
     b0: number, b1: number, i0: number, i1: number, j0: number, j1: number, scratch: number,
   ): void;
   unary(op: number, x: number, out: number, n: number): void;
+  linearInt8(
+    x: number, q: number, scale: number, bias: number, out: number,
+    rows: number, nIn: number, nOut: number, j0: number, j1: number,
+  ): void;
   unaryBackward(op: number, x: number, g: number, out: number, n: number): void;
   binary(op: number, a: number, b: number, out: number, n: number): void;
   addInto(x: number, out: number, n: number): void;
