@@ -33,6 +33,6 @@ fi
   --epochs 2 --batch-size 16 --lr 5e-4 --val-fraction 0.2 --seed 0 --out "$W/sentiment" --json
 
 node --import tsx scripts/shipped/pack.ts "$W/base" models/moxing-base moxing-base "GPT pretrained by moxing on English and Chinese text"
-node --import tsx scripts/shipped/pack.ts "$W/chat" models/moxing-chat moxing-chat "moxing-base fine-tuned to answer capital and element questions"
-node --import tsx scripts/shipped/pack.ts "$W/sentiment" models/moxing-sentiment moxing-sentiment "moxing-base fine-tuned to classify fine-food reviews (great / other)"
+node --import tsx scripts/shipped/pack.ts "$W/chat" models/moxing-chat moxing-chat "moxing-base fine-tuned to answer capital and element questions" moxing-base
+node --import tsx scripts/shipped/pack.ts "$W/sentiment" models/moxing-sentiment moxing-sentiment "moxing-base fine-tuned to classify fine-food reviews (great / other)" moxing-base
 du -sh models/*
