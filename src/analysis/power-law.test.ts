@@ -48,3 +48,17 @@ test('L(N, D) and the compute-optimal split; isoflop parabola vertex', () => {
   assert.ok(Math.abs(iso.optimalParameters / Math.exp(12) - 1) < 1e-6);
   assert.ok(Math.abs(iso.tokensPerParameter - 1e14 / 6 / Math.exp(24)) < 1e-6);
 });
+
+test('fitSweep: a held-out size, and a note when loss does not fall with size', async () => {
+  const { fitSweep } = await import('./scale.js');
+  const run = (n: number, valLoss: number) => ({
+    size: n, budget: 1e6, parameters: n, nonEmbeddingParameters: n, n, config: { nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 64, vocabSize: 512 },
+    steps: 10, tokens: 1e6, flops: 6e6 * n, lr: 1e-3, trainLoss: valLoss, valLoss, seconds: 1, runDir: '',
+  });
+  const Ns = [1e4, 3e4, 1e5, 3e5, 1e6];
+  const good = fitSweep(Ns.map((n) => run(n, 2 + 50 * n ** -0.3)), { isoflop: false, budgets: [1e6] });
+  assert.ok(good.heldOut && good.heldOut.n === 1e6 && good.heldOut.relativeError < 1e-3, JSON.stringify(good.heldOut));
+  assert.ok(!good.notes.some((n) => /does not fall/.test(n)));
+  const bad = fitSweep(Ns.map((n, i) => run(n, [4.8, 4.4, 4.5, 4.7, 4.6][i]!)), { isoflop: false, budgets: [1e6] });
+  assert.ok(bad.notes.some((n) => /does not fall with size/.test(n)));
+});

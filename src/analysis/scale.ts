@@ -183,6 +183,11 @@ export function fitSweep(runs: readonly ScaleRun[], o: { isoflop: boolean; budge
   let tokensPerParameter: ScaleResult['tokensPerParameter'] = null;
   const first = runs.filter((r) => r.budget === o.budgets[0]).sort((a, b) => a.n - b.n);
   if (!o.isoflop) {
+    const worse = first.filter((r, i) => i > 0 && r.valLoss > first[i - 1]!.valLoss + 0.01);
+    if (worse.length > 0) {
+      notes.push(`validation loss does not fall with size (${worse.map((r) => `N=${r.n}: ${r.valLoss.toFixed(3)}`).join(', ')} is worse than the size below): `
+        + 'the larger models are undertrained at this budget or their learning rate does not suit them; raise --budget (or use Kaplan\'s lr(N), the default) before trusting the law');
+    }
     if (first.length >= 3) {
       fit = { ...fitPowerLaw(first.map((r) => r.n), first.map((r) => r.valLoss)), budget: o.budgets[0]! };
       const hold = o.holdout === null ? undefined : o.holdout === undefined ? first[first.length - 1] : first.find((r) => r.size === o.holdout);
