@@ -1,5 +1,5 @@
 // npm run bench:int8: int8 weight decoding against float32 on GPT-2's shape (speed), and the quality
-// cost on moxing-base: loss on text it never saw (Austen's Persuasion, held out of its corpus).
+// cost on moxing-base: loss on text it never saw (Moby-Dick, not in its corpus).
 // Usage: node --experimental-wasm-relaxed-simd --import tsx bench/int8.ts
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ function meanLoss(model: GPT, ids: number[], T: number, windows: number): number
   return total / windows;
 }
 
-const text = join(process.cwd(), '..', 'shared', 'datasets', 'jane_austen', 'persuasion.txt');
+const text = join(process.cwd(), '..', 'shared', 'datasets', 'moby_dick', 'moby_dick.txt');
 if (existsSync(text)) {
   const run = await loadRun(resolveModelPath('moxing-base'));
   const T = run.model.config.blockSize;
@@ -41,6 +41,6 @@ if (existsSync(text)) {
   const before = meanLoss(run.model, ids, T, windows);
   run.model.quantize();
   const after = meanLoss(run.model, ids, T, windows);
-  process.stdout.write(`moxing-base on held-out Persuasion (${windows} windows of ${T}): loss float32 ${before.toFixed(4)}, int8 ${after.toFixed(4)} (delta ${(after - before).toFixed(4)})\n`);
+  process.stdout.write(`moxing-base on held-out Moby-Dick (${windows} windows of ${T}): loss float32 ${before.toFixed(4)}, int8 ${after.toFixed(4)} (delta ${(after - before).toFixed(4)})\n`);
 }
 process.stdout.write(`${JSON.stringify({ float32MsPerToken: fp32.msPerToken, int8MsPerToken: int8.msPerToken, speedup: fp32.msPerToken / int8.msPerToken })}\n`);

@@ -243,7 +243,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       const pb = bias ? heap.addressOf(bias) : 0;
       if (px < 0 || pq < 0 || ps < 0 || po < 0 || pb < 0) return false;
       // Output channels split across threads: each reads its own rows of q (the memory traffic).
-      const t = rt.threadsFor(rows * nOut * nIn, MIN_FLOPS_PER_THREAD);
+      const t = rt.threadsFor(rows * nOut * nIn, MIN_FLOPS_PER_THREAD >> 3); // memory-bound: threads pay off sooner
       const parts = splitRange(nOut, t, 16).map(([j0, j1]) => [px, pq, ps, pb, po, rows, nIn, nOut, j0, j1]);
       rt.run('linearInt8', parts);
       return true;
