@@ -60,9 +60,7 @@ class CausalSelfAttention extends Module {
     const qkv = this.c_attn.forward(x); // (B, T, 3C)
     let y: Tensor;
     if (caches) {
-      const heads = (i: number) => qkv.slice(2, i * C, (i + 1) * C).reshape(B, T, H, D).permute(0, 2, 1, 3); // (B, H, T, D)
-      y = attendWithCache(heads(0), heads(1), heads(2), caches, layer, this.config.blockSize); // inference only
-      y = y.permute(0, 2, 1, 3).reshape(B, T, C); // re-assemble heads side by side
+      y = attendWithCache(qkv, caches, layer, H, this.config.blockSize); // inference only: (B, T, C)
     } else {
       // Fused: splits heads, attends causally and merges heads in one op -> (B, T, C)
       y = F.packedSelfAttention(qkv, H);
@@ -76,46 +74,58 @@ class CausalSelfAttention extends Module {
 }
 
 /**
- * Attention of new positions against cached ones: appends this step's k, v to each sequence's cache
- * at its own length and attends causally over everything cached. q, k, v: (B, H, Tnew, D).
+ * Attention of new positions against cached ones, straight from the packed projection qkv (B, T, 3C):
+ * appends this step's k, v to each sequence's cache at its own length, attends causally over
+ * everything cached, and returns the heads side by side (B, T, C). Inference only.
  */
-function attendWithCache(q: Tensor, k: Tensor, v: Tensor, caches: KVCache[], layer: number, blockSize: number): Tensor {
-  const [B, H, T, D] = q.shape;
-  const out = allocStorage(q.dtype, q.size);
+function attendWithCache(qkv: Tensor, caches: KVCache[], layer: number, H: number, blockSize: number): Tensor {
+  const [B, T, C3] = qkv.shape;
+  const C = C3 / 3;
+  const D = C / H;
+  const src = qkv.data;
+  const out = allocStorage(qkv.dtype, B * T * C);
   const scores = new Float64Array(blockSize);
   const scale = 1 / Math.sqrt(D);
-  const qd = q.data;
   for (let b = 0; b < B; b++) {
     const { k: K, v: V } = caches[b].layers[layer];
     const offset = caches[b].length;
-    for (let h = 0; h < H; h++) {
-      const src = (b * H + h) * T * D;
-      K.set(k.data.subarray(src, src + T * D), (h * blockSize + offset) * D);
-      V.set(v.data.subarray(src, src + T * D), (h * blockSize + offset) * D);
-      const base = h * blockSize * D;
-      for (let i = 0; i < T; i++) {
-        const qi = src + i * D;
-        const limit = offset + i + 1; // causal: this position and all before it
+    for (let t = 0; t < T; t++) {
+      const row = (b * T + t) * C3;
+      for (let h = 0; h < H; h++) {
+        const dst = (h * blockSize + offset + t) * D; // cache layout (H, blockSize, D)
+        for (let d = 0; d < D; d++) {
+          K[dst + d] = src[row + C + h * D + d];
+          V[dst + d] = src[row + 2 * C + h * D + d];
+        }
+      }
+    }
+    for (let t = 0; t < T; t++) {
+      const row = (b * T + t) * C3;
+      const limit = offset + t + 1; // causal: this position and all before it
+      for (let h = 0; h < H; h++) {
+        const qi = row + h * D;
+        const base = h * blockSize * D;
         let max = -Infinity;
         for (let j = 0; j < limit; j++) {
           let s = 0;
           const kj = base + j * D;
-          for (let c = 0; c < D; c++) s += qd[qi + c] * K[kj + c];
+          for (let d = 0; d < D; d++) s += src[qi + d] * K[kj + d];
           s *= scale;
           scores[j] = s;
           if (s > max) max = s;
         }
         let sum = 0;
         for (let j = 0; j < limit; j++) { scores[j] = Math.exp(scores[j] - max); sum += scores[j]; }
+        const o = (b * T + t) * C + h * D;
         for (let j = 0; j < limit; j++) {
           const a = scores[j] / sum;
           const vj = base + j * D;
-          for (let c = 0; c < D; c++) out[qi + c] += a * V[vj + c];
+          for (let d = 0; d < D; d++) out[o + d] += a * V[vj + d];
         }
       }
     }
   }
-  return new Tensor(out, q.shape);
+  return new Tensor(out, [B, T, C]);
 }
 
 class FeedForward extends Module {
