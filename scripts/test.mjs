@@ -4,6 +4,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -17,9 +19,11 @@ function findTests(dir, out = []) {
 const filters = process.argv.slice(2);
 let files = findTests('src').sort();
 if (filters.length > 0) files = files.filter((f) => filters.some((p) => f.includes(p)));
+// Commands under test record runs: keep them out of the user's ~/.moxing.
+const env = { ...process.env, MOXING_HOME: process.env.MOXING_HOME ?? mkdtempSync(join(tmpdir(), 'moxing-test-home-')) };
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env },
 );
 process.exit(result.status ?? 1);

@@ -5,6 +5,8 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { fitTabular, MODEL_NAMES, type ModelName } from '../../ml/tabular.js';
 import { formatMetrics, paramsFrom, readTable, seedFrom } from '../../ml/cli-support.js';
 import { UserError } from '../errors.js';
+import { startTracking } from '../../runs/tracker.js';
+import { basename, resolve } from 'node:path';
 import { initBackends } from '../../backends/index.js';
 
 interface FitFlags { target?: string; model: string; set?: string[]; seed?: string; out: string; json?: boolean }
@@ -37,6 +39,13 @@ export function registerFit(program: Command, io: Io = stdout): void {
         const r = fitTabular(table, { target: flags.target ?? null, model: flags.model as ModelName, params: paramsFrom(flags.set), seed: seedFrom(flags.seed) });
         await writeFileAtomic(flags.out, JSON.stringify(r.file));
         const seconds = (performance.now() - t0) / 1000;
+        // Recorded like every training run: validation metrics, the model file, and the registry entry.
+        const tracker = startTracking('fit', { data: path, target: flags.target ?? null, model: flags.model, set: flags.set ?? [], seed: flags.seed }, { runDir: flags.out });
+        const numeric = Object.fromEntries(Object.entries(r.metrics).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
+        tracker.log(1, { ...numeric, parameters: r.parameters });
+        tracker.artifact(flags.out, 'model');
+        tracker.registerModel({ name: basename(flags.out).replace(/\.json$/, ''), kind: 'classical', path: resolve(flags.out), metrics: numeric });
+        tracker.finish('finished');
         if (flags.json) {
           io.write(`${JSON.stringify({
             model: flags.model, kind: r.kind, task: r.task, target: r.file.target, rows: r.rows, validationRows: r.validationRows,
