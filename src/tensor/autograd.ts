@@ -44,6 +44,13 @@ function addInto(a: Tensor, b: Tensor): Tensor {
   return new Tensor(out, a.shape);
 }
 
+/** A copy in backend storage (typed-array slice() would land on the JS heap, out of the kernels' reach). */
+function copyOf(g: Tensor): Tensor {
+  const out = allocStorage(g.dtype, g.size);
+  out.set(g.data);
+  return new Tensor(out, g.shape);
+}
+
 /** Runs backward from `root`; see Tensor.backward. */
 export function runBackward(root: Tensor, seed?: Tensor): void {
   if (!root.requiresGrad) {
@@ -74,7 +81,7 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
       if (!t.node) {
         // A fresh copy: upstream gradients may share storage (add passes g to both inputs),
         // and optimizers and clipping update .grad in place.
-        t.grad = t.grad ? addInto(t.grad, g) : new Tensor(g.data.slice(), g.shape);
+        t.grad = t.grad ? addInto(t.grad, g) : copyOf(g);
         continue;
       }
       const inputGrads = t.node.backward(g);
