@@ -97,3 +97,10 @@ test('seriesFromPoints: one series per name, in the asked order', () => {
   assert.deepEqual(seriesFromPoints(points), [{ name: 'a', points: [[1, 1], [2, 3]] }, { name: 'b', points: [[1, 2]] }]);
   assert.deepEqual(seriesFromPoints(points, ['b', 'zz']).map((s) => s.name), ['b']);
 });
+
+test('niceTicks terminates on a range below float resolution', () => {
+  const r = niceTicks(4.737, 4.737 + 4e-16);
+  assert.ok(r.ticks.length > 0 && r.ticks.length < 1000);
+  const same = niceTicks(3, 3);
+  assert.ok(same.ticks.length > 0);
+});

@@ -40,10 +40,18 @@ function niceStep(span: number, target: number): number {
  * niceTicks(0, 1, 5); // { ticks: [0, 0.2, 0.4, 0.6, 0.8, 1], step: 0.2 }
  */
 export function niceTicks(lo: number, hi: number, target = 6): { ticks: number[]; step: number } {
+  // A range below float resolution (values equal but for the last bits) would make k * step stop
+  // moving (k beyond 2^53): widen it around the value first.
+  const scale = Math.max(Math.abs(lo), Math.abs(hi), 1e-300);
+  if (!(hi - lo > scale * 1e-9)) {
+    const mid = (lo + hi) / 2;
+    lo = mid - scale * 1e-6;
+    hi = mid + scale * 1e-6;
+  }
   const step = niceStep(hi - lo, target);
   const ticks: number[] = [];
   // k * step, not a running sum: 0.1 + 0.2 = 0.30000000000000004 does not belong on a label.
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(12)));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9 && ticks.length < 1000; k++) ticks.push(Number((k * step).toPrecision(12)));
   return { ticks, step };
 }
 
