@@ -1,4 +1,4 @@
-// Test-only helpers: real data sets from ../shared/datasets as matrices (never imported by product code).
+// Test-only helpers: real data sets from the shared datasets folder as matrices (never imported by product code).
 
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { column, dropColumns, type Table } from '../data/table.js';
 import type { Matrix } from './matrix.js';
 import { LabelEncoder } from './preprocessing/label-encoder.js';
 
-/** ../shared/datasets beside the repository root. */
+/** The shared datasets folder beside the repository root. */
 export const DATASETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'datasets');
 
 /** A data set as a matrix of its numeric columns and a numeric target (labels encoded in sorted order). */

@@ -219,21 +219,31 @@ export interface Observer {
   onToken?: () => void;
 }
 
-/**
- * Collects a run into a /v1/completions response.
- * @example const body = await collectCompletion(run, meta, entry, echo, null);
- */
-export async function collectCompletion(run: GenerationRun, meta: ResponseMeta, entry: LanguageModelEntry, echo: readonly string[], spec: LogprobsSpec | null, obs: Observer = {}): Promise<Completion> {
+/** Every choice's text, tokens and finish reason from a run's events (non-streaming responses). */
+async function collectRun(run: GenerationRun, obs: Observer): Promise<{
+  texts: Map<number, string>; toks: Map<number, TokenChoice[]>; reasons: Map<number, FinishReason>;
+}> {
   const texts = new Map<number, string>();
   const toks = new Map<number, TokenChoice[]>();
   const reasons = new Map<number, FinishReason>();
   for await (const ev of run.events) {
     if (ev.type === 'text') {
       texts.set(ev.choice, (texts.get(ev.choice) ?? '') + ev.text);
-      toks.set(ev.choice, [...(toks.get(ev.choice) ?? []), ...ev.tokens]);
+      let list = toks.get(ev.choice);
+      if (!list) toks.set(ev.choice, (list = []));
+      list.push(...ev.tokens); // appended in place: a copy per event would be quadratic in length
       if (ev.tokens.length) obs.onToken?.();
     } else reasons.set(ev.choice, ev.reason);
   }
+  return { texts, toks, reasons };
+}
+
+/**
+ * Collects a run into a /v1/completions response.
+ * @example const body = await collectCompletion(run, meta, entry, echo, null);
+ */
+export async function collectCompletion(run: GenerationRun, meta: ResponseMeta, entry: LanguageModelEntry, echo: readonly string[], spec: LogprobsSpec | null, obs: Observer = {}): Promise<Completion> {
+  const { texts, toks, reasons } = await collectRun(run, obs);
   const choices = Array.from({ length: run.n * run.prompts }, (_, i) => {
     const prefix = echo[Math.floor(i / run.n)] ?? '';
     return {
@@ -277,16 +287,7 @@ export async function* completionChunks(run: GenerationRun, meta: ResponseMeta, 
  * @example const body = await collectChat(run, meta, entry, null);
  */
 export async function collectChat(run: GenerationRun, meta: ResponseMeta, entry: LanguageModelEntry, spec: LogprobsSpec | null, obs: Observer = {}): Promise<ChatCompletion> {
-  const texts = new Map<number, string>();
-  const toks = new Map<number, TokenChoice[]>();
-  const reasons = new Map<number, FinishReason>();
-  for await (const ev of run.events) {
-    if (ev.type === 'text') {
-      texts.set(ev.choice, (texts.get(ev.choice) ?? '') + ev.text);
-      toks.set(ev.choice, [...(toks.get(ev.choice) ?? []), ...ev.tokens]);
-      if (ev.tokens.length) obs.onToken?.();
-    } else reasons.set(ev.choice, ev.reason);
-  }
+  const { texts, toks, reasons } = await collectRun(run, obs);
   const choices = Array.from({ length: run.n * run.prompts }, (_, i) => ({
     index: i,
     message: { role: 'assistant' as const, content: texts.get(i) ?? '', refusal: null },

