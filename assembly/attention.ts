@@ -1,4 +1,7 @@
-// Fused scaled dot-product attention over (B*H, T, D), forward and backward, tiled on the GEMM kernel.
+// Fused scaled dot-product attention, forward and backward, tiled on the GEMM kernel. Heads are read
+// in place with strides: head hh = b * heads + h has its rows at (b * t * ld + h * d), ld apart, so
+// the same code serves contiguous (B*H, T, D) tensors (heads = 1, ld = d) and a GPT's packed
+// projection (B, T, 3C) -> (B, T, C) (heads = H, ldIn = 3C, ldOut = C) with no split or merge copies.
 
 import { gemm } from './gemm';
 import { expv, hsum } from './math';
@@ -7,25 +10,33 @@ import { expv, hsum } from './math';
 // so the score GEMM skips the masked upper triangle (half the work) one tile at a time.
 const TILE: i32 = 64;
 
+/** Byte offset of head hh's first row in a buffer whose rows are `ld` floats apart. */
+@inline
+function headOffset(hh: i32, heads: i32, t: i32, d: i32, ld: i32): usize {
+  const b = hh / heads, h = hh % heads;
+  return (<usize>b * t * ld + <usize>h * d) << 2;
+}
+
 /**
- * out[h] = softmax(scale * q[h] k[h]^T, causal) v[h] for h in [h0, h1); att[h] keeps the (T, T)
- * probabilities for backward (zeros above the diagonal when causal).
+ * out[h] = softmax(scale * q[h] k[h]^T, causal) v[h] for heads h in [h0, h1); att[h] keeps the (T, T)
+ * probabilities for backward (zeros above the diagonal when causal). q, k, v rows are ldIn floats
+ * apart, out rows ldOut (see the layout note at the top).
  */
 export function attention(
   q: usize, k: usize, v: usize, out: usize, att: usize,
-  h0: i32, h1: i32, t: i32, d: i32, scale: f32, causal: bool, scratch: usize,
+  h0: i32, h1: i32, t: i32, d: i32, scale: f32, causal: bool, heads: i32, ldIn: i32, ldOut: i32, scratch: usize,
 ): void {
-  const headBytes = (<usize>t * d) << 2;
   const attBytes = (<usize>t * t) << 2;
   const rowBytes = (<usize>t) << 2;
   for (let h = h0; h < h1; h++) {
-    const qh = q + <usize>h * headBytes, kh = k + <usize>h * headBytes, vh = v + <usize>h * headBytes;
-    const oh = out + <usize>h * headBytes, ah = att + <usize>h * attBytes;
+    const inOff = headOffset(h, heads, t, d, ldIn);
+    const qh = q + inOff, kh = k + inOff, vh = v + inOff;
+    const oh = out + headOffset(h, heads, t, d, ldOut), ah = att + <usize>h * attBytes;
     for (let i0 = 0; i0 < t; i0 += TILE) {
       const i1 = min(t, i0 + TILE);
       const jEnd = causal ? i1 : t;
       // S[i0:i1, 0:jEnd] = Q K^T
-      gemm(false, true, d, qh, d, kh, d, ah, t, false, i0, i1, 0, jEnd, scratch);
+      gemm(false, true, d, qh, ldIn, kh, ldIn, ah, t, false, i0, i1, 0, jEnd, scratch);
       for (let i = i0; i < i1; i++) {
         const row = ah + <usize>i * rowBytes;
         const n = causal ? i + 1 : t;
@@ -61,30 +72,31 @@ export function attention(
         if (n < t) memory.fill(row + ((<usize>n) << 2), 0, (<usize>(t - n)) << 2);
       }
       // O[i0:i1] = P[i0:i1, 0:jEnd] V[0:jEnd]
-      gemm(false, false, jEnd, ah, t, vh, d, oh, d, false, i0, i1, 0, d, scratch);
+      gemm(false, false, jEnd, ah, t, vh, ldIn, oh, ldOut, false, i0, i1, 0, d, scratch);
     }
   }
 }
 
 /**
- * Backward of `attention` for heads [h0, h1): dq, dk, dv overwritten. `tmp` holds T*T floats private
- * to the calling thread. dP = dO V^T, dS = P (dP - rowsum(P dP)) scale, dQ = dS K, dK = dS^T Q, dV = P^T dO.
+ * Backward of `attention` for heads [h0, h1): dq, dk, dv (rows ldIn apart, like q, k, v) overwritten
+ * from dOut (rows ldOut apart). `tmp` holds T*T floats private to the calling thread.
+ * dP = dO V^T, dS = P (dP - rowsum(P dP)) scale, dQ = dS K, dK = dS^T Q, dV = P^T dO.
  */
 export function attentionBackward(
   q: usize, k: usize, v: usize, att: usize, dOut: usize, dq: usize, dk: usize, dv: usize,
-  h0: i32, h1: i32, t: i32, d: i32, scale: f32, scratch: usize, tmp: usize,
+  h0: i32, h1: i32, t: i32, d: i32, scale: f32, heads: i32, ldIn: i32, ldOut: i32, scratch: usize, tmp: usize,
 ): void {
-  const headBytes = (<usize>t * d) << 2;
   const attBytes = (<usize>t * t) << 2;
   const rowBytes = (<usize>t) << 2;
   for (let h = h0; h < h1; h++) {
-    const qh = q + <usize>h * headBytes, kh = k + <usize>h * headBytes, vh = v + <usize>h * headBytes;
-    const ah = att + <usize>h * attBytes, doh = dOut + <usize>h * headBytes;
-    const dqh = dq + <usize>h * headBytes, dkh = dk + <usize>h * headBytes, dvh = dv + <usize>h * headBytes;
+    const inOff = headOffset(h, heads, t, d, ldIn);
+    const qh = q + inOff, kh = k + inOff, vh = v + inOff;
+    const ah = att + <usize>h * attBytes, doh = dOut + headOffset(h, heads, t, d, ldOut);
+    const dqh = dq + inOff, dkh = dk + inOff, dvh = dv + inOff;
     // dV = P^T dO: P is stored (T, T), so op(A) = P^T is transA.
-    gemm(true, false, t, ah, t, doh, d, dvh, d, false, 0, t, 0, d, scratch);
+    gemm(true, false, t, ah, t, doh, ldOut, dvh, ldIn, false, 0, t, 0, d, scratch);
     // dP = dO V^T
-    gemm(false, true, d, doh, d, vh, d, tmp, t, false, 0, t, 0, t, scratch);
+    gemm(false, true, d, doh, ldOut, vh, ldIn, tmp, t, false, 0, t, 0, t, scratch);
     const sv = f32x4.splat(scale);
     const t4 = t & ~3;
     for (let i = 0; i < t; i++) {
@@ -112,7 +124,7 @@ export function attentionBackward(
       }
     }
     // dQ = dS K; dK = dS^T Q
-    gemm(false, false, t, tmp, t, kh, d, dqh, d, false, 0, t, 0, d, scratch);
-    gemm(true, false, t, tmp, t, qh, d, dkh, d, false, 0, t, 0, d, scratch);
+    gemm(false, false, t, tmp, t, kh, ldIn, dqh, ldIn, false, 0, t, 0, d, scratch);
+    gemm(true, false, t, tmp, t, qh, ldIn, dkh, ldIn, false, 0, t, 0, d, scratch);
   }
 }

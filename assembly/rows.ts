@@ -8,7 +8,7 @@ function rowMax(x: usize, cols: i32): f32 {
   let mv = f32x4.splat(-Infinity);
   const c4 = cols & ~3;
   let j = 0;
-  for (; j < c4; j += 4) mv = f32x4.max(mv, v128.load(x + ((<usize>j) << 2)));
+  for (; j < c4; j += 4) mv = f32x4.pmax(mv, v128.load(x + ((<usize>j) << 2)));
   let m = hmax(mv);
   for (; j < cols; j++) m = max(m, load<f32>(x + ((<usize>j) << 2)));
   return m == -Infinity ? 0 : m;

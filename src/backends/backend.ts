@@ -84,6 +84,19 @@ export interface Kernels {
     q: FloatArray, k: FloatArray, v: FloatArray, att: FloatArray, dOut: FloatArray,
     dq: FloatArray, dk: FloatArray, dv: FloatArray, bh: number, t: number, d: number, scale: number,
   ): boolean;
+  /**
+   * Causal self-attention straight from a GPT's packed projection: qkv (batch, t, 3C) with C =
+   * nHead * headDim (q, k, v side by side, heads side by side within each) -> out (batch, t, C), heads
+   * side by side, ready for the output projection; att (batch * nHead, t, t) kept for backward.
+   */
+  packedAttention(
+    qkv: FloatArray, out: FloatArray, att: FloatArray, batch: number, t: number, nHead: number, headDim: number, scale: number,
+  ): boolean;
+  /** Backward of `packedAttention`: dqkv (batch, t, 3C) overwritten from dOut (batch, t, C). */
+  packedAttentionBackward(
+    qkv: FloatArray, att: FloatArray, dOut: FloatArray, dqkv: FloatArray,
+    batch: number, t: number, nHead: number, headDim: number, scale: number,
+  ): boolean;
   /** Row gather: out[i, :] = table[ids[i], :] for a (rows, dim) table. */
   embedding(table: FloatArray, ids: Int32Array, out: FloatArray, dim: number): boolean;
   /** Scatter-add backward of `embedding`: dTable[ids[i], :] += g[i, :]. */

@@ -298,6 +298,43 @@ export function conformanceCases(): Case[] {
     }
   }
 
+  // Packed GPT layout (B, T, 3C) -> (B, T, C): strided heads in place.
+  for (const [batch, t, nHead, headDim] of [[1, 1, 1, 1], [2, 5, 3, 4], [3, 70, 4, 16], [2, 130, 2, 32]] as const) {
+    const c = nHead * headDim;
+    const scale = 1 / Math.sqrt(headDim);
+    const shape = `batch=${batch} t=${t} heads=${nHead} d=${headDim}`;
+    cases.push({
+      kernel: 'packedAttention',
+      name: `packedAttention ${shape}`,
+      run(backend) {
+        const qkv = new Pair(backend, batch * t * 3 * c, () => r(-2, 2));
+        const out = new Pair(backend, batch * t * c, () => 3), att = new Pair(backend, batch * nHead * t * t, () => 9);
+        if (!call(backend, 'packedAttention', qkv.fast, out.fast, att.fast, batch, t, nHead, headDim, scale)) return 'skipped';
+        ref('packedAttention', qkv.ref, out.ref, att.ref, batch, t, nHead, headDim, scale);
+        assertClose(out.fast, out.ref, 'out');
+        assertClose(att.fast, att.ref, 'att');
+        return 'ok';
+      },
+    });
+    cases.push({
+      kernel: 'packedAttentionBackward',
+      name: `packedAttentionBackward ${shape}`,
+      run(backend) {
+        const qkv = new Pair(backend, batch * t * 3 * c, () => r(-2, 2));
+        const att = new Pair(backend, batch * nHead * t * t);
+        jsKernels.packedAttention(qkv.ref, new Float64Array(batch * t * c), att.ref, batch, t, nHead, headDim, scale);
+        att.fast.set(att.ref);
+        att.ref.set(att.fast);
+        const dOut = new Pair(backend, batch * t * c, () => r());
+        const dqkv = new Pair(backend, batch * t * 3 * c, () => 5);
+        if (!call(backend, 'packedAttentionBackward', qkv.fast, att.fast, dOut.fast, dqkv.fast, batch, t, nHead, headDim, scale)) return 'skipped';
+        ref('packedAttentionBackward', qkv.ref, att.ref, dOut.ref, dqkv.ref, batch, t, nHead, headDim, scale);
+        assertClose(dqkv.fast, dqkv.ref, 'dqkv');
+        return 'ok';
+      },
+    });
+  }
+
   for (const [rows, dim, count] of [[50, 7, 20], [1000, 64, 513]] as const) {
     cases.push({
       kernel: 'embedding',

@@ -1,4 +1,5 @@
-// Reference scaled dot-product attention (Vaswani et al. 2017) over (B*H, T, D), optionally causal.
+// Reference scaled dot-product attention (Vaswani et al. 2017) over (B*H, T, D), optionally causal,
+// and its packed GPT form: (B, T, 3C) -> (B, T, C) through explicit head split and merge copies.
 
 import type { FloatArray } from '../../tensor/dtype.js';
 
@@ -85,4 +86,59 @@ export function attentionBackward(
     }
   }
   return true;
+}
+
+/** Causal attention on a packed (B, T, 3C) projection -> (B, T, C): split heads, attend, merge. */
+export function packedAttention(
+  qkv: FloatArray, out: FloatArray, att: FloatArray, batch: number, t: number, nHead: number, headDim: number, scale: number,
+): boolean {
+  const [q, k, v] = splitPacked(qkv, batch, t, nHead, headDim);
+  const heads = new Float64Array(q.length);
+  attention(q, k, v, heads, att, batch * nHead, t, headDim, scale, true);
+  moveHeads('merge', out, 0, 1, heads, batch, t, nHead, headDim);
+  return true;
+}
+
+export function packedAttentionBackward(
+  qkv: FloatArray, att: FloatArray, dOut: FloatArray, dqkv: FloatArray,
+  batch: number, t: number, nHead: number, headDim: number, scale: number,
+): boolean {
+  const [q, k, v] = splitPacked(qkv, batch, t, nHead, headDim);
+  const n = q.length;
+  const dHeads = new Float64Array(n);
+  moveHeads('split', dOut, 0, 1, dHeads, batch, t, nHead, headDim);
+  const grads = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  attentionBackward(q, k, v, att, dHeads, grads[0], grads[1], grads[2], batch * nHead, t, headDim, scale);
+  grads.forEach((g, i) => moveHeads('merge', dqkv, i * nHead * headDim, 3, g, batch, t, nHead, headDim));
+  return true;
+}
+
+/** The q, k and v parts of a packed (B, T, 3C) projection as three (B*H, T, D) arrays. */
+function splitPacked(qkv: FloatArray, batch: number, t: number, nHead: number, headDim: number): Float64Array[] {
+  return [0, 1, 2].map((i) => {
+    const heads = new Float64Array(batch * t * nHead * headDim);
+    moveHeads('split', qkv, i * nHead * headDim, 3, heads, batch, t, nHead, headDim);
+    return heads;
+  });
+}
+
+/**
+ * Copies between rows of (B, T, width * C) starting `offset` into each row, heads side by side, and
+ * (B, H, T, D) heads: 'split' reads the rows, 'merge' writes them.
+ */
+function moveHeads(
+  direction: 'split' | 'merge', rows: FloatArray, offset: number, width: number, heads: FloatArray,
+  batch: number, t: number, nHead: number, headDim: number,
+): void {
+  const rowLen = width * nHead * headDim;
+  for (let b = 0; b < batch; b++)
+    for (let h = 0; h < nHead; h++)
+      for (let i = 0; i < t; i++) {
+        const r = (b * t + i) * rowLen + offset + h * headDim;
+        const hd = ((b * nHead + h) * t + i) * headDim;
+        for (let d = 0; d < headDim; d++) {
+          if (direction === 'split') heads[hd + d] = rows[r + d];
+          else rows[r + d] = heads[hd + d];
+        }
+      }
 }

@@ -7,14 +7,14 @@ import { unary, unaryBackward, binary } from './elementwise.js';
 import { softmax } from './softmax.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
 import { crossEntropy } from './cross-entropy.js';
-import { attention, attentionBackward } from './attention.js';
+import { attention, attentionBackward, packedAttention, packedAttentionBackward } from './attention.js';
 import { embedding, embeddingBackward } from './embedding.js';
 import { adamw } from './adamw.js';
 import { linearInt8 } from './linear-int8.js';
 
 export const jsKernels: Kernels = {
   matmul, unary, unaryBackward, binary, softmax, layerNorm, layerNormBackward, crossEntropy,
-  attention, attentionBackward, embedding, embeddingBackward, adamw, linearInt8,
+  attention, attentionBackward, packedAttention, packedAttentionBackward, embedding, embeddingBackward, adamw, linearInt8,
 };
 
 /** The reference backend; storage lives on the JS heap. */

@@ -25,6 +25,8 @@ const PAGE = 65536;
 export const HEAP_BASE = PAGE;
 const ALIGN = 64;
 const MAX_PAGES = 65536;
+// Bytes allocated between collections at least (a forced V8 GC costs milliseconds).
+const GC_FLOOR_BYTES = 256 * 2 ** 20;
 
 /**
  * Rounds a byte count up to its size class: 64-byte steps to 4 KiB, then 4 classes per power of two.
@@ -118,6 +120,8 @@ export class WasmHeap {
   private live = 0;
   private freeBytes = 0;
   private sinceGc = 0;
+  /** Live bytes right after the last collection: what the program really holds. */
+  private retained = 0;
   private fallbacks = 0;
   private registry: Registry;
   private readonly maxPages: number;
@@ -209,7 +213,11 @@ export class WasmHeap {
     }
     this.live += cls;
     this.sinceGc += cls;
-    if (this.sinceGc > (this.gcEveryBytes ?? Math.max(256 * 2 ** 20, this.live))) {
+    // Collect once the bytes allocated since the last collection pass what survived it (or a floor):
+    // amortized like a generational GC. Counting all live bytes instead would count the garbage
+    // not yet reclaimed, so the interval would double each time and the memory grow without bound,
+    // with every new page faulted in on first touch.
+    if (this.sinceGc > (this.gcEveryBytes ?? Math.max(GC_FLOOR_BYTES, this.retained))) {
       this.sinceGc = 0;
       this.collect();
     }
@@ -221,6 +229,7 @@ export class WasmHeap {
     const tools = reclaimTools();
     tools.gc?.();
     this.registry.cleanupSome?.();
+    this.retained = this.live;
   }
 
   private ensure(end: number): boolean {

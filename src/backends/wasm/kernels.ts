@@ -49,6 +49,44 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     rt.run(name, splitRange(rows, t).map(([r0, r1]) => make(r0, r1)));
   };
 
+  /**
+   * Attention over bh heads laid out as assembly/attention.ts describes (heads per batch row, row
+   * strides ldIn for q, k, v and ldOut for out), in about four chunks of heads per thread pulled as
+   * threads finish.
+   */
+  const stridedAttention = (
+    pq: number, pk: number, pv: number, po: number, pa: number, bh: number, t: number, d: number,
+    scale: number, causal: boolean, heads: number, ldIn: number, ldOut: number,
+  ): void => {
+    if (bh === 0 || t === 0) return;
+    const threads = rt.threadsFor(bh * t * t * d * 4, MIN_FLOPS_PER_THREAD);
+    // Argument 14 is the thread's packing scratch.
+    const chunks = splitRange(bh, Math.min(bh, 4 * threads)).map(([h0, h1]) => [
+      pq, pk, pv, po, pa, h0, h1, t, d, scale, +causal, heads, ldIn, ldOut, 0,
+    ]);
+    rt.runDynamic('attention', chunks, threads, [14], (tid) => [rt.scratchFor(tid)]);
+  };
+
+  /** Backward of {@link stridedAttention}: the gradients share the q, k, v layout, dOut the out layout. */
+  const stridedAttentionBackward = (
+    qkv: [number, number, number], pa: number, pdo: number, grads: [number, number, number], bh: number,
+    t: number, d: number, scale: number, heads: number, ldIn: number, ldOut: number,
+  ): void => {
+    if (bh === 0 || t === 0) return;
+    const threads = rt.threadsFor(bh * t * t * d * 8, MIN_FLOPS_PER_THREAD);
+    const chunks = splitRange(bh, Math.min(bh, 4 * threads)).map(([h0, h1]) => [
+      ...qkv, pa, pdo, ...grads, h0, h1, t, d, scale, heads, ldIn, ldOut, 0, 0,
+    ]);
+    // Arguments 16 and 17: the thread's packing scratch and its (T, T) temporary.
+    const tmps: number[] = [];
+    try {
+      for (let i = 0; i < threads; i++) tmps.push(heap.raw(t * t * 4));
+      rt.runDynamic('attentionBackward', chunks, threads, [16, 17], (tid) => [rt.scratchFor(tid), tmps[tid]]);
+    } finally {
+      for (const tmp of tmps) heap.releaseRaw(tmp, t * t * 4);
+    }
+  };
+
   const matmul = (a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): boolean => {
     // A stack of A matrices times one shared B (a Linear layer on (B, T, C)) is one tall GEMM:
     // B is packed once instead of once per batch.
@@ -189,35 +227,35 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       const size = bh * t * d;
       const pq = f32(q, size), pk = f32(k, size), pv = f32(v, size), po = f32(out, size), pa = f32(att, bh * t * t);
       if (pq < 0 || pk < 0 || pv < 0 || po < 0 || pa < 0) return false;
-      if (bh === 0 || t === 0) return true;
-      const threads = rt.threadsFor(bh * t * t * d * 4, MIN_FLOPS_PER_THREAD);
-      // Heads in about four chunks per thread, pulled as threads finish; argument 11 is the scratch.
-      const chunks = splitRange(bh, Math.min(bh, 4 * threads)).map(([h0, h1]) => [
-        pq, pk, pv, po, pa, h0, h1, t, d, scale, +causal, 0,
-      ]);
-      rt.runDynamic('attention', chunks, threads, [11], (tid) => [rt.scratchFor(tid)]);
+      stridedAttention(pq, pk, pv, po, pa, bh, t, d, scale, causal, 1, d, d);
       return true;
     },
 
     attentionBackward(q, k, v, att, dOut, dq, dk, dv, bh, t, d, scale): boolean {
       const size = bh * t * d;
-      const ptrs = [q, k, v].map((x) => f32(x, size));
+      const [pq, pk, pv] = [q, k, v].map((x) => f32(x, size));
       const pa = f32(att, bh * t * t), pdo = f32(dOut, size);
-      const grads = [dq, dk, dv].map((x) => f32(x, size));
-      if ([...ptrs, pa, pdo, ...grads].some((p) => p < 0)) return false;
-      if (bh === 0 || t === 0) return true;
-      const threads = rt.threadsFor(bh * t * t * d * 8, MIN_FLOPS_PER_THREAD);
-      const chunks = splitRange(bh, Math.min(bh, 4 * threads)).map(([h0, h1]) => [
-        ...ptrs, pa, pdo, ...grads, h0, h1, t, d, scale, 0, 0,
-      ]);
-      // Arguments 13 and 14: the thread's packing scratch and its (T, T) temporary.
-      const tmps: number[] = [];
-      try {
-        for (let i = 0; i < threads; i++) tmps.push(heap.raw(t * t * 4));
-        rt.runDynamic('attentionBackward', chunks, threads, [13, 14], (tid) => [rt.scratchFor(tid), tmps[tid]]);
-      } finally {
-        for (const tmp of tmps) heap.releaseRaw(tmp, t * t * 4);
-      }
+      const [pdq, pdk, pdv] = [dq, dk, dv].map((x) => f32(x, size));
+      if ([pq, pk, pv, pa, pdo, pdq, pdk, pdv].some((p) => p < 0)) return false;
+      stridedAttentionBackward([pq, pk, pv], pa, pdo, [pdq, pdk, pdv], bh, t, d, scale, 1, d, d);
+      return true;
+    },
+
+    packedAttention(qkv, out, att, batch, t, nHead, headDim, scale): boolean {
+      const c = nHead * headDim, bh = batch * nHead;
+      const p = f32(qkv, batch * t * 3 * c), po = f32(out, batch * t * c), pa = f32(att, bh * t * t);
+      if (p < 0 || po < 0 || pa < 0) return false;
+      stridedAttention(p, p + c * 4, p + 2 * c * 4, po, pa, bh, t, headDim, scale, true, nHead, 3 * c, c);
+      return true;
+    },
+
+    packedAttentionBackward(qkv, att, dOut, dqkv, batch, t, nHead, headDim, scale): boolean {
+      const c = nHead * headDim, bh = batch * nHead;
+      const p = f32(qkv, batch * t * 3 * c), pa = f32(att, bh * t * t), pdo = f32(dOut, batch * t * c);
+      const pd = f32(dqkv, batch * t * 3 * c);
+      if (p < 0 || pa < 0 || pdo < 0 || pd < 0) return false;
+      const parts = (base: number): [number, number, number] => [base, base + c * 4, base + 2 * c * 4];
+      stridedAttentionBackward(parts(p), pa, pdo, parts(pd), bh, t, headDim, scale, nHead, 3 * c, c);
       return true;
     },
 

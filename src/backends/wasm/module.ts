@@ -39,11 +39,13 @@ export interface KernelExports {
   ): void;
   attention(
     q: number, k: number, v: number, out: number, att: number,
-    h0: number, h1: number, t: number, d: number, scale: number, causal: number, scratch: number,
+    h0: number, h1: number, t: number, d: number, scale: number, causal: number,
+    heads: number, ldIn: number, ldOut: number, scratch: number,
   ): void;
   attentionBackward(
     q: number, k: number, v: number, att: number, dOut: number, dq: number, dk: number, dv: number,
-    h0: number, h1: number, t: number, d: number, scale: number, scratch: number, tmp: number,
+    h0: number, h1: number, t: number, d: number, scale: number,
+    heads: number, ldIn: number, ldOut: number, scratch: number, tmp: number,
   ): void;
   embedding(table: number, ids: number, out: number, count: number, dim: number): void;
   embeddingBackward(g: number, ids: number, dTable: number, count: number, dim: number): void;
