@@ -1,7 +1,7 @@
 // The WebAssembly kernel module: every export the wasm backend calls (pointers are byte addresses).
 
 export { gemm, gemmScratchBytes } from './gemm';
-export { matmul, embedding, embeddingBackward } from './misc';
+export { matmul, embedding, embeddingBackward, zero } from './misc';
 export { unary, unaryBackward, binary, addInto, adamw } from './elementwise';
 export { softmax, layerNorm, layerNormBackward, crossEntropy } from './rows';
 export { attention, attentionBackward } from './attention';

@@ -49,3 +49,8 @@ export function embeddingBackward(g: usize, ids: usize, dTable: usize, count: i3
     }
   }
 }
+
+/** Zeroes `bytes` bytes at `ptr` (bulk memory: a memset, where a JS fill of shared memory goes byte by byte). */
+export function zero(ptr: usize, bytes: usize): void {
+  memory.fill(ptr, 0, bytes);
+}

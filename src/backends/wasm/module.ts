@@ -8,6 +8,7 @@ import { wasmApi, type WasmModule } from './wasm-api.js';
 /** The kernel exports (pointers are byte addresses into the shared memory; bools are 0/1). */
 export interface KernelExports {
   gemmScratchBytes(): number;
+  zero(ptr: number, bytes: number): void;
   matmul(
     a: number, b: number, out: number, m: number, n: number, k: number, transA: number, transB: number,
     aStride: number, bStride: number, accumulate: number,

@@ -47,6 +47,7 @@ export class WasmRuntime {
     this.heap = new WasmHeap();
     const instance = new wasmApi.Instance(module, { env: { memory: this.heap.memory } });
     this.exports = instance.exports as unknown as KernelExports;
+    this.heap.useZero(this.exports.zero);
     this.scratchBytes = this.exports.gemmScratchBytes();
   }
 
