@@ -3,6 +3,6 @@
 export { gemm, gemmScratchBytes } from './gemm';
 export { matmul, embedding, embeddingBackward, zero } from './misc';
 export { unary, unaryBackward, binary, addInto, adamw } from './elementwise';
-export { softmax, layerNorm, layerNormBackward, crossEntropy } from './rows';
+export { softmax, layerNorm, layerNormBackward, crossEntropy, crossEntropyBackward } from './rows';
 export { attention, attentionBackward } from './attention';
 export { linearInt8 } from './quant';

@@ -197,6 +197,39 @@ export function layerNormBackward(
  * Cross-entropy of each row of logits against an int32 target; rows whose target is ignoreIndex
  * get loss 0 and zero probabilities. Writes per-row losses and the softmax probabilities.
  */
+/**
+ * Backward of `crossEntropy`: dx = (probs - onehot(target)) * rowScale[r] per row; ignored rows get 0.
+ * rowScale is d loss / d loss_r (1/count for a mean, 1 for a sum, the upstream gradient for 'none').
+ */
+export function crossEntropyBackward(
+  probs: usize, targets: usize, rowScale: usize, dx: usize, rows: i32, cols: i32, ignoreIndex: i32,
+): void {
+  const rowBytes = (<usize>cols) << 2;
+  const c4 = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const pr = probs + <usize>r * rowBytes;
+    const dr = dx + <usize>r * rowBytes;
+    const t = load<i32>(targets + ((<usize>r) << 2));
+    if (t == ignoreIndex) {
+      memory.fill(dr, 0, rowBytes);
+      continue;
+    }
+    const s = load<f32>(rowScale + ((<usize>r) << 2));
+    const sv = f32x4.splat(s);
+    let j = 0;
+    for (; j < c4; j += 4) {
+      const o = (<usize>j) << 2;
+      v128.store(dr + o, f32x4.mul(v128.load(pr + o), sv));
+    }
+    for (; j < cols; j++) {
+      const o = (<usize>j) << 2;
+      store<f32>(dr + o, load<f32>(pr + o) * s);
+    }
+    const at = dr + ((<usize>t) << 2);
+    store<f32>(at, load<f32>(at) - s);
+  }
+}
+
 export function crossEntropy(
   logits: usize, targets: usize, losses: usize, probs: usize, rows: i32, cols: i32, ignoreIndex: i32,
 ): void {

@@ -72,6 +72,14 @@ export interface Kernels {
     rows: number, cols: number, ignoreIndex: number,
   ): boolean;
   /**
+   * Backward of `crossEntropy`: dx (rows, cols) = (probs - onehot(target)) * rowScale[r] (overwritten);
+   * rows whose target equals ignoreIndex get 0.
+   */
+  crossEntropyBackward(
+    probs: FloatArray, targets: Int32Array, rowScale: FloatArray, dx: FloatArray,
+    rows: number, cols: number, ignoreIndex: number,
+  ): boolean;
+  /**
    * Fused causal self-attention forward for q, k, v of shape (B*H, T, D): out (B*H, T, D) and the
    * attention probabilities att (B*H, T, T) kept for backward. scale = 1/sqrt(D) usually.
    */

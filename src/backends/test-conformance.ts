@@ -252,6 +252,19 @@ export function conformanceCases(): Case[] {
         return 'ok';
       },
     });
+    cases.push({
+      kernel: 'crossEntropyBackward',
+      name: `crossEntropyBackward ${rows}x${cols}`,
+      run(backend) {
+        const probs = new Pair(backend, rows * cols, () => r(0, 1));
+        const targets = ints(backend, Array.from({ length: rows }, (_, i) => (i % 4 === 3 ? -100 : Math.floor(r(0, cols)))));
+        const rowScale = new Pair(backend, rows, () => r(-2, 2)), dx = new Pair(backend, rows * cols, () => 7);
+        if (!call(backend, 'crossEntropyBackward', probs.fast, targets, rowScale.fast, dx.fast, rows, cols, -100)) return 'skipped';
+        ref('crossEntropyBackward', probs.ref, targets, rowScale.ref, dx.ref, rows, cols, -100);
+        assertClose(dx.fast, dx.ref, 'dx');
+        return 'ok';
+      },
+    });
   }
 
   const attShapes: Array<[number, number, number]> = [[1, 1, 1], [2, 5, 3], [3, 70, 16], [4, 130, 64], [1, 200, 8]];

@@ -3,6 +3,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { runKernel } from '../backends/registry.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
+import type { FloatArray } from '../tensor/dtype.js';
 import { allocFloat, kernelInts, requireFloat, result } from './util.js';
 
 export interface CrossEntropyOptions {
@@ -39,19 +40,17 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const losses = allocFloat(logits.dtype, rows);
   const probs = allocFloat(logits.dtype, logits.size);
   runKernel('crossEntropy', ld, td, losses, probs, rows, cols, ignoreIndex);
-  const backwardRows = (scaleOf: (r: number) => number) => {
+  const backwardRows = (rowScale: FloatArray) => {
     const dx = allocFloat(logits.dtype, logits.size);
-    for (let r = 0; r < rows; r++) {
-      if (td[r] === ignoreIndex) continue;
-      const s = scaleOf(r);
-      const o = r * cols;
-      for (let j = 0; j < cols; j++) dx[o + j] = probs[o + j] * s;
-      dx[o + td[r]] -= s;
-    }
+    runKernel('crossEntropyBackward', probs, td, rowScale, dx, rows, cols, ignoreIndex);
     return new Tensor(dx, logits.shape);
   };
   if (reduction === 'none') {
-    return result(losses, rowShape, 'crossEntropy', [logits], (g) => [backwardRows((r) => g.data[r])]);
+    return result(losses, rowShape, 'crossEntropy', [logits], (g) => {
+      const rowScale = allocFloat(logits.dtype, rows);
+      rowScale.set(g.data as FloatArray);
+      return [backwardRows(rowScale)];
+    });
   }
   let total = 0;
   for (let r = 0; r < rows; r++) total += losses[r];
@@ -59,7 +58,6 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const out = allocFloat(logits.dtype, 1);
   out[0] = total / denom;
   return result(out, [], 'crossEntropy', [logits], (g) => {
-    const s = g.data[0] / denom;
-    return [backwardRows(() => s)];
+    return [backwardRows(allocFloat(logits.dtype, rows).fill(g.data[0] / denom))];
   });
 }

@@ -28,3 +28,21 @@ export function crossEntropy(
   }
   return true;
 }
+
+export function crossEntropyBackward(
+  probs: FloatArray, targets: Int32Array, rowScale: FloatArray, dx: FloatArray,
+  rows: number, cols: number, ignoreIndex: number,
+): boolean {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const t = targets[r];
+    if (t === ignoreIndex) {
+      dx.fill(0, o, o + cols);
+      continue;
+    }
+    const s = rowScale[r];
+    for (let j = 0; j < cols; j++) dx[o + j] = probs[o + j] * s;
+    dx[o + t] -= s;
+  }
+  return true;
+}

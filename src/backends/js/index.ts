@@ -6,14 +6,14 @@ import { matmul } from './matmul.js';
 import { unary, unaryBackward, binary } from './elementwise.js';
 import { softmax } from './softmax.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
-import { crossEntropy } from './cross-entropy.js';
+import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { attention, attentionBackward, packedAttention, packedAttentionBackward } from './attention.js';
 import { embedding, embeddingBackward } from './embedding.js';
 import { adamw } from './adamw.js';
 import { linearInt8 } from './linear-int8.js';
 
 export const jsKernels: Kernels = {
-  matmul, unary, unaryBackward, binary, softmax, layerNorm, layerNormBackward, crossEntropy,
+  matmul, unary, unaryBackward, binary, softmax, layerNorm, layerNormBackward, crossEntropy, crossEntropyBackward,
   attention, attentionBackward, packedAttention, packedAttentionBackward, embedding, embeddingBackward, adamw, linearInt8,
 };
 

@@ -39,7 +39,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
 
   /** Row-split call: `make(r0, r1)` gives the arguments for rows [r0, r1). */
   const byRows = (
-    name: 'softmax' | 'layerNorm' | 'crossEntropy', rows: number, cols: number, make: (r0: number, r1: number) => number[],
+    name: 'softmax' | 'layerNorm' | 'crossEntropy' | 'crossEntropyBackward', rows: number, cols: number, make: (r0: number, r1: number) => number[],
   ): void => {
     const t = rows * cols < MIN_ELEMENTS_PER_THREAD / 2 ? 1 : rt.threadsFor(rows * cols, MIN_ELEMENTS_PER_THREAD / 4);
     if (t === 1) {
@@ -219,6 +219,20 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       }
       byRows('crossEntropy', rows, cols, (r0, r1) => [
         pl + r0 * cols * 4, pt + r0 * 4, ploss + r0 * 4, pp + r0 * cols * 4, r1 - r0, cols, ignoreIndex,
+      ]);
+      return true;
+    },
+
+    crossEntropyBackward(probs, targets, rowScale, dx, rows, cols, ignoreIndex): boolean {
+      const pp = f32(probs, rows * cols), ps = f32(rowScale, rows), pd = f32(dx, rows * cols);
+      const pt = targets.length >= rows ? heap.addressOf(targets) : -1;
+      if (pp < 0 || ps < 0 || pd < 0 || pt < 0) return false;
+      for (let r = 0; r < rows; r++) {
+        const t = targets[r];
+        if (t !== ignoreIndex && (t < 0 || t >= cols)) return false;
+      }
+      byRows('crossEntropyBackward', rows, cols, (r0, r1) => [
+        pp + r0 * cols * 4, pt + r0 * 4, ps + r0 * 4, pd + r0 * cols * 4, r1 - r0, cols, ignoreIndex,
       ]);
       return true;
     },

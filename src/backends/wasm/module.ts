@@ -35,6 +35,9 @@ export interface KernelExports {
     x: number, weight: number, mean: number, rstd: number, dy: number, dx: number,
     dWeight: number, dBias: number, rows: number, cols: number,
   ): void;
+  crossEntropyBackward(
+    probs: number, targets: number, rowScale: number, dx: number, rows: number, cols: number, ignoreIndex: number,
+  ): void;
   crossEntropy(
     logits: number, targets: number, losses: number, probs: number, rows: number, cols: number, ignoreIndex: number,
   ): void;

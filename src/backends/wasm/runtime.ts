@@ -8,7 +8,7 @@ import { wasmApi, type WasmModule } from './wasm-api.js';
 
 const EXPORT_NAMES = [
   'matmul', 'unary', 'unaryBackward', 'binary', 'addInto', 'adamw', 'softmax', 'layerNorm',
-  'layerNormBackward', 'crossEntropy', 'attention', 'attentionBackward', 'embedding', 'embeddingBackward',
+  'layerNormBackward', 'crossEntropy', 'crossEntropyBackward', 'attention', 'attentionBackward', 'embedding', 'embeddingBackward',
   'linearInt8',
 ] as const;
 /** A kernel export callable on every thread. */
