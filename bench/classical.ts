@@ -31,6 +31,9 @@ const SPECS: Spec[] = [
 ];
 // Fast fits are timed best-of-3 on both sides.
 const REPEATS: Partial<Record<ModelName, number>> = { logistic: 5, kmeans: 5, forest: 3, linear: 3, ridge: 3, 'naive-bayes': 3, knn: 3, lasso: 3 };
+// k-means lands in a different local optimum for each seed (ARI 39 to 56 on digits, on both sides,
+// at the same mean inertia): its score is the mean ARI over this many seeds, on each side.
+const KMEANS_SEEDS = 30;
 // Fit time is CPU time (user + system) on both sides, best of REPEATS: on a shared machine wall time
 // measures the neighbours; with one thread each side, CPU time equals wall time on an idle machine.
 function cpuSeconds(): number {
@@ -48,6 +51,17 @@ function sklearnParams(name: ModelName): Record<string, number> {
   if (name === 'lasso') return { alpha: 100, maxIter: 10000 };
   if (name === 'logistic') return { C: 1, maxIter: 1000 };
   return {};
+}
+
+/** Mean adjusted Rand index of k-means (nInit 10) on the test rows over KMEANS_SEEDS seeds. */
+function meanClusterScore(k: number, Xtr: Matrix, Xte: Matrix, labels: Float64Array): number {
+  let sum = 0;
+  for (let seed = 0; seed < KMEANS_SEEDS; seed++) {
+    const m = makeModel('kmeans', 'clustering', { k, nInit: 10 }, seed) as unknown as { fit(X: Matrix): unknown; predict(X: Matrix): Float64Array };
+    m.fit(Xtr);
+    sum += adjustedRandScore(labels, m.predict(Xte));
+  }
+  return sum / KMEANS_SEEDS;
 }
 
 /** Quintile of each value: price bands as "true" clusters for Ames. */
@@ -102,12 +116,12 @@ function main(): void {
         model.fit(Xtr, name === 'kmeans' ? undefined : ytr);
         best = Math.min(best, cpuSeconds() - t0);
       }
-      const score = name === 'kmeans' ? adjustedRandScore(clusterLabels, model!.predict(Xte)) : model!.score(Xte, yte);
+      const score = name === 'kmeans' ? meanClusterScore(k, Xtr, Xte, clusterLabels) : model!.score(Xte, yte);
       ours[spec.name]![name] = { score, fitSeconds: best };
       process.stderr.write(`moxing ${spec.name} ${name}: ${(100 * score).toFixed(2)} in ${best.toFixed(3)} s\n`);
     }
     jobs.push({
-      name: spec.name, task: spec.task, cols: Xtr.cols, k, models, repeats: REPEATS, clusterLabels: Array.from(clusterLabels),
+      name: spec.name, task: spec.task, cols: Xtr.cols, k, models, repeats: REPEATS, clusterLabels: Array.from(clusterLabels), clusterSeeds: KMEANS_SEEDS,
       Xtrain: Array.from(Xtr.data), Xtest: Array.from(Xte.data), ytrain: Array.from(ytr), ytest: Array.from(yte),
     });
   }
