@@ -47,6 +47,14 @@ test('configForSize lands near the target and keeps heads valid', () => {
   }
 });
 
+test('configForSize grows depth and width together along a sweep (no deep-narrow then shallow-wide)', () => {
+  const shapes = [5e4, 1e5, 2e5, 5e5, 1e6, 2e6].map((n) => configForSize(n, { vocabSize: 512, blockSize: 64 }));
+  assert.deepEqual(shapes.map((c) => `${c.nLayer}x${c.nEmbd}`), ['2x48', '2x64', '3x80', '4x96', '5x128', '7x160']);
+  for (let i = 1; i < shapes.length; i++) {
+    assert.ok(shapes[i]!.nLayer >= shapes[i - 1]!.nLayer && shapes[i]!.nEmbd > shapes[i - 1]!.nEmbd);
+  }
+});
+
 test('a tiny scaling sweep: runs, L(N) fit, a held-out size, a plot; a rerun reuses the runs', async () => {
   const outDir = join(tmp, 'scale');
   const o = { dataDir, sizes: [7e3, 1.3e4, 2.5e4, 5e4], budgets: [1536], isoflop: false, outDir, blockSize: 16, batchSize: 4, evalIters: 2 };

@@ -16,21 +16,22 @@ import { computeOptimal, fitDataLaw, fitIsoflop, fitPowerLaw, predictPowerLaw, t
 export type SizeCount = 'non-embedding' | 'total';
 
 /**
- * The GPT shape whose parameter count is nearest `target`: widths 16 or multiples of 32, heads of
- * 16-32 dimensions, at least 2 layers, width/depth near 24 (Kaplan et al. find shape matters little).
- * @example configForSize(100_000, { vocabSize: 512, blockSize: 64 }); // { nLayer: 3, nEmbd: 48, ... }
+ * The GPT shape whose parameter count is nearest `target`: widths in multiples of 16, heads of
+ * 16-32 dimensions, at least 2 layers, width/depth near 24. Kaplan et al. find shape matters little
+ * near convergence, but a short sweep's small models are far from it and a 4-layer model can lose
+ * to a 2-layer one of half its size, so the aspect ratio weighs nearly as much as the size: depth and
+ * width then both grow with the target (2x48, 2x64, 3x80, 4x96, 5x128, 7x160 for 50k-2m).
+ * @example configForSize(100_000, { vocabSize: 512, blockSize: 64 }); // { nLayer: 2, nEmbd: 64, ... }
  */
 export function configForSize(target: number, base: { vocabSize: number; blockSize: number; count?: SizeCount }): GPTConfig {
   let best: { cfg: GPTConfig; score: number } | null = null;
   for (let L = 2; L <= 24; L++) {
-    // Widths of 16 and multiples of 32: in the sweeps here 48- and 80-wide models trained far slower per
-    // parameter than 32- and 64-wide ones (on a shared machine: to be confirmed by a benchmark).
-    for (let C = 16; C <= 2048; C += C < 32 ? 16 : 32) {
+    for (let C = 16; C <= 2048; C += 16) {
       const nHead = C >= 128 && C % 32 === 0 ? C / 32 : C / 16;
       const cfg: GPTConfig = { vocabSize: base.vocabSize, blockSize: base.blockSize, nLayer: L, nHead, nEmbd: C, dropout: 0, bias: true };
       const r = sizeReport(cfg);
       const n = (base.count ?? 'non-embedding') === 'total' ? r.parameters : r.nonEmbeddingParameters;
-      const score = Math.abs(Math.log(n / target)) + 0.25 * Math.abs(Math.log(C / L / 24));
+      const score = Math.abs(Math.log(n / target)) + 0.75 * Math.abs(Math.log(C / L / 24));
       if (!best || score < best.score) best = { cfg, score };
     }
   }
