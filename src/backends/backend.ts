@@ -126,8 +126,10 @@ export interface Backend {
   readonly name: string;
   /**
    * Allocates zeroed storage for a tensor. A fast backend allocates inside the memory its kernels
-   * read (e.g. a shared WebAssembly.Memory) so no op copies data in or out.
+   * read (e.g. a shared WebAssembly.Memory) so no op copies data in or out. With `uninitialized`
+   * the contents are unspecified (a backend may skip zeroing a reused block): for outputs a kernel
+   * overwrites in full.
    */
-  alloc(dtype: DType, size: number): TypedArray;
+  alloc(dtype: DType, size: number, uninitialized?: boolean): TypedArray;
   readonly kernels: Partial<Kernels>;
 }

@@ -76,8 +76,8 @@ export function runKernel<K extends KernelName>(name: K, ...args: Parameters<Ker
 }
 
 /** Allocates tensor storage from the active backend (so fast kernels work on it in place). */
-export function allocStorage(dtype: DType, size: number): TypedArray {
-  return getBackend().alloc(dtype, size);
+export function allocStorage(dtype: DType, size: number, uninitialized = false): TypedArray {
+  return getBackend().alloc(dtype, size, uninitialized);
 }
 
 /** Applies MOXING_BACKEND once the fast backends have registered. */

@@ -4,7 +4,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { runKernel } from '../backends/registry.js';
 import { ShapeError, sameShape, shapeStr } from '../tensor/shape.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, requireFloat, result } from './util.js';
+import { allocFloat, allocOutput, requireFloat, result } from './util.js';
 
 export interface AttentionOptions {
   /** Mask future positions (decoder self-attention). Default true. */
@@ -54,12 +54,12 @@ export function packedSelfAttention(qkv: Tensor, nHead: number): Tensor {
   const [B, T, C3] = qkv.shape;
   const D = C3 / 3 / nHead;
   const src = requireFloat('attention', qkv);
-  const out = allocFloat(qkv.dtype, B * T * nHead * D);
-  const att = allocFloat(qkv.dtype, B * nHead * T * T);
+  const out = allocOutput(qkv.dtype, B * T * nHead * D);
+  const att = allocOutput(qkv.dtype, B * nHead * T * T); // zeros above the diagonal are written too
   const scale = 1 / Math.sqrt(D);
   runKernel('packedAttention', src, out, att, B, T, nHead, D, scale);
   return result(out, [B, T, C3 / 3], 'attention', [qkv], (g) => {
-    const dqkv = allocFloat(qkv.dtype, qkv.size);
+    const dqkv = allocOutput(qkv.dtype, qkv.size);
     runKernel('packedAttentionBackward', src, att, g.data as FloatArray, dqkv, B, T, nHead, D, scale);
     return [new Tensor(dqkv, qkv.shape)];
   });

@@ -4,7 +4,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { runKernel } from '../backends/registry.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, kernelInts, requireFloat, result } from './util.js';
+import { allocFloat, allocOutput, kernelInts, requireFloat, result } from './util.js';
 
 export interface CrossEntropyOptions {
   /** Targets equal to this contribute no loss and no gradient (PyTorch's default: -100). */
@@ -38,10 +38,10 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
     count++;
   }
   const losses = allocFloat(logits.dtype, rows);
-  const probs = allocFloat(logits.dtype, logits.size);
+  const probs = allocOutput(logits.dtype, logits.size);
   runKernel('crossEntropy', ld, td, losses, probs, rows, cols, ignoreIndex);
   const backwardRows = (rowScale: FloatArray) => {
-    const dx = allocFloat(logits.dtype, logits.size);
+    const dx = allocOutput(logits.dtype, logits.size);
     runKernel('crossEntropyBackward', probs, td, rowScale, dx, rows, cols, ignoreIndex);
     return new Tensor(dx, logits.shape);
   };

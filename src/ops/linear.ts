@@ -5,7 +5,7 @@ import type { MatmulParams } from '../backends/backend.js';
 import { runKernel } from '../backends/registry.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, commonDtype, requireFloat, result } from './util.js';
+import { allocFloat, allocOutput, commonDtype, requireFloat, result } from './util.js';
 
 function gemm(m: number, n: number, k: number, transA: boolean, transB: boolean): MatmulParams {
   return { batch: 1, m, n, k, transA, transB, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false };
@@ -29,7 +29,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   }
   const rows = nIn === 0 ? 0 : x.size / nIn;
   const wd = weight.data as FloatArray;
-  const out = allocFloat(dtype, rows * nOut);
+  // Outputs below are written in full by a GEMM without accumulate (the bias product, if any, first).
+  const out = allocOutput(dtype, rows * nOut);
   // One column of ones serves the bias broadcast forward and the bias gradient backward.
   const ones = bias ? allocFloat(dtype, rows).fill(1) : null;
   if (bias && ones) {
@@ -44,18 +45,18 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
     const gd = g.data as FloatArray;
     const grads: Array<Tensor | null> = [null, null];
     if (x.requiresGrad) {
-      const dx = allocFloat(dtype, x.size); // (rows, out) @ (out, in)
+      const dx = allocOutput(dtype, x.size); // (rows, out) @ (out, in)
       runKernel('matmul', gd, wd, dx, gemm(rows, nIn, nOut, false, false));
       grads[0] = new Tensor(dx, x.shape);
     }
     if (weight.requiresGrad) {
-      const dw = allocFloat(dtype, weight.size); // (rows, out)^T @ (rows, in)
+      const dw = allocOutput(dtype, weight.size); // (rows, out)^T @ (rows, in)
       runKernel('matmul', gd, xd, dw, gemm(nOut, nIn, rows, true, false));
       grads[1] = new Tensor(dw, weight.shape);
     }
     if (bias && ones) {
       // Column sums of g as a (1, rows) x (rows, out) product, so a fast backend does it.
-      const db = allocFloat(dtype, nOut);
+      const db = allocOutput(dtype, nOut);
       runKernel('matmul', ones, gd, db, gemm(1, nOut, rows, false, false));
       grads.push(new Tensor(db, bias.shape));
     }

@@ -3,14 +3,14 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { UnaryKernel } from '../backends/backend.js';
 import { runKernel } from '../backends/registry.js';
-import { allocFloat, requireFloat, result } from './util.js';
+import { allocOutput, requireFloat, result } from './util.js';
 
 function unaryOp(op: UnaryKernel, x: Tensor): Tensor {
   const xd = requireFloat(op, x);
-  const out = allocFloat(x.dtype, x.size);
+  const out = allocOutput(x.dtype, x.size);
   runKernel('unary', op, xd, out);
   return result(out, x.shape, op, [x], (g) => {
-    const dx = allocFloat(x.dtype, x.size);
+    const dx = allocOutput(x.dtype, x.size);
     runKernel('unaryBackward', op, xd, requireFloat(op, g), dx);
     return [new Tensor(dx, x.shape)];
   });

@@ -19,6 +19,15 @@ export function allocFloat(dtype: DType, size: number): FloatArray {
 }
 
 /**
+ * Float storage with unspecified contents, for an output every backend's kernel writes in full
+ * (a GEMM without accumulate, an element-wise map, attention): skips zeroing a reused block.
+ */
+export function allocOutput(dtype: DType, size: number): FloatArray {
+  if (dtype === 'int32') throw new TypeError('expected a float dtype');
+  return allocStorage(dtype, size, true) as FloatArray;
+}
+
+/**
  * Wraps an op's result; records the graph node when grad is on and an input requires grad.
  * `backward` runs under noGrad and returns one gradient (or null) per input.
  */

@@ -27,7 +27,7 @@ function debug(message: string): void {
  * `alloc` is the storage to hand out, normally the wasm heap so every kernel works in place.
  * @example const blas = createBlasBackend(); // null when no BLAS library is installed
  */
-export function createBlasBackend(alloc: (dtype: DType, size: number) => TypedArray = allocArray): BlasBackend | null {
+export function createBlasBackend(alloc: (dtype: DType, size: number, uninitialized?: boolean) => TypedArray = allocArray): BlasBackend | null {
   const lib = loadBlas();
   if (!('sgemm' in lib)) {
     debug(`no BLAS library found (set MOXING_BLAS=/path/to/libopenblas.so); tried ${lib.errors.join('; ')}`);

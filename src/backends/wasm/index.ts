@@ -24,7 +24,7 @@ export function createWasmBackend(): WasmBackend {
   instance = {
     name: 'wasm',
     runtime,
-    alloc: (dtype, size) => runtime.heap.alloc(dtype, size),
+    alloc: (dtype, size, uninitialized) => runtime.heap.alloc(dtype, size, uninitialized),
     kernels: wasmKernels(runtime),
   };
   return instance;
