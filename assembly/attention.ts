@@ -81,10 +81,13 @@ export function attention(
  * Backward of `attention` for heads [h0, h1): dq, dk, dv (rows ldIn apart, like q, k, v) overwritten
  * from dOut (rows ldOut apart). `tmp` holds T*T floats private to the calling thread.
  * dP = dO V^T, dS = P (dP - rowsum(P dP)) scale, dQ = dS K, dK = dS^T Q, dV = P^T dO.
+ * With a causal mask P and dS are zero above the diagonal, so each product runs over its lower
+ * triangle only, a tile of TILE rows (or columns) at a time: about half the work.
  */
 export function attentionBackward(
   q: usize, k: usize, v: usize, att: usize, dOut: usize, dq: usize, dk: usize, dv: usize,
-  h0: i32, h1: i32, t: i32, d: i32, scale: f32, heads: i32, ldIn: i32, ldOut: i32, scratch: usize, tmp: usize,
+  h0: i32, h1: i32, t: i32, d: i32, scale: f32, causal: bool, heads: i32, ldIn: i32, ldOut: i32,
+  scratch: usize, tmp: usize,
 ): void {
   const attBytes = (<usize>t * t) << 2;
   const rowBytes = (<usize>t) << 2;
@@ -93,38 +96,52 @@ export function attentionBackward(
     const qh = q + inOff, kh = k + inOff, vh = v + inOff;
     const ah = att + <usize>h * attBytes, doh = dOut + headOffset(h, heads, t, d, ldOut);
     const dqh = dq + inOff, dkh = dk + inOff, dvh = dv + inOff;
-    // dV = P^T dO: P is stored (T, T), so op(A) = P^T is transA.
-    gemm(true, false, t, ah, t, doh, ldOut, dvh, ldIn, false, 0, t, 0, d, scratch);
-    // dP = dO V^T
-    gemm(false, true, d, doh, ldOut, vh, ldIn, tmp, t, false, 0, t, 0, t, scratch);
-    const sv = f32x4.splat(scale);
-    const t4 = t & ~3;
-    for (let i = 0; i < t; i++) {
-      const pr = ah + <usize>i * rowBytes;
-      const dr = tmp + <usize>i * rowBytes;
-      let accv = f32x4.splat(0);
-      let j = 0;
-      for (; j < t4; j += 4) {
-        const o = (<usize>j) << 2;
-        accv = f32x4.add(accv, f32x4.mul(v128.load(pr + o), v128.load(dr + o)));
-      }
-      let dot = hsum(accv);
-      for (; j < t; j++) {
-        const o = (<usize>j) << 2;
-        dot += load<f32>(pr + o) * load<f32>(dr + o);
-      }
-      const dotv = f32x4.splat(dot);
-      for (j = 0; j < t4; j += 4) {
-        const o = (<usize>j) << 2;
-        v128.store(dr + o, f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dr + o), dotv)), sv));
-      }
-      for (; j < t; j++) {
-        const o = (<usize>j) << 2;
-        store<f32>(dr + o, load<f32>(pr + o) * (load<f32>(dr + o) - dot) * scale);
-      }
+    // Query rows [i0, i1) need key columns [0, jEnd) only: dP, dS and dQ row by row tile.
+    for (let i0 = 0; i0 < t; i0 += TILE) {
+      const i1 = min(t, i0 + TILE);
+      const jEnd = causal ? i1 : t;
+      // dP[i0:i1, 0:jEnd] = dO V^T
+      gemm(false, true, d, doh, ldOut, vh, ldIn, tmp, t, false, i0, i1, 0, jEnd, scratch);
+      for (let i = i0; i < i1; i++) softmaxBackwardRow(ah + <usize>i * rowBytes, tmp + <usize>i * rowBytes, jEnd, scale);
+      // dQ[i0:i1] = dS[i0:i1, 0:jEnd] K[0:jEnd]
+      gemm(false, false, jEnd, tmp, t, kh, ldIn, dqh, ldIn, false, i0, i1, 0, d, scratch);
     }
-    // dQ = dS K; dK = dS^T Q
-    gemm(false, false, t, tmp, t, kh, ldIn, dqh, ldIn, false, 0, t, 0, d, scratch);
-    gemm(true, false, t, tmp, t, qh, ldIn, dkh, ldIn, false, 0, t, 0, d, scratch);
+    // Key rows [j0, j1) gather from query rows [j0, t) only (dS and P are zero above the diagonal):
+    // with op(A) = dS^T, starting A at row j0 of dS makes the sum start at query j0.
+    for (let j0 = 0; j0 < t; j0 += TILE) {
+      const j1 = min(t, j0 + TILE);
+      const from = causal ? j0 : 0;
+      const kk = t - from;
+      // dK[j0:j1] = dS^T Q; dV[j0:j1] = P^T dO
+      gemm(true, false, kk, tmp + <usize>from * rowBytes, t, qh + ((<usize>from * ldIn) << 2), ldIn, dkh, ldIn, false, j0, j1, 0, d, scratch);
+      gemm(true, false, kk, ah + <usize>from * rowBytes, t, doh + ((<usize>from * ldOut) << 2), ldOut, dvh, ldIn, false, j0, j1, 0, d, scratch);
+    }
+  }
+}
+
+/** dS row in place of the dP row dr: P (dP - P.dP) scale over the first n columns. */
+@inline
+function softmaxBackwardRow(pr: usize, dr: usize, n: i32, scale: f32): void {
+  const sv = f32x4.splat(scale);
+  const n4 = n & ~3;
+  let accv = f32x4.splat(0);
+  let j = 0;
+  for (; j < n4; j += 4) {
+    const o = (<usize>j) << 2;
+    accv = f32x4.add(accv, f32x4.mul(v128.load(pr + o), v128.load(dr + o)));
+  }
+  let dot = hsum(accv);
+  for (; j < n; j++) {
+    const o = (<usize>j) << 2;
+    dot += load<f32>(pr + o) * load<f32>(dr + o);
+  }
+  const dotv = f32x4.splat(dot);
+  for (j = 0; j < n4; j += 4) {
+    const o = (<usize>j) << 2;
+    v128.store(dr + o, f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dr + o), dotv)), sv));
+  }
+  for (; j < n; j++) {
+    const o = (<usize>j) << 2;
+    store<f32>(dr + o, load<f32>(pr + o) * (load<f32>(dr + o) - dot) * scale);
   }
 }

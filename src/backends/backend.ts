@@ -87,10 +87,13 @@ export interface Kernels {
     q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, att: FloatArray,
     bh: number, t: number, d: number, scale: number, causal: boolean,
   ): boolean;
-  /** Backward of `attention`: dq, dk, dv (overwritten) from dOut and the saved att. */
+  /**
+   * Backward of `attention`: dq, dk, dv (overwritten) from dOut and the saved att. `causal` as in
+   * the forward (att is zero above the diagonal then, which a kernel may skip).
+   */
   attentionBackward(
     q: FloatArray, k: FloatArray, v: FloatArray, att: FloatArray, dOut: FloatArray,
-    dq: FloatArray, dk: FloatArray, dv: FloatArray, bh: number, t: number, d: number, scale: number,
+    dq: FloatArray, dk: FloatArray, dv: FloatArray, bh: number, t: number, d: number, scale: number, causal: boolean,
   ): boolean;
   /**
    * Causal self-attention straight from a GPT's packed projection: qkv (batch, t, 3C) with C =

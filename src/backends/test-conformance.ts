@@ -300,8 +300,8 @@ export function conformanceCases(): Case[] {
           att.ref.set(att.fast);
           const dOut = new Pair(backend, size, () => r());
           const dq = new Pair(backend, size, () => 5), dk = new Pair(backend, size, () => 5), dv = new Pair(backend, size, () => 5);
-          if (!call(backend, 'attentionBackward', q.fast, k.fast, v.fast, att.fast, dOut.fast, dq.fast, dk.fast, dv.fast, bh, t, d, scale)) return 'skipped';
-          ref('attentionBackward', q.ref, k.ref, v.ref, att.ref, dOut.ref, dq.ref, dk.ref, dv.ref, bh, t, d, scale);
+          if (!call(backend, 'attentionBackward', q.fast, k.fast, v.fast, att.fast, dOut.fast, dq.fast, dk.fast, dv.fast, bh, t, d, scale, causal)) return 'skipped';
+          ref('attentionBackward', q.ref, k.ref, v.ref, att.ref, dOut.ref, dq.ref, dk.ref, dv.ref, bh, t, d, scale, causal);
           assertClose(dq.fast, dq.ref, 'dq');
           assertClose(dk.fast, dk.ref, 'dk');
           assertClose(dv.fast, dv.ref, 'dv');

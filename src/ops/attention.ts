@@ -36,7 +36,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     const dq = allocFloat(q.dtype, q.size);
     const dk = allocFloat(q.dtype, q.size);
     const dv = allocFloat(q.dtype, q.size);
-    runKernel('attentionBackward', qd, kd, vd, att, g.data as FloatArray, dq, dk, dv, bh, t, d, scale);
+    runKernel('attentionBackward', qd, kd, vd, att, g.data as FloatArray, dq, dk, dv, bh, t, d, scale, causal);
     return [new Tensor(dq, q.shape), new Tensor(dk, q.shape), new Tensor(dv, q.shape)];
   });
 }

@@ -47,7 +47,9 @@ export function attention(
 export function attentionBackward(
   q: FloatArray, k: FloatArray, v: FloatArray, att: FloatArray, dOut: FloatArray,
   dq: FloatArray, dk: FloatArray, dv: FloatArray, bh: number, t: number, d: number, scale: number,
+  _causal = false,
 ): boolean {
+  // The mask needs no flag here: masked probabilities are exactly zero and skipped below.
   dq.fill(0);
   dk.fill(0);
   dv.fill(0);
@@ -108,7 +110,7 @@ export function packedAttentionBackward(
   const dHeads = new Float64Array(n);
   moveHeads('split', dOut, 0, 1, dHeads, batch, t, nHead, headDim);
   const grads = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-  attentionBackward(q, k, v, att, dHeads, grads[0], grads[1], grads[2], batch * nHead, t, headDim, scale);
+  attentionBackward(q, k, v, att, dHeads, grads[0], grads[1], grads[2], batch * nHead, t, headDim, scale, true);
   grads.forEach((g, i) => moveHeads('merge', dqkv, i * nHead * headDim, 3, g, batch, t, nHead, headDim));
   return true;
 }

@@ -70,18 +70,18 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
   /** Backward of {@link stridedAttention}: the gradients share the q, k, v layout, dOut the out layout. */
   const stridedAttentionBackward = (
     qkv: [number, number, number], pa: number, pdo: number, grads: [number, number, number], bh: number,
-    t: number, d: number, scale: number, heads: number, ldIn: number, ldOut: number,
+    t: number, d: number, scale: number, causal: boolean, heads: number, ldIn: number, ldOut: number,
   ): void => {
     if (bh === 0 || t === 0) return;
     const threads = rt.threadsFor(bh * t * t * d * 8, MIN_FLOPS_PER_THREAD);
     const chunks = splitRange(bh, Math.min(bh, 4 * threads)).map(([h0, h1]) => [
-      ...qkv, pa, pdo, ...grads, h0, h1, t, d, scale, heads, ldIn, ldOut, 0, 0,
+      ...qkv, pa, pdo, ...grads, h0, h1, t, d, scale, +causal, heads, ldIn, ldOut, 0, 0,
     ]);
-    // Arguments 16 and 17: the thread's packing scratch and its (T, T) temporary.
+    // Arguments 17 and 18: the thread's packing scratch and its (T, T) temporary.
     const tmps: number[] = [];
     try {
       for (let i = 0; i < threads; i++) tmps.push(heap.raw(t * t * 4));
-      rt.runDynamic('attentionBackward', chunks, threads, [16, 17], (tid) => [rt.scratchFor(tid), tmps[tid]]);
+      rt.runDynamic('attentionBackward', chunks, threads, [17, 18], (tid) => [rt.scratchFor(tid), tmps[tid]]);
     } finally {
       for (const tmp of tmps) heap.releaseRaw(tmp, t * t * 4);
     }
@@ -245,13 +245,13 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       return true;
     },
 
-    attentionBackward(q, k, v, att, dOut, dq, dk, dv, bh, t, d, scale): boolean {
+    attentionBackward(q, k, v, att, dOut, dq, dk, dv, bh, t, d, scale, causal): boolean {
       const size = bh * t * d;
       const [pq, pk, pv] = [q, k, v].map((x) => f32(x, size));
       const pa = f32(att, bh * t * t), pdo = f32(dOut, size);
       const [pdq, pdk, pdv] = [dq, dk, dv].map((x) => f32(x, size));
       if ([pq, pk, pv, pa, pdo, pdq, pdk, pdv].some((p) => p < 0)) return false;
-      stridedAttentionBackward([pq, pk, pv], pa, pdo, [pdq, pdk, pdv], bh, t, d, scale, 1, d, d);
+      stridedAttentionBackward([pq, pk, pv], pa, pdo, [pdq, pdk, pdv], bh, t, d, scale, causal, 1, d, d);
       return true;
     },
 
@@ -269,7 +269,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       const pd = f32(dqkv, batch * t * 3 * c);
       if (p < 0 || pa < 0 || pdo < 0 || pd < 0) return false;
       const parts = (base: number): [number, number, number] => [base, base + c * 4, base + 2 * c * 4];
-      stridedAttentionBackward(parts(p), pa, pdo, parts(pd), bh, t, headDim, scale, nHead, 3 * c, c);
+      stridedAttentionBackward(parts(p), pa, pdo, parts(pd), bh, t, headDim, scale, true, nHead, 3 * c, c);
       return true;
     },
 

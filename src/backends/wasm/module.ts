@@ -48,7 +48,7 @@ export interface KernelExports {
   ): void;
   attentionBackward(
     q: number, k: number, v: number, att: number, dOut: number, dq: number, dk: number, dv: number,
-    h0: number, h1: number, t: number, d: number, scale: number,
+    h0: number, h1: number, t: number, d: number, scale: number, causal: number,
     heads: number, ldIn: number, ldOut: number, scratch: number, tmp: number,
   ): void;
   embedding(table: number, ids: number, out: number, count: number, dim: number): void;
