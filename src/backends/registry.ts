@@ -80,6 +80,20 @@ export function allocStorage(dtype: DType, size: number, uninitialized = false):
   return getBackend().alloc(dtype, size, uninitialized);
 }
 
+const parents = new WeakMap<object, object>();
+
+/**
+ * x.subarray(begin, end) that keeps x alive as long as the subarray is: for a view that outlives
+ * its parent (a tensor sliced without a copy). A plain subarray of backend storage does not keep its
+ * block from being freed and reused once the parent view is garbage.
+ * @example const rows = retainingSubarray(x.data, 0, 10 * cols);
+ */
+export function retainingSubarray<T extends TypedArray>(x: T, begin: number, end: number): T {
+  const child = x.subarray(begin, end) as T;
+  parents.set(child, x);
+  return child;
+}
+
 /** Applies MOXING_BACKEND once the fast backends have registered. */
 export function applyBackendFromEnv(): void {
   const name = process.env.MOXING_BACKEND;

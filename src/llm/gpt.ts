@@ -10,7 +10,7 @@ import { normal, constant } from '../nn/init.js';
 import { linearInt8, quantizeInt8, type QuantizedWeight } from '../nn/quantize.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Rng } from '../tensor/random.js';
-import type { DType } from '../tensor/dtype.js';
+import type { DType, FloatArray } from '../tensor/dtype.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { allocStorage } from '../backends/registry.js';
 import * as F from '../ops/index.js';
@@ -103,29 +103,38 @@ function attendWithCache(qkv: Tensor, caches: KVCache[], layer: number, H: numbe
       const row = (b * T + t) * C3;
       const limit = offset + t + 1; // causal: this position and all before it
       for (let h = 0; h < H; h++) {
-        const qi = row + h * D;
-        const base = h * blockSize * D;
-        let max = -Infinity;
-        for (let j = 0; j < limit; j++) {
-          let s = 0;
-          const kj = base + j * D;
-          for (let d = 0; d < D; d++) s += src[qi + d] * K[kj + d];
-          s *= scale;
-          scores[j] = s;
-          if (s > max) max = s;
-        }
-        let sum = 0;
-        for (let j = 0; j < limit; j++) { scores[j] = Math.exp(scores[j] - max); sum += scores[j]; }
-        const o = (b * T + t) * C + h * D;
-        for (let j = 0; j < limit; j++) {
-          const a = scores[j] / sum;
-          const vj = base + j * D;
-          for (let d = 0; d < D; d++) out[o + d] += a * V[vj + d];
-        }
+        attendOneHead(src as FloatArray, row + h * D, K, V, h * blockSize * D, limit, D, scale, scores, out as FloatArray, (b * T + t) * C + h * D);
       }
     }
   }
   return new Tensor(out, [B, T, C]);
+}
+
+/**
+ * out[o:o+D] += softmax(q . K[0:limit] * scale) V[0:limit] for one head's query at q[qi:qi+D] and its
+ * cache rows from `base`. Numbers and typed arrays only, so V8 optimizes it whatever the objects
+ * around it do (inlined into its caller, it kept losing its optimized code to map changes).
+ */
+function attendOneHead(
+  q: FloatArray, qi: number, K: Float32Array, V: Float32Array, base: number, limit: number, D: number,
+  scale: number, scores: Float64Array, out: FloatArray, o: number,
+): void {
+  let max = -Infinity;
+  for (let j = 0; j < limit; j++) {
+    let s = 0;
+    const kj = base + j * D;
+    for (let d = 0; d < D; d++) s += q[qi + d] * K[kj + d];
+    s *= scale;
+    scores[j] = s;
+    if (s > max) max = s;
+  }
+  let sum = 0;
+  for (let j = 0; j < limit; j++) { scores[j] = Math.exp(scores[j] - max); sum += scores[j]; }
+  for (let j = 0; j < limit; j++) {
+    const a = scores[j] / sum;
+    const vj = base + j * D;
+    for (let d = 0; d < D; d++) out[o + d] += a * V[vj + d];
+  }
 }
 
 class FeedForward extends Module {

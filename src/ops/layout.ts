@@ -5,6 +5,7 @@ import { type Shape, ShapeError, broadcastShapes, normAxis, sameShape, shapeStr,
 import type { DType } from '../tensor/dtype.js';
 import { broadcastCopy, permuteCopy } from '../backends/js/strided.js';
 import { alloc, result, sumToShape } from './util.js';
+import { retainingSubarray } from '../backends/registry.js';
 
 /** Resolves one -1 in a requested shape. */
 function resolveShape(x: Tensor, shape: readonly number[]): number[] {
@@ -70,7 +71,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   outShape[ax] = e - s;
   const width = (e - s) * inner;
   // Slicing the outermost axis is a view: no copy.
-  const out = outer === 1 ? x.data.subarray(s * inner, e * inner) : alloc(x.dtype, outer * width);
+  const out = outer === 1 ? retainingSubarray(x.data, s * inner, e * inner) : alloc(x.dtype, outer * width);
   if (outer !== 1) {
     for (let o = 0; o < outer; o++) {
       const src = o * len * inner + s * inner;

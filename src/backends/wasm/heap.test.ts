@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { WasmHeap, HEAP_BASE, sizeClass } from './heap.js';
+import { retainingSubarray } from '../registry.js';
 
 test('size classes: 64-byte steps to 4 KiB, then at most 25% slack, always 64-byte aligned', () => {
   assert.equal(sizeClass(1), 64);
@@ -106,12 +107,12 @@ test('the default collection interval follows what survives, so a steady loop st
   assert.equal(kept.length, 16);
 });
 
-test('a subarray keeps its parent block alive after the parent view is dropped', () => {
+test('retainingSubarray keeps its parent block alive after the parent view is dropped', () => {
   const heap = new WasmHeap({ initialPages: 2 });
   const make = (): Float32Array => {
     const parent = heap.alloc('float32', 1000) as Float32Array;
     parent.fill(3);
-    return parent.subarray(10, 20); // a slice: the parent view itself becomes garbage
+    return retainingSubarray(parent, 10, 20); // a slice: the parent view itself becomes garbage
   };
   const child = make();
   heap.collect();
@@ -121,4 +122,10 @@ test('a subarray keeps its parent block alive after the parent view is dropped',
   assert.deepEqual([...child], new Array(10).fill(3));
   assert.ok(child instanceof Float32Array);
   assert.equal(heap.addressOf(child) > 0, true);
+});
+
+test('heap views are plain typed arrays (no subclass: V8 keeps optimized code for functions that allocate them)', () => {
+  const heap = new WasmHeap({ initialPages: 2 });
+  assert.equal(Object.getPrototypeOf(heap.alloc('float32', 4)), Float32Array.prototype);
+  assert.equal(Object.getPrototypeOf(heap.alloc('int32', 4)), Int32Array.prototype);
 });

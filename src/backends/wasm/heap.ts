@@ -40,28 +40,11 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
-// A subarray shares the block but not the view object the registry watches, so a tensor that keeps
-// only a subarray (a slice) would see its block freed and reused under it. Heap views therefore
-// remember, for each subarray, the view it came from: the parent stays alive as long as any child.
-const parents = new WeakMap<object, object>();
-
-/** A Float32Array in the heap whose subarrays keep it (and so its block) alive. */
-class HeapFloat32Array extends Float32Array<ArrayBufferLike> {
-  override subarray(begin?: number, end?: number): Float32Array {
-    const child = super.subarray(begin, end);
-    parents.set(child, this);
-    return child;
-  }
-}
-
-/** An Int32Array in the heap whose subarrays keep it alive. */
-class HeapInt32Array extends Int32Array<ArrayBufferLike> {
-  override subarray(begin?: number, end?: number): Int32Array {
-    const child = super.subarray(begin, end);
-    parents.set(child, this);
-    return child;
-  }
-}
+// Views are plain Float32Array / Int32Array objects. A subarray shares the block but not the view the
+// registry watches, so storage that must outlive its parent view is taken with `retainingSubarray`
+// (src/backends/registry.ts), which keeps the parent alive. (Subclassed views did that for every
+// subarray, but V8 then kept discarding the optimized code of every function that allocated one:
+// decoding after training ran at a fifth of its speed in some processes.)
 
 type Registry = FinalizationRegistry<[number, number]> & { cleanupSome?: () => void };
 interface Reclaim {
@@ -159,7 +142,7 @@ export class WasmHeap {
       return dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
     }
     const buf = this.buffer();
-    const view = dtype === 'int32' ? new HeapInt32Array(buf, addr, size) : new HeapFloat32Array(buf, addr, size);
+    const view = dtype === 'int32' ? new Int32Array(buf, addr, size) : new Float32Array(buf, addr, size);
     this.registry.register(view, [addr, cls], view);
     return view;
   }
