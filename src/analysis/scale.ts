@@ -107,7 +107,8 @@ export interface ScaleResult {
   runId?: string;
 }
 
-const label = (n: number): string => (n >= 1e6 ? `${Number((n / 1e6).toPrecision(3))}m` : n >= 1e3 ? `${Number((n / 1e3).toPrecision(3))}k` : String(n));
+const label = (n: number): string => (n >= 1e9 ? n.toExponential(2).replace(/\.?0*e\+/, 'e') : n >= 1e6 ? `${Number((n / 1e6).toPrecision(3))}m`
+  : n >= 1e3 ? `${Number((n / 1e3).toPrecision(3))}k` : String(n));
 
 /**
  * Trains the family (each run tracked with the sweep as parent; finished runs are reused on rerun),
