@@ -87,6 +87,19 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     }
   };
 
+  /**
+   * Address of in-heap class targets, or -1 when they are elsewhere or one is out of [0, cols) (it
+   * would read outside its row; the js kernels report those).
+   */
+  const targetsAddress = (targets: Int32Array, rows: number, cols: number, ignoreIndex: number): number => {
+    if (targets.length < rows) return -1;
+    for (let r = 0; r < rows; r++) {
+      const t = targets[r];
+      if (t !== ignoreIndex && (t < 0 || t >= cols)) return -1;
+    }
+    return heap.addressOf(targets);
+  };
+
   const matmul = (a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): boolean => {
     // A stack of A matrices times one shared B (a Linear layer on (B, T, C)) is one tall GEMM:
     // B is packed once instead of once per batch.
@@ -210,13 +223,8 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
 
     crossEntropy(logits, targets, losses, probs, rows, cols, ignoreIndex): boolean {
       const pl = f32(logits, rows * cols), pp = f32(probs, rows * cols), ploss = f32(losses, rows);
-      const pt = targets.length >= rows ? heap.addressOf(targets) : -1;
+      const pt = targetsAddress(targets, rows, cols, ignoreIndex);
       if (pl < 0 || pp < 0 || ploss < 0 || pt < 0) return false;
-      // An out-of-range target would read outside the row; js reports those.
-      for (let r = 0; r < rows; r++) {
-        const t = targets[r];
-        if (t !== ignoreIndex && (t < 0 || t >= cols)) return false;
-      }
       byRows('crossEntropy', rows, cols, (r0, r1) => [
         pl + r0 * cols * 4, pt + r0 * 4, ploss + r0 * 4, pp + r0 * cols * 4, r1 - r0, cols, ignoreIndex,
       ]);
@@ -225,12 +233,8 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
 
     crossEntropyBackward(probs, targets, rowScale, dx, rows, cols, ignoreIndex): boolean {
       const pp = f32(probs, rows * cols), ps = f32(rowScale, rows), pd = f32(dx, rows * cols);
-      const pt = targets.length >= rows ? heap.addressOf(targets) : -1;
+      const pt = targetsAddress(targets, rows, cols, ignoreIndex);
       if (pp < 0 || ps < 0 || pd < 0 || pt < 0) return false;
-      for (let r = 0; r < rows; r++) {
-        const t = targets[r];
-        if (t !== ignoreIndex && (t < 0 || t >= cols)) return false;
-      }
       byRows('crossEntropyBackward', rows, cols, (r0, r1) => [
         pp + r0 * cols * 4, pt + r0 * 4, ps + r0 * 4, pd + r0 * cols * 4, r1 - r0, cols, ignoreIndex,
       ]);
