@@ -56,3 +56,18 @@ test('sgemm and dgemm through the backend, with offsets and transposes', (t) => 
     assert.deepEqual([...out.subarray(4 * batch - 4)], [4, 2, 10, 5]);
   }
 });
+
+test('loading sets the OpenBLAS spin timeout for the library only: the environment is left as it was', () => {
+  const before = process.env.OPENBLAS_THREAD_TIMEOUT;
+  try {
+    delete process.env.OPENBLAS_THREAD_TIMEOUT;
+    loadBlas(['/nonexistent/libopenblas.so']);
+    assert.equal(process.env.OPENBLAS_THREAD_TIMEOUT, undefined);
+    process.env.OPENBLAS_THREAD_TIMEOUT = '28';
+    loadBlas(['/nonexistent/libopenblas.so']);
+    assert.equal(process.env.OPENBLAS_THREAD_TIMEOUT, '28');
+  } finally {
+    if (before === undefined) delete process.env.OPENBLAS_THREAD_TIMEOUT;
+    else process.env.OPENBLAS_THREAD_TIMEOUT = before;
+  }
+});

@@ -35,6 +35,9 @@ export function candidateLibraries(): string[] {
   }
 }
 
+/** log2 of the cycles an idle OpenBLAS thread spins before it sleeps (OpenBLAS clamps it to 4..30). */
+const OPENBLAS_SPIN_LOG2_CYCLES = 16;
+
 const SIG = '(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)';
 
 /**
@@ -48,6 +51,20 @@ export function loadBlas(candidates = candidateLibraries()): BlasLibrary | { err
   } catch (err) {
     return { errors: [`koffi: ${err instanceof Error ? err.message : String(err)}`] };
   }
+  // OpenBLAS's idle threads spin for 2^OPENBLAS_THREAD_TIMEOUT cycles after each call (default 2^28,
+  // about 0.1 s) before they sleep. Between two GEMMs of a training step the wasm kernels run on the
+  // same cores, and the spinning threads took those cores from them. The library reads the variable
+  // as it loads; a value the user set wins, and child processes do not inherit ours.
+  const userTimeout = process.env.OPENBLAS_THREAD_TIMEOUT;
+  process.env.OPENBLAS_THREAD_TIMEOUT = userTimeout ?? String(OPENBLAS_SPIN_LOG2_CYCLES);
+  try {
+    return loadFirst(koffi, candidates);
+  } finally {
+    if (userTimeout === undefined) delete process.env.OPENBLAS_THREAD_TIMEOUT;
+  }
+}
+
+function loadFirst(koffi: Koffi, candidates: string[]): BlasLibrary | { errors: string[] } {
   const errors: string[] = [];
   for (const path of candidates) {
     try {
