@@ -112,8 +112,8 @@ function attendWithCache(qkv: Tensor, caches: KVCache[], layer: number, H: numbe
 
 /**
  * out[o:o+D] += softmax(q . K[0:limit] * scale) V[0:limit] for one head's query at q[qi:qi+D] and its
- * cache rows from `base`. Numbers and typed arrays only, so V8 optimizes it whatever the objects
- * around it do (inlined into its caller, it kept losing its optimized code to map changes).
+ * cache rows from `base`. Decoding's hot loop, on numbers and typed arrays only: its optimized code
+ * does not depend on the shapes of the objects the caller handles (caches, tensors, allocation).
  */
 function attendOneHead(
   q: FloatArray, qi: number, K: Float32Array, V: Float32Array, base: number, limit: number, D: number,
