@@ -5,6 +5,7 @@ import { initBackends } from '../backends/index.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { processIo, type Io } from './io.js';
 import { registerTokenizer } from './commands/tokenizer.js';
 import { registerFit } from './commands/fit.js';
 import { registerEvaluate } from './commands/evaluate.js';
@@ -37,8 +38,11 @@ function packageVersion(): string {
   }
 }
 
-/** Builds the program with every command registered. */
-export function buildProgram(): Command {
+/**
+ * Builds the program with every command registered; every command prints its results through `io`.
+ * @example const io = captureIo(); await buildProgram(io).parseAsync(['node', 'moxing', 'size', '--json']); io.text;
+ */
+export function buildProgram(io: Io = processIo): Command {
   const program = new Command();
   program
     .name('moxing')
@@ -47,36 +51,37 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Each command file exports register(program); the list is explicit, no registration by side effect.
-  registerTokenizer(program);
-  registerFit(program);
-  registerEvaluate(program);
-  registerPredict(program);
-  registerCv(program);
-  registerSize(program);
-  registerData(program);
-  registerPretrain(program);
-  registerTrain(program);
-  registerGenerate(program);
-  registerInterop(program);
-  registerFinetune(program);
+  registerTokenizer(program, io);
+  registerFit(program, io);
+  registerEvaluate(program, io);
+  registerPredict(program, io);
+  registerCv(program, io);
+  registerSize(program, io);
+  registerData(program, io);
+  registerPretrain(program, io);
+  registerTrain(program, io);
+  registerGenerate(program, io);
+  registerInterop(program, io);
+  registerFinetune(program, io);
   registerClassify(program);
   registerAsk(program);
-  registerRuns(program);
-  registerModels(program);
-  registerPlot(program);
+  registerRuns(program, io);
+  registerModels(program, io);
+  registerPlot(program, io);
   registerServe(program);
-  registerBench(program);
-  registerBenchGpt(program);
-  registerScale(program);
-  registerCurve(program);
-  registerCompare(program);
-  registerReport(program);
+  registerBench(program, io);
+  registerBenchGpt(program, io);
+  registerScale(program, io);
+  registerCurve(program, io);
+  registerCompare(program, io);
+  registerReport(program, io);
   return program;
 }
 
 /** Runs the CLI; errors become one line on stderr and exit code 1 (2 for usage errors). */
 export async function main(argv: string[]): Promise<void> {
-  // The fastest kernels this machine has (BLAS, wasm SIMD + threads); MOXING_BACKEND overrides.
+  // The fastest kernels this machine has (BLAS, wasm SIMD + threads), once for every command;
+  // MOXING_BACKEND overrides. Commands themselves never initialise backends.
   initBackends();
   const program = buildProgram();
   try {

@@ -1,5 +1,6 @@
 // Models on CSV tables: preprocessing built from the column types, the model by its CLI name, validation, one saved file.
 
+import { readFileSync } from 'node:fs';
 import { column, dropColumns, missingCount, takeTableRows, type Table } from '../data/table.js';
 import { trainTestSplit, kFold, stratifiedKFold, permutation } from '../data/split.js';
 import type { AnyEstimator, ModelJSON } from './base.js';
@@ -316,6 +317,27 @@ export function loadTabular(json: unknown, source = 'model file'): LoadedTabular
   } catch (err) {
     throw new TabularError(`${source}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Reads and checks a model file written by `moxing fit`.
+ * @example const m = readModelFile('model.json');
+ */
+export function readModelFile(path: string): LoadedTabular {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new Error(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(err)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${path}: not a moxing model file (not valid JSON)`);
+  }
+  return loadTabular(json, path);
 }
 
 /** The feature matrix of new rows, with clear errors for missing columns. */

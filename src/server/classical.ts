@@ -1,7 +1,6 @@
 // Classical (tabular) models behind /v1/predict: JSON rows -> a typed table -> the saved pipeline.
 
-import { readModelFile } from '../ml/cli-support.js';
-import { predictTabular, type LoadedTabular } from '../ml/tabular.js';
+import { predictTabular, readModelFile, type LoadedTabular } from '../ml/tabular.js';
 import { table, type Column } from '../data/table.js';
 import { invalidRequest } from './errors.js';
 

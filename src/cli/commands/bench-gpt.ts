@@ -6,6 +6,7 @@ import { benchGenerate, benchTrain } from '../../llm/bench.js';
 import { validateConfig, type GPTConfig } from '../../llm/config.js';
 import { positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 
 interface ShapeFlags {
   nLayer: number;
@@ -37,22 +38,22 @@ function withShape(cmd: Command): Command {
     .option('--json', 'print one JSON object');
 }
 
-export function registerBenchGpt(program: Command): void {
+export function registerBenchGpt(program: Command, io: Io = processIo): void {
   const bench = benchCommand(program);
   withShape(bench.command('train').description('GPT training throughput (forward, backward, AdamW) on synthetic tokens'))
     .option('--batch-size <n>', 'sequences per step', positiveInt, 16)
     .option('--steps <n>', 'timed steps (after 2 warm-up steps)', positiveInt, 10)
     .action((f: ShapeFlags) => {
       const r = benchTrain(shape(f), f.batchSize, f.steps);
-      if (f.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-      else process.stdout.write(`train: ${Math.round(r.tokensPerSecond)} tokens/s, ${r.msPerStep.toFixed(1)} ms/step (${r.parameters.toLocaleString('en-US')} parameters)\n`);
+      if (f.json) io.write(`${JSON.stringify(r)}\n`);
+      else io.write(`train: ${Math.round(r.tokensPerSecond)} tokens/s, ${r.msPerStep.toFixed(1)} ms/step (${r.parameters.toLocaleString('en-US')} parameters)\n`);
     });
   withShape(bench.command('generate').description('GPT decoding throughput with the KV cache (greedy, batch 1)'))
     .option('--new-tokens <n>', 'tokens to generate', positiveInt, 100)
     .option('--int8', 'int8 weights (per-channel scales) instead of float32')
     .action((f: ShapeFlags & { int8?: boolean }) => {
       const r = benchGenerate(shape(f), f.newTokens, 3, f.int8);
-      if (f.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-      else process.stdout.write(`generate: ${Math.round(r.tokensPerSecond)} tokens/s (${r.msPerToken.toFixed(2)} ms/token)\n`);
+      if (f.json) io.write(`${JSON.stringify(r)}\n`);
+      else io.write(`generate: ${Math.round(r.tokensPerSecond)} tokens/s (${r.msPerToken.toFixed(2)} ms/token)\n`);
     });
 }

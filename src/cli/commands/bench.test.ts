@@ -4,22 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { captureIo } from '../io.js';
+import { initBackends } from '../../backends/index.js';
 
 test('bench matmul --json prints {"bench","backend","n","threads","gflops"} per backend, size and thread count', async () => {
+  initBackends(); // as main() does
   const program = new Command().exitOverride();
-  registerBench(program);
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['bench', 'matmul', '--json', '--sizes', '32,40', '--threads', '1,2', '--min-seconds', '0'], { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-  }
-  const rows = lines.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const io = captureIo();
+  registerBench(program, io);
+  await program.parseAsync(['bench', 'matmul', '--json', '--sizes', '32,40', '--threads', '1,2', '--min-seconds', '0'], { from: 'user' });
+  const rows = io.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const backends = [...new Set(rows.map((r) => r.backend))];
   assert.ok(backends.includes('js') && backends.includes('wasm'), `backends: ${backends.join(', ')}`);
   assert.equal(rows.length, backends.length * 2 * 2);

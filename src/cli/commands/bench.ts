@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Backend, MatmulParams } from '../../backends/backend.js';
 import { initBackends, setThreads } from '../../backends/index.js';
+import { processIo, type Io } from '../io.js';
 import { jsBackend } from '../../backends/js/index.js';
 
 /** One measurement, printed as one JSON line by `moxing bench matmul --json`. */
@@ -28,7 +29,7 @@ export interface MatmulBenchOptions {
  * @example benchBackends(['wasm']) // [the wasm backend], or throws if it is not available
  */
 export function benchBackends(names?: string[]): Backend[] {
-  const { blas, wasm } = initBackends();
+  const { blas, wasm } = initBackends(); // idempotent: the handles of the kernels main() registered
   const all = [blas, wasm, jsBackend].filter((b): b is Backend => b !== null);
   if (!names) return all;
   const unknown = names.filter((n) => !all.some((b) => b.name === n));
@@ -115,7 +116,7 @@ export function benchCommand(program: Command): Command {
  * Registers `moxing bench matmul` under `moxing bench`.
  * @example registerBench(program) // then: moxing bench matmul --json
  */
-export function registerBench(program: Command): Command {
+export function registerBench(program: Command, io: Io = processIo): Command {
   const bench = benchCommand(program);
   bench
     .command('matmul')
@@ -132,9 +133,9 @@ export function registerBench(program: Command): Command {
         backends: opts.backends?.split(',').map((s) => s.trim()),
         minSeconds: Number(opts.minSeconds),
       });
-      if (!opts.json) process.stdout.write(`${'backend'.padEnd(8)} ${'n'.padStart(5)} ${'threads'.padStart(7)} ${'GFLOP/s'.padStart(8)}\n`);
+      if (!opts.json) io.write(`${'backend'.padEnd(8)} ${'n'.padStart(5)} ${'threads'.padStart(7)} ${'GFLOP/s'.padStart(8)}\n`);
       for (const r of results) {
-        process.stdout.write(opts.json
+        io.write(opts.json
           ? `${JSON.stringify(r)}\n`
           : `${r.backend.padEnd(8)} ${String(r.n).padStart(5)} ${String(r.threads).padStart(7)} ${r.gflops.toFixed(1).padStart(8)}\n`);
       }

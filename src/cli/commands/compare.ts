@@ -6,14 +6,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareSentiment, compareTabular, type CompareResult } from '../../analysis/compare.js';
 import { saveLatest } from '../../analysis/results.js';
-import { readTable, seedFrom } from '../../ml/cli-support.js';
+import { readTable, seedFrom } from '../tabular-support.js';
 import { resolveModelPath } from '../../llm/models.js';
 import { fraction, positiveInt, finiteNumber } from '../options.js';
 import { UserError } from '../errors.js';
-import { initBackends } from '../../backends/index.js';
-import type { Io } from './fit.js';
-
-const stdout: Io = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 interface CompareFlags {
   task: string; data?: string; target?: string; text?: string; base: string; noGpt?: boolean; gpt: boolean; epochs: number; lr: number; gptTrainRows: number; gptValRows: number;
@@ -48,7 +45,7 @@ export function compareTable(r: CompareResult): string {
  * Registers `moxing compare --task sentiment|tabular [--data <csv>] [--base moxing-base]`.
  * @example registerCompare(program);
  */
-export function registerCompare(program: Command, io: Io = stdout): void {
+export function registerCompare(program: Command, io: Io = processIo): void {
   program
     .command('compare')
     .description('classical models vs a foundation model on one task and one split: parameters, training compute, accuracy/F1, train/validation gap')
@@ -68,7 +65,6 @@ export function registerCompare(program: Command, io: Io = stdout): void {
     .option('--seed <n>', 'random seed', '0')
     .option('--json', 'print the result as one JSON object')
     .action(async (f: CompareFlags) => {
-      initBackends();
       if (f.task !== 'sentiment' && f.task !== 'tabular') throw new UserError(`--task must be sentiment or tabular, got '${f.task}'`);
       const data = f.data ?? (f.task === 'sentiment' ? join(examplesDir(), 'reviews', 'reviews.csv') : join(examplesDir(), 'ames_housing', 'train.csv'));
       if (!existsSync(data)) throw new UserError(`${data}: no such file`);

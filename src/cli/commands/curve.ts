@@ -8,13 +8,10 @@ import { gptLearningCurve, gptValidationCurve, type GptCurveOptions } from '../.
 import { curveSvg, writePlot } from '../../analysis/plots.js';
 import { saveLatest } from '../../analysis/results.js';
 import { MODEL_NAMES, type ModelName } from '../../ml/tabular.js';
-import { paramsFrom, readTable, seedFrom } from '../../ml/cli-support.js';
+import { paramsFrom, readTable, seedFrom } from '../tabular-support.js';
 import { positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
-import { initBackends } from '../../backends/index.js';
-import type { Io } from './fit.js';
-
-const stdout: Io = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 interface CurveFlags { target?: string; model: string; param?: string; sizes?: string; set?: string[]; folds: string; seed?: string; out?: string; patience?: number; runs?: string; json?: boolean }
 
@@ -59,7 +56,7 @@ async function finish(r: CurveResult, f: CurveFlags, io: Io): Promise<void> {
  * `moxing curve learning <data> --target <col> --model <name> [--sizes 0.1,0.25,0.5,1]`.
  * @example registerCurve(program);
  */
-export function registerCurve(program: Command, io: Io = stdout): void {
+export function registerCurve(program: Command, io: Io = processIo): void {
   const curve = program.command('curve').description('complexity and data against generalization: train and validation scores with an overfitting verdict');
   const common = (c: Command): Command => c
     .option('--target <col>', 'the column to predict (CSV models)')
@@ -76,7 +73,6 @@ export function registerCurve(program: Command, io: Io = stdout): void {
     .argument('<data>', 'a CSV file, or a token directory for --model gpt')
     .requiredOption('--param <name=values>', 'the swept hyperparameter: maxDepth=1..20, C=0.01,0.1,1, alpha=1e-4..1e1:log6, nEmbd=16,32,64'))
     .action(async (data: string, f: CurveFlags) => {
-      initBackends();
       const model = checkModel(f, data);
       let r: CurveResult;
       try {
@@ -98,7 +94,6 @@ export function registerCurve(program: Command, io: Io = stdout): void {
     .argument('<data>', 'a CSV file, or a token directory for --model gpt')
     .option('--sizes <list>', 'training sizes: fractions of each training fold or row counts', '0.1,0.25,0.5,0.75,1'))
     .action(async (data: string, f: CurveFlags) => {
-      initBackends();
       const model = checkModel(f, data);
       let r: CurveResult;
       try {

@@ -2,18 +2,15 @@
 
 import type { Command } from 'commander';
 import { crossValidateTabular, MODEL_NAMES, type ModelName } from '../../ml/tabular.js';
-import { formatMetrics, paramsFrom, readTable, seedFrom } from '../../ml/cli-support.js';
+import { formatMetrics, paramsFrom, readTable, seedFrom } from '../tabular-support.js';
 import { UserError } from '../errors.js';
-import { initBackends } from '../../backends/index.js';
-import type { Io } from './fit.js';
-
-const stdout: Io = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 /**
  * Registers `moxing cv <data.csv> --target <col> --model <name> --folds 5 [--set k=v ...] [--seed N] [--json]`.
  * @example registerCv(program);
  */
-export function registerCv(program: Command, io: Io = stdout): void {
+export function registerCv(program: Command, io: Io = processIo): void {
   program
     .command('cv')
     .description('k-fold cross-validation (stratified for classifiers); prints per-fold and mean metrics')
@@ -26,7 +23,6 @@ export function registerCv(program: Command, io: Io = stdout): void {
     .option('--json', 'print {"metrics": mean, "std": ..., "folds": [...]}')
     .action((path: string, flags: { target?: string; model: string; folds: string; set?: string[]; seed?: string; json?: boolean }) => {
       try {
-        initBackends(); // the fast GEMM for logistic, MLP and CNN fits
         if (!(MODEL_NAMES as readonly string[]).includes(flags.model)) throw new Error(`unknown model '${flags.model}'; models are: ${MODEL_NAMES.join(', ')}`);
         const folds = Number(flags.folds);
         if (!Number.isInteger(folds) || folds < 2) throw new Error(`--folds must be an integer >= 2, got '${flags.folds}'`);

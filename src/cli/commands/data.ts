@@ -6,6 +6,7 @@ import { Tokenizer } from '../../text/tokenizer.js';
 import { prepareData } from '../../llm/data.js';
 import { fraction } from '../options.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 
 interface PrepareFlags {
   tokenizer: string;
@@ -14,7 +15,7 @@ interface PrepareFlags {
   json?: boolean;
 }
 
-export function registerData(program: Command): void {
+export function registerData(program: Command, io: Io = processIo): void {
   const data = program.command('data').description('prepare training data');
   data
     .command('prepare')
@@ -37,7 +38,7 @@ export function registerData(program: Command): void {
         valFraction: f.valFraction,
         onFile: (file, n) => { if (!f.json) process.stderr.write(`${file}: ${n.toLocaleString('en-US')} tokens\n`); },
       });
-      if (f.json) process.stdout.write(`${JSON.stringify(meta)}\n`);
-      else process.stdout.write(`${f.out}: ${meta.trainTokens.toLocaleString('en-US')} train + ${meta.valTokens.toLocaleString('en-US')} validation tokens (${meta.dtype}, vocabulary ${meta.vocabSize})\n`);
+      if (f.json) io.write(`${JSON.stringify(meta)}\n`);
+      else io.write(`${f.out}: ${meta.trainTokens.toLocaleString('en-US')} train + ${meta.valTokens.toLocaleString('en-US')} validation tokens (${meta.dtype}, vocabulary ${meta.vocabSize})\n`);
     });
 }

@@ -1,19 +1,16 @@
 // `moxing evaluate`: metrics of a saved model on a labelled CSV file.
 
 import type { Command } from 'commander';
-import { evaluateTabular } from '../../ml/tabular.js';
-import { formatMetrics, readModelFile, readTable } from '../../ml/cli-support.js';
+import { evaluateTabular, readModelFile } from '../../ml/tabular.js';
+import { formatMetrics, readTable } from '../tabular-support.js';
 import { UserError } from '../errors.js';
-import { initBackends } from '../../backends/index.js';
-import type { Io } from './fit.js';
-
-const stdout: Io = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 /**
  * Registers `moxing evaluate <model.json> <test.csv> [--target <col>] [--json]`.
  * @example registerEvaluate(program);
  */
-export function registerEvaluate(program: Command, io: Io = stdout): void {
+export function registerEvaluate(program: Command, io: Io = processIo): void {
   program
     .command('evaluate')
     .description('score a saved model on labelled data: r2/rmse/mae, accuracy/f1, or inertia/silhouette')
@@ -23,7 +20,6 @@ export function registerEvaluate(program: Command, io: Io = stdout): void {
     .option('--json', 'print {"metrics": {...}}')
     .action((modelPath: string, dataPath: string, flags: { target?: string; json?: boolean }) => {
       try {
-        initBackends(); // the fast GEMM for logistic, MLP and CNN fits
         const m = readModelFile(modelPath);
         const metrics = evaluateTabular(m, readTable(dataPath), flags.target);
         io.write(flags.json ? `${JSON.stringify({ metrics })}\n` : `${formatMetrics(metrics)}\n`);

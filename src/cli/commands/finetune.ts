@@ -11,6 +11,7 @@ import { resolveModelPath } from '../../llm/models.js';
 import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
 import { TrainingProgress } from '../progress.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 import { startTracking } from '../../runs/tracker.js';
 
 /** The text values of a column (numbers become their decimal text; missing cells become ''). */
@@ -44,7 +45,7 @@ interface FinetuneFlags {
   json?: boolean;
 }
 
-export function registerFinetune(program: Command): void {
+export function registerFinetune(program: Command, io: Io = processIo): void {
   const d = DEFAULT_FINETUNE;
   program
     .command('finetune')
@@ -89,15 +90,15 @@ export function registerFinetune(program: Command): void {
             { pooling: f.pooling, textCol: f.textCol, labelCol: f.labelCol });
           (progress as TrainingProgress | null)?.stop();
           tracker.log(o.epochs, { valAccuracy: res.metrics.accuracy, valF1: res.metrics.f1 });
-          if (f.json) process.stdout.write(`${JSON.stringify({ task: 'classify', labels: res.labels, ...res.metrics })}\n`);
-          else process.stdout.write(`validation accuracy ${res.metrics.accuracy.toFixed(4)}, macro F1 ${res.metrics.f1.toFixed(4)} (${res.metrics.valExamples} held-out examples; labels ${res.labels.join(', ')}); saved ${res.outDir}\n`);
+          if (f.json) io.write(`${JSON.stringify({ task: 'classify', labels: res.labels, ...res.metrics })}\n`);
+          else io.write(`validation accuracy ${res.metrics.accuracy.toFixed(4)}, macro F1 ${res.metrics.f1.toFixed(4)} (${res.metrics.valExamples} held-out examples; labels ${res.labels.join(', ')}); saved ${res.outDir}\n`);
         } else {
           if (!f.questionCol || !f.answerCol) throw new UserError('--task qa needs --question-col and --answer-col');
           const res = await finetuneQA(from, textColumn(table, f.questionCol, '--question-col'), textColumn(table, f.answerCol, '--answer-col'), f.out, o);
           (progress as TrainingProgress | null)?.stop();
           tracker.log(o.epochs, { valLoss: res.metrics.valLoss, exactMatch: res.metrics.exactMatch });
-          if (f.json) process.stdout.write(`${JSON.stringify({ task: 'qa', ...res.metrics })}\n`);
-          else process.stdout.write(`validation loss ${res.metrics.valLoss.toFixed(4)}, exact match ${(100 * res.metrics.exactMatch).toFixed(1)}% on ${res.metrics.valExamples} held-out questions; saved ${res.outDir}\n`);
+          if (f.json) io.write(`${JSON.stringify({ task: 'qa', ...res.metrics })}\n`);
+          else io.write(`validation loss ${res.metrics.valLoss.toFixed(4)}, exact match ${(100 * res.metrics.exactMatch).toFixed(1)}% on ${res.metrics.valExamples} held-out questions; saved ${res.outDir}\n`);
         }
         tracker.artifact(f.out, 'run-dir');
         tracker.finish('finished');

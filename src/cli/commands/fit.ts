@@ -3,23 +3,18 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { fitTabular, MODEL_NAMES, type ModelName } from '../../ml/tabular.js';
-import { formatMetrics, paramsFrom, readTable, seedFrom } from '../../ml/cli-support.js';
+import { formatMetrics, paramsFrom, readTable, seedFrom } from '../tabular-support.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 import { startTracking } from '../../runs/tracker.js';
 import { basename, resolve } from 'node:path';
-import { initBackends } from '../../backends/index.js';
 
 interface FitFlags { target?: string; model: string; set?: string[]; seed?: string; out: string; json?: boolean }
-
-/** Output sink, replaceable in tests. */
-export interface Io { write(s: string): void }
-const stdout: Io = { write: (s) => void process.stdout.write(s) };
-
 /**
  * Registers `moxing fit <train.csv> --target <col> --model <name> [--set k=v ...] [--seed N] --out model.json [--json]`.
  * @example registerFit(program);
  */
-export function registerFit(program: Command, io: Io = stdout): void {
+export function registerFit(program: Command, io: Io = processIo): void {
   program
     .command('fit')
     .description('fit a model on a CSV file; prints parameter count and validation metrics, then refits on all rows and saves')
@@ -32,7 +27,6 @@ export function registerFit(program: Command, io: Io = stdout): void {
     .option('--json', 'print one JSON object')
     .action(async (path: string, flags: FitFlags) => {
       try {
-        initBackends(); // the fast GEMM for logistic, MLP and CNN fits
         if (!(MODEL_NAMES as readonly string[]).includes(flags.model)) throw new Error(`unknown model '${flags.model}'; models are: ${MODEL_NAMES.join(', ')}`);
         const t0 = performance.now();
         const table = readTable(path);

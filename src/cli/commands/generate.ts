@@ -1,4 +1,4 @@
-// moxing generate: stream a GPT's continuation of a prompt to stdout.
+// moxing generate: stream a GPT's continuation of a prompt to the output (stdout).
 
 import type { Command } from 'commander';
 import { loadRun } from '../../llm/run-dir.js';
@@ -7,6 +7,7 @@ import { resolveModelPath } from '../../llm/models.js';
 import { StreamDecoder } from '../../llm/stream-decoder.js';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 
 interface GenerateFlags {
   model: string;
@@ -21,7 +22,7 @@ interface GenerateFlags {
   json?: boolean;
 }
 
-export function registerGenerate(program: Command): void {
+export function registerGenerate(program: Command, io: Io = processIo): void {
   program
     .command('generate')
     .description('continue a prompt with a GPT (streams the completion)')
@@ -52,15 +53,15 @@ export function registerGenerate(program: Command): void {
       })) {
         tokens.push(t.id);
         const piece = decoder.push(t.id);
-        if (!f.json && piece) process.stdout.write(piece);
+        if (!f.json && piece) io.write(piece);
         if (decoder.stopped) break;
       }
       const tail = decoder.flush();
       const seconds = (performance.now() - t0) / 1000;
       if (f.json) {
-        process.stdout.write(`${JSON.stringify({ text: decoder.text, tokens, tokensPerSecond: tokens.length / seconds })}\n`);
+        io.write(`${JSON.stringify({ text: decoder.text, tokens, tokensPerSecond: tokens.length / seconds })}\n`);
       } else {
-        process.stdout.write(`${tail}\n`);
+        io.write(`${tail}\n`);
       }
     });
 }

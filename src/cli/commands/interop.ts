@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { exportHf, importHf } from '../../llm/hf.js';
 import { resolveModelPath } from '../../llm/models.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 
 function checkFormat(format: string): void {
   if (format !== 'hf') throw new UserError(`--format '${format}' is not supported (supported: hf)`);
 }
 
-export function registerInterop(program: Command): void {
+export function registerInterop(program: Command, io: Io = processIo): void {
   program
     .command('export')
     .description('write a model in the Hugging Face GPT-2 layout (model.safetensors, config.json, tokenizer.json)')
@@ -19,7 +20,7 @@ export function registerInterop(program: Command): void {
     .action(async (f: { model: string; format: string; out: string }) => {
       checkFormat(f.format);
       await exportHf(resolveModelPath(f.model), f.out);
-      process.stdout.write(`wrote ${f.out} (Hugging Face GPT-2 layout)\n`);
+      io.write(`wrote ${f.out} (Hugging Face GPT-2 layout)\n`);
     });
   program
     .command('import')
@@ -30,6 +31,6 @@ export function registerInterop(program: Command): void {
     .action(async (dir: string, f: { format: string; out: string }) => {
       checkFormat(f.format);
       await importHf(dir, f.out);
-      process.stdout.write(`imported ${dir} into ${f.out}\n`);
+      io.write(`imported ${dir} into ${f.out}\n`);
     });
 }

@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { formatTime, metricSummary, table } from '../../runs/format.js';
-import { processTrackingIO, withStore, type TrackingIO } from './runs.js';
+import { withStore, type TrackingIO } from './runs.js';
+import { processIo } from '../io.js';
 
 /**
  * Registers `models`.
@@ -13,7 +14,7 @@ import { processTrackingIO, withStore, type TrackingIO } from './runs.js';
  * // moxing-base  2        gpt   valLoss=2.21  3fa9c2d1  2026-11-29 09:02  /home/me/runs/base
  * registerModels(program);
  */
-export function registerModels(program: Command, io: TrackingIO = processTrackingIO): void {
+export function registerModels(program: Command, io: TrackingIO = processIo): void {
   program
     .command('models')
     .description('list registered models (name, version, kind, metrics, the run that made them)')

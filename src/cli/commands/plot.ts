@@ -8,7 +8,8 @@ import { renderSvg, svgToPng, type Series } from '../../runs/plot.js';
 import { defaultMetricNames, readMetricsJsonl, seriesFromPoints, seriesFromRows } from '../../runs/series.js';
 import { databasePath, moxingHome } from '../../runs/store.js';
 import { UserError } from '../errors.js';
-import { findRun, processTrackingIO, withStore, type TrackingIO } from './runs.js';
+import { findRun, withStore, type TrackingIO } from './runs.js';
+import { processIo } from '../io.js';
 
 interface PlotOpts {
   out: string;
@@ -56,7 +57,7 @@ function positive(name: string, value: string): number {
  * // moxing plot runs/base/metrics.jsonl 3fa9 --metric valLoss --log-y --out compare.svg
  * registerPlot(program);
  */
-export function registerPlot(program: Command, io: TrackingIO = processTrackingIO): void {
+export function registerPlot(program: Command, io: TrackingIO = processIo): void {
   program
     .command('plot')
     .description('draw loss curves of tracked runs or metrics.jsonl files to a PNG or SVG file')

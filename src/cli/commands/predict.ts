@@ -2,13 +2,10 @@
 
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { predictTabular } from '../../ml/tabular.js';
-import { readModelFile, readTable } from '../../ml/cli-support.js';
+import { predictTabular, readModelFile } from '../../ml/tabular.js';
+import { readTable } from '../tabular-support.js';
 import { UserError } from '../errors.js';
-import { initBackends } from '../../backends/index.js';
-import type { Io } from './fit.js';
-
-const stdout: Io = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 function csvCell(v: string | number): string {
   const s = String(v);
@@ -19,7 +16,7 @@ function csvCell(v: string | number): string {
  * Registers `moxing predict <model.json> <data.csv> [--out preds.csv] [--json]`.
  * @example registerPredict(program);
  */
-export function registerPredict(program: Command, io: Io = stdout): void {
+export function registerPredict(program: Command, io: Io = processIo): void {
   program
     .command('predict')
     .description('predict with a saved model: one "prediction" column, in row order')
@@ -29,7 +26,6 @@ export function registerPredict(program: Command, io: Io = stdout): void {
     .option('--json', 'print {"predictions": [...]} (or {"rows", "out"} with --out)')
     .action(async (modelPath: string, dataPath: string, flags: { out?: string; json?: boolean }) => {
       try {
-        initBackends(); // the fast GEMM for logistic, MLP and CNN fits
         const m = readModelFile(modelPath);
         const preds = predictTabular(m, readTable(dataPath));
         const csv = `prediction\n${preds.map((p) => `${csvCell(p)}\n`).join('')}`;

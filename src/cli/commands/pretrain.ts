@@ -8,6 +8,7 @@ import { pretrain, resume, DEFAULT_TRAIN, type TrainHooks, type TrainOptions, ty
 import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
 import { TrainingProgress } from '../progress.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 import { startTracking } from '../../runs/tracker.js';
 
 interface PretrainFlags extends ShapeFlags {
@@ -32,7 +33,7 @@ interface PretrainFlags extends ShapeFlags {
 
 /** Runs training with progress on stderr, Ctrl-C stopping after a checkpoint, and the --json summary. */
 async function withProgress(
-  json: boolean | undefined, tracking: { kind: 'pretrain' | 'train'; config: Record<string, unknown>; runDir: string; initFrom?: string },
+  io: Io, json: boolean | undefined, tracking: { kind: 'pretrain' | 'train'; config: Record<string, unknown>; runDir: string; initFrom?: string },
   run: (hooks: TrainHooks) => Promise<TrainResult>,
 ): Promise<void> {
   const tracker = startTracking(tracking.kind, tracking.config, { runDir: tracking.runDir, initFrom: tracking.initFrom });
@@ -58,8 +59,8 @@ async function withProgress(
     tracker.artifact(result.runDir, 'run-dir');
     tracker.finish(stop ? 'interrupted' : 'finished');
     const summary = { step: result.step, trainLoss: result.trainLoss, valLoss: result.valLoss, tokensPerSecond: result.tokensPerSecond };
-    if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(`step ${result.step}: train loss ${result.trainLoss.toFixed(4)}, validation loss ${result.valLoss?.toFixed(4) ?? '-'}, ${Math.round(result.tokensPerSecond)} tokens/s; run saved in ${result.runDir}\n`);
+    if (json) io.write(`${JSON.stringify(summary)}\n`);
+    else io.write(`step ${result.step}: train loss ${result.trainLoss.toFixed(4)}, validation loss ${result.valLoss?.toFixed(4) ?? '-'}, ${Math.round(result.tokensPerSecond)} tokens/s; run saved in ${result.runDir}\n`);
   } catch (err) {
     tracker.finish('failed');
     throw err;
@@ -73,7 +74,7 @@ function modelConfig(f: PretrainFlags, vocabSize: number): GPTConfig {
   return configFromFlags(f, { vocabSize, dropout: f.dropout, bias: f.bias });
 }
 
-export function registerPretrain(program: Command): void {
+export function registerPretrain(program: Command, io: Io = processIo): void {
   const d = DEFAULT_TRAIN;
   addShapeOptions(program.command('pretrain'), 'vocabulary size (default: the tokenizer\'s)')
     .description('pretrain a GPT on prepared token data (next-token prediction)')
@@ -106,11 +107,11 @@ export function registerPretrain(program: Command): void {
       };
       const config = f.initFrom ? null : modelConfig(f, meta.vocabSize);
       const tracking = { kind: 'pretrain' as const, config: { ...options, model: config ?? undefined }, runDir: f.out, initFrom: f.initFrom };
-      await withProgress(f.json, tracking, (hooks) => pretrain(options, config, f.out, hooks, f.initFrom));
+      await withProgress(io, f.json, tracking, (hooks) => pretrain(options, config, f.out, hooks, f.initFrom));
     });
 }
 
-export function registerTrain(program: Command): void {
+export function registerTrain(program: Command, io: Io = processIo): void {
   program
     .command('train')
     .description('continue a pretraining run from its last checkpoint')
@@ -119,6 +120,6 @@ export function registerTrain(program: Command): void {
     .option('--json', 'last stdout line: {"step","trainLoss","valLoss","tokensPerSecond"}')
     .action(async (f: { resume: string; maxSteps?: number; json?: boolean }) => {
       const tracking = { kind: 'train' as const, config: { resume: f.resume, maxSteps: f.maxSteps }, runDir: f.resume, initFrom: f.resume };
-      await withProgress(f.json, tracking, (hooks) => resume(f.resume, { maxSteps: f.maxSteps }, hooks));
+      await withProgress(io, f.json, tracking, (hooks) => resume(f.resume, { maxSteps: f.maxSteps }, hooks));
     });
 }

@@ -12,9 +12,7 @@ import type { ScaleResult } from '../../analysis/scale.js';
 import type { CompareResult } from '../../analysis/compare.js';
 import { compareTable } from './compare.js';
 import { UserError } from '../errors.js';
-import type { Io } from './fit.js';
-
-const stdout: Io = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 interface ReportFlags { out: string; validation?: string; learning?: string; scale?: string; compare?: string[]; json?: boolean }
 
@@ -22,7 +20,7 @@ interface ReportFlags { out: string; validation?: string; learning?: string; sca
  * Registers `moxing report --out report.md` (inputs: the latest results of curve, scale and compare, or files).
  * @example registerReport(program);
  */
-export function registerReport(program: Command, io: Io = stdout): void {
+export function registerReport(program: Command, io: Io = processIo): void {
   program
     .command('report')
     .description('a markdown report (with plots) of the latest curve, scaling sweep and comparison: is a large language model only a bigger model?')

@@ -4,25 +4,12 @@ import type { Command } from 'commander';
 import { RunStore, moxingHome, type Run } from '../../runs/store.js';
 import { formatBytes, formatDuration, formatTime, formatValue, metricSummary, table } from '../../runs/format.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 
-/** Where tracking commands print and which environment (MOXING_HOME) they read; tests pass their own. */
-export interface TrackingIO {
-  write: (text: string) => void;
-  env: NodeJS.ProcessEnv;
+/** Where tracking commands print (the CLI's output) and which environment (MOXING_HOME) they read (the process's by default); tests pass their own. */
+export interface TrackingIO extends Io {
+  env?: NodeJS.ProcessEnv;
 }
-
-/**
- * The process's stdout and environment.
- *
- * @example
- * registerRuns(program, processTrackingIO);
- */
-export const processTrackingIO: TrackingIO = {
-  write: (text) => {
-    process.stdout.write(text);
-  },
-  env: process.env,
-};
 
 /**
  * Opens the store of the IO's MOXING_HOME, runs `fn`, closes it; store errors become user errors.
@@ -124,7 +111,7 @@ function showRun(store: RunStore, run: Run, io: TrackingIO, json: boolean): void
  * // 3fa9c2d1  pretrain  tiny  finished  2000  trainLoss=1.93 valLoss=2.21  2026-11-29 08:44  12m 5s
  * registerRuns(program);
  */
-export function registerRuns(program: Command, io: TrackingIO = processTrackingIO): void {
+export function registerRuns(program: Command, io: TrackingIO = processIo): void {
   const runs = program
     .command('runs')
     .description('tracked runs (fit, pretrain, train, finetune) in $MOXING_HOME/moxing.db: list, show');

@@ -7,10 +7,7 @@ import { scaleSvg, writePlot } from '../../analysis/plots.js';
 import { saveLatest } from '../../analysis/results.js';
 import { count, finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
-import { initBackends } from '../../backends/index.js';
-import type { Io } from './fit.js';
-
-const stdout: Io = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 interface ScaleFlags {
   data: string; sizes: string; budget: string; isoflop?: boolean; out?: string; plot?: string; blockSize: number; batchSize: number;
@@ -63,7 +60,7 @@ function summary(r: ScaleResult): string {
  * Registers `moxing scale --data <token-dir> --sizes 50k,100k,... --budget <FLOPs or tokens> [--isoflop]`.
  * @example registerScale(program);
  */
-export function registerScale(program: Command, io: Io = stdout): void {
+export function registerScale(program: Command, io: Io = processIo): void {
   program
     .command('scale')
     .description('scaling sweep: train GPTs of several sizes with matched settings, fit L(N) = E + A / N^alpha (and L(N, D)), check it on a held-out size')
@@ -83,7 +80,6 @@ export function registerScale(program: Command, io: Io = stdout): void {
     .option('--eval-iters <n>', 'validation batches per evaluation', positiveInt, 20)
     .option('--json', 'print the result as one JSON object')
     .action(async (f: ScaleFlags) => {
-      initBackends();
       if (f.count !== 'non-embedding' && f.count !== 'total') throw new UserError(`--count must be non-embedding or total, got '${f.count}'`);
       let sizes: number[];
       try {

@@ -5,6 +5,7 @@ import { sizeReport, trainingCompute, human, humanDuration } from '../../llm/siz
 import { measureMatmulGflops } from '../../llm/throughput.js';
 import { count } from '../options.js';
 import { addShapeOptions, configFromFlags, type ShapeFlags } from '../gpt-shape.js';
+import { processIo, type Io } from '../io.js';
 
 interface SizeFlags extends ShapeFlags {
   tokens?: number;
@@ -12,7 +13,7 @@ interface SizeFlags extends ShapeFlags {
   measure: boolean;
 }
 
-export function registerSize(program: Command): void {
+export function registerSize(program: Command, io: Io = processIo): void {
   addShapeOptions(program.command('size').description('parameters, FLOPs per token, memory and training compute of a GPT size'))
     .option('--tokens <n>', 'training tokens for the compute estimate (e.g. 300B); default: Chinchilla 20 per parameter', count)
     .option('--no-measure', 'skip measuring this machine\'s throughput')
@@ -26,7 +27,7 @@ export function registerSize(program: Command): void {
       const gflops = f.measure ? measureMatmulGflops() : null;
       const seconds = gflops ? compute / (gflops * 1e9) : null;
       if (f.json) {
-        process.stdout.write(`${JSON.stringify({ ...r, trainingTokens: tokens, trainingFlops: compute, measuredGflops: gflops, trainingSecondsAtMeasured: seconds })}\n`);
+        io.write(`${JSON.stringify({ ...r, trainingTokens: tokens, trainingFlops: compute, measuredGflops: gflops, trainingSecondsAtMeasured: seconds })}\n`);
         return;
       }
       const c = config;
@@ -41,6 +42,6 @@ export function registerSize(program: Command): void {
       if (gflops && seconds !== null) {
         lines.push(`on this machine       ${gflops.toFixed(1)} GFLOP/s measured (matrix multiply): ${humanDuration(seconds)} at full efficiency`);
       }
-      process.stdout.write(`${lines.join('\n')}\n`);
+      io.write(`${lines.join('\n')}\n`);
     });
 }

@@ -5,23 +5,18 @@ import { isUtf8 } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { Tokenizer } from '../../text/tokenizer.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 
-/** Where the commands read and write; tests pass their own. */
-export interface TokenizerIO {
-  readStdin: () => Promise<Buffer>;
-  write: (text: string) => void;
+/** Where the commands write (the CLI's output) and read stdin from (the process's by default); tests pass their own. */
+export interface TokenizerIO extends Io {
+  readStdin?: () => Promise<Buffer>;
 }
 
-const processIO: TokenizerIO = {
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  },
-  write: (text) => {
-    process.stdout.write(text);
-  },
-};
+async function readProcessStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 function load(path: string): Tokenizer {
   try {
@@ -46,7 +41,8 @@ function positiveInt(name: string, value: string): number {
  * // echo '[15496,995]' | moxing tokenizer decode --tokenizer tokenizer.json      -> Hello world
  * registerTokenizer(program);
  */
-export function registerTokenizer(program: Command, io: TokenizerIO = processIO): void {
+export function registerTokenizer(program: Command, io: TokenizerIO = processIo): void {
+  const readStdin = io.readStdin ?? readProcessStdin;
   const tok = program.command('tokenizer').description('byte-level BPE tokenizer: train, encode, decode (Hugging Face tokenizer.json)');
 
   tok
@@ -89,7 +85,7 @@ export function registerTokenizer(program: Command, io: TokenizerIO = processIO)
     .option('--json', 'print the ids as a JSON array (the default format)')
     .action(async (opts: { tokenizer: string }) => {
       const tokenizer = load(opts.tokenizer);
-      const input = await io.readStdin();
+      const input = await readStdin();
       if (!isUtf8(input)) throw new UserError('stdin is not valid UTF-8 text');
       io.write(`${JSON.stringify(tokenizer.encode(input.toString('utf8')))}\n`);
     });
@@ -100,7 +96,7 @@ export function registerTokenizer(program: Command, io: TokenizerIO = processIO)
     .requiredOption('--tokenizer <path>', 'tokenizer.json, or a folder with tokenizer.json or encoder.json + vocab.bpe')
     .action(async (opts: { tokenizer: string }) => {
       const tokenizer = load(opts.tokenizer);
-      const input = (await io.readStdin()).toString('utf8');
+      const input = (await readStdin()).toString('utf8');
       let ids: unknown;
       try {
         ids = JSON.parse(input);

@@ -1,9 +1,8 @@
-// Shared plumbing of the ml CLI commands: reading tables and model files with one-line errors, --set values.
+// Shared plumbing of the tabular CLI commands (fit, evaluate, predict, cv, curve, compare): tables, --set, --seed, metrics lines.
 
-import { readFileSync } from 'node:fs';
 import { readCsv } from '../data/csv.js';
 import type { Table } from '../data/table.js';
-import { loadTabular, parseParam, type LoadedTabular, type ParamValues } from './tabular.js';
+import { parseParam, type ParamValues } from '../ml/tabular.js';
 
 /**
  * Reads a CSV file as a typed table (errors carry the file name and line).
@@ -11,27 +10,6 @@ import { loadTabular, parseParam, type LoadedTabular, type ParamValues } from '.
  */
 export function readTable(path: string): Table {
   return readCsv(path);
-}
-
-/**
- * Reads and checks a model file written by `moxing fit`.
- * @example const m = readModelFile('model.json');
- */
-export function readModelFile(path: string): LoadedTabular {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new Error(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(err)})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${path}: not a moxing model file (not valid JSON)`);
-  }
-  return loadTabular(json, path);
 }
 
 /**
