@@ -1,0 +1,61 @@
+// Answers picked from retrieved text without a model: the sentence that best matches the question,
+// trimmed by two generic rules (a quoted line's continuation; a "term (pos): definition" heading).
+
+import { bm25Terms } from './bm25.js';
+import { splitSentences } from './chunk.js';
+
+/** Quoted spans in a question: 「…」, “…”, "…" and 《…》. */
+function quotedSpans(question: string): string[] {
+  const out: string[] = [];
+  for (const m of question.matchAll(/「([^」]+)」|“([^”]+)”|"([^"]+)"/gu)) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
+
+/**
+ * The best-matching sentence of some passages for a question: the most question terms (weighted by
+ * `idf`), then the shorter sentence.
+ * @example bestSentence('What is a dog?', ['A cat purrs. A dog barks.']) // 'A dog barks.'
+ */
+export function bestSentence(question: string, passages: readonly string[], idf: (term: string) => number = () => 1): string {
+  const q = new Set(bm25Terms(question));
+  let best = '';
+  let bestScore = -1;
+  for (const p of passages) {
+    for (const s of splitSentences(p)) {
+      const terms = new Set(bm25Terms(s.text));
+      let score = 0;
+      for (const t of q) if (terms.has(t)) score += idf(t);
+      // Quoted text found verbatim outweighs any term overlap.
+      for (const span of quotedSpans(question)) if (s.text.includes(span)) score += 1000;
+      if (score > bestScore || (score === bestScore && s.text.length < best.length)) {
+        best = s.text;
+        bestScore = score;
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * The answer inside a sentence: what follows a quoted span of the question (the next line of a
+ * poem), or the body after a heading made only of question words (`dog (noun): a domestic ...`),
+ * else the whole sentence.
+ * @example extractAnswer('「床前明月光」的下一句是什么？', '床前明月光，疑是地上霜。') // '疑是地上霜'
+ */
+export function extractAnswer(question: string, sentence: string): string {
+  for (const span of quotedSpans(question)) {
+    const at = sentence.indexOf(span);
+    if (at < 0) continue;
+    const rest = sentence.slice(at + span.length).replace(/^[\s,，、:：;；.。]+/u, '');
+    const end = rest.search(/[，,。.！!？?；;\n]/u);
+    const next = (end < 0 ? rest : rest.slice(0, end)).trim();
+    if (next) return next;
+  }
+  const m = /^([^:：]{1,80})[:：]\s*(.+)$/su.exec(sentence);
+  if (m) {
+    const q = new Set(bm25Terms(question));
+    const head = bm25Terms(m[1]).filter((t) => !/^(noun|verb|adj|adv|adjective|adverb|n|v)$/.test(t));
+    if (head.length > 0 && head.every((t) => q.has(t))) return m[2].trim();
+  }
+  return sentence;
+}
