@@ -2,7 +2,8 @@
 """Reference values for the classical-model tests, computed with Debian's scikit-learn.
 
 Run from the repository root: /usr/bin/python3 scripts/make-ml-fixtures.py
-Writes src/ml/fixtures/sklearn.json. Data comes from ../shared/datasets (rows in file order).
+Writes src/ml/fixtures/sklearn.json. Data comes from the fixtures committed in test/fixtures/datasets
+(whole copies of the shared data sets' files, cut by scripts/make-test-fixtures.mjs; rows in file order).
 """
 import csv, json, os, sys
 import numpy as np
@@ -19,7 +20,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn import metrics
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
-DATA = os.path.join(ROOT, '..', 'shared', 'datasets')
+DATA = os.path.join(ROOT, 'test', 'fixtures', 'datasets')
 
 
 def load(path, target):

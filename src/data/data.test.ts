@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseCsv, readCsv } from './csv.js';
 import { column } from './table.js';
 import { kFold, stratifiedKFold, trainTestSplit } from './split.js';
-import { DATASETS } from '../ml/test-helpers.js';
+import { fixturePath, REPO_ROOT } from './test-datasets.js';
 
 test('column types and missing values', () => {
   const t = parseCsv('n,c,m\n1,a,NA\n2.5,"b, quoted",\nNaN,,3\n');
@@ -26,13 +26,13 @@ test('errors name the line', () => {
 });
 
 test('real tables: Ames (categorical + numeric) and credit data (NA)', () => {
-  const ames = readCsv(join(DATASETS, 'ames_housing/ames.csv'));
-  assert.equal(ames.nRows, 2344);
+  const ames = readCsv(join(REPO_ROOT, 'examples', 'ames_housing', 'train.csv'));
+  assert.equal(ames.nRows, 2000);
   assert.equal(column(ames, 'Neighborhood').kind, 'categorical');
   assert.equal(column(ames, 'Sale_Price').kind, 'numeric');
   // "WD " in the file: category labels are trimmed.
   assert.ok((column(ames, 'Sale_Type').values as string[]).includes('WD'));
-  const credit = readCsv(join(DATASETS, 'credit_data/credit_data.csv'));
+  const credit = readCsv(fixturePath('credit_data/credit_data.csv'));
   const income = column(credit, 'Income').values as Float64Array;
   assert.ok(Array.from(income).some(Number.isNaN));
 });

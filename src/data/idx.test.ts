@@ -2,10 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseIdx, readIdx, encodeIdx, type IdxArray } from './idx.js';
-import { DATASETS } from '../ml/test-helpers.js';
+import { fixturePath } from './test-datasets.js';
 
 test('parses hand-built bytes: a 2x3 uint8 matrix', () => {
   // magic 00 00 08 02, dims 2 and 3 (big-endian), then six bytes.
@@ -43,16 +42,15 @@ test('malformed files are clear errors', () => {
   assert.throws(() => readIdx('/nonexistent/t10k.idx'), /no such file/);
 });
 
-test('reads the shared Fashion-MNIST dev split: 2000 28x28 images, 200 of each of 10 labels', () => {
-  const dir = join(DATASETS, 'fashion_mnist', 'small');
-  const images = readIdx(join(dir, 'dev-images-idx3-ubyte.gz'));
-  const labels = readIdx(join(dir, 'dev-labels-idx1-ubyte.gz'));
+test('reads real Fashion-MNIST files (the committed cut): 200 dev images of 28x28, every label', () => {
+  const images = readIdx(fixturePath('fashion_mnist/small/dev-images-idx3-ubyte.gz'));
+  const labels = readIdx(fixturePath('fashion_mnist/small/dev-labels-idx1-ubyte.gz'));
   assert.equal(images.type, 'uint8');
-  assert.deepEqual(images.shape, [2000, 28, 28]);
-  assert.deepEqual(labels.shape, [2000]);
+  assert.deepEqual(images.shape, [200, 28, 28]);
+  assert.deepEqual(labels.shape, [200]);
   const counts = new Array<number>(10).fill(0);
   for (const l of labels.data) counts[l]!++;
-  assert.deepEqual(counts, new Array<number>(10).fill(200));
+  assert.ok(counts.every((c) => c > 0), `label counts ${counts}`);
   // Pixels span the full byte range.
   let max = 0;
   for (const v of images.data) max = Math.max(max, v);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, cpSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from '../text/tokenizer.js';
+import { dataset } from '../text/test-corpus.js';
 import { prepareData, TokenLoader, unigramEntropy } from './data.js';
 import { pretrain, resume, DEFAULT_TRAIN, type StepMetrics, type TrainOptions } from './train.js';
 import { recoverRunDir, loadRun } from './run-dir.js';
@@ -15,11 +16,9 @@ import type { GPTConfig } from './config.js';
 const root = mkdtempSync(join(tmpdir(), 'moxing-train-'));
 const corpus = join(root, 'austen.txt');
 
+/** 60,000 characters of Emma, from the fixtures committed with the repository. */
 function sampleText(): string {
-  const dir = join(process.cwd(), '..', 'shared', 'datasets', 'jane_austen');
-  const file = ['pride_and_prejudice.txt', 'emma.txt'].map((f) => join(dir, f)).find(existsSync);
-  const text = file ? readFileSync(file, 'utf8') : 'It is a truth universally acknowledged. '.repeat(2000);
-  return text.slice(0, 60_000);
+  return dataset('jane_austen/emma.txt').slice(0, 60_000);
 }
 
 const tokenizer = Tokenizer.train([sampleText()], { vocabSize: 300, specialTokens: ['<|endoftext|>'] });

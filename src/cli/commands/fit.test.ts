@@ -11,7 +11,7 @@ import { registerFit } from './fit.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerPredict } from './predict.js';
 import { registerCv } from './cv.js';
-import { DATASETS } from '../../ml/test-helpers.js';
+import { fixturePath, REPO_ROOT } from '../../data/test-datasets.js';
 
 async function run(args: string[]): Promise<string> {
   let out = '';
@@ -25,9 +25,9 @@ async function run(args: string[]): Promise<string> {
   return out;
 }
 
-/** The first `rows` data rows of a shared CSV file, written to dir. */
+/** The first `rows` data rows of a CSV file, written to dir. */
 function head(dir: string, path: string, rows: number, name: string): string {
-  const lines = readFileSync(join(DATASETS, path), 'utf8').split('\n');
+  const lines = readFileSync(path, 'utf8').split('\n');
   const out = join(dir, name);
   writeFileSync(out, `${lines.slice(0, rows + 1).join('\n')}\n`);
   return out;
@@ -36,7 +36,7 @@ function head(dir: string, path: string, rows: number, name: string): string {
 test('fit -> evaluate -> predict on Ames house prices (categorical columns)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'moxing-ml-'));
   try {
-    const train = head(dir, 'ames_housing/ames.csv', 400, 'train.csv');
+    const train = head(dir, join(REPO_ROOT, 'examples', 'ames_housing', 'train.csv'), 400, 'train.csv');
     const model = join(dir, 'model.json');
     const fit = JSON.parse(await run(['fit', train, '--target', 'Sale_Price', '--model', 'ridge', '--set', 'alpha=10', '--out', model, '--json']));
     assert.equal(fit.kind, 'Ridge');
@@ -63,7 +63,7 @@ test('fit -> evaluate -> predict on Ames house prices (categorical columns)', as
 test('classification, clustering and cv output shapes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'moxing-ml-'));
   try {
-    const credit = head(dir, 'credit_data/credit_data.csv', 600, 'credit.csv');
+    const credit = head(dir, fixturePath('credit_data/credit_data.csv'), 600, 'credit.csv');
     const model = join(dir, 'm.json');
     const fit = JSON.parse(await run(['fit', credit, '--target', 'Status', '--model', 'forest', '--set', 'nEstimators=10', '--seed', '1', '--out', model, '--json']));
     assert.equal(fit.task, 'classification');
