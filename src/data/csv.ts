@@ -1,7 +1,9 @@
 // CSV files to typed tables (csv-parse): numeric and categorical columns, missing values, clear errors.
 
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { firstInvalidUtf8 } from '../text/utf8.js';
 import { table, type Column, type Table } from './table.js';
 
 /** Cell texts read as missing values (after trimming). */
@@ -77,12 +79,15 @@ export function parseCsv(text: string, opts: CsvOptions = {}): Table {
  * @example const t = readCsv('examples/ames_housing/ames.csv');
  */
 export function readCsv(path: string, opts: Omit<CsvOptions, 'source'> = {}): Table {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as { code?: string }).code;
     throw new CsvError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(err)})`);
   }
-  return parseCsv(text, { ...opts, source: path });
+  // Decoding would turn bad bytes into U+FFFD silently (a column named by replacement characters):
+  // refuse them, as the tokenizer does. A Latin-1 or UTF-16 export is the usual cause.
+  if (!isUtf8(bytes)) throw new CsvError(`${path}: not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`);
+  return parseCsv(bytes.toString('utf8'), { ...opts, source: path });
 }

@@ -2,6 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv, readCsv } from './csv.js';
 import { column } from './table.js';
@@ -23,6 +25,20 @@ test('errors name the line', () => {
   assert.throws(() => parseCsv('a,a\n1,2\n'), /duplicate column name 'a'/);
   assert.throws(() => parseCsv(''), /empty file/);
   assert.throws(() => readCsv('/nonexistent/x.csv'), /no such file/);
+});
+
+test('a file that is not UTF-8 is refused with the offset of the first bad byte', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moxing-csv-'));
+  try {
+    const latin1 = join(dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.from('name,y\ncaf\xe9,1\n', 'latin1')); // é as the single byte E9
+    assert.throws(() => readCsv(latin1), { name: 'CsvError', message: `${latin1}: not valid UTF-8 (first bad byte at offset 10)` });
+    const bom = join(dir, 'bom.csv');
+    writeFileSync(bom, '\ufeffname,y\ncafé,1\n'); // a UTF-8 BOM and é as C3 A9 are fine
+    assert.deepEqual(column(readCsv(bom), 'name').values, ['café']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('real tables: Ames (categorical + numeric) and credit data (NA)', () => {

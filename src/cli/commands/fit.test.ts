@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -123,6 +123,13 @@ test('the real CLI prints one line on stderr and exits 1', () => {
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /^moxing: .*r\.csv: line 3: ragged row/);
+    // A header that is not UTF-8 (Latin-1 "é" is the byte E9) is refused, not read as U+FFFD.
+    writeFileSync(join(dir, 'bin.csv'), Buffer.concat([Buffer.from([0xe9]), Buffer.from('x,y\n1,2\n2,4\n3,6\n')]));
+    // Run from the file's folder, as a user names it; tsx by its resolved URL, since that folder has no node_modules.
+    const bin = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script, 'fit', 'bin.csv', '--target', 'y', '--model', 'linear', '--out', 'm.json'], { encoding: 'utf8', cwd: dir });
+    assert.equal(bin.status, 1);
+    assert.equal(bin.stderr, 'moxing: bin.csv: not valid UTF-8 (first bad byte at offset 0)\n');
+    assert.ok(!existsSync(join(dir, 'm.json')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
