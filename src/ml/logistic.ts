@@ -4,6 +4,7 @@ import { Classifier, encodeLabels, type ClassifierState } from './base.js';
 import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
 import { lbfgs } from './lbfgs.js';
 import { gemm, kernelArray } from './gemm.js';
+import { expFast } from './fast-exp.js';
 
 /** Parameters of {@link LogisticRegression}. */
 export interface LogisticRegressionParams {
@@ -94,38 +95,44 @@ function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-/** log(1 + e^z) without overflow. */
-function log1pExp(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
 function softmaxInPlace(a: Float64Array, o: number, K: number): number {
   let mx = -Infinity;
   for (let k = 0; k < K; k++) mx = Math.max(mx, a[o + k]!);
   let s = 0;
-  for (let k = 0; k < K; k++) { const e = Math.exp(a[o + k]! - mx); a[o + k] = e; s += e; }
+  for (let k = 0; k < K; k++) { const e = expFast(a[o + k]! - mx); a[o + k] = e; s += e; }
   for (let k = 0; k < K; k++) a[o + k] = a[o + k]! / s;
   return mx + Math.log(s); // log-sum-exp of the original scores
 }
 
 function binaryObjective(X: Matrix, yIdx: Int32Array, C: number, fitIntercept: boolean) {
-  const { rows: n, cols: p, data } = X;
+  const { rows: n, cols: p } = X;
+  // Both products per evaluation (z = Xw, ∂ = Xᵀr) run on the fast matmul kernel, in its storage.
+  const Xb = kernelArray(n * p);
+  Xb.set(X.data);
+  const wb = kernelArray(p);
+  const z = kernelArray(n);
+  const gw = kernelArray(p);
+  const sign = Float64Array.from(yIdx, (y) => (y === 1 ? -1 : 1));
   return (w: Float64Array, g: Float64Array): number => {
-    g.fill(0);
-    let f = 0;
+    wb.set(w.subarray(0, p));
+    gemm(Xb, wb, z, n, 1, p, false, false); // z = Xw, (n, 1)
     const b = fitIntercept ? w[p]! : 0;
+    let f = 0;
+    let gb = 0;
     for (let i = 0; i < n; i++) {
-      const o = i * p;
-      let z = b;
-      for (let j = 0; j < p; j++) z += data[o + j]! * w[j]!;
-      const y = yIdx[i]!;
-      f += y === 1 ? log1pExp(-z) : log1pExp(z);
-      const r = sigmoid(z) - y;
-      for (let j = 0; j < p; j++) g[j] += r * data[o + j]!;
-      g[p] += r;
+      // Loss log(1 + e^{s z}) with s = -1 for the positive class; one exp serves loss and sigmoid.
+      const zi = z[i]! + b;
+      const e = expFast(-Math.abs(zi));
+      const sz = sign[i]! * zi;
+      f += (sz > 0 ? sz : 0) + Math.log1p(e);
+      const p1 = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const r = p1 - (sign[i]! < 0 ? 1 : 0);
+      z[i] = r;
+      gb += r;
     }
-    for (let j = 0; j < p; j++) { f += (w[j]! * w[j]!) / (2 * C); g[j] += w[j]! / C; }
-    if (!fitIntercept) g[p] = 0;
+    gemm(Xb, z, gw, p, 1, n, true, false); // Xᵀr, (p, 1)
+    for (let j = 0; j < p; j++) { const wj = w[j]!; f += (wj * wj) / (2 * C); g[j] = gw[j]! + wj / C; }
+    g[p] = fitIntercept ? gb : 0;
     return f;
   };
 }
