@@ -10,6 +10,7 @@ import {
 } from './openai-types.js';
 import { bearerCheck } from './auth.js';
 import { Metrics } from './metrics.js';
+import { processMetrics } from './process-metrics.js';
 import type { ClassicalModelEntry, LanguageModelEntry, ModelRegistry } from './model-registry.js';
 import { startGeneration, type GenerationRun } from './generation.js';
 import { chatChunks, chatJob, collectChat, collectCompletion, completionChunks, completionJob, newMeta, type Observer } from './completions.js';
@@ -21,6 +22,11 @@ export interface AppOptions {
   registry: ModelRegistry;
   /** With keys, every /v1 route needs `Authorization: Bearer <key>`. */
   apiKeys?: readonly string[];
+  /**
+   * Keys that open /metrics only (a Prometheus scraper need not hold an API key). /metrics is
+   * public when there are neither API keys nor metrics keys; otherwise it takes either kind.
+   */
+  metricsKeys?: readonly string[];
   /** Larger bodies get 413. Default 4 MiB. */
   maxBodyBytes?: number;
   /** A request still generating after this long fails with a timeout. Default 600 s. */
@@ -64,6 +70,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const metrics = options.metrics ?? new Metrics();
   const timeoutMs = options.requestTimeoutMs ?? 600_000;
   const checkKey = bearerCheck(options.apiKeys ?? []);
+  const checkMetricsKey = bearerCheck([...(options.apiKeys ?? []), ...(options.metricsKeys ?? [])]);
   const app = new Hono<Env>();
 
   const language = (id: string | null | undefined): LanguageModelEntry => {
@@ -131,9 +138,11 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.get('/health', (c) => c.json({ status: 'ok', models: registry.list().map((m) => m.id) }));
 
-  app.get('/metrics', (c) => {
+  app.get('/metrics', async (c) => {
+    checkMetricsKey(c.req.header('Authorization'));
     const schedulers = registry.list().flatMap((m) => (m.kind === 'language' ? [{ model: m.id, scheduler: m.scheduler }] : []));
-    return c.body(metrics.render(schedulers), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+    const text = metrics.render(schedulers) + await processMetrics();
+    return c.body(text, 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 
   const modelObject = (id: string, created: number): ModelObject => ({ id, object: 'model', created, owned_by: 'moxing' });

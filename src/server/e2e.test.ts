@@ -95,7 +95,7 @@ test('over the socket: a 10 MB body gets 413; a client that disconnects mid-stre
   await reader.read();
   ac.abort();
   const metric = async (name: string) => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await fetch(`${server.url}/metrics`, { headers: auth })).text(); // the API key guards /metrics too
     return Number(new RegExp(`^${name}\\{model="tiny-long"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
   };
   const t0 = Date.now();

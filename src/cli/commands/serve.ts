@@ -8,6 +8,7 @@ import { ModelRegistry } from '../../server/model-registry.js';
 import { createApp } from '../../server/app.js';
 import { listen, type ServerHandle } from '../../server/server.js';
 import { apiKeysFrom } from '../../server/auth.js';
+import { useWasmHeap } from '../../server/process-metrics.js';
 import { positiveInt, nonNegativeInt } from '../options.js';
 import { UserError } from '../errors.js';
 import { initBackends } from '../../backends/index.js';
@@ -18,6 +19,7 @@ interface ServeFlags {
   host: string;
   model?: string[];
   apiKey?: string[];
+  metricsKey?: string[];
   maxConcurrency: number;
   maxQueue?: number;
   maxBodyBytes: number;
@@ -31,6 +33,8 @@ export interface ServeOptions {
   /** Run dirs, model files or shipped names; default: the shipped models that are installed. */
   models?: readonly string[];
   apiKeys?: readonly string[];
+  /** Keys that open /metrics only; with API keys, /metrics takes those too (never public then). */
+  metricsKeys?: readonly string[];
   maxConcurrency?: number;
   maxQueue?: number;
   maxBodyBytes?: number;
@@ -41,7 +45,8 @@ export interface ServeOptions {
 
 /** Registers the fast kernels (BLAS, wasm): batched decoding is what they speed up most. */
 function initFastBackends(): string {
-  initBackends();
+  const { wasm } = initBackends();
+  useWasmHeap(wasm?.runtime.heap ?? null); // /metrics reports its reserved and live bytes
   return availableBackends().join(', ');
 }
 
@@ -63,8 +68,9 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
     }
   }
   const apiKeys = apiKeysFrom(options.apiKeys, process.env.MOXING_API_KEYS);
+  const metricsKeys = apiKeysFrom(options.metricsKeys, process.env.MOXING_METRICS_KEYS);
   const app = createApp({
-    registry, apiKeys,
+    registry, apiKeys, metricsKeys,
     maxBodyBytes: options.maxBodyBytes,
     requestTimeoutMs: (options.timeoutSeconds ?? 600) * 1000,
   });
@@ -85,7 +91,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
       : `GPT, context ${m.model.config.blockSize}${m.labels ? `, classifier (${m.labels.join('/')})` : ''}${m.defaultChatTemplate ? ', default chat template' : ''}`;
     log(`moxing serve: model ${m.id} (${what})`);
   }
-  log(`moxing serve: listening on ${server.url} (batch ${maxBatch}, backends ${backends}, auth ${apiKeys.length > 0 ? 'on' : 'off'})`);
+  log(`moxing serve: listening on ${server.url} (batch ${maxBatch}, backends ${backends}, auth ${apiKeys.length > 0 ? 'on' : 'off'}, /metrics ${apiKeys.length + metricsKeys.length > 0 ? 'needs a key' : 'open'})`);
   return server;
 }
 
@@ -101,13 +107,14 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--model <dir|name...>', 'model to serve: run dir, model.json or shipped name (repeatable; default: the shipped models)')
     .option('--api-key <key...>', 'require Authorization: Bearer <key> on /v1 routes (repeatable; also MOXING_API_KEYS=k1,k2)')
+    .option('--metrics-key <key...>', 'a key that opens /metrics only (repeatable; also MOXING_METRICS_KEYS); with --api-key, /metrics needs one of either kind')
     .option('--max-concurrency <n>', 'sequences decoded together per step', positiveInt, 32)
     .option('--max-queue <n>', 'requests allowed to wait before 429 (default 4x max-concurrency)', positiveInt)
     .option('--max-body-bytes <n>', 'larger request bodies get 413', positiveInt, 4 * 1024 * 1024)
     .option('--timeout <seconds>', 'a request still running after this long fails', positiveInt, 600)
     .action(async (f: ServeFlags) => {
       const server = await startServe({
-        port: f.port, host: f.host, models: f.model, apiKeys: f.apiKey, maxConcurrency: f.maxConcurrency,
+        port: f.port, host: f.host, models: f.model, apiKeys: f.apiKey, metricsKeys: f.metricsKey, maxConcurrency: f.maxConcurrency,
         maxQueue: f.maxQueue, maxBodyBytes: f.maxBodyBytes, timeoutSeconds: f.timeout,
       });
       await new Promise<void>((resolve) => {
