@@ -2,6 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { generate } from '../llm/generate.js';
 import { Scheduler, SchedulerBusyError, type GenerationRequest, type StepEvent } from './scheduler.js';
 import { tinyRun } from './test-models.js';
@@ -86,6 +87,38 @@ test('an aborted request leaves the batch; the queue bound gives SchedulerBusyEr
   const w = await collect(waiting.events);
   assert.equal(w.ids[0]!.length, 3);
   assert.equal(s.stats().running, 0);
+});
+
+test('a request lets go of its signal when it ends: finished, stopped early, failed or cancelled', async () => {
+  // An abort listener left on a signal with a timeout source kept each finished request alive until
+  // the timeout fired (10 minutes in the server).
+  const s = new Scheduler(model, { maxBatch: 2, queueTimeoutMs: 0 });
+  const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+  const signalOf = () => AbortSignal.any([new AbortController().signal, AbortSignal.timeout(600_000)]);
+
+  const done = signalOf();
+  await collect(s.submit({ promptIds: [1], maxNewTokens: 4, sampling: {}, seed: 0, n: 2, signal: done }).events, 2);
+  assert.equal(listeners(done), 0, 'finished');
+
+  const early = signalOf();
+  const h = s.submit({ promptIds: [1], maxNewTokens: 50, sampling: {}, seed: 0, signal: early });
+  for await (const ev of h.events) if (ev.token) h.finish(0);
+  assert.equal(listeners(early), 0, 'ended early by the caller');
+
+  const a = s.submit({ promptIds: [1], maxNewTokens: 30, sampling: {}, seed: 0, n: 2 });
+  const late = signalOf();
+  const b = s.submit({ promptIds: [1], maxNewTokens: 5, sampling: {}, seed: 0, signal: late });
+  await new Promise((r) => setTimeout(r, 5));
+  await assert.rejects(collect(b.events), SchedulerBusyError);
+  assert.equal(listeners(late), 0, 'failed in the queue');
+  await collect(a.events, 2);
+
+  const ac = new AbortController();
+  const gone = AbortSignal.any([ac.signal, AbortSignal.timeout(600_000)]);
+  const c = s.submit({ promptIds: [1], maxNewTokens: 50, sampling: {}, seed: 0, signal: gone });
+  ac.abort();
+  await collect(c.events);
+  assert.equal(listeners(gone), 0, 'cancelled');
 });
 
 test('a request waiting past the queue timeout fails as busy', async () => {

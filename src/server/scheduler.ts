@@ -91,6 +91,8 @@ interface Group {
   /** Choices still running. */
   live: number;
   finished: boolean[];
+  /** Removes the abort listener from the request's signal (see `close`). */
+  detach: () => void;
 }
 
 interface Sequence {
@@ -151,10 +153,15 @@ export class Scheduler {
     new Sampler(req.sampling, new Rng(0)); // validates the options now, not inside the loop
     if (!(req.maxNewTokens >= 1)) throw new RangeError(`maxNewTokens must be >= 1, got ${req.maxNewTokens}`);
     this.checkCapacity();
-    const group: Group = { req, n, channel: new Channel(), enqueuedAt: Date.now(), cancelled: false, live: n, finished: new Array<boolean>(n).fill(false) };
-    if (req.signal) {
-      if (req.signal.aborted) group.cancelled = true;
-      else req.signal.addEventListener('abort', () => this.cancel(group), { once: true });
+    const group: Group = { req, n, channel: new Channel(), enqueuedAt: Date.now(), cancelled: false, live: n, finished: new Array<boolean>(n).fill(false), detach: () => {} };
+    const { signal } = req;
+    if (signal) {
+      if (signal.aborted) group.cancelled = true;
+      else {
+        const onAbort = () => this.cancel(group);
+        signal.addEventListener('abort', onAbort, { once: true });
+        group.detach = () => signal.removeEventListener('abort', onAbort);
+      }
     }
     this.queue.push(group);
     this.schedule();
@@ -187,13 +194,27 @@ export class Scheduler {
     group.cancelled = true;
     const i = this.queue.indexOf(group);
     if (i >= 0) this.queue.splice(i, 1);
-    group.channel.end();
+    this.close(group);
   }
 
   private finishChoice(group: Group, index: number): void {
     if (group.finished[index]) return;
     group.finished[index] = true;
-    if (--group.live === 0) group.channel.end();
+    if (--group.live === 0) this.close(group);
+  }
+
+  /**
+   * Ends a group's events, failing them with `err` if given, and lets go of its signal. An abort
+   * listener on a signal that has a timeout among its sources keeps that signal, and through the
+   * listener the whole group, alive until the timeout fires (Node holds such signals strongly so
+   * the timeout can still reach the listener): with the server's 600 s request timeout, every
+   * finished request stayed in memory for ten minutes.
+   */
+  private close(group: Group, err?: unknown): void {
+    group.detach();
+    group.detach = () => {};
+    if (err === undefined) group.channel.end();
+    else group.channel.fail(err);
   }
 
   private schedule(): void {
@@ -219,7 +240,7 @@ export class Scheduler {
       this.step();
     } catch (err) {
       // A failing forward pass fails every running request; the server keeps serving.
-      for (const s of this.running) s.group.channel.fail(err);
+      for (const s of this.running) this.close(s.group, err);
       this.running = [];
     }
     if (this.running.length > 0 || this.queue.length > 0 || this.tasks.length > 0) this.schedule();
@@ -229,7 +250,7 @@ export class Scheduler {
     const now = Date.now();
     while (this.queue.length > 0 && now - this.queue[0]!.enqueuedAt > this.queueTimeoutMs) {
       const g = this.queue.shift()!;
-      g.channel.fail(new SchedulerBusyError('timeout', `waited ${now - g.enqueuedAt} ms for a batch slot`));
+      this.close(g, new SchedulerBusyError('timeout', `waited ${now - g.enqueuedAt} ms for a batch slot`));
     }
   }
 
@@ -244,7 +265,7 @@ export class Scheduler {
       try {
         prefilled += this.prefill(g);
       } catch (err) {
-        g.channel.fail(err);
+        this.close(g, err);
       }
     }
   }
