@@ -10,6 +10,7 @@ import type { RngState } from '../tensor/random.js';
 import { Tokenizer } from '../text/tokenizer.js';
 import { writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic-write.js';
 import { loadStateDict, saveStateDict, type StorageDType } from '../io/state-dict.js';
+import { SafetensorsError } from '../io/safetensors-dtype.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { GPT } from './gpt.js';
 import { type GPTConfig, validateConfig } from './config.js';
@@ -170,6 +171,8 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   try {
     tensors = (await loadStateDict(weights)).tensors;
   } catch (err) {
+    // A SafetensorsError already names the file: prefixing it again printed the path twice.
+    if (err instanceof SafetensorsError && err.path !== undefined) throw new RunDirError(err.message);
     throw new RunDirError(`${weights}: ${(err as Error).message}`);
   }
   try {

@@ -87,8 +87,18 @@ test('bad input: existing run, missing data, corrupt checkpoint', async () => {
   await assert.rejects(pretrain({ ...options, dataDir: join(root, 'nope') }, config, join(root, 'x')), /data directory not found/);
   const broken = join(root, 'run-broken');
   cpSync(dir, broken, { recursive: true });
-  writeFileSync(join(broken, 'model.safetensors'), before.subarray(0, 100));
-  await assert.rejects(resume(broken), /model\.safetensors/);
+  const weights = join(broken, 'model.safetensors');
+  // Cut inside the header, then inside the tensor data: one clear line that names the file once.
+  for (const [cut, what] of [[100, /: safetensors header length: .* \(truncated file\?\)$/], [before.length - 1000, /: safetensors tensor info \(tensor ".*"\): .* \(truncated file\?\)$/]] as const) {
+    writeFileSync(weights, before.subarray(0, cut));
+    await assert.rejects(resume(broken), (err: Error) => {
+      assert.ok(err.message.startsWith(`${weights}: safetensors `), err.message);
+      assert.equal(err.message.split(weights).length, 2, `the path once: ${err.message}`);
+      assert.match(err.message, what);
+      assert.ok(!err.message.includes('\n'));
+      return true;
+    });
+  }
   assert.deepEqual(readFileSync(join(dir, 'model.safetensors')), before);
 });
 
