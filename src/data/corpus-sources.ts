@@ -101,10 +101,18 @@ function dpkgVersion(pkg: string): string | null {
 export function debianLicence(copyrightFile: string): string {
   if (!existsSync(copyrightFile)) return 'unknown (no copyright file)';
   const text = readFileSync(copyrightFile, 'utf8');
-  const fields = [...new Set([...text.matchAll(/^License:[ \t]*(\S[^\n]*)$/gm)].map((m) => m[1].trim()))];
+  // Machine-readable files: the short names of their License fields (prose after "License:" is skipped).
+  const fields = [...new Set([...text.matchAll(/^License:[ \t]*(\S[^\n]*)$/gm)].map((m) => m[1].trim()).filter((f) => f.split(/\s+/).length <= 6 && f.length <= 60))];
   if (fields.length) return fields.join('; ');
-  const line = text.split('\n').find((l) => /licen[cs]e|GPL|public domain|BSD/i.test(l));
-  return line ? line.trim().slice(0, 200) : 'see copyright file';
+  const known: Array<[RegExp, string]> = [
+    [/GNU General Public License[^.]*version 3|GPL-?3/i, 'GPL-3+'], [/GNU General Public License[^.]*version 2|GPL-?2/i, 'GPL-2+'],
+    [/GNU Free Documentation License|GFDL/i, 'GFDL'], [/Artistic License/i, 'Artistic'], [/Creative Commons|CC-BY/i, 'CC-BY(-SA)'],
+    [/Redistribution and use in source and binary forms/i, 'BSD-style'], [/public domain/i, 'public domain'],
+    [/Open Publication License/i, 'OPL'], [/Python Software Foundation License|PSF LICENSE/i, 'PSF'],
+    [/Permission is hereby granted, free of charge/i, 'MIT/Expat'], [/Permission is granted to make and distribute verbatim copies/i, 'verbatim copying and modified versions permitted'], [/University of California/i, 'BSD (UC Regents)'],
+  ];
+  const names = known.filter(([re]) => re.test(text)).map(([, n]) => n);
+  return names.length ? `${names.join('; ')} (read from the copyright text)` : 'see the copyright file';
 }
 
 /** A source for an installed Debian package; null when the package is not installed. */

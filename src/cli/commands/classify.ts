@@ -1,0 +1,56 @@
+// moxing classify: label texts with a fine-tuned classifier, or zero-shot with --labels.
+
+import type { Command } from 'commander';
+import { loadRun } from '../../llm/run-dir.js';
+import { loadClassifier, zeroShotClassify } from '../../llm/classify.js';
+import { resolveModelPath } from '../../llm/models.js';
+import { readTextColumns } from '../../eval/csv-columns.js';
+import { UserError } from '../errors.js';
+
+interface Out {
+  write(text: string): void;
+}
+const stdout: Out = { write: (s) => void process.stdout.write(s) };
+
+interface ClassifyFlags {
+  model: string;
+  input?: string;
+  textCol: string;
+  labels?: string[];
+  json?: boolean;
+}
+
+export function registerClassify(program: Command, io: Out = stdout): void {
+  program
+    .command('classify')
+    .description('label texts with a fine-tuned classifier (or zero-shot with --labels)')
+    .argument('[text]', 'a text to classify')
+    .option('--model <dir|name>', 'classifier directory or shipped name', 'moxing-sentiment')
+    .option('--input <file.csv>', 'classify every row of a CSV file')
+    .option('--text-col <name>', 'the text column of --input', 'text')
+    .option('--labels <labels...>', 'zero-shot: candidate labels, scored by likelihood under a prompt')
+    .option('--json', 'one JSON line {"label", "scores"} per text')
+    .action(async (text: string | undefined, f: ClassifyFlags) => {
+      let texts: string[];
+      if (f.input) {
+        try {
+          texts = readTextColumns(f.input, { '--text-col': f.textCol })['--text-col'];
+        } catch (err) {
+          throw new UserError((err as Error).message);
+        }
+      } else if (text !== undefined) texts = [text];
+      else throw new UserError('give a text, or --input <file.csv> with --text-col');
+      const dir = resolveModelPath(f.model);
+      let results;
+      if (f.labels) {
+        const { model, tokenizer } = await loadRun(dir);
+        results = texts.map((t) => zeroShotClassify(model, tokenizer, t, f.labels!));
+      } else {
+        results = (await loadClassifier(dir)).classify(texts);
+      }
+      for (const r of results) {
+        if (f.json) io.write(`${JSON.stringify(r)}\n`);
+        else io.write(`${r.label}\t${Object.entries(r.scores).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' ')}\n`);
+      }
+    });
+}
