@@ -13,7 +13,7 @@ import { column, dropColumns, takeTableRows } from '../src/data/table.js';
 import { trainTestSplit } from '../src/data/split.js';
 import { ColumnTransformer } from '../src/ml/preprocessing/column-transformer.js';
 import { LabelEncoder } from '../src/ml/preprocessing/label-encoder.js';
-import { makeModel, type ModelName } from '../src/ml/tabular.js';
+import { makeModel, type ModelName } from '../src/ml/tabular/models.js';
 import { adjustedRandScore } from '../src/ml/metrics/clustering.js';
 import type { Matrix } from '../src/ml/matrix.js';
 

@@ -5,7 +5,10 @@ import { column, dropColumns, missingCount, takeTableRows, type Table } from '..
 import { kFold, stratifiedKFold, permutation, type Split } from '../data/split.js';
 import { ColumnTransformer } from '../ml/preprocessing/column-transformer.js';
 import { LabelEncoder } from '../ml/preprocessing/label-encoder.js';
-import { inferTask, makeModel, parseParam, MODEL_NAMES, TabularError, type ModelName, type ParamValues } from '../ml/tabular.js';
+import { inferTask } from '../ml/tabular/task.js';
+import { makeModel, MODEL_NAMES, type ModelName } from '../ml/tabular/models.js';
+import { parseParam, type ParamValues } from '../ml/tabular/params.js';
+import { TabularError } from '../ml/tabular/error.js';
 import type { Matrix } from '../ml/matrix.js';
 import { overfittingReport, learningVerdict, type FitState } from './overfitting.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { validateConfig, type GPTConfig } from '../llm/config.js';
 import { readDataMeta } from '../llm/data.js';
 import { DEFAULT_TRAIN, type StepMetrics, type TrainOptions } from '../llm/train.js';
-import type { ParamValues } from '../ml/tabular.js';
+import type { ParamValues } from '../ml/tabular/params.js';
 import type { CurveResult, SweepValue } from './curves.js';
 import { trainGpt, type GptRunResult } from './gpt-runs.js';
 import { learningVerdict, overfittingReport } from './overfitting.js';

@@ -2,7 +2,7 @@
 
 import { readCsv } from '../data/csv.js';
 import type { Table } from '../data/table.js';
-import { parseParam, type ParamValues } from '../ml/tabular.js';
+import { parseGridAxis, parseParam, type ParamValue, type ParamValues } from '../ml/tabular/params.js';
 
 /**
  * Reads a CSV file as a typed table (errors carry the file name and line).
@@ -19,6 +19,20 @@ export function readTable(path: string): Table {
 export function paramsFrom(sets: readonly string[] | undefined): ParamValues {
   const out: ParamValues = {};
   for (const kv of sets ?? []) { const [k, v] = parseParam(kv); out[k] = v; }
+  return out;
+}
+
+/**
+ * `--grid key=v1,v2` axes as a grid (a repeated key is an error).
+ * @example gridFrom(['max_depth=2,4', 'min_samples_leaf=1,5']); // { maxDepth: [2, 4], minSamplesLeaf: [1, 5] }
+ */
+export function gridFrom(axes: readonly string[]): Record<string, ParamValue[]> {
+  const out: Record<string, ParamValue[]> = {};
+  for (const spec of axes) {
+    const [k, values] = parseGridAxis(spec);
+    if (Object.hasOwn(out, k)) throw new Error(`--grid ${k} is given twice`);
+    out[k] = values;
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@ import { takeRows, take, type Matrix } from './matrix.js';
 import { MLPClassifier, MLPRegressor } from './mlp.js';
 import { StandardScaler } from './preprocessing/scalers.js';
 import { loadModel } from './registry.js';
-import { makeModel } from './tabular.js';
+import { makeModel } from './tabular/models.js';
 
 const fx = JSON.parse(readFileSync(new URL('./fixtures/sklearn.json', import.meta.url), 'utf8'));
 

@@ -10,7 +10,7 @@ import { ModelRegistry } from './model-registry.js';
 import { Metrics } from './metrics.js';
 import { tinyRun, tinyRunDir } from './test-models.js';
 import type { ClassicalPredictor } from './classical.js';
-import { fitTabular } from '../ml/tabular.js';
+import { fitTabular } from '../ml/tabular/fit.js';
 import { GPTClassifier, type ClassifyTask } from '../llm/classify.js';
 import { table } from '../data/table.js';
 

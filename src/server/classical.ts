@@ -1,6 +1,7 @@
 // Classical (tabular) models behind /v1/predict: JSON rows -> a typed table -> the saved pipeline.
 
-import { predictTabular, readModelFile, type LoadedTabular } from '../ml/tabular.js';
+import { predictTabular } from '../ml/tabular/predict.js';
+import { readModelFile, type LoadedTabular } from '../ml/tabular/model-file.js';
 import { table, type Column } from '../data/table.js';
 import { invalidRequest } from './errors.js';
 

@@ -7,7 +7,7 @@ import { learningCurve, parseSweep, validationCurve, type CurveResult } from '..
 import { gptLearningCurve, gptValidationCurve, type GptCurveOptions } from '../../analysis/gpt-curves.js';
 import { curveSvg, writePlot } from '../../analysis/plots.js';
 import { saveLatest } from '../../analysis/results.js';
-import { MODEL_NAMES, type ModelName } from '../../ml/tabular.js';
+import { MODEL_NAMES, type ModelName } from '../../ml/tabular/models.js';
 import { paramsFrom, readTable, seedFrom } from '../tabular-support.js';
 import { positiveInt } from '../options.js';
 import { UserError } from '../errors.js';

@@ -1,7 +1,8 @@
 // `moxing evaluate`: metrics of a saved model on a labelled CSV file.
 
 import type { Command } from 'commander';
-import { evaluateTabular, readModelFile } from '../../ml/tabular.js';
+import { evaluateTabular } from '../../ml/tabular/predict.js';
+import { readModelFile } from '../../ml/tabular/model-file.js';
 import { formatMetrics, readTable } from '../tabular-support.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';

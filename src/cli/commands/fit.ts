@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { fitTabular, MODEL_NAMES, type ModelName } from '../../ml/tabular.js';
+import { fitTabular } from '../../ml/tabular/fit.js';
+import { MODEL_NAMES, modelName } from '../../ml/tabular/models.js';
 import { formatMetrics, paramsFrom, readTable, seedFrom } from '../tabular-support.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
@@ -27,10 +28,9 @@ export function registerFit(program: Command, io: Io = processIo): void {
     .option('--json', 'print one JSON object')
     .action(async (path: string, flags: FitFlags) => {
       try {
-        if (!(MODEL_NAMES as readonly string[]).includes(flags.model)) throw new Error(`unknown model '${flags.model}'; models are: ${MODEL_NAMES.join(', ')}`);
         const t0 = performance.now();
         const table = readTable(path);
-        const r = fitTabular(table, { target: flags.target ?? null, model: flags.model as ModelName, params: paramsFrom(flags.set), seed: seedFrom(flags.seed) });
+        const r = fitTabular(table, { target: flags.target ?? null, model: modelName(flags.model), params: paramsFrom(flags.set), seed: seedFrom(flags.seed) });
         await writeFileAtomic(flags.out, JSON.stringify(r.file));
         const seconds = (performance.now() - t0) / 1000;
         // Recorded like every training run: validation metrics, the model file, and the registry entry.

@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { predictTabular, readModelFile } from '../../ml/tabular.js';
+import { predictTabular } from '../../ml/tabular/predict.js';
+import { readModelFile } from '../../ml/tabular/model-file.js';
 import { readTable } from '../tabular-support.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
