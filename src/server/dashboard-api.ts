@@ -3,6 +3,7 @@
 import { Hono, type Env } from 'hono';
 import { join } from 'node:path';
 import { RunStore, moxingHome } from '../runs/store.js';
+import type { Artifact } from '../runs/types.js';
 import { countGptParameters } from '../llm/size.js';
 import { ApiError, invalidRequest } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -10,7 +11,8 @@ import { sseResponse } from './sse.js';
 import { RunView, nextCursor, pointsView } from './dashboard-runs.js';
 import { listReports, readReport } from './dashboard-reports.js';
 import { defaultDashboardDir, serveDashboard } from './dashboard-static.js';
-import type { MetricsResponse, ModelsResponse, RunDetailResponse, RunsResponse, ReportsResponse, ServedModel } from './dashboard-types.js';
+import type { ArtifactView, MetricsResponse, ModelsResponse, RunDetailResponse, RunsResponse, ReportsResponse, ServedModel } from './dashboard-types.js';
+import { checkpointFiles } from './dashboard-checkpoints.js';
 
 /** Where the dashboard reads from. */
 export interface DashboardOptions {
@@ -36,10 +38,22 @@ export function dashboardRoute(path: string): string | null {
   return path.startsWith('/assets/') ? '/assets' : null;
 }
 
+/** Waits ms, or less if the signal aborts; leaves no listener behind (a live stream polls for hours). */
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((done) => {
-  const t = setTimeout(done, ms);
-  signal.addEventListener('abort', () => { clearTimeout(t); done(); }, { once: true });
+  const onAbort = () => { clearTimeout(t); done(); };
+  const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); done(); }, ms);
+  signal.addEventListener('abort', onAbort, { once: true });
 });
+
+/** What the store recorded, then the files of the checkpoint in the run directory not recorded already. */
+function artifactsOf(runDir: string | null, recorded: readonly Artifact[]): ArtifactView[] {
+  const out: ArtifactView[] = recorded.map(({ path, kind, size, sha256, createdAt }) => ({ path, kind, step: null, size, sha256, createdAt }));
+  if (runDir) {
+    const seen = new Set(out.map((a) => a.path));
+    for (const f of checkpointFiles(runDir)) if (!seen.has(f.path)) out.push(f);
+  }
+  return out;
+}
 
 function cursorParam(v: string | undefined): number {
   if (v === undefined || v === '') return 0;
@@ -99,7 +113,7 @@ export function mountDashboard<E extends Env>(
     const { store: s, view: v } = open();
     const body: RunDetailResponse = {
       run: v.row(run),
-      artifacts: s.artifacts(run.id).map(({ path, kind, size, sha256, createdAt }) => ({ path, kind, size, sha256, createdAt })),
+      artifacts: artifactsOf(run.runDir, s.artifacts(run.id)),
       metricNames: s.metricNames(run.id),
       children: s.listRuns({ parentRunId: run.id }).map((r) => ({ id: r.id, kind: r.kind, status: r.status, startedAt: r.startedAt })),
     };

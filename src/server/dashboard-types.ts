@@ -43,12 +43,15 @@ export interface RunsResponse {
   runs: RunRow[];
 }
 
-/** One file or directory a run produced. */
+/** One file or directory a run produced: recorded in the store, or found in its run directory. */
 export interface ArtifactView {
   path: string;
   kind: string | null;
+  /** The training step of a checkpoint file (its state.json), when known. */
+  step: number | null;
   size: number;
-  sha256: string;
+  /** Null for checkpoint files read from the run directory (not hashed on a page view). */
+  sha256: string | null;
   createdAt: string;
 }
 

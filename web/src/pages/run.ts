@@ -115,7 +115,10 @@ export const runPage: Page = async (root, { params, signal }) => {
     const cfg = flatten(r.config);
     fill(configBox, cfg.length ? table(['key', 'value'], cfg.map(([k, v]) => [h('code', null, k), v]), { class: 'kv' }) : note('No config recorded.'));
     fill(artifactsBox, detail.artifacts.length
-      ? table(['path', 'kind', 'size', 'sha256', 'written'], detail.artifacts.map((a) => [h('code', null, a.path), a.kind ?? '–', bytes(a.size), h('code', { title: a.sha256 }, a.sha256.slice(0, 12)), when(a.createdAt)]))
+      ? table(['path', 'kind', 'step', 'size', 'sha256', 'written'], detail.artifacts.map((a) => [
+        h('code', null, a.path), a.kind ?? '–', a.step === null ? '–' : String(a.step), bytes(a.size),
+        a.sha256 === null ? '–' : h('code', { title: a.sha256 }, a.sha256.slice(0, 12)), when(a.createdAt),
+      ]))
       : note(r.status === 'running' ? 'Checkpoints appear here when the run records them.' : 'This run recorded no checkpoints.'));
   };
 
