@@ -26,7 +26,7 @@ function meanLoss(model: GPT, ids: number[], T: number, windows: number): number
       const start = w * T;
       const x = new Tensor(Int32Array.from(ids.slice(start, start + T)), [1, T]);
       const y = new Tensor(Int32Array.from(ids.slice(start + 1, start + T + 1)), [1, T]);
-      total += model.forward(x, y).loss!.item();
+      total += model.forward(x, y).loss!.itemSync();
     }
   });
   return total / windows;

@@ -56,7 +56,7 @@ async function epochSeconds(backend: string, epochs: number): Promise<{ seconds:
       opt.zeroGrad();
       l.backward();
       opt.step();
-      total += l.item() * b;
+      total += l.itemSync() * b;
       // A training loop yields now and then; the wasm heap's finalizers run then.
       await new Promise((r) => setImmediate(r));
     }

@@ -92,8 +92,8 @@ export async function trainGpt(spec: GptRunSpec): Promise<GptRunResult> {
     let trainLoss: number;
     let valLoss: number;
     try {
-      trainLoss = evaluate(run.model, trainLoader, spec.train.batchSize, iters, spec.train.seed);
-      valLoss = evaluate(run.model, valLoader, spec.train.batchSize, iters, spec.train.seed);
+      trainLoss = await evaluate(run.model, trainLoader, spec.train.batchSize, iters, spec.train.seed);
+      valLoss = await evaluate(run.model, valLoader, spec.train.batchSize, iters, spec.train.seed);
     } finally {
       trainLoader.close();
       valLoader.close();

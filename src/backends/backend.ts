@@ -1,10 +1,62 @@
-// The backend interface: the kernels ops call. The js backend implements all of them and is the spec;
-// a fast backend (wasm, blas) implements a subset and returns false to hand a call back to js.
+// The kernel table: every kernel an op calls, over one device's storage. The js backend implements
+// all of them on typed arrays and is the spec; a fast cpu backend (wasm, blas) implements a subset
+// and returns false to hand a call back to js; a device backend (webgpu) implements all of them on
+// its own buffers and never falls back.
 
 import type { DType, FloatArray, TypedArray } from '../tensor/dtype.js';
+import type { Device } from '../tensor/device.js';
 
 export type UnaryKernel = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'gelu';
 export type BinaryKernel = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum';
+export type ReduceKernel = 'sum' | 'max';
+
+/**
+ * A strided copy over an index space `shape`: for every index vector i,
+ * out[outOffset + i . outStrides] = x[xOffset + i . xStrides] (or += with `accumulate`).
+ * Permute, broadcast, slice, concat and their backwards are all this kernel.
+ */
+export interface StridedCopyParams {
+  shape: readonly number[];
+  xOffset: number;
+  xStrides: readonly number[];
+  outOffset: number;
+  outStrides: readonly number[];
+  accumulate: boolean;
+}
+
+/** A broadcasting binary op: out (contiguous, `shape`) = op(a, b), a and b read with these strides (0 = broadcast). */
+export interface BroadcastParams {
+  shape: readonly number[];
+  aStrides: readonly number[];
+  bStrides: readonly number[];
+}
+
+/** The window of a 2-D convolution or pooling over NCHW planes (see ops/conv2d.ts windowOf). */
+export interface Window2d {
+  kh: number; kw: number;
+  sh: number; sw: number;
+  ph: number; pw: number;
+  dh: number; dw: number;
+  H: number; W: number;
+  Ho: number; Wo: number;
+}
+
+/**
+ * One KV-cache decoding step of causal self-attention, straight from the packed projection
+ * qkv (batch, t, 3C), C = nHead * headDim: writes this step's keys and values into each sequence's
+ * cache at its own position, then attends each new position over everything cached up to it.
+ * Caches are (nHead, blockSize, headDim) per sequence; out (batch, t, C) heads side by side.
+ */
+export interface DecodeAttentionParams {
+  batch: number;
+  t: number;
+  nHead: number;
+  headDim: number;
+  blockSize: number;
+  /** Positions already cached, one per sequence. */
+  offsets: readonly number[];
+  scale: number;
+}
 
 /**
  * A batched matrix product `out[b] = op(A[b]) @ op(B[b])` over contiguous row-major data.
@@ -38,37 +90,83 @@ export interface AdamWParams {
 }
 
 /**
- * Kernels over flat typed arrays. Every fast kernel may return false ("not handled": wrong dtype,
- * memory outside its heap, shape it does not cover) and the dispatcher falls back to js.
- * Arrays passed as `out` are fully overwritten unless the kernel says otherwise.
+ * Kernels over one device's storage: F is float storage, I int32 storage, S either (on cpu, typed
+ * arrays; lengths are the storage's own). A fast cpu kernel may return false ("not handled": wrong
+ * dtype, memory outside its heap, a shape it does not cover) and the dispatcher falls back to js.
+ * Storage passed as `out` is fully overwritten unless the kernel says otherwise; element-wise kernels
+ * allow `out` to be one of their inputs (optimizers update in place that way).
  */
-export interface Kernels {
+export interface Kernels<F = FloatArray, I = Int32Array, S = TypedArray, Q = Int8Array> {
+  /** out[i] = value. */
+  fill(out: S, value: number): boolean;
+  /** out[i] = x[i] in out's dtype (float to int32 truncates toward zero). */
+  cast(x: S, out: S): boolean;
+  /** See StridedCopyParams; x and out of one dtype. */
+  copyStrided(x: S, out: S, p: StridedCopyParams): boolean;
+  /** See BroadcastParams; a, b, out of one dtype (int32 too). */
+  broadcastBinary(op: BinaryKernel, a: S, b: S, out: S, p: BroadcastParams): boolean;
+  /** Sum or max over the middle axis of x (outer, len, inner) -> out (outer, inner); max of nothing is -inf. */
+  reduce(op: ReduceKernel, x: F, out: F, outer: number, len: number, inner: number): boolean;
+  /** Index of the first maximum over the middle axis of x (outer, len, inner) -> out int32 (outer, inner). */
+  argmax(x: F, out: I, outer: number, len: number, inner: number): boolean;
+  /** out[o, r, i] = x[o, idx[o, r, i], i] for x (outer, len, inner) and idx, out (outer, count, inner). */
+  gather(x: F, idx: I, out: F, outer: number, len: number, count: number, inner: number): boolean;
+  /** Backward of gather: dx[o, idx[o, r, i], i] += g[o, r, i] (dx accumulates; zero it first). */
+  scatterAdd(g: F, idx: I, dx: F, outer: number, len: number, count: number, inner: number): boolean;
+  /** out[i] = cond[i] != 0 ? a[i] : b[i], all of one length (cond of any dtype; a, b, out one dtype). */
+  where(cond: S, a: S, b: S, out: S): boolean;
+  /** out[i] = x[i] != value ? 1 : 0, for int32 x and float out (e.g. targets not ignored). */
+  notEqual(x: I, value: number, out: F): boolean;
+  /** Backward of maximum on same-length operands: ga[i] = a[i] >= b[i] ? g[i] : 0, gb[i] = g[i] - ga[i]. */
+  maximumBackward(a: F, b: F, g: F, ga: F, gb: F): boolean;
+  /** Backward of softmax rows from their output y: dx = y (g - sum(g y)); log-softmax: dx = g - exp(y) sum(g). */
+  softmaxBackward(y: F, g: F, dx: F, rows: number, cols: number, log: boolean): boolean;
+  /**
+   * Inverted dropout with counter-based randomness (Philox 4x32-10, see js/philox.ts): element i is
+   * kept when uniform(seed, offset + i) >= p; mask[i] = kept / (1 - p); out = x * mask. Every device
+   * draws the same mask for the same seed and offset.
+   */
+  dropout(x: F, out: F, mask: F, p: number, seed: number, offset: number): boolean;
+  /** See DecodeAttentionParams: kCache, vCache are one storage per sequence. */
+  decodeAttention(qkv: F, kCaches: readonly F[], vCaches: readonly F[], out: F, p: DecodeAttentionParams): boolean;
+  /** Unfolds images x (N, C, H, W) into columns (N, C*kh*kw, Ho*Wo); padding reads 0. */
+  im2col(x: F, cols: F, n: number, c: number, w: Window2d): boolean;
+  /** Folds columns back, summing overlaps: dx (N, C, H, W) += cols (N, C*kh*kw, Ho*Wo). */
+  col2im(cols: F, dx: F, n: number, c: number, w: Window2d): boolean;
+  /** Max over each window of planes (P, H, W) -> out (P, Ho, Wo), with the flat input index of each maximum. */
+  maxPool2d(x: F, out: F, arg: I, planes: number, w: Window2d): boolean;
+  /** Mean over each window (padding counts as zeros) -> out (P, Ho, Wo). */
+  avgPool2d(x: F, out: F, planes: number, w: Window2d): boolean;
+  /** Backward of avgPool2d: dx (P, H, W) += spread of g (P, Ho, Wo). */
+  avgPool2dBackward(g: F, dx: F, planes: number, w: Window2d): boolean;
+  /** dx[idx[i]] += g[i] over flat indices (maxPool2d's backward). */
+  scatterAddFlat(g: F, idx: I, dx: F): boolean;
   /** Batched matmul, see MatmulParams. */
-  matmul(a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): boolean;
+  matmul(a: F, b: F, out: F, p: MatmulParams): boolean;
   /** out[i] = f(x[i]). */
-  unary(op: UnaryKernel, x: FloatArray, out: FloatArray): boolean;
+  unary(op: UnaryKernel, x: F, out: F): boolean;
   /** out[i] = x[i] * f'(x[i]) style backward: out[i] = g[i] * d f(x)/dx at x[i] (gelu, tanh, sigmoid, relu). */
-  unaryBackward(op: UnaryKernel, x: FloatArray, g: FloatArray, out: FloatArray): boolean;
+  unaryBackward(op: UnaryKernel, x: F, g: F, out: F): boolean;
   /** Same-shape element-wise binary op. */
-  binary(op: BinaryKernel, a: FloatArray, b: FloatArray, out: FloatArray): boolean;
+  binary(op: BinaryKernel, a: F, b: F, out: F): boolean;
   /** Row-wise softmax of a (rows, cols) matrix; with `log`, log-softmax. */
-  softmax(x: FloatArray, out: FloatArray, rows: number, cols: number, log: boolean): boolean;
+  softmax(x: F, out: F, rows: number, cols: number, log: boolean): boolean;
   /** Layer norm over rows of (rows, cols); writes mean and reciprocal std per row for backward. */
   layerNorm(
-    x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, out: FloatArray,
-    mean: FloatArray, rstd: FloatArray, rows: number, cols: number, eps: number,
+    x: F, weight: F | null, bias: F | null, out: F,
+    mean: F, rstd: F, rows: number, cols: number, eps: number,
   ): boolean;
   /** Layer norm backward: dx (overwritten), dWeight and dBias (accumulated) from dy. */
   layerNormBackward(
-    x: FloatArray, weight: FloatArray | null, mean: FloatArray, rstd: FloatArray, dy: FloatArray,
-    dx: FloatArray, dWeight: FloatArray | null, dBias: FloatArray | null, rows: number, cols: number,
+    x: F, weight: F | null, mean: F, rstd: F, dy: F,
+    dx: F, dWeight: F | null, dBias: F | null, rows: number, cols: number,
   ): boolean;
   /**
    * Cross-entropy from logits (rows, cols) and int targets; rows whose target equals ignoreIndex
    * get loss 0. Writes per-row losses and the row-wise softmax probabilities (for backward).
    */
   crossEntropy(
-    logits: FloatArray, targets: Int32Array, losses: FloatArray, probs: FloatArray,
+    logits: F, targets: I, losses: F, probs: F,
     rows: number, cols: number, ignoreIndex: number,
   ): boolean;
   /**
@@ -76,7 +174,7 @@ export interface Kernels {
    * rows whose target equals ignoreIndex get 0.
    */
   crossEntropyBackward(
-    probs: FloatArray, targets: Int32Array, rowScale: FloatArray, dx: FloatArray,
+    probs: F, targets: I, rowScale: F, dx: F,
     rows: number, cols: number, ignoreIndex: number,
   ): boolean;
   /**
@@ -84,7 +182,7 @@ export interface Kernels {
    * attention probabilities att (B*H, T, T) kept for backward. scale = 1/sqrt(D) usually.
    */
   attention(
-    q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, att: FloatArray,
+    q: F, k: F, v: F, out: F, att: F,
     bh: number, t: number, d: number, scale: number, causal: boolean,
   ): boolean;
   /**
@@ -92,8 +190,8 @@ export interface Kernels {
    * the forward (att is zero above the diagonal then, which a kernel may skip).
    */
   attentionBackward(
-    q: FloatArray, k: FloatArray, v: FloatArray, att: FloatArray, dOut: FloatArray,
-    dq: FloatArray, dk: FloatArray, dv: FloatArray, bh: number, t: number, d: number, scale: number, causal: boolean,
+    q: F, k: F, v: F, att: F, dOut: F,
+    dq: F, dk: F, dv: F, bh: number, t: number, d: number, scale: number, causal: boolean,
   ): boolean;
   /**
    * Causal self-attention straight from a GPT's packed projection: qkv (batch, t, 3C) with C =
@@ -101,30 +199,30 @@ export interface Kernels {
    * side by side, ready for the output projection; att (batch * nHead, t, t) kept for backward.
    */
   packedAttention(
-    qkv: FloatArray, out: FloatArray, att: FloatArray, batch: number, t: number, nHead: number, headDim: number, scale: number,
+    qkv: F, out: F, att: F, batch: number, t: number, nHead: number, headDim: number, scale: number,
   ): boolean;
   /** Backward of `packedAttention`: dqkv (batch, t, 3C) overwritten from dOut (batch, t, C). */
   packedAttentionBackward(
-    qkv: FloatArray, att: FloatArray, dOut: FloatArray, dqkv: FloatArray,
+    qkv: F, att: F, dOut: F, dqkv: F,
     batch: number, t: number, nHead: number, headDim: number, scale: number,
   ): boolean;
   /** Row gather: out[i, :] = table[ids[i], :] for a (rows, dim) table. */
-  embedding(table: FloatArray, ids: Int32Array, out: FloatArray, dim: number): boolean;
+  embedding(table: F, ids: I, out: F, dim: number): boolean;
   /** Scatter-add backward of `embedding`: dTable[ids[i], :] += g[i, :]. */
-  embeddingBackward(g: FloatArray, ids: Int32Array, dTable: FloatArray, dim: number): boolean;
+  embeddingBackward(g: F, ids: I, dTable: F, dim: number): boolean;
   /** One in-place AdamW update of param with grad and moment buffers m, v. */
-  adamw(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, p: AdamWParams): boolean;
+  adamw(param: F, grad: F, m: F, v: F, p: AdamWParams): boolean;
   /**
    * Int8 weight-only linear layer for decoding: out (rows, nOut) = x (rows, nIn) @ (q * scale)^T + bias,
    * with q (nOut, nIn) int8 and one float scale per output channel (row of q).
    */
   linearInt8(
-    x: Float32Array, q: Int8Array, scale: Float32Array, bias: Float32Array | null, out: Float32Array,
+    x: F, q: Q, scale: F, bias: F | null, out: F,
     rows: number, nIn: number, nOut: number,
   ): boolean;
 }
 
-/** A compute backend: storage allocation plus a (possibly partial) kernel set. */
+/** A cpu compute backend: storage allocation on the host plus a (possibly partial) kernel set. */
 export interface Backend {
   readonly name: string;
   /**
@@ -135,4 +233,15 @@ export interface Backend {
    */
   alloc(dtype: DType, size: number, uninitialized?: boolean): TypedArray;
   readonly kernels: Partial<Kernels>;
+}
+
+/**
+ * A device's backend (webgpu, the strict test device): it owns the device and implements every
+ * kernel on the device's storage, with no fallback. `uploadInt8` places quantized weights.
+ */
+export interface DeviceBackend<F = unknown, I = unknown, S = unknown, Q = unknown> {
+  readonly name: string;
+  readonly device: Device;
+  readonly kernels: Kernels<F, I, S, Q>;
+  uploadInt8(values: Int8Array): Q;
 }

@@ -12,7 +12,7 @@ initBackends();
 /** The same seeded leaves twice: one set for the fused op, one for the composite. */
 function leaves(shapes: number[][], seed: number, scale = 1): Tensor[] {
   return shapes.map((s, i) => randn(s, { rng: new Rng(seed + i) }).mul(scale).detach().to('float32'))
-    .map((t) => new Tensor(t.data, t.shape, { requiresGrad: true }));
+    .map((t) => new Tensor(t.dataSync(), t.shape, { requiresGrad: true }));
 }
 
 /** Runs f on fresh leaves, backpropagates sum(out * w) for a fixed random w, returns out and grads. */
@@ -21,7 +21,7 @@ function run(f: (...xs: Tensor[]) => Tensor, shapes: number[][], seed: number, s
   const out = f(...xs);
   const w = randn(out.shape, { rng: new Rng(seed + 100) });
   out.mul(w).sum().backward();
-  return { out: out.toList(), grads: xs.map((x) => x.grad!.toList()) };
+  return { out: Array.from(out.dataSync()), grads: xs.map((x) => Array.from(x.grad!.dataSync())) };
 }
 
 function compare(name: string, fused: ReturnType<typeof run>, composite: ReturnType<typeof run>): void {
@@ -95,7 +95,7 @@ for (const backend of availableBackends()) {
         const n = 1003;
         const rng = new Rng(60);
         const p0 = randn([n], { rng }).to('float32');
-        const p = new Parameter(p0.clone().data, [n]);
+        const p = new Parameter(p0.clone().dataSync(), [n]);
         const opt = new AdamW([p], { lr: 1e-2, weightDecay: 0.1 });
         // The composite: the update written with tensor ops in float64 from the same start.
         let ref = p0.to('float64'), m = ref.mul(0), v = ref.mul(0);
@@ -110,7 +110,7 @@ for (const backend of availableBackends()) {
           const mhat = m.div(1 - b1 ** step), vhat = v.div(1 - b2 ** step);
           ref = ref.mul(1 - lr * wd).sub(mhat.mul(lr).div(vhat.sqrt().add(eps)));
         }
-        assertClose(p.toList(), ref.toList(), 'adamw', 1e-5, 1e-6);
+        assertClose(Array.from(p.dataSync()), Array.from(ref.dataSync()), 'adamw', 1e-5, 1e-6);
       });
     } finally {
       setBackend(null);

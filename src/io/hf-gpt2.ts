@@ -69,7 +69,8 @@ export function fromHfStateDict(hf: Record<string, Tensor>, source = 'model.safe
   const head = hf['lm_head.weight'];
   const wte = out['transformer.wte.weight'];
   if (head && wte) {
-    const same = head.size === wte.size && head.data.every((v, i) => v === wte.data[i]);
+    const wv = wte.dataSync();
+    const same = head.size === wte.size && head.dataSync().every((v, i) => v === wv[i]);
     if (!same) throw new Error(`${source}: lm_head.weight differs from transformer.wte.weight; moxing's GPT ties them (untied heads are not supported)`);
   }
   return out;

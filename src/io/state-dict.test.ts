@@ -20,8 +20,8 @@ test('a module state dict round-trips through safetensors bit-exactly', async ()
   const b = new MLP([5, 7, 3], { rng: new Rng(2) });
   b.loadStateDict(tensors);
   for (const [name, t] of Object.entries(a.stateDict())) {
-    const u = new Uint32Array(t.data.buffer, t.data.byteOffset, t.size);
-    const v = b.stateDict()[name].data;
+    const u = new Uint32Array(t.dataSync().buffer, t.dataSync().byteOffset, t.size);
+    const v = b.stateDict()[name].dataSync();
     const w = new Uint32Array(v.buffer, v.byteOffset, v.length);
     assert.deepEqual(Array.from(w), Array.from(u), name);
   }
@@ -35,8 +35,8 @@ test('BF16 storage halves the file and keeps values within bf16 precision', asyn
   await saveStateDict(p16, a.stateDict(), { dtype: 'BF16' });
   assert.ok(readFileSync(p16).length < 0.6 * readFileSync(p32).length);
   const { tensors } = await loadStateDict(p16);
-  const orig = a.stateDict()['0.weight'].data;
-  tensors['0.weight'].data.forEach((v, i) => assert.ok(Math.abs(v - orig[i]) <= Math.abs(orig[i]) * 2 ** -8));
+  const orig = a.stateDict()['0.weight'].dataSync();
+  tensors['0.weight'].dataSync().forEach((v, i) => assert.ok(Math.abs(v - orig[i]) <= Math.abs(orig[i]) * 2 ** -8));
 });
 
 test('a truncated file is rejected with a clear error', async () => {

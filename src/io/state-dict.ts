@@ -18,9 +18,10 @@ export function toSafeTensors(state: Record<string, Tensor>, dtype: StorageDType
   const out: Record<string, SafeTensor> = {};
   for (const [name, t] of Object.entries(state)) {
     const shape = [...t.shape];
-    if (t.data instanceof Float32Array) out[name] = fromFloat32(t.data, shape, dtype);
-    else if (t.data instanceof Float64Array) out[name] = { dtype: 'F64', shape, data: t.data };
-    else out[name] = { dtype: 'I32', shape, data: t.data };
+    const data = t.dataSync(); // save from the host (see toSafeTensorsAsync for device tensors)
+    if (data instanceof Float32Array) out[name] = fromFloat32(data, shape, dtype);
+    else if (data instanceof Float64Array) out[name] = { dtype: 'F64', shape, data };
+    else out[name] = { dtype: 'I32', shape, data };
   }
   return out;
 }

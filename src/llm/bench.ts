@@ -63,7 +63,8 @@ export function benchGenerate(config: GPTConfig, newTokens = 100, repeats = 3, i
     let logits = model.forwardCached(new Tensor(prompt, [1, prompt.length]), [cache]);
     for (let i = 0; i < n; i++) {
       let next = 0;
-      for (let v = 1; v < config.vocabSize; v++) if (logits.data[v] > logits.data[next]) next = v;
+      const lv = logits.dataSync();
+      for (let v = 1; v < config.vocabSize; v++) if (lv[v]! > lv[next]!) next = v;
       logits = model.forwardCached(new Tensor(Int32Array.of(next), [1, 1]), [cache]);
     }
     best = Math.min(best, performance.now() - t0);

@@ -59,7 +59,7 @@ export class GPTClassifier {
       for (let i = 0; i < texts.length; i += batchSize) {
         const probs = this.logits(texts.slice(i, i + batchSize).map((t) => this.encode(t))).softmax(-1);
         const K = this.task.labels.length;
-        for (let b = 0; b < probs.shape[0]; b++) out.push(toResult(this.task.labels, probs.data.subarray(b * K, (b + 1) * K)));
+        for (let b = 0; b < probs.shape[0]; b++) out.push(toResult(this.task.labels, probs.dataSync().subarray(b * K, (b + 1) * K)));
       }
     });
     return out;
@@ -113,7 +113,7 @@ export function zeroShotClassify(model: GPT, tokenizer: Tokenizer, text: string,
     const logp = model.forward(new Tensor(Int32Array.from(seq), [1, seq.length])).logits.logSoftmax(-1);
     const V = model.config.vocabSize;
     let sum = 0;
-    target.forEach((tok, i) => { sum += logp.data[(context.length - 1 + i) * V + tok]; });
+    target.forEach((tok, i) => { sum += logp.dataSync()[(context.length - 1 + i) * V + tok]; });
     return sum / target.length;
   }));
   const max = Math.max(...scores);

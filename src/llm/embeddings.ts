@@ -23,7 +23,7 @@ export function embed(model: GPT, tokenizer: Tokenizer, texts: readonly string[]
       const { ids, lengths } = padBatch(seqs, pad);
       const v = pool(model.hidden(ids), lengths, 'mean');
       const C = v.shape[1];
-      for (let b = 0; b < seqs.length; b++) out.push(Float32Array.from(v.data.subarray(b * C, (b + 1) * C)));
+      for (let b = 0; b < seqs.length; b++) out.push(Float32Array.from(v.dataSync().subarray(b * C, (b + 1) * C)));
     }
   });
   return out;

@@ -103,7 +103,7 @@ export async function finetuneClassifier(
       opt.step();
       opt.zeroGrad();
       step++;
-      o.onStep?.({ step, total, loss: loss.item() });
+      o.onStep?.({ step, total, loss: loss.itemSync() });
     }
   }
   base.model.eval();
@@ -197,7 +197,7 @@ export async function finetuneQA(
       opt.step();
       opt.zeroGrad();
       step++;
-      trainLoss = loss.item();
+      trainLoss = await loss.item();
       o.onStep?.({ step, total: steps, loss: trainLoss });
     }
   }
@@ -207,7 +207,7 @@ export async function finetuneQA(
   noGrad(() => {
     for (let s = 0; s < valEncoded.length; s += o.batchSize) {
       const batch = valEncoded.slice(s, s + o.batchSize);
-      valLoss += lossOf(batch).item() * batch.length;
+      valLoss += lossOf(batch).itemSync() * batch.length;
     }
   });
   valLoss /= Math.max(1, valEncoded.length);

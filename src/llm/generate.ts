@@ -40,11 +40,11 @@ export async function* generate(model: GPT, promptIds: readonly number[], option
   const stops = new Set(options.stopTokens ?? []);
   const context = fitPrompt(promptIds, model.config.blockSize);
   const history = [...context];
-  const cache = new KVCache(model.config);
+  const cache = new KVCache(model.config, model.device);
   let logits = model.forwardCached(new Tensor(Int32Array.from(context), [1, context.length]), [cache]);
   for (let i = 0; i < maxNew; i++) {
     if (options.signal?.aborted) return;
-    const choice = sampler.pick(logits.data, history);
+    const choice = sampler.pick(await hostValues(logits), history);
     if (stops.has(choice.id)) return;
     history.push(choice.id);
     const last = i === maxNew - 1 || cache.length >= model.config.blockSize;
@@ -54,4 +54,12 @@ export async function* generate(model: GPT, promptIds: readonly number[], option
     // Let other work (HTTP requests, progress output) run between tokens.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * A tensor's values on the host: in place on cpu (no copy per token), read from a device otherwise.
+ * @example sampler.pick(await hostValues(logits), history)
+ */
+export async function hostValues(t: Tensor): Promise<ArrayLike<number>> {
+  return t.dev.hostView(t.storage) ?? (await t.data());
 }

@@ -39,17 +39,17 @@ test('a 1-layer GPT matches the PyTorch float64 reference: logits, loss and ever
   const idx = tensor(fixture.idx, { dtype: 'int32' });
   const targets = tensor(fixture.targets, { dtype: 'int32' });
   const { logits, loss } = model.forward(idx, targets);
-  assert.ok(relErr(logits.data, fixture.logits) < 1e-10, 'logits');
-  assert.ok(Math.abs(loss!.item() - fixture.loss) / fixture.loss < 1e-10, `loss ${loss!.item()} vs ${fixture.loss}`);
+  assert.ok(relErr(logits.dataSync(), fixture.logits) < 1e-10, 'logits');
+  assert.ok(Math.abs(loss!.itemSync() - fixture.loss) / fixture.loss < 1e-10, `loss ${loss!.itemSync()} vs ${fixture.loss}`);
   loss!.backward();
   for (const [name, p] of model.namedParameters()) {
-    const e = relErr(p.grad!.data, fixture.grads[name]);
+    const e = relErr(p.grad!.dataSync(), fixture.grads[name]);
     assert.ok(e < 1e-4, `${name}: relative error ${e}`);
   }
   // float32 stays within 1e-4 of the reference too
   const m32 = new GPT(fixture.config);
   m32.loadStateDict(state);
-  const l32 = m32.forward(idx, targets).loss!.item();
+  const l32 = m32.forward(idx, targets).loss!.itemSync();
   assert.ok(Math.abs(l32 - fixture.loss) / fixture.loss < 1e-4);
 });
 
@@ -72,7 +72,7 @@ test('KV-cache decoding gives the same logits as the full forward, also batched 
   const cache = new KVCache(config);
   let last = model.forwardCached(tensor([seq.slice(0, 3)], { dtype: 'int32' }), [cache]);
   for (let t = 3; t < seq.length; t++) {
-    assert.ok(relErr(last.data, full.data.subarray((t - 1) * 32, t * 32)) < 1e-5, `position ${t - 1}`);
+    assert.ok(relErr(last.dataSync(), full.dataSync().subarray((t - 1) * 32, t * 32)) < 1e-5, `position ${t - 1}`);
     last = model.forwardCached(tensor([[seq[t]]], { dtype: 'int32' }), [cache]);
   }
   // Two sequences at different lengths decoded in one batched step.
@@ -81,8 +81,8 @@ test('KV-cache decoding gives the same logits as the full forward, also batched 
   model.forwardCached(tensor([seq.slice(0, 2)], { dtype: 'int32' }), [a]);
   model.forwardCached(tensor([seq.slice(0, 5)], { dtype: 'int32' }), [b]);
   const step = model.forwardCached(tensor([[seq[2]], [seq[5]]], { dtype: 'int32' }), [a, b]);
-  assert.ok(relErr(step.data.subarray(0, 32), full.data.subarray(2 * 32, 3 * 32)) < 1e-5);
-  assert.ok(relErr(step.data.subarray(32, 64), full.data.subarray(5 * 32, 6 * 32)) < 1e-5);
+  assert.ok(relErr(step.dataSync().subarray(0, 32), full.dataSync().subarray(2 * 32, 3 * 32)) < 1e-5);
+  assert.ok(relErr(step.dataSync().subarray(32, 64), full.dataSync().subarray(5 * 32, 6 * 32)) < 1e-5);
 });
 
 test('generation: same seed same tokens, greedy is deterministic, budget ends with length', async () => {
@@ -105,7 +105,7 @@ test('generation: same seed same tokens, greedy is deterministic, budget ends wi
   assert.equal(g.out.length, 12 - 3 + 1, 'stops when the context is full (the last token is predicted from a full context)');
   // greedy = argmax of the full forward at each step
   const logits = model.forward(tensor([[1, 2, 3]], { dtype: 'int32' })).logits;
-  assert.equal(g.out[0], logits.slice(1, 2, 3).argmax().item());
+  assert.equal(g.out[0], logits.slice(1, 2, 3).argmax().itemSync());
 });
 
 test('config errors and presets', () => {
@@ -116,7 +116,7 @@ test('config errors and presets', () => {
   const n = model.numParameters();
   assert.ok(n > 80_000 && n < 120_000, `nano has ${n} parameters`);
   const x = randn([1], { rng: new Rng(0) });
-  assert.ok(Number.isFinite(x.item()));
+  assert.ok(Number.isFinite(x.itemSync()));
   assert.throws(() => model.forward(tensor([new Array(65).fill(1)], { dtype: 'int32' })), /longer than the model's block size 64/);
 });
 
@@ -125,14 +125,14 @@ test('int8 quantization: per-channel scales, logits close to float32, decoding w
   const w = tensor([[0.5, -1, 0.25], [2, 0, -2]]);
   const qw = quantizeInt8(w);
   assert.deepEqual(Array.from(qw.q), [64, -127, 32, 127, 0, -127]); // 0.5 / (1/127) = 63.5 -> 64
-  assert.ok(relErr(dequantize(qw).data, w.data) < 0.01);
+  assert.ok(relErr(dequantize(qw).dataSync(), w.dataSync()) < 0.01);
   const config: GPTConfig = { vocabSize: 64, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0, bias: true };
   const model = new GPT(config, { seed: 4 });
   const idx = tensor([[1, 5, 9, 13, 2, 7]], { dtype: 'int32' });
   const ref = model.forward(idx).logits;
   model.quantize();
   const q = model.forward(idx).logits;
-  assert.ok(relErr(q.data, ref.data) < 0.05, `int8 logits relative error ${relErr(q.data, ref.data)}`);
+  assert.ok(relErr(q.dataSync(), ref.dataSync()) < 0.05, `int8 logits relative error ${relErr(q.dataSync(), ref.dataSync())}`);
   const tokens: number[] = [];
   for await (const t of generate(model, [1, 2], { maxNewTokens: 5, temperature: 0 })) tokens.push(t.id);
   assert.equal(tokens.length, 5);

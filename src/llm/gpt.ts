@@ -10,16 +10,17 @@ import { normal, constant } from '../nn/init.js';
 import { linearInt8, quantizeInt8, type QuantizedWeight } from '../nn/quantize.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Rng } from '../tensor/random.js';
-import type { DType, FloatArray } from '../tensor/dtype.js';
+import type { DType } from '../tensor/dtype.js';
 import { noGrad } from '../tensor/grad-mode.js';
-import { allocStorage } from '../backends/registry.js';
+import { type Device, type Storage, getDefaultDevice } from '../tensor/device.js';
+import { kernelsFor } from '../backends/registry.js';
 import * as F from '../ops/index.js';
 import { type GPTConfig, validateConfig } from './config.js';
 
-/** Keys and values of one layer for the positions seen so far: (nHead, blockSize, headDim) each. */
+/** Keys and values of one layer for the positions seen so far: (nHead, blockSize, headDim) each, on the cache's device. */
 export interface LayerCache {
-  k: Float32Array;
-  v: Float32Array;
+  k: Storage;
+  v: Storage;
 }
 
 /**
@@ -30,11 +31,14 @@ export class KVCache {
   readonly layers: LayerCache[];
   /** Number of positions already cached. */
   length = 0;
-  constructor(readonly config: GPTConfig) {
+  /** Where the cache lives: the model's device. */
+  readonly device: Device;
+  constructor(readonly config: GPTConfig, device: Device = getDefaultDevice()) {
     const size = config.blockSize * config.nEmbd; // (nHead, blockSize, headDim)
+    this.device = device;
     this.layers = Array.from({ length: config.nLayer }, () => ({
-      k: allocStorage('float32', size) as Float32Array,
-      v: allocStorage('float32', size) as Float32Array,
+      k: device.alloc('float32', size),
+      v: device.alloc('float32', size),
     }));
   }
 }
@@ -79,62 +83,18 @@ class CausalSelfAttention extends Module {
  * everything cached, and returns the heads side by side (B, T, C). Inference only.
  */
 function attendWithCache(qkv: Tensor, caches: KVCache[], layer: number, H: number, blockSize: number): Tensor {
-  const [B, T, C3] = qkv.shape;
+  const [B, T, C3] = qkv.shape as [number, number, number];
   const C = C3 / 3;
   const D = C / H;
-  const src = qkv.data;
-  const out = allocStorage(qkv.dtype, B * T * C);
-  const scores = new Float64Array(blockSize);
-  const scale = 1 / Math.sqrt(D);
-  for (let b = 0; b < B; b++) {
-    const { k: K, v: V } = caches[b].layers[layer];
-    const offset = caches[b].length;
-    for (let t = 0; t < T; t++) {
-      const row = (b * T + t) * C3;
-      for (let h = 0; h < H; h++) {
-        const dst = (h * blockSize + offset + t) * D; // cache layout (H, blockSize, D)
-        for (let d = 0; d < D; d++) {
-          K[dst + d] = src[row + C + h * D + d];
-          V[dst + d] = src[row + 2 * C + h * D + d];
-        }
-      }
-    }
-    for (let t = 0; t < T; t++) {
-      const row = (b * T + t) * C3;
-      const limit = offset + t + 1; // causal: this position and all before it
-      for (let h = 0; h < H; h++) {
-        attendOneHead(src as FloatArray, row + h * D, K, V, h * blockSize * D, limit, D, scale, scores, out as FloatArray, (b * T + t) * C + h * D);
-      }
-    }
+  for (const c of caches) {
+    if (c.device !== qkv.dev) throw new Error(`KV cache on '${c.device.name}' but the model runs on '${qkv.device}'`);
   }
-  return new Tensor(out, [B, T, C]);
-}
-
-/**
- * out[o:o+D] += softmax(q . K[0:limit] * scale) V[0:limit] for one head's query at q[qi:qi+D] and its
- * cache rows from `base`. Decoding's hot loop, on numbers and typed arrays only: its optimized code
- * does not depend on the shapes of the objects the caller handles (caches, tensors, allocation).
- */
-function attendOneHead(
-  q: FloatArray, qi: number, K: Float32Array, V: Float32Array, base: number, limit: number, D: number,
-  scale: number, scores: Float64Array, out: FloatArray, o: number,
-): void {
-  let max = -Infinity;
-  for (let j = 0; j < limit; j++) {
-    let s = 0;
-    const kj = base + j * D;
-    for (let d = 0; d < D; d++) s += q[qi + d] * K[kj + d];
-    s *= scale;
-    scores[j] = s;
-    if (s > max) max = s;
-  }
-  let sum = 0;
-  for (let j = 0; j < limit; j++) { scores[j] = Math.exp(scores[j] - max); sum += scores[j]; }
-  for (let j = 0; j < limit; j++) {
-    const a = scores[j] / sum;
-    const vj = base + j * D;
-    for (let d = 0; d < D; d++) out[o + d] += a * V[vj + d];
-  }
+  const out = qkv.dev.alloc(qkv.dtype, B * T * C, true);
+  kernelsFor(qkv.dev).decodeAttention(
+    qkv.storage, caches.map((c) => c.layers[layer]!.k), caches.map((c) => c.layers[layer]!.v), out,
+    { batch: B, t: T, nHead: H, headDim: D, blockSize, offsets: caches.map((c) => c.length), scale: 1 / Math.sqrt(D) },
+  );
+  return new Tensor(out, [B, T, C], {}, qkv.dev);
 }
 
 class FeedForward extends Module {
@@ -231,7 +191,8 @@ export class GPT extends Module {
     let loss: Tensor | null = null;
     if (targets) {
       const [B, T] = idx.shape;
-      loss = F.crossEntropy(logits.reshape(B * T, this.config.vocabSize), targets.reshape(B * T), { ignoreIndex: options.ignoreIndex ?? -1 });
+      const flat = F.toDevice(targets.reshape(B * T), this.device);
+      loss = F.crossEntropy(logits.reshape(B * T, this.config.vocabSize), flat, { ignoreIndex: options.ignoreIndex ?? -1 });
     }
     return { logits, loss };
   }
@@ -258,8 +219,14 @@ export class GPT extends Module {
     });
   }
 
+  /** The device the weights live on (inputs made elsewhere are moved here). */
+  get device(): Device {
+    return this.transformer.wte.weight.dev;
+  }
+
   private run(idx: Tensor, caches?: KVCache[]): { logits: Tensor; hidden: Tensor } {
     if (idx.dtype !== 'int32' || idx.ndim !== 2) throw new Error(`GPT: input must be int32 token ids of shape (B, T), got ${idx.dtype} ${JSON.stringify(idx.shape)}`);
+    idx = F.toDevice(idx, this.device); // token ids usually come from the host
     const [B, T] = idx.shape;
     const pos = new Int32Array(B * T);
     for (let b = 0; b < B; b++) {
@@ -271,7 +238,7 @@ export class GPT extends Module {
     }
     const tr = this.transformer;
     const tok = tr.wte.forward(idx); // (B, T, C)
-    const posEmb = tr.wpe.forward(new Tensor(pos, [B, T])); // (B, T, C)
+    const posEmb = tr.wpe.forward(F.toDevice(new Tensor(pos, [B, T]), this.device)); // (B, T, C)
     let x = tr.drop.forward(tok.add(posEmb));
     tr.h.forEach((block, i) => {
       x = block.forward(x, caches, i);

@@ -18,7 +18,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'moxing-hf-'));
 
 async function logitsOf(runDir: string): Promise<Float32Array | Float64Array> {
   const { model } = await loadRun(runDir);
-  return model.forward(tensor(reference.idx, { dtype: 'int32' })).logits.data as Float32Array;
+  return model.forward(tensor(reference.idx, { dtype: 'int32' })).logits.dataSync() as Float32Array;
 }
 
 function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -57,7 +57,7 @@ test('export -> import round trip is bit-exact, and export reproduces the HF ten
   await importHf(out, again);
   const a = (await loadRun(run)).model.stateDict();
   const b = (await loadRun(again)).model.stateDict();
-  for (const [name, t] of Object.entries(a)) assert.deepEqual(Array.from(b[name].data), Array.from(t.data), name);
+  for (const [name, t] of Object.entries(a)) assert.deepEqual(Array.from(b[name].dataSync()), Array.from(t.dataSync()), name);
 });
 
 test('names without the transformer. prefix and an explicit tied lm_head load; an untied head is refused', async () => {

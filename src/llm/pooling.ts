@@ -32,9 +32,9 @@ export function pool(hidden: Tensor, lengths: readonly number[], pooling: Poolin
   if (pooling === 'last') {
     const rows = new Int32Array(B);
     lengths.forEach((len, b) => { rows[b] = b * T + len - 1; });
-    return F.embedding(flat, new Tensor(rows, [B]));
+    return F.embedding(flat, F.toDevice(new Tensor(rows, [B]), hidden.dev));
   }
-  const w = new (hidden.data.constructor as Float32ArrayConstructor)(B * B * T);
+  const w = hidden.dtype === 'float64' ? new Float64Array(B * B * T) : new Float32Array(B * B * T);
   lengths.forEach((len, b) => { for (let t = 0; t < len; t++) w[b * B * T + b * T + t] = 1 / len; });
-  return F.matmul(new Tensor(w, [B, B * T]), flat);
+  return F.matmul(F.toDevice(new Tensor(w, [B, B * T]), hidden.dev), flat);
 }

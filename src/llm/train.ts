@@ -7,6 +7,7 @@ import { Rng } from '../tensor/random.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { AdamW } from '../optim/adam.js';
 import { clipGradNorm } from '../optim/clip.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { warmupCosineSchedule } from '../optim/schedule.js';
 import type { Parameter } from '../nn/module.js';
 import { Tokenizer } from '../text/tokenizer.js';
@@ -33,6 +34,7 @@ export interface TrainOptions {
   evalIters: number;
   /** Checkpoint every this many steps (default: at each evaluation and at the end). */
   checkpointEvery?: number;
+
 }
 
 export const DEFAULT_TRAIN: Omit<TrainOptions, 'dataDir' | 'maxSteps'> = {
@@ -81,19 +83,22 @@ export function gptOptimizer(model: GPT, o: Pick<TrainOptions, 'lr' | 'weightDec
 }
 
 /** Mean validation loss over `iters` batches drawn with a fixed seed (the same windows every time). */
-export function evaluate(model: GPT, loader: TokenLoader, batchSize: number, iters: number, seed: number): number {
+export async function evaluate(model: GPT, loader: TokenLoader, batchSize: number, iters: number, seed: number): Promise<number> {
   const wasTraining = model.training;
   model.eval();
   const rng = new Rng(seed + 1_000_003);
-  let total = 0;
-  noGrad(() => {
+  // Summed on the device, read once.
+  const total = noGrad(() => {
+    let sum: Tensor | null = null;
     for (let i = 0; i < iters; i++) {
       const [x, y] = loader.batch(batchSize, model.config.blockSize, rng);
-      total += model.forward(x, y).loss!.item();
+      const l = model.forward(x, y).loss!;
+      sum = sum ? sum.add(l) : l;
     }
+    return sum;
   });
   model.train(wasTraining);
-  return total / iters;
+  return total ? (await total.item()) / iters : NaN;
 }
 
 interface Session {
@@ -223,14 +228,16 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
       const t0 = performance.now();
       const lr = schedule(state.step);
       optimizer.setLr(lr);
-      let loss = 0;
+      let lossT: Tensor | null = null; // the step's mean loss, kept on the device until logged
       for (let micro = 0; micro < o.gradAccum; micro++) {
         const [x, y] = train.batch(o.batchSize, T, dataRng);
         const l = model.forward(x, y).loss!;
-        loss += l.item() / o.gradAccum;
-        (o.gradAccum > 1 ? l.div(o.gradAccum) : l).backward();
+        const part = o.gradAccum > 1 ? l.div(o.gradAccum) : l;
+        lossT = noGrad(() => (lossT ? lossT.add(part) : part.detach()));
+        part.backward();
       }
-      const gradNorm = o.gradClip > 0 ? clipGradNorm(model.parameters(), o.gradClip) : NaN;
+      const normT = o.gradClip > 0 ? clipGradNorm(model.parameters(), o.gradClip) : null;
+      const [loss, gradNorm] = await readScalars(lossT, normT);
       optimizer.step();
       optimizer.zeroGrad();
       state.step++;
@@ -244,7 +251,7 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
       };
       const evalNow = state.step % o.evalEvery === 0 || state.step === o.maxSteps;
       if (evalNow) {
-        lastVal = evaluate(model, val, o.batchSize, o.evalIters, o.seed);
+        lastVal = await evaluate(model, val, o.batchSize, o.evalIters, o.seed);
         m.valLoss = lastVal;
         if (state.bestValLoss === null || lastVal < state.bestValLoss) state.bestValLoss = lastVal;
       }
@@ -262,4 +269,9 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
     val.close();
   }
   return { step: state.step, trainLoss: lastLoss, valLoss: lastVal, tokensPerSecond: tokPerSec, runDir: s.runDir };
+}
+
+/** Host values of a step's loss and gradient norm (NaN for a missing one): the loop's one read per step. */
+async function readScalars(loss: Tensor | null, norm: Tensor | null): Promise<[number, number]> {
+  return [loss ? await loss.item() : NaN, norm ? await norm.item() : NaN];
 }

@@ -90,7 +90,7 @@ export class CNNClassifier extends Classifier<CNNClassifierParams, CNNClassifier
     const net = this.build(classes.length, rng);
     const report = trainNetwork(net, Float32Array.from(M.data), this.params.imageShape, { kind: 'classes', y: index }, this.params, rng, classes.length);
     const weights: Record<string, Float32Array> = {};
-    for (const [name, t] of Object.entries(net.stateDict())) weights[name] = Float32Array.from(t.data);
+    for (const [name, t] of Object.entries(net.stateDict())) weights[name] = Float32Array.from(t.dataSync());
     const state: CNNClassifierState = { classes, weights, nIter: report.nIter, lossCurve: report.lossCurve, bestValidationScore: report.bestValidationScore };
     nets.set(state, net);
     return this.setState(state);
@@ -104,7 +104,7 @@ export class CNNClassifier extends Classifier<CNNClassifierParams, CNNClassifier
       for (const [name, t] of Object.entries(net.stateDict())) {
         const w = s.weights[name];
         if (!w || w.length !== t.size) throw new Error(`CNNClassifier state: parameter ${name} is missing or has the wrong size`);
-        t.data.set(w);
+        t.write(w);
       }
       nets.set(s, net);
     }

@@ -89,7 +89,7 @@ function fitNet(p: MLPParams, X: Matrix, targets: Parameters<typeof trainNetwork
   const report = trainNetwork(net, Float32Array.from(X.data), [X.cols], targets, p, rng, outCols);
   const params = net.parameters();
   const layers: DenseState[] = [];
-  for (let i = 0; i < params.length; i += 2) layers.push({ weight: Float32Array.from(params[i]!.data), bias: Float32Array.from(params[i + 1]!.data) });
+  for (let i = 0; i < params.length; i += 2) layers.push({ weight: Float32Array.from(params[i]!.dataSync()), bias: Float32Array.from(params[i + 1]!.dataSync()) });
   return { sizes, layers, nIter: report.nIter, lossCurve: report.lossCurve, bestValidationScore: report.bestValidationScore };
 }
 
@@ -100,7 +100,7 @@ function netOf(s: MLPNetState, activation: MLPActivation): MLP {
   if (!net) {
     net = buildNet(s.sizes, activation, new Rng(0));
     const params = net.parameters();
-    s.layers.forEach((l, i) => { params[2 * i]!.data.set(l.weight); params[2 * i + 1]!.data.set(l.bias); });
+    s.layers.forEach((l, i) => { params[2 * i]!.write(l.weight); params[2 * i + 1]!.write(l.bias); });
     net.eval();
     nets.set(s, net);
   }

@@ -81,7 +81,7 @@ export function predictNetwork(net: Layer, X: Float32Array, sampleShape: readonl
     for (let s = 0; s < n; s += chunk) {
       const e = Math.min(n, s + chunk);
       const xb = fromArray(X.slice(s * d, e * d), [e - s, ...sampleShape]);
-      out.set(net.forward(xb).data, s * outCols);
+      out.set(net.forward(xb).dataSync(), s * outCols);
     }
   });
   net.train(wasTraining);
@@ -178,10 +178,10 @@ export function trainNetwork(net: Layer, X: Float32Array, sampleShape: readonly 
       opt.zeroGrad();
       loss.backward();
       opt.step();
-      total += loss.item() * (e - s);
+      total += loss.itemSync() * (e - s);
     }
     let l2 = 0;
-    for (const w of weights) for (let i = 0; i < w.size; i++) l2 += w.data[i]! * w.data[i]!;
+    for (const w of weights) { const v = w.dataSync(); for (let i = 0; i < v.length; i++) l2 += v[i]! * v[i]!; }
     const epochLoss = total / nTrain + (o.alpha / (2 * nTrain)) * l2;
     if (!Number.isFinite(epochLoss)) throw new Error(`training diverged at epoch ${epoch + 1} (loss ${epochLoss}): lower learningRateInit or scale the features`);
     lossCurve.push(epochLoss);
@@ -190,7 +190,7 @@ export function trainNetwork(net: Layer, X: Float32Array, sampleShape: readonly 
       stale = score > best + o.tol ? 0 : stale + 1;
       if (score > best) {
         best = score;
-        bestWeights = params.map((p) => Float32Array.from(p.data));
+        bestWeights = params.map((p) => Float32Array.from(p.dataSync()));
       }
     } else {
       stale = epochLoss > best - o.tol ? stale + 1 : 0;
@@ -198,7 +198,7 @@ export function trainNetwork(net: Layer, X: Float32Array, sampleShape: readonly 
     }
     if (stale > o.nIterNoChange) break; // scikit-learn's rule: more than nIterNoChange stale epochs
   }
-  if (bestWeights) params.forEach((p, i) => p.data.set(bestWeights![i]!));
+  if (bestWeights) params.forEach((p, i) => p.write(bestWeights![i]!));
   net.eval();
   return { nIter: lossCurve.length, lossCurve, bestValidationScore: valIdx ? best : null };
 }

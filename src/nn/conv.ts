@@ -3,7 +3,7 @@
 import { Layer, type LayerOptions } from './layers.js';
 import { Parameter } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { allocStorage } from '../backends/registry.js';
+import { getDefaultDevice } from '../tensor/device.js';
 import { defaultRng } from '../tensor/random.js';
 import { uniform } from './init.js';
 import * as ops from '../ops/index.js';
@@ -29,10 +29,11 @@ export class Conv2d extends Layer {
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     const rng = options.rng ?? defaultRng();
     const shape = [outChannels, inChannels, kh, kw];
-    this.weight = new Parameter(allocStorage(options.dtype ?? 'float32', outChannels * inChannels * kh * kw), shape);
+    const device = getDefaultDevice();
+    this.weight = new Parameter(device.alloc(options.dtype ?? 'float32', outChannels * inChannels * kh * kw), shape, device);
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
     uniform(this.weight, -bound, bound, rng);
-    this.bias = options.bias === false ? null : uniform(new Parameter(allocStorage(options.dtype ?? 'float32', outChannels), [outChannels]), -bound, bound, rng) as Parameter;
+    this.bias = options.bias === false ? null : uniform(new Parameter(device.alloc(options.dtype ?? 'float32', outChannels), [outChannels], device), -bound, bound, rng) as Parameter;
     this.conv = { stride: options.stride, padding: options.padding, dilation: options.dilation };
   }
   forward(x: Tensor): Tensor {

@@ -1,23 +1,28 @@
 // Weight initializers (in place, seeded): normal, uniform, Xavier/Glorot, Kaiming/He, constants.
+// Values are drawn on the host (the seeded Rng) and written to the tensor's device in one copy.
 
 import type { Tensor } from '../tensor/tensor.js';
 import { defaultRng, type Rng } from '../tensor/random.js';
 
 /** Fills with N(mean, std^2). GPT-2 uses std 0.02. */
 export function normal(t: Tensor, mean = 0, std = 1, rng: Rng = defaultRng()): Tensor {
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal(mean, std);
+  const v = new Float64Array(t.size);
+  for (let i = 0; i < v.length; i++) v[i] = rng.normal(mean, std);
+  t.write(v);
   return t;
 }
 
 /** Fills with U(low, high). */
 export function uniform(t: Tensor, low: number, high: number, rng: Rng = defaultRng()): Tensor {
-  for (let i = 0; i < t.size; i++) t.data[i] = low + (high - low) * rng.next();
+  const v = new Float64Array(t.size);
+  for (let i = 0; i < v.length; i++) v[i] = low + (high - low) * rng.next();
+  t.write(v);
   return t;
 }
 
 /** Fills with a constant. */
 export function constant(t: Tensor, value: number): Tensor {
-  t.data.fill(value);
+  t.write(new Float64Array(t.size).fill(value));
   return t;
 }
 

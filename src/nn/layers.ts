@@ -3,14 +3,16 @@
 import { Module, Parameter } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
-import { allocStorage } from '../backends/registry.js';
+import { getDefaultDevice } from '../tensor/device.js';
 import { defaultRng, type Rng } from '../tensor/random.js';
 import * as ops from '../ops/index.js';
 import { constant, kaimingUniform, normal, uniform } from './init.js';
 import { linearInt8, quantizeInt8, type QuantizedWeight } from './quantize.js';
 
+/** A zeroed parameter on the default device (where new tensors are made; see setBackend). */
 function param(shape: number[], dtype: DType = 'float32'): Parameter {
-  return new Parameter(allocStorage(dtype, shape.reduce((a, b) => a * b, 1)), shape);
+  const device = getDefaultDevice();
+  return new Parameter(device.alloc(dtype, shape.reduce((a, b) => a * b, 1)), shape, device);
 }
 
 export interface LayerOptions {

@@ -2,17 +2,18 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { ShapeError, sameShape, shapeStr } from '../tensor/shape.js';
-import type { TypedArray } from '../tensor/dtype.js';
+import { type Device, type Storage, cpu } from '../tensor/device.js';
+import { assign } from '../ops/index.js';
 
 /** A trainable tensor (requiresGrad is on). Fields holding one become named parameters. */
 export class Parameter extends Tensor {
-  constructor(data: TypedArray, shape: readonly number[]) {
-    super(data, shape, { requiresGrad: true });
+  constructor(storage: Storage, shape: readonly number[], device: Device = cpu) {
+    super(storage, shape, { requiresGrad: true }, device);
   }
 
   /** Wraps an existing tensor's storage as a parameter. */
   static from(t: Tensor): Parameter {
-    return new Parameter(t.data, t.shape);
+    return new Parameter(t.storage, t.shape, t.dev);
   }
 }
 
@@ -94,7 +95,7 @@ export abstract class Module {
       if (!sameShape(src.shape, target.shape)) {
         throw new ShapeError(`loadStateDict: ${name} has shape ${shapeStr(src.shape)} but the module expects ${shapeStr(target.shape)}`);
       }
-      target.data.set(src.data);
+      assign(target, src);
     }
   }
 

@@ -33,7 +33,7 @@ test('loadStateDict copies values and rejects wrong keys or shapes with clear er
   const a = new Net();
   const b = new Net();
   b.loadStateDict(a.stateDict());
-  assert.deepEqual(b.stateDict()['h.1.mlp.2.weight'].toList(), a.stateDict()['h.1.mlp.2.weight'].toList());
+  assert.deepEqual(Array.from(b.stateDict()['h.1.mlp.2.weight'].dataSync()), Array.from(a.stateDict()['h.1.mlp.2.weight'].dataSync()));
   const state = a.stateDict();
   delete state['wte.weight'];
   assert.throws(() => b.loadStateDict(state), /missing keys: wte.weight/);
@@ -46,7 +46,7 @@ test('train/eval switch dropout in every sub-module', () => {
   net.eval();
   assert.equal(net.layers[1].training, false);
   const x = tensor([[1, 2, 3]]);
-  assert.deepEqual(net.forward(x).toList(), net.forward(x).toList());
+  assert.deepEqual(Array.from(net.forward(x).dataSync()), Array.from(net.forward(x).dataSync()));
 });
 
 test('a tiny MLP learns XOR', () => {
@@ -61,10 +61,10 @@ test('a tiny MLP learns XOR', () => {
     const l = mseLoss(net.forward(x), y);
     l.backward();
     opt.step();
-    loss = l.item();
+    loss = l.itemSync();
   }
   assert.ok(loss < 0.01, `XOR loss ${loss}`);
-  const pred = noGrad(() => net.forward(x)).toList().map((v) => (v > 0.5 ? 1 : 0));
+  const pred = Array.from(noGrad(() => net.forward(x)).dataSync()).map((v) => (v > 0.5 ? 1 : 0));
   assert.deepEqual(pred, [0, 1, 1, 0]);
 });
 
@@ -107,7 +107,7 @@ test('an MLP trained with AdamW on digits reaches >= 0.95 test accuracy', () => 
   }
   const pred = noGrad(() => net.forward(xTest)).argmax(1);
   let correct = 0;
-  for (let i = 0; i < yTest.size; i++) if (pred.data[i] === yTest.data[i]) correct++;
+  for (let i = 0; i < yTest.size; i++) if (pred.dataSync()[i] === yTest.dataSync()[i]) correct++;
   const acc = correct / yTest.size;
   assert.ok(acc >= 0.95, `digits test accuracy ${acc}`);
 });

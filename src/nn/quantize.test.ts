@@ -17,12 +17,12 @@ test('linearInt8 on the fast backends equals the js reference (odd sizes, bias, 
     const w = randn([nOut, nIn], { rng });
     const b = randn([nOut], { rng });
     const qw = quantizeInt8(w);
-    const fast = linearInt8(x, qw, b).data;
+    const fast = linearInt8(x, qw, b).dataSync();
     const ref = new Float32Array(rows * nOut);
-    jsLinearInt8(x.data as Float32Array, qw.q, qw.scale, b.data as Float32Array, ref, rows, nIn, nOut);
+    jsLinearInt8(x.dataSync() as Float32Array, qw.q, qw.scale, b.dataSync() as Float32Array, ref, rows, nIn, nOut);
     for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(fast[i] - ref[i]) <= 1e-4 * Math.max(1, Math.abs(ref[i])), `${rows}x${nIn}x${nOut} [${i}]: ${fast[i]} vs ${ref[i]}`);
     // and close to the float layer: per-channel int8 keeps the relative error near 1%
-    const exact = ops.linear(x, w, b).data;
+    const exact = ops.linear(x, w, b).dataSync();
     let num = 0;
     let den = 0;
     for (let i = 0; i < exact.length; i++) { num += (fast[i] - exact[i]) ** 2; den += exact[i] ** 2; }

@@ -2,29 +2,28 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import type { BinaryKernel } from '../backends/backend.js';
-import { runKernel } from '../backends/registry.js';
-import { broadcastBinary, broadcastCopy } from '../backends/js/strided.js';
-import { broadcastShapes, sameShape, sizeOf } from '../tensor/shape.js';
-import type { FloatArray } from '../tensor/dtype.js';
-import { alloc, asTensor, commonDtype, result, sumToShape } from './util.js';
-import { log } from './unary.js';
+import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from '../tensor/shape.js';
+import { allocOutput, asTensor, broadcastStorage, commonDtype, kernels, make, result, sumToShape } from './util.js';
+import { log, neg } from './unary.js';
 
 /** Forward of a broadcasting binary op (no graph). */
 export function binaryForward(op: BinaryKernel, a: Tensor, b: Tensor): Tensor {
   const dtype = commonDtype(op, a, b);
   const shape = broadcastShapes(a.shape, b.shape, op);
-  const out = alloc(dtype, sizeOf(shape));
+  const out = allocOutput(a.dev, dtype, sizeOf(shape));
   if (dtype !== 'int32' && sameShape(a.shape, b.shape)) {
-    runKernel('binary', op, a.data as FloatArray, b.data as FloatArray, out as FloatArray);
+    kernels(a).binary(op, a.storage, b.storage, out);
   } else {
-    broadcastBinary(op, a.data, a.shape, b.data, b.shape, shape, out);
+    kernels(a).broadcastBinary(op, a.storage, b.storage, out, {
+      shape, aStrides: broadcastStrides(a.shape, shape), bStrides: broadcastStrides(b.shape, shape),
+    });
   }
-  return new Tensor(out, shape);
+  return make(a.dev, out, shape);
 }
 
 function bin(op: BinaryKernel, a: Tensor, b: Tensor, backward: (g: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
   const out = binaryForward(op, a, b);
-  const res = result(out.data, out.shape, op, [a, b], (g) => {
+  const res = result(out.storage, out.shape, op, [a, b], (g) => {
     const [ga, gb] = backward(g, res);
     return [
       ga && a.requiresGrad ? sumToShape(ga, a.shape) : null,
@@ -43,7 +42,7 @@ export function add(a: Tensor, b: Tensor | number): Tensor {
 /** a - b. */
 export function sub(a: Tensor, b: Tensor | number): Tensor {
   const bt = asTensor(b, a);
-  return bin('sub', a, bt, (g) => [g, bt.requiresGrad ? neg0(g) : null]);
+  return bin('sub', a, bt, (g) => [g, bt.requiresGrad ? neg(g) : null]);
 }
 
 /** a * b. */
@@ -61,7 +60,7 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
   return bin('div', a, bt, (g, out) => [
     a.requiresGrad ? binaryForward('div', g, bt) : null,
     // d(a/b)/db = -a/b^2 = -out/b
-    bt.requiresGrad ? neg0(binaryForward('div', binaryForward('mul', g, out), bt)) : null,
+    bt.requiresGrad ? neg(binaryForward('div', binaryForward('mul', g, out), bt)) : null,
   ]);
 }
 
@@ -82,22 +81,9 @@ export function pow(a: Tensor, b: Tensor | number): Tensor {
 export function maximum(a: Tensor, b: Tensor | number): Tensor {
   const bt = asTensor(b, a);
   return bin('maximum', a, bt, (g) => {
-    const av = alloc(g.dtype, g.size);
-    const bv = alloc(g.dtype, g.size);
-    broadcastCopy(a.data, a.shape, g.shape, av);
-    broadcastCopy(bt.data, bt.shape, g.shape, bv);
-    const ga = alloc(g.dtype, g.size);
-    const gb = alloc(g.dtype, g.size);
-    for (let i = 0; i < g.size; i++) {
-      if (av[i] >= bv[i]) ga[i] = g.data[i];
-      else gb[i] = g.data[i];
-    }
-    return [new Tensor(ga, g.shape), new Tensor(gb, g.shape)];
+    const ga = allocOutput(g.dev, g.dtype, g.size);
+    const gb = allocOutput(g.dev, g.dtype, g.size);
+    kernels(g).maximumBackward(broadcastStorage(a, g.shape), broadcastStorage(bt, g.shape), g.storage, ga, gb);
+    return [make(g.dev, ga, g.shape), make(g.dev, gb, g.shape)];
   });
-}
-
-function neg0(g: Tensor): Tensor {
-  const out = alloc(g.dtype, g.size);
-  for (let i = 0; i < out.length; i++) out[i] = -g.data[i];
-  return new Tensor(out, g.shape);
 }

@@ -1,10 +1,8 @@
 // Fused scaled dot-product attention softmax(q k^T * scale [+ causal mask]) v over (B, H, T, D).
 
 import { Tensor } from '../tensor/tensor.js';
-import { runKernel } from '../backends/registry.js';
 import { ShapeError, sameShape, shapeStr } from '../tensor/shape.js';
-import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, allocOutput, requireFloat, result } from './util.js';
+import { alloc, allocOutput, kernels, make, requireFloat, result, sameDevice } from './util.js';
 
 export interface AttentionOptions {
   /** Mask future positions (decoder self-attention). Default true. */
@@ -26,18 +24,19 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const d = q.shape[q.ndim - 1];
   const scale = options.scale ?? 1 / Math.sqrt(d);
   const bh = t * d === 0 ? 0 : q.size / (t * d);
+  const device = sameDevice('attention', q, k, v);
   const qd = requireFloat('attention', q);
-  const kd = k.data as FloatArray;
-  const vd = v.data as FloatArray;
-  const out = allocFloat(q.dtype, q.size);
-  const att = allocFloat(q.dtype, bh * t * t);
-  runKernel('attention', qd, kd, vd, out, att, bh, t, d, scale, causal);
+  const kd = k.storage;
+  const vd = v.storage;
+  const out = alloc(device, q.dtype, q.size);
+  const att = alloc(device, q.dtype, bh * t * t);
+  kernels(q).attention(qd, kd, vd, out, att, bh, t, d, scale, causal);
   return result(out, q.shape, 'attention', [q, k, v], (g) => {
-    const dq = allocFloat(q.dtype, q.size);
-    const dk = allocFloat(q.dtype, q.size);
-    const dv = allocFloat(q.dtype, q.size);
-    runKernel('attentionBackward', qd, kd, vd, att, g.data as FloatArray, dq, dk, dv, bh, t, d, scale, causal);
-    return [new Tensor(dq, q.shape), new Tensor(dk, q.shape), new Tensor(dv, q.shape)];
+    const dq = alloc(device, q.dtype, q.size);
+    const dk = alloc(device, q.dtype, q.size);
+    const dv = alloc(device, q.dtype, q.size);
+    kernels(g).attentionBackward(qd, kd, vd, att, g.storage, dq, dk, dv, bh, t, d, scale, causal);
+    return [make(device, dq, q.shape), make(device, dk, q.shape), make(device, dv, q.shape)];
   });
 }
 
@@ -54,13 +53,13 @@ export function packedSelfAttention(qkv: Tensor, nHead: number): Tensor {
   const [B, T, C3] = qkv.shape;
   const D = C3 / 3 / nHead;
   const src = requireFloat('attention', qkv);
-  const out = allocOutput(qkv.dtype, B * T * nHead * D);
-  const att = allocOutput(qkv.dtype, B * nHead * T * T); // zeros above the diagonal are written too
+  const out = allocOutput(qkv.dev, qkv.dtype, B * T * nHead * D);
+  const att = allocOutput(qkv.dev, qkv.dtype, B * nHead * T * T); // zeros above the diagonal are written too
   const scale = 1 / Math.sqrt(D);
-  runKernel('packedAttention', src, out, att, B, T, nHead, D, scale);
+  kernels(qkv).packedAttention(src, out, att, B, T, nHead, D, scale);
   return result(out, [B, T, C3 / 3], 'attention', [qkv], (g) => {
-    const dqkv = allocOutput(qkv.dtype, qkv.size);
-    runKernel('packedAttentionBackward', src, att, g.data as FloatArray, dqkv, B, T, nHead, D, scale);
-    return [new Tensor(dqkv, qkv.shape)];
+    const dqkv = allocOutput(qkv.dev, qkv.dtype, qkv.size);
+    kernels(g).packedAttentionBackward(src, att, g.storage, dqkv, B, T, nHead, D, scale);
+    return [make(qkv.dev, dqkv, qkv.shape)];
   });
 }

@@ -21,12 +21,12 @@ function directConv(x: Tensor, w: Tensor, b: Tensor | null, s: number, p: number
   const Wo = Math.floor((W! + 2 * p - d * (kw! - 1) - 1) / s) + 1;
   const out = new Float64Array(N! * O! * Ho * Wo);
   for (let n = 0; n < N!; n++) for (let o = 0; o < O!; o++) for (let y = 0; y < Ho; y++) for (let xo = 0; xo < Wo; xo++) {
-    let acc = b ? b.data[o]! : 0;
+    let acc = b ? b.dataSync()[o]! : 0;
     for (let c = 0; c < C!; c++) for (let i = 0; i < kh!; i++) for (let j = 0; j < kw!; j++) {
       const yy = y * s - p + i * d;
       const xx = xo * s - p + j * d;
       if (yy < 0 || yy >= H! || xx < 0 || xx >= W!) continue;
-      acc += w.data[((o * C! + c) * kh! + i) * kw! + j]! * x.data[((n * C! + c) * H! + yy) * W! + xx]!;
+      acc += w.dataSync()[((o * C! + c) * kh! + i) * kw! + j]! * x.dataSync()[((n * C! + c) * H! + yy) * W! + xx]!;
     }
     out[((n * O! + o) * Ho + y) * Wo + xo] = acc;
   }
@@ -39,12 +39,12 @@ test('conv2d: hand-checked values with bias, stride and padding', () => {
   // Every 2x2 window is a - d: 1-5, 2-6, 4-8, 5-9 = -4; plus bias 0.5.
   const y = conv2d(x, w, tensor([0.5]));
   assert.deepEqual(y.shape, [1, 1, 2, 2]);
-  assert.deepEqual(y.toList(), [-3.5, -3.5, -3.5, -3.5]);
+  assert.deepEqual(Array.from(y.dataSync()), [-3.5, -3.5, -3.5, -3.5]);
   // Padding 1, stride 2 on the 5x5 padded image: windows at (0,0), (0,2), (2,0), (2,2):
   // 0 - 1 = -1, 0 - 3 = -3, 0 - 7 = -7, 5 - 9 = -4.
   const z = conv2d(x, w, null, { stride: 2, padding: 1 });
   assert.deepEqual(z.shape, [1, 1, 2, 2]);
-  assert.deepEqual(z.toList(), [-1, -3, -7, -4]);
+  assert.deepEqual(Array.from(z.dataSync()), [-1, -3, -7, -4]);
 });
 
 test('conv2d equals the direct loops (channels, stride, padding, dilation, rectangular kernel)', () => {
@@ -56,13 +56,13 @@ test('conv2d equals the direct loops (channels, stride, padding, dilation, recta
     const ref = directConv(x, w, b, s, p, d);
     const y = conv2d(x, w, b, { stride: s, padding: p, dilation: d });
     assert.deepEqual(y.shape, ref.shape);
-    close(y.data, ref.data, 1e-12, `conv s${s} p${p} d${d}`);
+    close(y.dataSync(), ref.data, 1e-12, `conv s${s} p${p} d${d}`);
   }
   // float32 agrees with float64 to float32 precision.
   const x = randn([2, 2, 6, 6], { rng });
   const w = randn([3, 2, 3, 3], { rng });
   const ref = directConv(x, w, null, 1, 1, 1);
-  close(conv2d(x, w, null, { padding: 1 }).data, ref.data, 1e-5, 'float32');
+  close(conv2d(x, w, null, { padding: 1 }).dataSync(), ref.data, 1e-5, 'float32');
 });
 
 test('conv2d gradients match finite differences (x, weight, bias)', () => {
@@ -86,20 +86,20 @@ test('conv2d rejects mismatched shapes with clear errors', () => {
 
 test('maxPool2d and avgPool2d: hand-checked values', () => {
   const x = tensor([[[[1, 2, 5, 0], [3, 4, 1, 1], [0, 0, 9, 8], [-1, 7, 6, 2]]]]);
-  assert.deepEqual(maxPool2d(x, 2).toList(), [4, 5, 7, 9]);
+  assert.deepEqual(Array.from(maxPool2d(x, 2).dataSync()), [4, 5, 7, 9]);
   // Means of the four 2x2 blocks: 10/4, 7/4, 6/4, 25/4.
-  assert.deepEqual(avgPool2d(x, 2).toList(), [2.5, 1.75, 1.5, 6.25]);
+  assert.deepEqual(Array.from(avgPool2d(x, 2).dataSync()), [2.5, 1.75, 1.5, 6.25]);
   // 3x3 windows, stride 1: max of rows 0-2 cols 0-2 is 9, etc.
-  assert.deepEqual(maxPool2d(x, 3, { stride: 1 }).toList(), [9, 9, 9, 9]);
+  assert.deepEqual(Array.from(maxPool2d(x, 3, { stride: 1 }).dataSync()), [9, 9, 9, 9]);
   // Padding 1, window 2, stride 2: corners alone at the edges; padding never wins a max (all-negative input).
   const neg = tensor([[[[-1, -2], [-3, -4]]]]);
-  assert.deepEqual(maxPool2d(neg, 2, { padding: 1 }).toList(), [-1, -2, -3, -4]);
+  assert.deepEqual(Array.from(maxPool2d(neg, 2, { padding: 1 }).dataSync()), [-1, -2, -3, -4]);
   // avg with padding counts the zeros: each corner window holds one value of four.
-  assert.deepEqual(avgPool2d(neg, 2, { padding: 1 }).toList(), [-0.25, -0.5, -0.75, -1]);
+  assert.deepEqual(Array.from(avgPool2d(neg, 2, { padding: 1 }).dataSync()), [-0.25, -0.5, -0.75, -1]);
   // The max gradient goes to the argmax only.
   const xg = tensor([[[[1, 2], [3, 4]]]], { requiresGrad: true });
   maxPool2d(xg, 2).sum().backward();
-  assert.deepEqual(xg.grad!.toList(), [0, 0, 0, 1]);
+  assert.deepEqual(Array.from(xg.grad!.dataSync()), [0, 0, 0, 1]);
 });
 
 test('pooling gradients match finite differences', () => {
@@ -121,7 +121,7 @@ test('Conv2d, MaxPool2d, Flatten layers: names, shapes, PyTorch init bound, trai
   assert.deepEqual(Object.keys(net.stateDict()), ['0.weight', '0.bias', '4.weight', '4.bias']);
   assert.deepEqual(conv.weight.shape, [4, 1, 3, 3]);
   const bound = 1 / Math.sqrt(9);
-  assert.ok(conv.weight.toList().every((v) => Math.abs(v) <= bound));
+  assert.ok(Array.from(conv.weight.dataSync()).every((v) => Math.abs(v) <= bound));
   const x = randn([5, 1, 8, 8], { rng });
   const y = net.forward(x);
   assert.deepEqual(y.shape, [5, 3]);
@@ -130,6 +130,6 @@ test('Conv2d, MaxPool2d, Flatten layers: names, shapes, PyTorch init bound, trai
   const lossOf = (): Tensor => net.forward(x).sub(target).pow(2).mean();
   const before = lossOf();
   before.backward();
-  for (const p of net.parameters()) for (let i = 0; i < p.size; i++) p.data[i] -= 0.1 * p.grad!.data[i]!;
-  assert.ok(lossOf().item() < before.item());
+  for (const p of net.parameters()) for (let i = 0; i < p.size; i++) p.dataSync()[i] -= 0.1 * p.grad!.dataSync()[i]!;
+  assert.ok(lossOf().itemSync() < before.itemSync());
 });

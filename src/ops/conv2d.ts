@@ -1,11 +1,11 @@
 // 2-D convolution (cross-correlation, as PyTorch) over NCHW: im2col + one batched GEMM forward, two backward.
 
 import { Tensor } from '../tensor/tensor.js';
-import type { MatmulParams } from '../backends/backend.js';
-import { runKernel } from '../backends/registry.js';
+import type { MatmulParams, Window2d } from '../backends/backend.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
-import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, commonDtype, requireFloat, result } from './util.js';
+import { alloc, allocOutput, commonDtype, kernels, make, requireFloat, result, sameDevice } from './util.js';
+
+export type { Window2d } from '../backends/backend.js';
 
 /** Stride, zero padding and dilation, each one number or [height, width]. */
 export interface Conv2dOptions {
@@ -14,15 +14,6 @@ export interface Conv2dOptions {
   dilation?: number | readonly [number, number];
 }
 
-/** The geometry of one convolution or pooling window over an (H, W) plane. */
-export interface Window2d {
-  kh: number; kw: number;
-  sh: number; sw: number;
-  ph: number; pw: number;
-  dh: number; dw: number;
-  H: number; W: number;
-  Ho: number; Wo: number;
-}
 
 /** A number or a [height, width] pair as a pair, checked to be an integer >= min. */
 export function pair(op: string, name: string, v: number | readonly [number, number] | undefined, fallback: number, min: number): [number, number] {
@@ -40,51 +31,6 @@ export function windowOf(op: string, H: number, W: number, k: [number, number], 
   const Wo = Math.floor((W + 2 * p[1] - d[1] * (k[1] - 1) - 1) / s[1]) + 1;
   if (Ho < 1 || Wo < 1) throw new ShapeError(`${op}: a ${k[0]}x${k[1]} window does not fit a padded ${H}x${W} input`);
   return { kh: k[0], kw: k[1], sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], H, W, Ho, Wo };
-}
-
-/**
- * Unfolds one image (C, H, W) at `xOff` into columns (C·kh·kw, Ho·Wo) at `cOff`; padding reads 0.
- * Row r = (c, i, j) of the kernel, column l = (oy, ox) of the output.
- */
-function im2col(x: FloatArray, xOff: number, C: number, g: Window2d, cols: FloatArray, cOff: number): void {
-  const L = g.Ho * g.Wo;
-  for (let c = 0; c < C; c++) {
-    for (let i = 0; i < g.kh; i++) {
-      for (let j = 0; j < g.kw; j++) {
-        let o = cOff + ((c * g.kh + i) * g.kw + j) * L;
-        for (let oy = 0; oy < g.Ho; oy++) {
-          const y = oy * g.sh - g.ph + i * g.dh;
-          if (y < 0 || y >= g.H) { cols.fill(0, o, o + g.Wo); o += g.Wo; continue; }
-          const row = xOff + (c * g.H + y) * g.W;
-          for (let ox = 0; ox < g.Wo; ox++, o++) {
-            const xx = ox * g.sw - g.pw + j * g.dw;
-            cols[o] = xx >= 0 && xx < g.W ? x[row + xx] : 0;
-          }
-        }
-      }
-    }
-  }
-}
-
-/** The adjoint of im2col: adds columns (C·kh·kw, Ho·Wo) back into an image gradient (C, H, W). */
-function col2im(cols: FloatArray, cOff: number, C: number, g: Window2d, dx: FloatArray, xOff: number): void {
-  const L = g.Ho * g.Wo;
-  for (let c = 0; c < C; c++) {
-    for (let i = 0; i < g.kh; i++) {
-      for (let j = 0; j < g.kw; j++) {
-        let o = cOff + ((c * g.kh + i) * g.kw + j) * L;
-        for (let oy = 0; oy < g.Ho; oy++) {
-          const y = oy * g.sh - g.ph + i * g.dh;
-          if (y < 0 || y >= g.H) { o += g.Wo; continue; }
-          const row = xOff + (c * g.H + y) * g.W;
-          for (let ox = 0; ox < g.Wo; ox++, o++) {
-            const xx = ox * g.sw - g.pw + j * g.dw;
-            if (xx >= 0 && xx < g.W) dx[row + xx] += cols[o];
-          }
-        }
-      }
-    }
-  }
 }
 
 function gemm(over: Partial<MatmulParams> & Pick<MatmulParams, 'm' | 'n' | 'k'>): MatmulParams {
@@ -110,47 +56,41 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     pair('conv2d', 'padding', options.padding, 0, 0), pair('conv2d', 'dilation', options.dilation, 1, 1));
   const L = g.Ho * g.Wo;
   const K = C * kh * kw;
-  const cols = allocFloat(dtype, N * K * L); // (N, K, L), kept for the weight gradient
-  for (let n = 0; n < N; n++) im2col(xd, n * C * H * W, C, g, cols, n * K * L);
-  const wd = weight.data as FloatArray;
-  const out = allocFloat(dtype, N * O * L);
+  const device = sameDevice('conv2d', x, weight, bias);
+  const k = kernels(x);
+  const cols = allocOutput(device, dtype, N * K * L); // (N, K, L), kept for the weight gradient
+  k.im2col(xd, cols, N, C, g);
+  const wd = weight.storage;
+  const out = allocOutput(device, dtype, N * O * L);
   if (bias) {
-    // Start every output plane at its bias and accumulate the product into it.
-    for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) out.fill(bias.data[o], (n * O + o) * L, (n * O + o + 1) * L);
+    // Start every output plane at its bias (a (O, 1) column broadcast over L), then accumulate the product.
+    k.copyStrided(bias.storage, out, { shape: [N, O, L], xOffset: 0, xStrides: [0, 1, 0], outOffset: 0, outStrides: [O * L, L, 1], accumulate: false });
   }
   // out[n] (O, L) = W (O, K) @ cols[n] (K, L): W shared across the batch (stride 0).
-  runKernel('matmul', wd, cols, out, gemm({ batch: N, m: O, n: L, k: K, bBatchStride: K * L, accumulate: bias !== null }));
+  k.matmul(wd, cols, out, gemm({ batch: N, m: O, n: L, k: K, bBatchStride: K * L, accumulate: bias !== null }));
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return result(out, [N, O, g.Ho, g.Wo], 'conv2d', inputs, (grad) => {
-    const gd = grad.data as FloatArray;
+    const gd = grad.storage;
     const grads: Array<Tensor | null> = [null, null];
     if (x.requiresGrad) {
       // dcols[n] (K, L) = W^T (K, O) @ g[n] (O, L), then fold the columns back onto the image.
-      const dcols = allocFloat(dtype, N * K * L);
-      runKernel('matmul', wd, gd, dcols, gemm({ batch: N, m: K, n: L, k: O, transA: true, bBatchStride: O * L }));
-      const dx = allocFloat(dtype, x.size);
-      for (let n = 0; n < N; n++) col2im(dcols, n * K * L, C, g, dx, n * C * H * W);
-      grads[0] = new Tensor(dx, x.shape);
+      const dcols = allocOutput(device, dtype, N * K * L);
+      k.matmul(wd, gd, dcols, gemm({ batch: N, m: K, n: L, k: O, transA: true, bBatchStride: O * L }));
+      const dx = alloc(device, dtype, x.size);
+      k.col2im(dcols, dx, N, C, g);
+      grads[0] = make(device, dx, x.shape);
     }
     if (weight.requiresGrad) {
       // dW (O, K) = sum_n g[n] (O, L) @ cols[n]^T (L, K), accumulated image by image.
-      const dw = allocFloat(dtype, weight.size);
+      const dw = alloc(device, dtype, weight.size);
       for (let n = 0; n < N; n++) {
-        runKernel('matmul', gd, cols, dw, gemm({ m: O, n: K, k: L, transB: true, aOffset: n * O * L, bOffset: n * K * L, accumulate: true }));
+        k.matmul(gd, cols, dw, gemm({ m: O, n: K, k: L, transB: true, aOffset: n * O * L, bOffset: n * K * L, accumulate: true }));
       }
-      grads[1] = new Tensor(dw, weight.shape);
+      grads[1] = make(device, dw, weight.shape);
     }
     if (bias) {
-      const db = allocFloat(dtype, O);
-      for (let n = 0; n < N; n++) {
-        for (let o = 0; o < O; o++) {
-          let s = 0;
-          const base = (n * O + o) * L;
-          for (let l = 0; l < L; l++) s += gd[base + l];
-          db[o] += s;
-        }
-      }
-      grads.push(new Tensor(db, bias.shape));
+      // Sum of g over the images and positions: (N, O, L) -> (O).
+      grads.push(make(device, grad.storage, [N, O, L]).sum([0, 2]));
     }
     return grads;
   });

@@ -1,10 +1,10 @@
 // Cross-entropy from logits with integer targets and an ignore index (fused softmax + NLL).
 
 import { Tensor } from '../tensor/tensor.js';
-import { runKernel } from '../backends/registry.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
-import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, allocOutput, kernelInts, requireFloat, result } from './util.js';
+import type { Storage } from '../tensor/device.js';
+import { alloc, allocOutput, kernels, make, requireFloat, result, sameDevice } from './util.js';
+import { maximum } from './arithmetic.js';
 
 export interface CrossEntropyOptions {
   /** Targets equal to this contribute no loss and no gradient (PyTorch's default: -100). */
@@ -29,35 +29,44 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   if (logits.ndim < 1 || targets.size !== rows || targets.shape.join() !== rowShape.join()) {
     throw new ShapeError(`crossEntropy: logits ${shapeStr(logits.shape)} and targets ${shapeStr(targets.shape)} disagree (targets must have the logits' shape without the last axis)`);
   }
-  const td = kernelInts(targets.data as Int32Array);
-  let count = 0;
-  for (let r = 0; r < rows; r++) {
-    const t = td[r];
-    if (t === ignoreIndex) continue;
-    if (t < 0 || t >= cols) throw new RangeError(`crossEntropy: target ${t} at row ${r} is out of range [0, ${cols})`);
-    count++;
-  }
-  const losses = allocFloat(logits.dtype, rows);
-  const probs = allocOutput(logits.dtype, logits.size);
-  runKernel('crossEntropy', ld, td, losses, probs, rows, cols, ignoreIndex);
-  const backwardRows = (rowScale: FloatArray) => {
-    const dx = allocOutput(logits.dtype, logits.size);
-    runKernel('crossEntropyBackward', probs, td, rowScale, dx, rows, cols, ignoreIndex);
-    return new Tensor(dx, logits.shape);
+  const device = sameDevice('crossEntropy', logits, targets);
+  const td = targetStorage(targets, cols, ignoreIndex);
+  const losses = alloc(device, logits.dtype, rows);
+  const probs = allocOutput(device, logits.dtype, logits.size);
+  const k = kernels(logits);
+  k.crossEntropy(ld, td, losses, probs, rows, cols, ignoreIndex);
+  const backwardRows = (rowScale: Storage) => {
+    const dx = allocOutput(device, logits.dtype, logits.size);
+    kernels(logits).crossEntropyBackward(probs, td, rowScale, dx, rows, cols, ignoreIndex);
+    return make(device, dx, logits.shape);
   };
   if (reduction === 'none') {
-    return result(losses, rowShape, 'crossEntropy', [logits], (g) => {
-      const rowScale = allocFloat(logits.dtype, rows);
-      rowScale.set(g.data as FloatArray);
-      return [backwardRows(rowScale)];
-    });
+    return result(losses, rowShape, 'crossEntropy', [logits], (g) => [backwardRows(g.storage)]);
   }
-  let total = 0;
-  for (let r = 0; r < rows; r++) total += losses[r];
-  const denom = reduction === 'mean' ? Math.max(count, 1) : 1;
-  const out = allocFloat(logits.dtype, 1);
-  out[0] = total / denom;
-  return result(out, [], 'crossEntropy', [logits], (g) => {
-    return [backwardRows(allocFloat(logits.dtype, rows).fill(g.data[0] / denom))];
+  // The loss stays on the device: sum of row losses over max(count of counted rows, 1) for 'mean'.
+  const total = make(device, losses, [rows]).sum();
+  let denom: Tensor | null = null;
+  if (reduction === 'mean') {
+    const valid = allocOutput(device, logits.dtype, rows);
+    k.notEqual(td, ignoreIndex, valid);
+    denom = maximum(make(device, valid, [rows]).sum(), 1);
+  }
+  const loss = denom ? total.div(denom) : total;
+  return result(loss.storage, [], 'crossEntropy', [logits], (g) => {
+    const scale = denom ? g.div(denom) : g; // d loss / d row loss, the same for every row
+    return [backwardRows(scale.broadcastTo([rows]).storage)];
   });
+}
+
+/** Targets as device storage; on the host they are checked first (range, or the ignore index). */
+function targetStorage(targets: Tensor, cols: number, ignoreIndex: number): Storage {
+  const host = targets.dev.hostView(targets.storage) as Int32Array | null;
+  if (host) {
+    for (let r = 0; r < host.length; r++) {
+      const t = host[r]!;
+      if (t !== ignoreIndex && (t < 0 || t >= cols)) throw new RangeError(`crossEntropy: target ${t} at row ${r} is out of range [0, ${cols})`);
+    }
+  }
+  // A copy in the device's own allocation, as indexStorage does for ids.
+  return host ? targets.dev.upload(host) : targets.storage;
 }

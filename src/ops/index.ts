@@ -4,7 +4,7 @@ export { add, sub, mul, div, pow, maximum } from './arithmetic.js';
 export { neg, exp, log, sqrt, abs, tanh, sigmoid, relu, gelu } from './unary.js';
 export { sum, mean, max, argmax } from './reduce.js';
 export { matmul } from './matmul.js';
-export { reshape, permute, transpose, slice, concat, stack, broadcastTo, cast } from './layout.js';
+export { reshape, permute, transpose, slice, concat, stack, broadcastTo, cast, copy, assign, toDevice, toDeviceAsync } from './layout.js';
 export { embedding, gather } from './gather.js';
 export { where, maskedFill } from './where.js';
 export { softmax, logSoftmax } from './softmax.js';

@@ -1,10 +1,8 @@
 // Layer normalization over the last axis (fused kernel; Ba, Kiros & Hinton 2016).
 
 import { Tensor } from '../tensor/tensor.js';
-import { runKernel } from '../backends/registry.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
-import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, requireFloat, result } from './util.js';
+import { alloc, allocOutput, kernels, make, requireFloat, result, sameDevice } from './util.js';
 
 /**
  * (x - mean) / sqrt(var + eps) * weight + bias over the last axis; weight and bias are (C) or null.
@@ -19,22 +17,23 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
     }
     if (p && p.dtype !== x.dtype) throw new TypeError(`layerNorm: ${name} is ${p.dtype}, input is ${x.dtype}`);
   }
+  const device = sameDevice('layerNorm', x, weight, bias);
   const rows = cols === 0 ? 0 : x.size / cols;
-  const out = allocFloat(x.dtype, x.size);
-  const mean = allocFloat(x.dtype, rows);
-  const rstd = allocFloat(x.dtype, rows);
-  const wd = weight ? (weight.data as FloatArray) : null;
-  const bd = bias ? (bias.data as FloatArray) : null;
-  runKernel('layerNorm', xd, wd, bd, out, mean, rstd, rows, cols, eps);
+  const out = allocOutput(device, x.dtype, x.size);
+  const mean = allocOutput(device, x.dtype, rows);
+  const rstd = allocOutput(device, x.dtype, rows);
+  const wd = weight ? weight.storage : null;
+  const bd = bias ? bias.storage : null;
+  kernels(x).layerNorm(xd, wd, bd, out, mean, rstd, rows, cols, eps);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return result(out, x.shape, 'layerNorm', inputs, (g) => {
-    const dx = allocFloat(x.dtype, x.size);
-    const dw = weight ? allocFloat(x.dtype, cols) : null;
-    const db = bias ? allocFloat(x.dtype, cols) : null;
-    runKernel('layerNormBackward', xd, wd, mean, rstd, g.data as FloatArray, dx, dw, db, rows, cols);
-    const grads: Tensor[] = [new Tensor(dx, x.shape)];
-    if (dw) grads.push(new Tensor(dw, [cols]));
-    if (db) grads.push(new Tensor(db, [cols]));
+    const dx = allocOutput(device, x.dtype, x.size);
+    const dw = weight ? alloc(device, x.dtype, cols) : null;
+    const db = bias ? alloc(device, x.dtype, cols) : null;
+    kernels(g).layerNormBackward(xd, wd, mean, rstd, g.storage, dx, dw, db, rows, cols);
+    const grads: Tensor[] = [make(device, dx, x.shape)];
+    if (dw) grads.push(make(device, dw, [cols]));
+    if (db) grads.push(make(device, db, [cols]));
     return grads;
   });
 }

@@ -1,11 +1,27 @@
 // Layout ops: reshape (a view), permute/transpose, slice, concat, broadcastTo, cast.
 
 import { Tensor } from '../tensor/tensor.js';
-import { type Shape, ShapeError, broadcastShapes, normAxis, sameShape, shapeStr, sizeOf } from '../tensor/shape.js';
-import type { DType } from '../tensor/dtype.js';
-import { broadcastCopy, permuteCopy } from '../backends/js/strided.js';
-import { alloc, result, sumToShape } from './util.js';
+import { type Shape, ShapeError, broadcastShapes, normAxis, sameShape, shapeStr, sizeOf, stridesOf } from '../tensor/shape.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Device, Storage } from '../tensor/device.js';
+import type { StridedCopyParams } from '../backends/backend.js';
+import { alloc, allocOutput, broadcastStorage, kernels, make, result, sumToShape } from './util.js';
 import { retainingSubarray } from '../backends/registry.js';
+
+/** A strided copy of x's storage into `out` (see StridedCopyParams). */
+function copyInto(x: Tensor, xs: Storage, out: Storage, p: Partial<StridedCopyParams> & Pick<StridedCopyParams, 'shape'>): void {
+  kernels(x).copyStrided(xs, out, {
+    xOffset: 0, outOffset: 0, accumulate: false, xStrides: stridesOf(p.shape), outStrides: stridesOf(p.shape), ...p,
+  });
+}
+
+/** x's storage permuted: out.shape[i] = shape[axes[i]]. */
+function permuted(x: Tensor, xs: Storage, shape: Shape, axes: readonly number[]): Storage {
+  const out = allocOutput(x.dev, x.dtype, sizeOf(shape));
+  const own = stridesOf(shape);
+  copyInto(x, xs, out, { shape: axes.map((a) => shape[a]!), xStrides: axes.map((a) => own[a]!) });
+  return out;
+}
 
 /** Resolves one -1 in a requested shape. */
 function resolveShape(x: Tensor, shape: readonly number[]): number[] {
@@ -26,7 +42,7 @@ function resolveShape(x: Tensor, shape: readonly number[]): number[] {
 /** The same storage seen with a new shape (one dimension may be -1). @example reshape(x, [B * T, -1]) */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const s = resolveShape(x, shape);
-  return result(x.data, s, 'reshape', [x], (g) => [new Tensor(g.data, x.shape)]);
+  return result(x.storage, s, 'reshape', [x], (g) => [make(g.dev, g.storage, x.shape)]);
 }
 
 /** Reorders axes: out.shape[i] = x.shape[axes[i]] (copies into contiguous storage). */
@@ -35,15 +51,10 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
   const norm = axes.map((a) => normAxis(a, x.ndim, 'permute'));
   if (new Set(norm).size !== norm.length) throw new ShapeError(`permute: axes [${axes.join(',')}] are not a permutation`);
   const outShape = norm.map((a) => x.shape[a]);
-  const out = alloc(x.dtype, x.size);
-  permuteCopy(x.data, x.shape, norm, out);
+  const out = permuted(x, x.storage, x.shape, norm);
   const inverse = new Array<number>(norm.length);
   norm.forEach((a, i) => { inverse[a] = i; });
-  return result(out, outShape, 'permute', [x], (g) => {
-    const dx = alloc(g.dtype, g.size);
-    permuteCopy(g.data, g.shape, inverse, dx);
-    return [new Tensor(dx, x.shape)];
-  });
+  return result(out, outShape, 'permute', [x], (g) => [make(g.dev, permuted(g, g.storage, g.shape, inverse), x.shape)]);
 }
 
 /** Swaps two axes. */
@@ -70,18 +81,21 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const outShape = [...x.shape];
   outShape[ax] = e - s;
   const width = (e - s) * inner;
-  // Slicing the outermost axis is a view: no copy.
-  const out = outer === 1 ? retainingSubarray(x.data, s * inner, e * inner) : alloc(x.dtype, outer * width);
-  if (outer !== 1) {
-    for (let o = 0; o < outer; o++) {
-      const src = o * len * inner + s * inner;
-      out.set(x.data.subarray(src, src + width), o * width);
-    }
+  // (outer, width) blocks of x starting at s * inner in rows of len * inner.
+  const blocks = { shape: [outer, width], xStrides: [len * inner, 1], outStrides: [width, 1] };
+  const host = outer === 1 ? x.dev.hostView(x.storage) : null;
+  let out: Storage;
+  if (host) {
+    // Slicing the outermost axis of host memory is a view: no copy.
+    out = retainingSubarray(host as TypedArray, s * inner, e * inner);
+  } else {
+    out = allocOutput(x.dev, x.dtype, outer * width);
+    copyInto(x, x.storage, out, { ...blocks, xOffset: s * inner });
   }
   return result(out, outShape, 'slice', [x], (g) => {
-    const dx = alloc(g.dtype, x.size);
-    for (let o = 0; o < outer; o++) dx.set(g.data.subarray(o * width, (o + 1) * width), o * len * inner + s * inner);
-    return [new Tensor(dx, x.shape)];
+    const dx = alloc(g.dev, g.dtype, x.size);
+    copyInto(g, g.storage, dx, { shape: blocks.shape, xStrides: blocks.outStrides, outStrides: blocks.xStrides, outOffset: s * inner });
+    return [make(g.dev, dx, x.shape)];
   });
 }
 
@@ -100,22 +114,26 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const total = tensors.reduce((n, t) => n + t.shape[ax], 0);
   const outShape = [...first.shape];
   outShape[ax] = total;
-  const out = alloc(first.dtype, sizeOf(outShape));
+  const device: Device = first.dev;
+  for (const t of tensors) {
+    if (t.dev !== device) throw new Error(`concat: tensors on different devices ('${device.name}' and '${t.device}')`);
+  }
+  const out = allocOutput(device, first.dtype, sizeOf(outShape));
   let offset = 0;
   const offsets: number[] = [];
   for (const t of tensors) {
-    const w = t.shape[ax] * inner;
+    const w = t.shape[ax]! * inner;
     offsets.push(offset);
-    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * w, (o + 1) * w), o * total * inner + offset);
+    copyInto(t, t.storage, out, { shape: [outer, w], xStrides: [w, 1], outStrides: [total * inner, 1], outOffset: offset });
     offset += w;
   }
   return result(out, outShape, 'concat', tensors, (g) =>
     tensors.map((t, i) => {
       if (!t.requiresGrad) return null;
-      const w = t.shape[ax] * inner;
-      const dx = alloc(g.dtype, t.size);
-      for (let o = 0; o < outer; o++) dx.set(g.data.subarray(o * total * inner + offsets[i], o * total * inner + offsets[i] + w), o * w);
-      return new Tensor(dx, t.shape);
+      const w = t.shape[ax]! * inner;
+      const dx = allocOutput(g.dev, g.dtype, t.size);
+      copyInto(g, g.storage, dx, { shape: [outer, w], xStrides: [total * inner, 1], outStrides: [w, 1], xOffset: offsets[i]! });
+      return make(g.dev, dx, t.shape);
     }),
   );
 }
@@ -132,19 +150,60 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   const target = broadcastShapes(x.shape, shape, 'broadcastTo');
   if (!sameShape(target, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
-  const out = alloc(x.dtype, sizeOf(shape));
-  broadcastCopy(x.data, x.shape, shape, out);
+  const out = sameShape(x.shape, shape) ? x.storage : broadcastStorage(x, shape);
   return result(out, shape, 'broadcastTo', [x], (g) => [sumToShape(g, x.shape)]);
 }
 
 /** Converts the dtype; gradients flow between float dtypes. */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
-  const out = alloc(dtype, x.size);
-  if (dtype === 'int32') {
-    for (let i = 0; i < x.size; i++) out[i] = Math.trunc(x.data[i]);
-    return new Tensor(out, x.shape);
-  }
-  out.set(x.data);
+  const out = allocOutput(x.dev, dtype, x.size);
+  kernels(x).cast(x.storage, out);
+  if (dtype === 'int32') return make(x.dev, out, x.shape);
   return result(out, x.shape, 'cast', [x], (g) => [cast(g, x.dtype)]);
+}
+
+/** A copy with its own storage on the same device, cut from the graph. @example copy(x) */
+export function copy(x: Tensor): Tensor {
+  const out = allocOutput(x.dev, x.dtype, x.size);
+  copyInto(x, x.storage, out, { shape: [x.size] });
+  return make(x.dev, out, x.shape);
+}
+
+/**
+ * x on another device: a copy through the host (read, then upload), differentiable (the gradient
+ * moves back). Synchronous on the way to a device; from a device the host read must wait, so use
+ * `await toDeviceAsync` there, or read on the cpu side.
+ */
+export function toDevice(x: Tensor, device: Device): Tensor {
+  if (x.dev === device) return x;
+  const host = x.dev.hostView(x.storage);
+  if (!host) {
+    throw new Error(`to('${device.name}'): tensor is on '${x.device}', which cannot be read synchronously; use await toDeviceAsync(x, '${device.name}')`);
+  }
+  return result(device.upload(host), x.shape, 'to', [x], (g) => [toDevice(g, x.dev)], device);
+}
+
+/** x on another device, from any device (waits for the read). @example await toDeviceAsync(x, cpu) */
+export async function toDeviceAsync(x: Tensor, device: Device): Promise<Tensor> {
+  if (x.dev === device) return x;
+  const host = await x.dev.read(x.storage);
+  return make(device, device.upload(host), x.shape);
+}
+
+/**
+ * Copies src's values into dst's storage in place (same shape and dtype; across devices through the
+ * host, which must be able to read src synchronously). For loading weights into a model.
+ * @example assign(model.wte.weight, loaded)
+ */
+export function assign(dst: Tensor, src: Tensor): void {
+  if (!sameShape(dst.shape, src.shape)) throw new ShapeError(`assign: shape ${shapeStr(src.shape)} into ${shapeStr(dst.shape)}`);
+  const from = src.dtype === dst.dtype ? src : cast(src, dst.dtype);
+  if (from.dev === dst.dev) {
+    copyInto(from, from.storage, dst.storage, { shape: [dst.size] });
+    return;
+  }
+  const host = from.dev.hostView(from.storage);
+  if (!host) throw new Error(`assign: source on '${from.device}' cannot be read synchronously; move it with await toDeviceAsync first`);
+  dst.dev.write(dst.storage, host);
 }

@@ -2,28 +2,24 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import type { MatmulParams } from '../backends/backend.js';
-import { runKernel } from '../backends/registry.js';
-import { broadcastCopy } from '../backends/js/strided.js';
 import { ShapeError, broadcastShapes, sameShape, shapeStr, sizeOf } from '../tensor/shape.js';
-import type { FloatArray } from '../tensor/dtype.js';
-import { allocFloat, commonDtype, requireFloat, result, sumToShape } from './util.js';
+import type { Storage } from '../tensor/device.js';
+import { allocOutput, broadcastStorage, commonDtype, kernels, make, requireFloat, result, sumToShape } from './util.js';
 
 interface Operand {
-  data: FloatArray;
+  data: Storage;
   batchStride: number;
 }
 
 /** Lays an operand out for a batch of `batchShape`: shared (stride 0), as is, or expanded by copy. */
 function operand(x: Tensor, batchShape: number[], rows: number, cols: number): Operand {
   const own = x.shape.slice(0, -2);
-  const data = x.data as FloatArray;
+  const data = x.storage;
   const mat = rows * cols;
   if (sizeOf(own) === 1) return { data, batchStride: 0 };
   const padded = [...new Array<number>(batchShape.length - own.length).fill(1), ...own];
   if (sameShape(padded, batchShape)) return { data, batchStride: mat };
-  const full = allocFloat(x.dtype, sizeOf(batchShape) * mat);
-  broadcastCopy(data, x.shape, [...batchShape, rows, cols], full);
-  return { data: full, batchStride: mat };
+  return { data: broadcastStorage(x, [...batchShape, rows, cols]), batchStride: mat };
 }
 
 function params(batch: number, m: number, n: number, k: number, over: Partial<MatmulParams>): MatmulParams {
@@ -51,30 +47,32 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const batch = sizeOf(batchShape);
   const A = operand(a, batchShape, m, k);
   const B = operand(b, batchShape, k, n);
-  const out = allocFloat(dtype, batch * m * n);
-  runKernel('matmul', A.data, B.data, out, params(batch, m, n, k, { aBatchStride: A.batchStride, bBatchStride: B.batchStride }));
+  const device = a.dev;
+  const k_ = kernels(a);
+  const out = allocOutput(device, dtype, batch * m * n);
+  k_.matmul(A.data, B.data, out, params(batch, m, n, k, { aBatchStride: A.batchStride, bBatchStride: B.batchStride }));
   const outShape = [...batchShape, m, n];
   return result(out, outShape, 'matmul', [a, b], (g) => {
-    const gd = g.data as FloatArray;
+    const gd = g.storage;
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (a.requiresGrad) {
       // dA[b] = g[b] @ B[b]^T  (m, n) x (n, k)
-      const full = allocFloat(dtype, batch * m * k);
-      runKernel('matmul', gd, B.data, full, params(batch, m, k, n, { transB: true, aBatchStride: m * n, bBatchStride: B.batchStride }));
-      da = sumToShape(new Tensor(full, [...batchShape, m, k]), a.shape);
+      const full = allocOutput(device, dtype, batch * m * k);
+      k_.matmul(gd, B.data, full, params(batch, m, k, n, { transB: true, aBatchStride: m * n, bBatchStride: B.batchStride }));
+      da = sumToShape(make(device, full, [...batchShape, m, k]), a.shape);
     }
     if (b.requiresGrad) {
       if (B.batchStride === 0 && A.batchStride !== 0) {
         // A shared weight: sum_b A[b]^T g[b] is one GEMM over the stacked rows, (batch*m, k)^T x (batch*m, n).
-        const dw = allocFloat(dtype, k * n);
-        runKernel('matmul', A.data, gd, dw, params(1, k, n, batch * m, { transA: true }));
-        db = sumToShape(new Tensor(dw, [k, n]), b.shape);
+        const dw = allocOutput(device, dtype, k * n);
+        k_.matmul(A.data, gd, dw, params(1, k, n, batch * m, { transA: true }));
+        db = sumToShape(make(device, dw, [k, n]), b.shape);
       } else {
         // dB[b] = A[b]^T @ g[b]  (k, m) x (m, n)
-        const full = allocFloat(dtype, batch * k * n);
-        runKernel('matmul', A.data, gd, full, params(batch, k, n, m, { transA: true, aBatchStride: A.batchStride, bBatchStride: m * n }));
-        db = sumToShape(new Tensor(full, [...batchShape, k, n]), b.shape);
+        const full = allocOutput(device, dtype, batch * k * n);
+        k_.matmul(A.data, gd, full, params(batch, k, n, m, { transA: true, aBatchStride: A.batchStride, bBatchStride: m * n }));
+        db = sumToShape(make(device, full, [...batchShape, k, n]), b.shape);
       }
     }
     return [da, db];

@@ -2,7 +2,7 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
-import { allocFloat, requireFloat, result } from './util.js';
+import { alloc, allocOutput, kernels, make, requireFloat, result } from './util.js';
 import { pair, windowOf, type Window2d } from './conv2d.js';
 
 /** Window size, stride (the window size by default, as PyTorch) and zero padding. */
@@ -28,35 +28,14 @@ export function maxPool2d(x: Tensor, kernel: number | readonly [number, number],
   const xd = requireFloat('maxPool2d', x);
   const g = geometry('maxPool2d', x, kernel, options);
   const planes = x.shape[0]! * x.shape[1]!;
-  const HW = g.H * g.W;
   const L = g.Ho * g.Wo;
-  const out = allocFloat(x.dtype, planes * L);
-  const arg = new Int32Array(planes * L); // flat input index of each output's maximum
-  for (let pl = 0; pl < planes; pl++) {
-    const base = pl * HW;
-    for (let oy = 0; oy < g.Ho; oy++) {
-      const y0 = oy * g.sh - g.ph;
-      for (let ox = 0; ox < g.Wo; ox++) {
-        const x0 = ox * g.sw - g.pw;
-        let best = -Infinity;
-        let at = -1;
-        for (let i = Math.max(0, y0); i < Math.min(g.H, y0 + g.kh); i++) {
-          for (let j = Math.max(0, x0); j < Math.min(g.W, x0 + g.kw); j++) {
-            const v = xd[base + i * g.W + j];
-            if (v > best || at < 0) { best = v; at = base + i * g.W + j; }
-          }
-        }
-        const o = pl * L + oy * g.Wo + ox;
-        out[o] = best;
-        arg[o] = at;
-      }
-    }
-  }
+  const out = allocOutput(x.dev, x.dtype, planes * L);
+  const arg = allocOutput(x.dev, 'int32', planes * L); // flat input index of each output's maximum
+  kernels(x).maxPool2d(xd, out, arg, planes, g);
   return result(out, [x.shape[0]!, x.shape[1]!, g.Ho, g.Wo], 'maxPool2d', [x], (grad) => {
-    const dx = allocFloat(x.dtype, x.size);
-    const gd = grad.data;
-    for (let o = 0; o < arg.length; o++) dx[arg[o]!] += gd[o]!;
-    return [new Tensor(dx, x.shape)];
+    const dx = alloc(x.dev, x.dtype, x.size);
+    kernels(grad).scatterAddFlat(grad.storage, arg, dx);
+    return [make(x.dev, dx, x.shape)];
   });
 }
 
@@ -69,30 +48,11 @@ export function avgPool2d(x: Tensor, kernel: number | readonly [number, number],
   const xd = requireFloat('avgPool2d', x);
   const g = geometry('avgPool2d', x, kernel, options);
   const planes = x.shape[0]! * x.shape[1]!;
-  const HW = g.H * g.W;
-  const L = g.Ho * g.Wo;
-  const scale = 1 / (g.kh * g.kw);
-  const out = allocFloat(x.dtype, planes * L);
-  // Visits the in-bounds input cells of every window: forward gathers, backward scatters.
-  const each = (visit: (o: number, i: number) => void): void => {
-    for (let pl = 0; pl < planes; pl++) {
-      for (let oy = 0; oy < g.Ho; oy++) {
-        const y0 = oy * g.sh - g.ph;
-        for (let ox = 0; ox < g.Wo; ox++) {
-          const x0 = ox * g.sw - g.pw;
-          const o = pl * L + oy * g.Wo + ox;
-          for (let i = Math.max(0, y0); i < Math.min(g.H, y0 + g.kh); i++) {
-            for (let j = Math.max(0, x0); j < Math.min(g.W, x0 + g.kw); j++) visit(o, pl * HW + i * g.W + j);
-          }
-        }
-      }
-    }
-  };
-  each((o, i) => { out[o] += xd[i]! * scale; });
+  const out = allocOutput(x.dev, x.dtype, planes * g.Ho * g.Wo);
+  kernels(x).avgPool2d(xd, out, planes, g);
   return result(out, [x.shape[0]!, x.shape[1]!, g.Ho, g.Wo], 'avgPool2d', [x], (grad) => {
-    const dx = allocFloat(x.dtype, x.size);
-    const gd = grad.data;
-    each((o, i) => { dx[i] += gd[o]! * scale; });
-    return [new Tensor(dx, x.shape)];
+    const dx = alloc(x.dev, x.dtype, x.size);
+    kernels(grad).avgPool2dBackward(grad.storage, dx, planes, g);
+    return [make(x.dev, dx, x.shape)];
   });
 }

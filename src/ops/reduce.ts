@@ -2,8 +2,7 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { type Shape, normAxis, sizeOf } from '../tensor/shape.js';
-import { broadcastCopy, maxAxis, sumAxis } from '../backends/js/strided.js';
-import { alloc, result } from './util.js';
+import { alloc, allocOutput, broadcastStorage, kernels, make, requireFloat, result, splitAt, sumAxis } from './util.js';
 
 function normAxes(op: string, x: Tensor, axis: number | number[] | undefined): number[] {
   if (axis === undefined) return x.shape.map((_, i) => i);
@@ -25,25 +24,17 @@ function reducedShape(shape: Shape, axes: number[], keepDims: boolean): number[]
 /** Sums over the given axes (all by default). @example sum(x, 1, true) // (N, 1) */
 export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
   const axes = normAxes('sum', x, axis);
-  let data = x.data;
+  let storage = x.storage;
   let shape = [...x.shape];
   // Reduce from the last axis down so earlier axis numbers stay valid (dims kept as 1).
   for (let i = axes.length - 1; i >= 0; i--) {
-    const next = [...shape];
-    next[axes[i]] = 1;
-    const out = alloc(x.dtype, sizeOf(next));
-    sumAxis(data, shape, axes[i], out);
-    data = out;
-    shape = next;
+    storage = sumAxis(x, storage, shape, axes[i]!);
+    shape[axes[i]!] = 1;
   }
-  if (axes.length === 0) data = data.slice();
+  if (axes.length === 0) storage = x.clone().storage;
   const kept = shape;
   const outShape = reducedShape(x.shape, axes, keepDims);
-  return result(data, outShape, 'sum', [x], (g) => {
-    const dx = alloc(x.dtype, x.size);
-    broadcastCopy(g.data, kept, x.shape, dx);
-    return [new Tensor(dx, x.shape)];
-  });
+  return result(storage, outShape, 'sum', [x], (g) => [make(g.dev, broadcastStorage(make(g.dev, g.storage, kept), x.shape), x.shape)]);
 }
 
 /** Mean over the given axes (all by default). */
@@ -60,31 +51,29 @@ function maxAndArg(x: Tensor, axis: number | undefined, keepDims: boolean, op: s
   const ax = flat ? 0 : normAxis(axis, x.ndim, op);
   const kept = [...shape];
   kept[ax] = 1;
-  const out = alloc(x.dtype, sizeOf(kept));
-  const arg = new Int32Array(sizeOf(kept));
-  maxAxis(x.data, shape, ax, out, arg);
+  const [outer, len, inner] = splitAt(shape, ax);
+  const xd = requireFloat(op, x);
+  const arg = allocOutput(x.dev, 'int32', sizeOf(kept));
+  kernels(x).argmax(xd, arg, outer, len, inner);
   const outShape = flat ? (keepDims ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [ax], keepDims);
-  return { out, arg, outShape, shape, ax };
+  return { arg, outShape, outer, len, inner };
 }
 
 /** Maximum over one axis (or all); the gradient flows to the first maximal element. */
 export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
-  const { out, arg, outShape, shape, ax } = maxAndArg(x, axis, keepDims, 'max');
+  const { arg, outShape, outer, len, inner } = maxAndArg(x, axis, keepDims, 'max');
+  // The values at the argmax: one gather, so max and argmax agree (first maximum, NaN wins).
+  const out = allocOutput(x.dev, x.dtype, outer * inner);
+  kernels(x).gather(x.storage, arg, out, outer, len, 1, inner);
   return result(out, outShape, 'max', [x], (g) => {
-    const dx = alloc(x.dtype, x.size);
-    const inner = sizeOf(shape.slice(ax + 1));
-    const len = shape[ax];
-    for (let i = 0; i < arg.length; i++) {
-      const o = Math.floor(i / inner);
-      const r = i % inner;
-      dx[o * len * inner + arg[i] * inner + r] += g.data[i];
-    }
-    return [new Tensor(dx, x.shape)];
+    const dx = alloc(x.dev, x.dtype, x.size);
+    kernels(g).scatterAdd(g.storage, arg, dx, outer, len, 1, inner);
+    return [make(g.dev, dx, x.shape)];
   });
 }
 
 /** Index of the first maximum over one axis (or of the flattened tensor), as int32. */
 export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
   const { arg, outShape } = maxAndArg(x, axis, keepDims, 'argmax');
-  return new Tensor(arg, outShape);
+  return make(x.dev, arg, outShape);
 }

@@ -1,9 +1,8 @@
 // Softmax and log-softmax along an axis: fused rows kernel, analytic backward.
 
 import { Tensor } from '../tensor/tensor.js';
-import { runKernel } from '../backends/registry.js';
 import { normAxis } from '../tensor/shape.js';
-import { allocFloat, requireFloat, result } from './util.js';
+import { allocOutput, kernels, make, requireFloat, result } from './util.js';
 import { permute } from './layout.js';
 
 function rowsOp(x: Tensor, axis: number, log: boolean): Tensor {
@@ -21,25 +20,12 @@ function rowsOp(x: Tensor, axis: number, log: boolean): Tensor {
   const xd = requireFloat(op, x);
   const cols = x.shape[x.ndim - 1] ?? 1;
   const rows = cols === 0 ? 0 : x.size / cols;
-  const out = allocFloat(x.dtype, x.size);
-  runKernel('softmax', xd, out, rows, cols, log);
+  const out = allocOutput(x.dev, x.dtype, x.size);
+  kernels(x).softmax(xd, out, rows, cols, log);
   return result(out, x.shape, op, [x], (g) => {
-    const dx = allocFloat(x.dtype, x.size);
-    const gd = g.data;
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      let s = 0;
-      if (log) {
-        // y = x - lse: dx = g - softmax * sum(g)
-        for (let j = 0; j < cols; j++) s += gd[o + j];
-        for (let j = 0; j < cols; j++) dx[o + j] = gd[o + j] - Math.exp(out[o + j]) * s;
-      } else {
-        // dx = y * (g - sum(g * y))
-        for (let j = 0; j < cols; j++) s += gd[o + j] * out[o + j];
-        for (let j = 0; j < cols; j++) dx[o + j] = out[o + j] * (gd[o + j] - s);
-      }
-    }
-    return [new Tensor(dx, x.shape)];
+    const dx = allocOutput(x.dev, x.dtype, x.size);
+    kernels(g).softmaxBackward(out, g.storage, dx, rows, cols, log);
+    return [make(x.dev, dx, x.shape)];
   });
 }
 

@@ -2,17 +2,16 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import type { UnaryKernel } from '../backends/backend.js';
-import { runKernel } from '../backends/registry.js';
-import { allocOutput, requireFloat, result } from './util.js';
+import { allocOutput, kernels, make, requireFloat, result } from './util.js';
 
 function unaryOp(op: UnaryKernel, x: Tensor): Tensor {
   const xd = requireFloat(op, x);
-  const out = allocOutput(x.dtype, x.size);
-  runKernel('unary', op, xd, out);
+  const out = allocOutput(x.dev, x.dtype, x.size);
+  kernels(x).unary(op, xd, out);
   return result(out, x.shape, op, [x], (g) => {
-    const dx = allocOutput(x.dtype, x.size);
-    runKernel('unaryBackward', op, xd, requireFloat(op, g), dx);
-    return [new Tensor(dx, x.shape)];
+    const dx = allocOutput(x.dev, x.dtype, x.size);
+    kernels(x).unaryBackward(op, xd, requireFloat(op, g), dx);
+    return [make(x.dev, dx, x.shape)];
   });
 }
 

@@ -1,40 +1,55 @@
-// Helpers every op uses: output construction with its autograd node, scalar promotion, un-broadcasting.
+// Helpers every op uses: output storage on the inputs' device, the graph node, scalar promotion,
+// un-broadcasting. Ops never read storage: they hand it to the device's kernels.
 
 import { Tensor, type GradNode } from '../tensor/tensor.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
-import type { DType, FloatArray, TypedArray } from '../tensor/dtype.js';
-import { allocStorage } from '../backends/registry.js';
-import { type Shape, ShapeError, sameShape, shapeStr, sizeOf } from '../tensor/shape.js';
-import { sumAxis } from '../backends/js/strided.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Device, Storage } from '../tensor/device.js';
+import { type AnyKernels, kernelsFor } from '../backends/registry.js';
+import { type Shape, ShapeError, sameShape, shapeStr, sizeOf, stridesOf } from '../tensor/shape.js';
 
-/** Allocates zeroed storage for an op's output from the active backend. */
-export function alloc(dtype: DType, size: number): TypedArray {
-  return allocStorage(dtype, size);
+/** The kernel table of a tensor's device. @example kernels(x).unary('exp', x.storage, out) */
+export function kernels(x: Tensor): AnyKernels {
+  return kernelsFor(x.dev);
 }
 
-/** Allocates float storage (the result of float ops). */
-export function allocFloat(dtype: DType, size: number): FloatArray {
-  if (dtype === 'int32') throw new TypeError('expected a float dtype');
-  return allocStorage(dtype, size) as FloatArray;
+/** Zeroed storage on a device. */
+export function alloc(device: Device, dtype: DType, size: number): Storage {
+  return device.alloc(dtype, size);
+}
+
+/** Storage with unspecified contents, for an output a kernel writes in full (skips zeroing a reused block). */
+export function allocOutput(device: Device, dtype: DType, size: number): Storage {
+  return device.alloc(dtype, size, true);
+}
+
+/** A tensor of storage on a device (outside autograd). */
+export function make(device: Device, storage: Storage, shape: Shape): Tensor {
+  return new Tensor(storage, shape, {}, device);
+}
+
+/** The device all inputs share; mixing devices is an error that names the op. */
+export function sameDevice(op: string, ...tensors: ReadonlyArray<Tensor | null>): Device {
+  let device: Device | null = null;
+  for (const t of tensors) {
+    if (!t) continue;
+    if (device && t.dev !== device) {
+      throw new Error(`${op}: tensors on different devices ('${device.name}' and '${t.device}'): move one with .to()`);
+    }
+    device = t.dev;
+  }
+  if (!device) throw new Error(`${op}: no tensor given`);
+  return device;
 }
 
 /**
- * Float storage with unspecified contents, for an output every backend's kernel writes in full
- * (a GEMM without accumulate, an element-wise map, attention): skips zeroing a reused block.
- */
-export function allocOutput(dtype: DType, size: number): FloatArray {
-  if (dtype === 'int32') throw new TypeError('expected a float dtype');
-  return allocStorage(dtype, size, true) as FloatArray;
-}
-
-/**
- * Wraps an op's result; records the graph node when grad is on and an input requires grad.
- * `backward` runs under noGrad and returns one gradient (or null) per input.
+ * Wraps an op's result on its inputs' device; records the graph node when grad is on and an input
+ * requires grad. `backward` runs under noGrad and returns one gradient (or null) per input.
  */
 export function result(
-  data: TypedArray, shape: Shape, op: string, inputs: readonly Tensor[], backward: GradNode['backward'],
+  storage: Storage, shape: Shape, op: string, inputs: readonly Tensor[], backward: GradNode['backward'], device?: Device,
 ): Tensor {
-  const out = new Tensor(data, shape);
+  const out = new Tensor(storage, shape, {}, device ?? inputs[0]!.dev);
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.node = { op, inputs, backward };
@@ -42,12 +57,16 @@ export function result(
   return out;
 }
 
-/** A number becomes a scalar tensor of `like`'s dtype. */
+/** Host values as new storage on a device (ids, positions, scalars). */
+export function upload(device: Device, values: TypedArray): Storage {
+  return device.upload(values);
+}
+
+/** A number becomes a scalar tensor of `like`'s dtype on its device. */
 export function asTensor(x: Tensor | number, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
-  const data = alloc(like.dtype, 1);
-  data[0] = x;
-  return new Tensor(data, []);
+  const host = like.dtype === 'float64' ? Float64Array.of(x) : like.dtype === 'int32' ? Int32Array.of(x) : Float32Array.of(x);
+  return make(like.dev, upload(like.dev, host), []);
 }
 
 /** The common dtype of two operands; mixing dtypes is an error that names the op. */
@@ -55,19 +74,33 @@ export function commonDtype(op: string, a: Tensor, b: Tensor): DType {
   if (a.dtype !== b.dtype) {
     throw new TypeError(`${op}: dtype mismatch ${a.dtype} vs ${b.dtype} (convert one with .to())`);
   }
+  sameDevice(op, a, b);
   return a.dtype;
 }
 
 /** Requires a float tensor, naming the op. */
-export function requireFloat(op: string, x: Tensor): FloatArray {
+export function requireFloat(op: string, x: Tensor): Storage {
   if (x.dtype === 'int32') throw new TypeError(`${op}: expected a float tensor, got int32`);
-  return x.data as FloatArray;
+  return x.storage;
 }
 
 /** A tensor with the same storage viewed as `shape` (sizes must agree). */
 export function view(x: Tensor, shape: Shape): Tensor {
   if (sizeOf(shape) !== x.size) throw new ShapeError(`reshape: cannot view ${shapeStr(x.shape)} as ${shapeStr(shape)}`);
-  return new Tensor(x.data, shape);
+  return make(x.dev, x.storage, shape);
+}
+
+/** (outer, len, inner) of a reduction over one axis. */
+export function splitAt(shape: Shape, axis: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, axis)), shape[axis]!, sizeOf(shape.slice(axis + 1))];
+}
+
+/** Sum over one axis of storage of `shape` (the axis kept as 1) -> new storage. */
+export function sumAxis(x: Tensor, storage: Storage, shape: Shape, axis: number): Storage {
+  const [outer, len, inner] = splitAt(shape, axis);
+  const out = allocOutput(x.dev, x.dtype, outer * inner);
+  kernels(x).reduce('sum', storage, out, outer, len, inner);
+  return out;
 }
 
 /**
@@ -76,37 +109,56 @@ export function view(x: Tensor, shape: Shape): Tensor {
  */
 export function sumToShape(g: Tensor, shape: Shape): Tensor {
   if (sameShape(g.shape, shape)) return g;
-  let data = g.data;
+  let storage = g.storage;
   let cur = [...g.shape];
   const lead = cur.length - shape.length;
   // Leading dims: collapse them into one and sum it away.
   if (lead > 0) {
-    const leadSize = sizeOf(cur.slice(0, lead));
     const rest = cur.slice(lead);
-    const out = alloc(g.dtype, sizeOf(rest));
-    sumAxis(data, [leadSize, ...rest], 0, out);
-    data = out;
+    storage = sumAxis(g, storage, [sizeOf(cur.slice(0, lead)), ...rest], 0);
     cur = rest;
   }
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 1 && cur[d] !== 1) {
-      const next = [...cur];
-      next[d] = 1;
-      const out = alloc(g.dtype, sizeOf(next));
-      sumAxis(data, cur, d, out);
-      data = out;
-      cur = next;
+      storage = sumAxis(g, storage, cur, d);
+      cur[d] = 1;
     }
   }
-  return new Tensor(data, shape);
+  return make(g.dev, storage, shape);
+}
+
+
+/**
+ * x broadcast to `target` as new contiguous storage (a strided copy with zero strides).
+ */
+export function broadcastStorage(x: Tensor, target: Shape): Storage {
+  if (sameShape(x.shape, target)) return x.storage;
+  const out = allocOutput(x.dev, x.dtype, sizeOf(target));
+  const offset = target.length - x.shape.length;
+  const own = stridesOf(x.shape);
+  const xStrides = target.map((_, i) => (i < offset || x.shape[i - offset] === 1 ? 0 : own[i - offset]!));
+  kernels(x).copyStrided(x.storage, out, {
+    shape: target, xOffset: 0, xStrides, outOffset: 0, outStrides: stridesOf(target), accumulate: false,
+  });
+  return out;
 }
 
 /**
- * An index array in the active backend's storage (a copy), so fast kernels read it in place: ids
- * built in plain JS arrays (data loaders, positions) would otherwise send the call back to js.
+ * Ids as device storage after a range check where the host can see them (cpu): a device kernel
+ * reading an index out of range would read garbage, so the check names the op and position.
  */
-export function kernelInts(data: Int32Array): Int32Array {
-  const out = allocStorage('int32', data.length) as Int32Array;
-  out.set(data);
-  return out;
+export function indexStorage(op: string, ids: Tensor, limit: number): Storage {
+  if (ids.dtype !== 'int32') throw new TypeError(`${op}: indices must be int32, got ${ids.dtype}`);
+  const host = ids.dev.hostView(ids.storage) as Int32Array | null;
+  if (host) {
+    for (let i = 0; i < host.length; i++) {
+      if (host[i]! < 0 || host[i]! >= limit) {
+        throw new RangeError(`${op}: index ${host[i]} at position ${i} is out of range [0, ${limit})`);
+      }
+    }
+    // A copy in the device's own allocation: ids built in plain JS arrays (loaders, positions) would
+    // otherwise sit outside the wasm heap and send the kernel back to js.
+    return ids.dev.upload(host);
+  }
+  return ids.storage;
 }

@@ -2,38 +2,37 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
-import { broadcastCopy } from '../backends/js/strided.js';
-import { alloc, asTensor, commonDtype, result, sumToShape } from './util.js';
+import { alloc, allocOutput, asTensor, broadcastStorage, commonDtype, kernels, make, result, sameDevice, sumToShape } from './util.js';
 
 /**
  * Element-wise cond ? a : b (cond is nonzero = true; all three broadcast).
  * @example where(mask, x, zeros)
  */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  const at = a instanceof Tensor ? a : asTensor(a, b instanceof Tensor ? b : new Tensor(new Float32Array(1), []));
+  const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
+  const at = a instanceof Tensor ? a : asTensor(a, like ?? make(cond.dev, cond.dev.upload(new Float32Array(1)), []));
   const bt = asTensor(b, at);
   const dtype = commonDtype('where', at, bt);
+  const device = sameDevice('where', cond, at, bt);
   const shape = broadcastShapes(broadcastShapes(cond.shape, at.shape, 'where'), bt.shape, 'where');
   const n = sizeOf(shape);
-  const c = alloc(cond.dtype, n);
-  const av = alloc(dtype, n);
-  const bv = alloc(dtype, n);
-  broadcastCopy(cond.data, cond.shape, shape, c);
-  broadcastCopy(at.data, at.shape, shape, av);
-  broadcastCopy(bt.data, bt.shape, shape, bv);
-  const out = alloc(dtype, n);
-  for (let i = 0; i < n; i++) out[i] = c[i] !== 0 ? av[i] : bv[i];
+  const c = broadcastStorage(cond, shape);
+  const out = allocOutput(device, dtype, n);
+  kernels(at).where(c, broadcastStorage(at, shape), broadcastStorage(bt, shape), out);
   return result(out, shape, 'where', [at, bt], (g) => {
-    const ga = alloc(dtype, n);
-    const gb = alloc(dtype, n);
-    for (let i = 0; i < n; i++) {
-      if (c[i] !== 0) ga[i] = g.data[i];
-      else gb[i] = g.data[i];
+    const zero = alloc(device, dtype, n);
+    const grads = [null, null] as Array<Tensor | null>;
+    if (at.requiresGrad) {
+      const ga = allocOutput(device, dtype, n);
+      kernels(g).where(c, g.storage, zero, ga);
+      grads[0] = sumToShape(make(device, ga, shape), at.shape);
     }
-    return [
-      at.requiresGrad ? sumToShape(new Tensor(ga, shape), at.shape) : null,
-      bt.requiresGrad ? sumToShape(new Tensor(gb, shape), bt.shape) : null,
-    ];
+    if (bt.requiresGrad) {
+      const gb = allocOutput(device, dtype, n);
+      kernels(g).where(c, zero, g.storage, gb);
+      grads[1] = sumToShape(make(device, gb, shape), bt.shape);
+    }
+    return grads;
   });
 }
 

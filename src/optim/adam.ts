@@ -1,8 +1,9 @@
 // Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019, decoupled weight decay).
 
 import type { Parameter } from '../nn/module.js';
-import type { FloatArray } from '../tensor/dtype.js';
-import { runKernel } from '../backends/registry.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { kernelsFor } from '../backends/registry.js';
+import { assign } from '../ops/index.js';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 
 export interface AdamOptions {
@@ -22,18 +23,17 @@ export class Adam extends Optimizer<AdamOptions> {
     super(params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...options });
   }
 
-  protected update(p: Parameter, grad: FloatArray, o: AdamOptions): void {
-    const w = p.data as FloatArray;
+  protected update(p: Parameter, grad: Tensor, o: AdamOptions): void {
     const m = this.buffer(p, 'exp_avg');
     const v = this.buffer(p, 'exp_avg_sq');
     const bc1 = 1 - Math.pow(o.beta1, this.stepCount);
     const bc2 = 1 - Math.pow(o.beta2, this.stepCount);
-    for (let i = 0; i < w.length; i++) {
-      const g = grad[i] + o.weightDecay * w[i];
-      m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
-      v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
-      w[i] -= (o.lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + o.eps);
-    }
+    // Composed from ops on the parameter's device (AdamW below is one fused kernel).
+    const g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
+    assign(m, m.mul(o.beta1).add(g.mul(1 - o.beta1)));
+    assign(v, v.mul(o.beta2).add(g.mul(g).mul(1 - o.beta2)));
+    const step = m.div(bc1).mul(o.lr).div(v.div(bc2).sqrt().add(o.eps));
+    assign(p, p.sub(step));
   }
 }
 
@@ -47,8 +47,8 @@ export class AdamW extends Optimizer<AdamOptions> {
     super(params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, ...options });
   }
 
-  protected update(p: Parameter, grad: FloatArray, o: AdamOptions): void {
-    runKernel('adamw', p.data as FloatArray, grad, this.buffer(p, 'exp_avg'), this.buffer(p, 'exp_avg_sq'), {
+  protected update(p: Parameter, grad: Tensor, o: AdamOptions): void {
+    kernelsFor(p.dev).adamw(p.storage, grad.storage, this.buffer(p, 'exp_avg').storage, this.buffer(p, 'exp_avg_sq').storage, {
       lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: this.stepCount,
     });
   }

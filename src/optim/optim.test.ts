@@ -19,15 +19,15 @@ test('SGD: plain, momentum and nesterov steps', () => {
   const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
   setGrad(p, [2]);
   opt.step(); // buf = 2, p = 1 - 0.2
-  near(p.data[0], 0.8);
+  near(p.dataSync()[0], 0.8);
   setGrad(p, [2]);
   opt.step(); // buf = 0.9*2 + 2 = 3.8, p = 0.8 - 0.38
-  near(p.data[0], 0.42);
+  near(p.dataSync()[0], 0.42);
   const q = p64([1]);
   const nes = new SGD([q], { lr: 0.1, momentum: 0.9, nesterov: true });
   setGrad(q, [2]);
   nes.step(); // buf = 2, g = 2 + 0.9*2 = 3.8
-  near(q.data[0], 1 - 0.38);
+  near(q.dataSync()[0], 1 - 0.38);
 });
 
 test('Adam and AdamW: first step moves each weight by lr (bias correction), AdamW decays first', () => {
@@ -35,18 +35,18 @@ test('Adam and AdamW: first step moves each weight by lr (bias correction), Adam
   const adam = new Adam([a], { lr: 0.01 });
   setGrad(a, [0.5, -3]);
   adam.step(); // m_hat = g, v_hat = g^2 -> step = lr * sign(g)
-  near(a.data[0], 0.99, 1e-9);
-  near(a.data[1], -0.99, 1e-9);
+  near(a.dataSync()[0], 0.99, 1e-9);
+  near(a.dataSync()[1], -0.99, 1e-9);
   const w = p64([2]);
   const adamw = new AdamW([w], { lr: 0.1, weightDecay: 0.5 });
   setGrad(w, [1]);
   adamw.step(); // p = 2 * (1 - 0.05) - 0.1 * 1/(1 + 1e-8)
-  near(w.data[0], 1.9 - 0.1 / (1 + 1e-8), 1e-12);
+  near(w.dataSync()[0], 1.9 - 0.1 / (1 + 1e-8), 1e-12);
   // second step with g = 1 again: m = 1, v = 1 after correction -> same size of step
   setGrad(w, [1]);
-  const before = w.data[0];
+  const before = w.dataSync()[0];
   adamw.step();
-  near(w.data[0], before * 0.95 - 0.1 / (1 + 1e-8), 1e-12);
+  near(w.dataSync()[0], before * 0.95 - 0.1 / (1 + 1e-8), 1e-12);
 });
 
 test('parameter groups carry their own weight decay; state round-trips', () => {
@@ -56,8 +56,8 @@ test('parameter groups carry their own weight decay; state round-trips', () => {
   setGrad(w, [0]);
   setGrad(b, [0]);
   opt.step();
-  near(w.data[0], 0.99);
-  near(b.data[0], 1);
+  near(w.dataSync()[0], 0.99);
+  near(b.dataSync()[0], 1);
   const saved = opt.getState();
   assert.equal(saved.step, 1);
   assert.deepEqual(Object.keys(saved.buffers).sort(), ['0.exp_avg', '0.exp_avg_sq', '1.exp_avg', '1.exp_avg_sq']);
@@ -71,13 +71,13 @@ test('clipGradNorm scales to the max norm and returns the norm before', () => {
   const b = p64([0]);
   setGrad(a, [3, 0]);
   setGrad(b, [4]);
-  near(clipGradNorm([a, b], 1), 5);
-  near(a.grad!.data[0], 0.6, 1e-6);
-  near(b.grad!.data[0], 0.8, 1e-6);
+  near(clipGradNorm([a, b], 1)!.itemSync(), 5);
+  near(a.grad!.dataSync()[0], 0.6, 1e-6);
+  near(b.grad!.dataSync()[0], 0.8, 1e-6);
   setGrad(a, [0.3, 0]);
   setGrad(b, [0.4]);
-  near(clipGradNorm([a, b], 1), 0.5);
-  near(a.grad!.data[0], 0.3);
+  near(clipGradNorm([a, b], 1)!.itemSync(), 0.5);
+  near(a.grad!.dataSync()[0], 0.3);
 });
 
 test('schedules: warmup is linear, cosine ends at minLr, step decay', () => {
@@ -97,13 +97,13 @@ test('gradient accumulation over micro-batches equals the full-batch gradient', 
   const x = randn([8, 4], { rng, dtype: 'float64' });
   const y = tensor([0, 1, 2, 0, 1, 2, 0, 1], { dtype: 'int32' });
   crossEntropy(layer.forward(x), y).backward();
-  const full = (layer.weight.grad as Tensor).toList();
+  const full = Array.from((layer.weight.grad as Tensor).dataSync());
   layer.zeroGrad();
   for (let k = 0; k < 4; k++) {
     const xb = x.slice(0, 2 * k, 2 * k + 2);
     const yb = y.slice(0, 2 * k, 2 * k + 2);
     crossEntropy(layer.forward(xb), yb).div(4).backward();
   }
-  const acc = (layer.weight.grad as Tensor).toList();
+  const acc = Array.from((layer.weight.grad as Tensor).dataSync());
   acc.forEach((v, i) => near(v, full[i], 1e-12));
 });

@@ -2,8 +2,8 @@
 
 import type { Parameter } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
-import { allocStorage } from '../backends/registry.js';
-import type { FloatArray } from '../tensor/dtype.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { assign } from '../ops/index.js';
 
 /** A set of parameters sharing hyper-parameters (e.g. no weight decay on biases and norms). */
 export interface ParamGroup<H> {
@@ -25,7 +25,7 @@ export abstract class Optimizer<H extends { lr: number }> {
   readonly groups: Array<{ params: Parameter[]; options: H }>;
   /** Number of step() calls so far. */
   stepCount = 0;
-  protected readonly buffers = new Map<Parameter, Map<string, FloatArray>>();
+  protected readonly buffers = new Map<Parameter, Map<string, Tensor>>();
 
   constructor(params: Parameter[] | ParamGroup<H>[], defaults: H) {
     const groups: ParamGroup<H>[] = params.length > 0 && !('params' in params[0])
@@ -49,24 +49,29 @@ export abstract class Optimizer<H extends { lr: number }> {
     for (const p of this.allParams()) p.grad = null;
   }
 
-  /** Applies one update from the accumulated gradients; parameters without a gradient are skipped. */
+  /**
+   * Applies one update from the accumulated gradients; parameters without a gradient are skipped.
+   * Updates run on the parameters' device and change their storage in place (no host reads).
+   */
   step(): void {
     this.stepCount++;
-    for (const g of this.groups) {
-      for (const p of g.params) {
-        if (p.grad) this.update(p, p.grad.data as FloatArray, g.options);
+    noGrad(() => {
+      for (const g of this.groups) {
+        for (const p of g.params) {
+          if (p.grad) this.update(p, p.grad, g.options);
+        }
       }
-    }
+    });
   }
 
-  protected abstract update(p: Parameter, grad: FloatArray, options: H): void;
+  protected abstract update(p: Parameter, grad: Tensor, options: H): void;
 
-  /** A zero-initialized buffer of the parameter's size, created on first use. */
-  protected buffer(p: Parameter, name: string): FloatArray {
+  /** A zero-initialized buffer shaped like the parameter on its device, created on first use. */
+  protected buffer(p: Parameter, name: string): Tensor {
     let m = this.buffers.get(p);
     if (!m) this.buffers.set(p, (m = new Map()));
     let b = m.get(name);
-    if (!b) m.set(name, (b = allocStorage(p.dtype, p.size) as FloatArray));
+    if (!b) m.set(name, (b = new Tensor(p.dev.alloc(p.dtype, p.size), p.shape, {}, p.dev)));
     return b;
   }
 
@@ -74,7 +79,7 @@ export abstract class Optimizer<H extends { lr: number }> {
   getState(): OptimizerState {
     const buffers: Record<string, Tensor> = {};
     this.allParams().forEach((p, i) => {
-      for (const [name, data] of this.buffers.get(p) ?? []) buffers[`${i}.${name}`] = new Tensor(data, p.shape);
+      for (const [name, t] of this.buffers.get(p) ?? []) buffers[`${i}.${name}`] = t;
     });
     return { step: this.stepCount, buffers };
   }
@@ -90,7 +95,7 @@ export abstract class Optimizer<H extends { lr: number }> {
       const name = key.slice(dot + 1);
       const p = params[i];
       if (!p || p.size !== t.size) throw new Error(`optimizer state: buffer ${key} does not match parameter ${i}`);
-      this.buffer(p, name).set(t.data);
+      assign(this.buffer(p, name), t.reshape([...p.shape]));
     }
   }
 }

@@ -1,7 +1,8 @@
 // Stochastic gradient descent with momentum and Nesterov momentum (Sutskever et al. 2013).
 
 import type { Parameter } from '../nn/module.js';
-import type { FloatArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { assign } from '../ops/index.js';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 
 export interface SGDOptions {
@@ -21,17 +22,13 @@ export class SGD extends Optimizer<SGDOptions> {
     super(params, { lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0, ...options });
   }
 
-  protected update(p: Parameter, grad: FloatArray, o: SGDOptions): void {
-    const w = p.data as FloatArray;
-    const n = w.length;
-    const buf = o.momentum !== 0 ? this.buffer(p, 'momentum_buffer') : null;
-    for (let i = 0; i < n; i++) {
-      let g = grad[i] + o.weightDecay * w[i];
-      if (buf) {
-        buf[i] = o.momentum * buf[i] + g; // a fresh buffer is zero, so the first step gives g
-        g = o.nesterov ? g + o.momentum * buf[i] : buf[i];
-      }
-      w[i] -= o.lr * g;
+  protected update(p: Parameter, grad: Tensor, o: SGDOptions): void {
+    let g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
+    if (o.momentum !== 0) {
+      const buf = this.buffer(p, 'momentum_buffer');
+      assign(buf, buf.mul(o.momentum).add(g)); // a fresh buffer is zero, so the first step gives g
+      g = o.nesterov ? g.add(buf.mul(o.momentum)) : buf;
     }
+    assign(p, p.sub(g.mul(o.lr)));
   }
 }

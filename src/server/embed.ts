@@ -15,7 +15,7 @@ export function embedIds(model: GPT, inputs: readonly number[][]): Float32Array[
     const v = pool(model.hidden(ids), lengths, 'mean'); // (B, C)
     const C = v.shape[1]!;
     return inputs.map((_, b) => {
-      const row = Float64Array.from(v.data.subarray(b * C, (b + 1) * C));
+      const row = Float64Array.from(v.dataSync().subarray(b * C, (b + 1) * C));
       const norm = Math.hypot(...row) || 1;
       return Float32Array.from(row, (x) => x / norm);
     });

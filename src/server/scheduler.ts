@@ -275,7 +275,7 @@ export class Scheduler {
     const { model } = this;
     const context = fitPrompt(g.req.promptIds, model.config.blockSize);
     const cache = new KVCache(model.config);
-    const logits = model.forwardCached(new Tensor(Int32Array.from(context), [1, context.length]), [cache]).data;
+    const logits = model.forwardCached(new Tensor(Int32Array.from(context), [1, context.length]), [cache]).dataSync();
     this.counters.promptTokens += context.length;
     const stops = new Set(g.req.stopTokens ?? []);
     for (let i = 0; i < g.n; i++) {
@@ -326,7 +326,7 @@ export class Scheduler {
     const B = next.length;
     const V = this.model.config.vocabSize;
     const idx = Int32Array.from(next, (s) => s.history[s.history.length - 1]!);
-    const out = this.model.forwardCached(new Tensor(idx, [B, 1]), next.map((s) => s.cache)).data;
+    const out = this.model.forwardCached(new Tensor(idx, [B, 1]), next.map((s) => s.cache)).dataSync();
     for (let b = 0; b < B; b++) next[b]!.logits = Float32Array.from(out.subarray(b * V, (b + 1) * V) as ArrayLike<number>);
     this.counters.steps++;
     this.counters.batchedSequences += B;
@@ -334,10 +334,10 @@ export class Scheduler {
 }
 
 function cloneCache(src: KVCache): KVCache {
-  const c = new KVCache(src.config);
+  const c = new KVCache(src.config, src.device);
   src.layers.forEach((l, i) => {
-    c.layers[i]!.k.set(l.k);
-    c.layers[i]!.v.set(l.v);
+    (c.layers[i]!.k as Float32Array).set(l.k as Float32Array);
+    (c.layers[i]!.v as Float32Array).set(l.v as Float32Array);
   });
   c.length = src.length;
   return c;

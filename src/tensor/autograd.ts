@@ -3,8 +3,6 @@
 import { Tensor } from './tensor.js';
 import { noGrad } from './grad-mode.js';
 import { ShapeError, sameShape, shapeStr } from './shape.js';
-import { allocStorage, runKernel } from '../backends/registry.js';
-import type { FloatArray } from './dtype.js';
 
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
@@ -31,24 +29,9 @@ function topoOrder(root: Tensor): Tensor[] {
   return order; // children before parents
 }
 
+/** a + b as a new tensor (through the ops, on the tensors' device). */
 function addInto(a: Tensor, b: Tensor): Tensor {
-  if (a.dtype !== 'int32' && a.dtype === b.dtype) {
-    // Through the backends: gradient sums of the residual stream are large.
-    const out = allocStorage(a.dtype, a.size) as FloatArray;
-    runKernel('binary', 'add', a.data as FloatArray, b.data as FloatArray, out);
-    return new Tensor(out, a.shape);
-  }
-  const out = a.data.slice();
-  const bd = b.data;
-  for (let i = 0; i < out.length; i++) out[i] += bd[i];
-  return new Tensor(out, a.shape);
-}
-
-/** A copy in backend storage (typed-array slice() would land on the JS heap, out of the kernels' reach). */
-function copyOf(g: Tensor): Tensor {
-  const out = allocStorage(g.dtype, g.size);
-  out.set(g.data);
-  return new Tensor(out, g.shape);
+  return a.add(b);
 }
 
 /** Runs backward from `root`; see Tensor.backward. */
@@ -66,9 +49,8 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
     if (root.size !== 1) {
       throw new ShapeError(`backward: called without a gradient on a tensor of shape ${shapeStr(root.shape)}; only a single-element tensor (a loss) has an implicit gradient`);
     }
-    const ones = root.data.slice();
-    ones.fill(1);
-    g0 = new Tensor(ones, root.shape);
+    const one = root.dtype === 'float64' ? new Float64Array([1]) : new Float32Array([1]);
+    g0 = new Tensor(root.dev.upload(one), root.shape, {}, root.dev);
   }
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, g0]]);
@@ -81,7 +63,7 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
       if (!t.node) {
         // A fresh copy: upstream gradients may share storage (add passes g to both inputs),
         // and optimizers and clipping update .grad in place.
-        t.grad = t.grad ? addInto(t.grad, g) : copyOf(g);
+        t.grad = t.grad ? addInto(t.grad, g) : g.clone();
         continue;
       }
       const inputGrads = t.node.backward(g);

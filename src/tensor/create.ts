@@ -1,13 +1,32 @@
 // Tensor constructors: from nested arrays or typed arrays, constants, ranges and seeded random values.
 
 import { Tensor, type NestedArray, type TensorOptions } from './tensor.js';
-import { type DType, type TypedArray } from './dtype.js';
+import { type DType, type TypedArray, allocArray } from './dtype.js';
 import { type Shape, ShapeError, sizeOf } from './shape.js';
-import { allocStorage } from '../backends/registry.js';
+import { type Device, cpu, getDefaultDevice, getDevice } from './device.js';
 import { defaultRng, type Rng } from './random.js';
 
 export interface CreateOptions extends TensorOptions {
   dtype?: DType;
+  /** Where the tensor lives: 'cpu', 'webgpu', ... (default: the default device, see setBackend). */
+  device?: string;
+}
+
+function deviceOf(options: CreateOptions): Device {
+  return options.device === undefined ? getDefaultDevice() : getDevice(options.device);
+}
+
+/**
+ * Host memory to fill before `place`: the device's own storage on cpu (no copy later), a JS-heap
+ * array to upload elsewhere.
+ */
+function hostBuffer(device: Device, dtype: DType, size: number): TypedArray {
+  return device === cpu ? cpu.alloc(dtype, size) : allocArray(dtype, size);
+}
+
+function place(device: Device, values: TypedArray, shape: Shape, options: TensorOptions): Tensor {
+  const storage = device === cpu ? values : device.upload(values);
+  return new Tensor(storage, shape, options, device);
 }
 
 export interface RandomOptions extends CreateOptions {
@@ -31,7 +50,8 @@ function inferShape(value: NestedArray): number[] {
  */
 export function tensor(value: NestedArray, options: CreateOptions = {}): Tensor {
   const shape = inferShape(value);
-  const data = allocStorage(options.dtype ?? 'float32', sizeOf(shape));
+  const device = deviceOf(options);
+  const data = hostBuffer(device, options.dtype ?? 'float32', sizeOf(shape));
   let i = 0;
   const fill = (v: NestedArray, dim: number): void => {
     if (dim === shape.length) {
@@ -45,21 +65,23 @@ export function tensor(value: NestedArray, options: CreateOptions = {}): Tensor 
     for (const item of v as readonly NestedArray[]) fill(item, dim + 1);
   };
   fill(value, 0);
-  return new Tensor(data, shape, options);
+  return place(device, data, shape, options);
 }
 
 /**
- * Wraps a typed array (no copy) with a shape. @example fromArray(new Float32Array([1, 2, 3, 4]), [2, 2])
+ * A tensor of host values with a shape: wraps the array on cpu (no copy), uploads it elsewhere.
+ * @example fromArray(new Float32Array([1, 2, 3, 4]), [2, 2])
  */
-export function fromArray(data: TypedArray, shape: Shape, options: TensorOptions = {}): Tensor {
-  return new Tensor(data, shape, options);
+export function fromArray(data: TypedArray, shape: Shape, options: TensorOptions & { device?: string } = {}): Tensor {
+  return place(deviceOf(options), data, shape, options);
 }
 
 /** A tensor filled with `value`. */
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
-  const data = allocStorage(options.dtype ?? 'float32', sizeOf(shape));
+  const device = deviceOf(options);
+  const data = hostBuffer(device, options.dtype ?? 'float32', sizeOf(shape));
   if (value !== 0) data.fill(value);
-  return new Tensor(data, shape, options);
+  return place(device, data, shape, options);
 }
 
 /** Zeros of a shape. @example zeros([2, 3]) */
@@ -74,23 +96,25 @@ export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
 
 /** Zeros shaped and typed like another tensor. */
 export function zerosLike(x: Tensor): Tensor {
-  return zeros(x.shape, { dtype: x.dtype });
+  return zeros(x.shape, { dtype: x.dtype, device: x.device });
 }
 
 /** start, start+step, ... below end. @example arange(0, 5) // [0,1,2,3,4] */
 export function arange(start: number, end: number, step = 1, options: CreateOptions = {}): Tensor {
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const data = allocStorage(options.dtype ?? 'float32', n);
+  const device = deviceOf(options);
+  const data = hostBuffer(device, options.dtype ?? 'float32', n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return new Tensor(data, [n], options);
+  return place(device, data, [n], options);
 }
 
 /** Standard normal samples (mean 0, std 1), seeded through `rng`. */
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
   const rng = options.rng ?? defaultRng();
-  const data = allocStorage(options.dtype ?? 'float32', sizeOf(shape));
+  const device = deviceOf(options);
+  const data = hostBuffer(device, options.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = rng.normal();
-  return new Tensor(data, shape, options);
+  return place(device, data, shape, options);
 }
 
 /** Uniform samples in [low, high), seeded through `rng`. */
@@ -98,7 +122,8 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   const rng = options.rng ?? defaultRng();
   const low = options.low ?? 0;
   const high = options.high ?? 1;
-  const data = allocStorage(options.dtype ?? 'float32', sizeOf(shape));
+  const device = deviceOf(options);
+  const data = hostBuffer(device, options.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.next();
-  return new Tensor(data, shape, options);
+  return place(device, data, shape, options);
 }

@@ -26,7 +26,7 @@ export function gradCheck(f: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], 
   for (let i = 0; i < w.length; i++) w[i] = 0.5 + ((i * 7919) % 101) / 101;
   const weighted = (out: Tensor): number => {
     let s = 0;
-    for (let i = 0; i < out.size; i++) s += out.data[i] * w[i];
+    for (let i = 0; i < out.size; i++) s += out.dataSync()[i] * w[i];
     return s;
   };
   const out = f(...inputs);
@@ -36,14 +36,15 @@ export function gradCheck(f: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], 
   let maxRelError = 0;
   inputs.forEach((x, xi) => {
     if (!x.requiresGrad) return;
-    const analytic = x.grad ? x.grad.data : new Float64Array(x.size);
+    const analytic = x.grad ? x.grad.dataSync() : new Float64Array(x.size);
+    const xs = x.dataSync(); // perturbed in place: a cpu tool
     for (let i = 0; i < x.size; i++) {
-      const orig = x.data[i];
-      x.data[i] = orig + eps;
+      const orig = xs[i];
+      xs[i] = orig + eps;
       const plus = noGrad(() => weighted(f(...inputs)));
-      x.data[i] = orig - eps;
+      xs[i] = orig - eps;
       const minus = noGrad(() => weighted(f(...inputs)));
-      x.data[i] = orig;
+      xs[i] = orig;
       const numeric = (plus - minus) / (2 * eps);
       const a = analytic[i];
       const rel = Math.abs(a - numeric) / Math.max(1, Math.abs(a), Math.abs(numeric));

@@ -91,3 +91,12 @@ export function binary(op: BinaryKernel, a: FloatArray, b: FloatArray, out: Floa
     }
   }
 }
+
+export function maximumBackward(a: FloatArray, b: FloatArray, g: FloatArray, ga: FloatArray, gb: FloatArray): boolean {
+  for (let i = 0; i < g.length; i++) {
+    const toA = a[i] >= b[i];
+    ga[i] = toA ? g[i] : 0;
+    gb[i] = toA ? 0 : g[i];
+  }
+  return true;
+}

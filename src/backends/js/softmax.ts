@@ -20,3 +20,20 @@ export function softmax(x: FloatArray, out: FloatArray, rows: number, cols: numb
   }
   return true;
 }
+
+export function softmaxBackward(y: FloatArray, g: FloatArray, dx: FloatArray, rows: number, cols: number, log: boolean): boolean {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s = 0;
+    if (log) {
+      // y = x - lse: dx = g - softmax * sum(g)
+      for (let j = 0; j < cols; j++) s += g[o + j];
+      for (let j = 0; j < cols; j++) dx[o + j] = g[o + j] - Math.exp(y[o + j]) * s;
+    } else {
+      // dx = y * (g - sum(g * y))
+      for (let j = 0; j < cols; j++) s += g[o + j] * y[o + j];
+      for (let j = 0; j < cols; j++) dx[o + j] = y[o + j] * (g[o + j] - s);
+    }
+  }
+  return true;
+}

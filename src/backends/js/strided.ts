@@ -1,135 +1,82 @@
-// Reference loops over strided layouts: broadcasting binary ops, axis reductions, permutations.
-// These are the js-only building blocks that ops use for cases the flat kernels do not cover.
+// Reference strided kernels: fill, cast, the general strided copy, broadcasting binary ops, where.
+// One odometer loop serves them all: the innermost dimension runs directly, the outer ones by counter.
 
-import type { BinaryKernel } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
-import { broadcastStrides, type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
+import type { BroadcastParams, BinaryKernel, StridedCopyParams } from '../backend.js';
+import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
 import { binaryFn } from './elementwise.js';
 
+export function fill(out: TypedArray, value: number): boolean {
+  out.fill(value);
+  return true;
+}
+
+export function cast(x: TypedArray, out: TypedArray): boolean {
+  if (out instanceof Int32Array && !(x instanceof Int32Array)) {
+    for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
+  } else {
+    out.set(x);
+  }
+  return true;
+}
+
 /**
- * out = op(a, b) where a and b broadcast to outShape. The innermost dimension is looped directly,
- * the outer ones with an index counter.
+ * Visits every index of `shape` with offsets into up to two strided operands; `body(o, a, b, n, ai, bi)`
+ * handles one run of the innermost dimension of length n starting at offsets a, b with steps ai, bi.
  */
-export function broadcastBinary(
-  op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, out: TypedArray,
+function odometer(
+  shape: readonly number[], aStart: number, as: readonly number[], bStart: number, bs: readonly number[],
+  body: (a: number, b: number, n: number, ai: number, bi: number) => void,
 ): void {
-  const f = binaryFn(op);
-  const rank = outShape.length;
-  const n = out.length;
-  if (n === 0) return;
-  if (rank === 0) {
-    out[0] = f(a[0], b[0]);
-    return;
-  }
-  const as = broadcastStrides(aShape, outShape);
-  const bs = broadcastStrides(bShape, outShape);
-  const inner = outShape[rank - 1];
-  const ai = as[rank - 1];
-  const bi = bs[rank - 1];
-  const idx = new Array<number>(rank).fill(0);
-  let aOff = 0;
-  let bOff = 0;
-  for (let o = 0; o < n; o += inner) {
-    for (let j = 0; j < inner; j++) out[o + j] = f(a[aOff + j * ai], b[bOff + j * bi]);
-    // advance the outer index (dims rank-2 .. 0)
-    for (let d = rank - 2; d >= 0; d--) {
-      idx[d]++;
-      aOff += as[d];
-      bOff += bs[d];
-      if (idx[d] < outShape[d]) break;
-      aOff -= as[d] * outShape[d];
-      bOff -= bs[d] * outShape[d];
-      idx[d] = 0;
-    }
-  }
-}
-
-/** Copies x (of `shape`) broadcast to `target` into out. */
-export function broadcastCopy(x: TypedArray, shape: Shape, target: Shape, out: TypedArray): void {
-  const rank = target.length;
-  const n = out.length;
-  if (n === 0) return;
-  if (rank === 0) { out[0] = x[0]; return; }
-  const xs = broadcastStrides(shape, target);
-  const inner = target[rank - 1];
-  const xi = xs[rank - 1];
-  const idx = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let o = 0; o < n; o += inner) {
-    for (let j = 0; j < inner; j++) out[o + j] = x[off + j * xi];
-    for (let d = rank - 2; d >= 0; d--) {
-      idx[d]++;
-      off += xs[d];
-      if (idx[d] < target[d]) break;
-      off -= xs[d] * target[d];
-      idx[d] = 0;
-    }
-  }
-}
-
-/**
- * Views a reduction over a set of axes as (outer, reduced, inner) loops after grouping:
- * valid when the reduced axes are contiguous. Used by sumAxes for one axis at a time.
- */
-function splitAt(shape: Shape, axis: number): [number, number, number] {
-  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
-}
-
-/** Sum over one axis: out has the shape with that axis removed. */
-export function sumAxis(x: TypedArray, shape: Shape, axis: number, out: TypedArray): void {
-  const [outer, len, inner] = splitAt(shape, axis);
-  out.fill(0);
-  for (let o = 0; o < outer; o++) {
-    const xBase = o * len * inner;
-    const oBase = o * inner;
-    for (let r = 0; r < len; r++) {
-      const row = xBase + r * inner;
-      for (let i = 0; i < inner; i++) out[oBase + i] += x[row + i];
-    }
-  }
-}
-
-/** Max and first argmax over one axis. */
-export function maxAxis(x: TypedArray, shape: Shape, axis: number, out: TypedArray, arg: Int32Array): void {
-  const [outer, len, inner] = splitAt(shape, axis);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let best = -Infinity;
-      let bestIdx = 0;
-      for (let r = 0; r < len; r++) {
-        const v = x[o * len * inner + r * inner + i];
-        if (v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
-          best = v;
-          bestIdx = r;
-        }
-      }
-      out[o * inner + i] = len === 0 ? -Infinity : best;
-      arg[o * inner + i] = bestIdx;
-    }
-  }
-}
-
-/** out = x permuted: out.shape[i] = shape[axes[i]]. */
-export function permuteCopy(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
   const rank = shape.length;
-  const n = out.length;
-  if (n === 0) return;
-  if (rank === 0) { out[0] = x[0]; return; }
-  const xs = stridesOf(shape);
-  const outShape = axes.map((a) => shape[a]);
-  const ps = axes.map((a) => xs[a]); // stride in x of each out dim
-  const inner = outShape[rank - 1];
-  const pi = ps[rank - 1];
+  if (sizeOf(shape) === 0) return;
+  if (rank === 0) { body(aStart, bStart, 1, 0, 0); return; }
+  const inner = shape[rank - 1]!;
+  const ai = as[rank - 1]!;
+  const bi = bs[rank - 1]!;
   const idx = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let o = 0; o < n; o += inner) {
-    for (let j = 0; j < inner; j++) out[o + j] = x[off + j * pi];
+  let a = aStart;
+  let b = bStart;
+  const runs = sizeOf(shape) / inner;
+  for (let r = 0; r < runs; r++) {
+    body(a, b, inner, ai, bi);
     for (let d = rank - 2; d >= 0; d--) {
       idx[d]++;
-      off += ps[d];
-      if (idx[d] < outShape[d]) break;
-      off -= ps[d] * outShape[d];
+      a += as[d]!;
+      b += bs[d]!;
+      if (idx[d]! < shape[d]!) break;
+      a -= as[d]! * shape[d]!;
+      b -= bs[d]! * shape[d]!;
       idx[d] = 0;
     }
   }
+}
+
+export function copyStrided(x: TypedArray, out: TypedArray, p: StridedCopyParams): boolean {
+  const acc = p.accumulate;
+  odometer(p.shape, p.xOffset, p.xStrides, p.outOffset, p.outStrides, (xo, oo, n, xi, oi) => {
+    if (acc) for (let j = 0; j < n; j++) out[oo + j * oi] += x[xo + j * xi]!;
+    else if (xi === 1 && oi === 1) out.set(x.subarray(xo, xo + n), oo);
+    else for (let j = 0; j < n; j++) out[oo + j * oi] = x[xo + j * xi]!;
+  });
+  return true;
+}
+
+export function broadcastBinary(op: BinaryKernel, a: TypedArray, b: TypedArray, out: TypedArray, p: BroadcastParams): boolean {
+  const f = binaryFn(op);
+  let o = 0;
+  odometer(p.shape, 0, p.aStrides, 0, p.bStrides, (ao, bo, n, ai, bi) => {
+    for (let j = 0; j < n; j++) out[o++] = f(a[ao + j * ai]!, b[bo + j * bi]!);
+  });
+  return true;
+}
+
+export function where(cond: TypedArray, a: TypedArray, b: TypedArray, out: TypedArray): boolean {
+  for (let i = 0; i < out.length; i++) out[i] = cond[i] !== 0 ? a[i]! : b[i]!;
+  return true;
+}
+
+export function notEqual(x: Int32Array, value: number, out: FloatArray): boolean {
+  for (let i = 0; i < x.length; i++) out[i] = x[i] !== value ? 1 : 0;
+  return true;
 }

@@ -1,0 +1,60 @@
+// Philox 4x32-10 (Salmon et al. 2011, "Parallel random numbers: as easy as 1, 2, 3"): a counter-based
+// generator, so element i of a random tensor is a pure function of (seed, counter i) on every device.
+// This is the reference; WGSL and wasm versions must give the same bits.
+
+const M0 = 0xd2511f53;
+const M1 = 0xcd9e8d57;
+const W0 = 0x9e3779b9;
+const W1 = 0xbb67ae85;
+
+/** High and low 32 bits of a * b for 32-bit unsigned a, b. */
+function mulhilo(a: number, b: number): [number, number] {
+  const lo = Math.imul(a, b) >>> 0;
+  // Split b into 16-bit halves so every partial product stays exact in a double.
+  const bl = b & 0xffff;
+  const bh = b >>> 16;
+  const p0 = a * bl;
+  const p1 = a * bh;
+  // a*b = p0 + p1 * 2^16 = p0 + (p1 mod 2^16) 2^16 + floor(p1 / 2^16) 2^32, each term exact.
+  const t = p0 + (p1 % 65536) * 65536;
+  const hi = (Math.floor(p1 / 65536) + Math.floor(t / 4294967296)) >>> 0;
+  return [hi, lo];
+}
+
+/**
+ * The four 32-bit outputs of Philox 4x32-10 for counter (c0, c1, c2, c3) and key (k0, k1).
+ * @example philox4x32(0, 0, 0, 0, 0, 0) // [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
+ */
+export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): [number, number, number, number] {
+  let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = c2 >>> 0, x3 = c3 >>> 0;
+  let key0 = k0 >>> 0, key1 = k1 >>> 0;
+  for (let round = 0; round < 10; round++) {
+    const [hi0, lo0] = mulhilo(M0, x0);
+    const [hi1, lo1] = mulhilo(M1, x2);
+    const n0 = (hi1 ^ x1 ^ key0) >>> 0;
+    const n2 = (hi0 ^ x3 ^ key1) >>> 0;
+    x0 = n0; x1 = lo1; x2 = n2; x3 = lo0;
+    key0 = (key0 + W0) >>> 0;
+    key1 = (key1 + W1) >>> 0;
+  }
+  return [x0, x1, x2, x3];
+}
+
+/**
+ * A uniform number in [0, 1) for element `index` of a stream `seed`: counter (index, 0, 0, 0), key
+ * (seed, 0), first output word, top 24 bits (exact in float32 on every device).
+ */
+export function philoxUniform(seed: number, index: number): number {
+  const [x0] = philox4x32(index >>> 0, Math.floor(index / 4294967296) >>> 0, 0, 0, seed >>> 0, 0);
+  return (x0 >>> 8) / 16777216;
+}
+
+export function dropout(x: Float32Array | Float64Array, out: Float32Array | Float64Array, mask: Float32Array | Float64Array, p: number, seed: number, offset: number): boolean {
+  const scale = 1 / (1 - p);
+  for (let i = 0; i < x.length; i++) {
+    const keep = philoxUniform(seed, offset + i) >= p ? scale : 0;
+    mask[i] = keep;
+    out[i] = x[i] * keep;
+  }
+  return true;
+}
