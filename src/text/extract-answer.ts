@@ -13,7 +13,7 @@ function quotedSpans(question: string): string[] {
 
 /**
  * The best-matching sentence of some passages for a question: the most question terms (weighted by
- * `idf`), then the shorter sentence.
+ * `idf`, more when they open the sentence), then the shorter sentence.
  * @example bestSentence('What is a dog?', ['A cat purrs. A dog barks.']) // 'A dog barks.'
  */
 export function bestSentence(question: string, passages: readonly string[], idf: (term: string) => number = () => 1): string {
@@ -22,9 +22,12 @@ export function bestSentence(question: string, passages: readonly string[], idf:
   let bestScore = -1;
   for (const p of passages) {
     for (const s of splitSentences(p)) {
-      const terms = new Set(bm25Terms(s.text));
+      const list = bm25Terms(s.text);
+      const terms = new Set(list);
       let score = 0;
-      for (const t of q) if (terms.has(t)) score += idf(t);
+      // A question term that opens the sentence counts half again: "abbey (noun): ..." defines an
+      // abbey, "abbot (noun): the superior of an abbey" only mentions one.
+      for (const t of q) if (terms.has(t)) score += idf(t) * (list.indexOf(t) < 2 ? 1.5 : 1);
       // Quoted text found verbatim outweighs any term overlap.
       for (const span of quotedSpans(question)) if (s.text.includes(span)) score += 1000;
       if (score > bestScore || (score === bestScore && s.text.length < best.length)) {

@@ -6,14 +6,11 @@ import { loadRun } from '../../llm/run-dir.js';
 import { ask } from '../../llm/ask.js';
 import { askWithDocs } from '../../llm/docs-ask.js';
 import { resolveModelPath } from '../../llm/models.js';
-import { DocIndex } from '../../text/doc-index.js';
+import { DocIndex, type Passage } from '../../text/doc-index.js';
+import { bestSentence } from '../../text/extract-answer.js';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
-
-interface Out {
-  write(text: string): void;
-}
-const stdout: Out = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 interface AskFlags {
   model: string;
@@ -22,10 +19,11 @@ interface AskFlags {
   maxNewTokens: number;
   temperature: number;
   seed: number;
+  extract?: boolean;
   json?: boolean;
 }
 
-export function registerAsk(program: Command, io: Out = stdout): void {
+export function registerAsk(program: Command, io: Io = processIo): void {
   program
     .command('ask')
     .description('ask a question-answering model (with --docs: from retrieved documents, printing the sources)')
@@ -33,6 +31,7 @@ export function registerAsk(program: Command, io: Out = stdout): void {
     .option('--model <dir|name>', 'QA/chat model directory or shipped name', 'moxing-chat')
     .option('--docs <dir>', 'a document index (moxing index build): retrieve, then answer from the retrieved text')
     .option('--top-k <n>', '--docs: passages retrieved', positiveInt, 3)
+    .option('--extract', '--docs: answer with the best retrieved sentence instead of generating (retrieval alone, no model)')
     .option('--max-new-tokens <n>', 'answer length limit', positiveInt, 48)
     .option('--temperature <t>', 'sampling temperature (0: greedy)', finiteNumber, 0)
     .option('--seed <n>', 'random seed', nonNegativeInt, 0)
@@ -46,20 +45,31 @@ export function registerAsk(program: Command, io: Out = stdout): void {
           throw new UserError(`--docs ${f.docs}: ${(err as Error).message}`);
         }
       }
-      const { model, tokenizer, config } = await loadRun(resolveModelPath(f.model));
+      if (f.extract && !index) throw new UserError('--extract needs --docs <dir>');
       const opts = { maxNewTokens: f.maxNewTokens, temperature: f.temperature, seed: f.seed };
-      if (!index) {
-        const answer = await ask(model, tokenizer, question, config.chatTemplate, opts);
-        io.write(f.json ? `${JSON.stringify({ answer })}\n` : `${answer}\n`);
-        return;
+      let result: { answer: string; passages: Passage[] };
+      if (index && f.extract) {
+        result = index.answer(question, f.topK);
+      } else {
+        const { model, tokenizer, config } = await loadRun(resolveModelPath(f.model));
+        if (!index) {
+          const answer = await ask(model, tokenizer, question, config.chatTemplate, opts);
+          io.write(f.json ? `${JSON.stringify({ answer })}\n` : `${answer}\n`);
+          return;
+        }
+        result = await askWithDocs(model, tokenizer, index, question, config.chatTemplate, { ...opts, topK: f.topK });
       }
-      const { answer, passages } = await askWithDocs(model, tokenizer, index, question, config.chatTemplate, { ...opts, topK: f.topK });
+      const { answer, passages } = result;
       const sources = passages.map((p) => ({ source: p.source, start: p.start, score: Number(p.score.toFixed(4)), text: p.text }));
       if (f.json) {
         io.write(`${JSON.stringify({ answer, sources })}\n`);
         return;
       }
       io.write(`${answer}\n\nSources:\n`);
-      sources.forEach((s, i) => io.write(`[${i + 1}] ${s.source} (offset ${s.start}, score ${s.score.toFixed(2)}): ${s.text.length > 160 ? `${s.text.slice(0, 157)}...` : s.text}\n`));
+      // Each source shown by its sentence that matches the question best.
+      sources.forEach((s, i) => {
+        const line = bestSentence(question, [s.text]) || s.text;
+        io.write(`[${i + 1}] ${s.source} (offset ${s.start}, score ${s.score.toFixed(2)}): ${line.length > 200 ? `${line.slice(0, 197)}...` : line}\n`);
+      });
     });
 }

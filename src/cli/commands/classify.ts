@@ -6,11 +6,7 @@ import { loadClassifier, zeroShotClassify } from '../../llm/classify.js';
 import { resolveModelPath } from '../../llm/models.js';
 import { readTextColumns } from '../../eval/csv-columns.js';
 import { UserError } from '../errors.js';
-
-interface Out {
-  write(text: string): void;
-}
-const stdout: Out = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 interface ClassifyFlags {
   model: string;
@@ -20,7 +16,7 @@ interface ClassifyFlags {
   json?: boolean;
 }
 
-export function registerClassify(program: Command, io: Out = stdout): void {
+export function registerClassify(program: Command, io: Io = processIo): void {
   program
     .command('classify')
     .description('label texts with a fine-tuned classifier (or zero-shot with --labels)')

@@ -10,12 +10,7 @@ import { Tokenizer } from '../../text/tokenizer.js';
 import { resolveModelPath } from '../../llm/models.js';
 import { fraction, positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
-
-/** Where a command writes its results (stdout in the CLI; a capture in tests). */
-interface Out {
-  write(text: string): void;
-}
-const stdout: Out = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 interface CorpusFlags {
   out: string;
@@ -55,7 +50,7 @@ export function summarizeCorpus(m: CorpusManifest): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function registerCorpus(program: Command, io: Out = stdout): void {
+export function registerCorpus(program: Command, io: Io = processIo): void {
   const corpus = program.command('corpus').description('build a pretraining corpus');
   corpus
     .command('build')

@@ -6,11 +6,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { runEval, EVAL_TASKS, BASELINES, type EvalResult, type EvalTask } from '../../eval/run-eval.js';
 import { positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
-
-interface Out {
-  write(text: string): void;
-}
-const stdout: Out = { write: (s) => void process.stdout.write(s) };
+import { processIo, type Io } from '../io.js';
 
 interface EvalFlags {
   model: string;
@@ -40,7 +36,7 @@ export function describeResult(r: EvalResult): string {
   }
 }
 
-export function registerEval(program: Command, io: Out = stdout): void {
+export function registerEval(program: Command, io: Io = processIo): void {
   program
     .command('eval')
     .description('evaluate a GPT or a baseline: perplexity (bits per byte), qa (exact match, F1), choice (accuracy by likelihood), classify (accuracy, macro F1)')

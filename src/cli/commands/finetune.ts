@@ -1,12 +1,9 @@
-// moxing finetune / classify / ask: adapt a pretrained GPT to a task and use it.
+// moxing finetune: adapt a pretrained GPT to a task (classify and ask, which use the result, have their own files).
 
 import type { Command } from 'commander';
 import { readCsv } from '../../data/csv.js';
 import { column, type Table } from '../../data/table.js';
 import { finetuneClassifier, finetuneQA, DEFAULT_FINETUNE, type FinetuneOptions } from '../../llm/finetune.js';
-import { loadClassifier, zeroShotClassify } from '../../llm/classify.js';
-import { loadRun } from '../../llm/run-dir.js';
-import { ask } from '../../llm/ask.js';
 import { resolveModelPath } from '../../llm/models.js';
 import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
 import { TrainingProgress } from '../progress.js';
@@ -108,52 +105,5 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
       } finally {
         (progress as TrainingProgress | null)?.stop();
       }
-    });
-}
-
-export function registerClassify(program: Command): void {
-  program
-    .command('classify')
-    .description('label texts with a fine-tuned classifier (or zero-shot with --labels)')
-    .argument('[text]', 'a text to classify')
-    .option('--model <dir|name>', 'classifier directory or shipped name', 'moxing-sentiment')
-    .option('--input <file.csv>', 'classify every row of a CSV file')
-    .option('--text-col <name>', 'the text column of --input', 'text')
-    .option('--labels <labels...>', 'zero-shot: candidate labels, scored by likelihood under a prompt')
-    .option('--json', 'one JSON line {"label", "scores"} per text')
-    .action(async (text: string | undefined, f: { model: string; input?: string; textCol: string; labels?: string[]; json?: boolean }) => {
-      let texts: string[];
-      if (f.input) texts = textColumn(readCsv(f.input), f.textCol, '--text-col');
-      else if (text !== undefined) texts = [text];
-      else throw new UserError('give a text, or --input <file.csv> with --text-col');
-      const dir = resolveModelPath(f.model);
-      let results;
-      if (f.labels) {
-        const { model, tokenizer } = await loadRun(dir);
-        results = texts.map((t) => zeroShotClassify(model, tokenizer, t, f.labels!));
-      } else {
-        results = (await loadClassifier(dir)).classify(texts);
-      }
-      for (const r of results) {
-        if (f.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else process.stdout.write(`${r.label}\t${Object.entries(r.scores).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' ')}\n`);
-      }
-    });
-}
-
-export function registerAsk(program: Command): void {
-  program
-    .command('ask')
-    .description('ask a question-answering model')
-    .argument('<question>', 'the question')
-    .option('--model <dir|name>', 'QA/chat model directory or shipped name', 'moxing-chat')
-    .option('--max-new-tokens <n>', 'answer length limit', positiveInt, 48)
-    .option('--temperature <t>', 'sampling temperature (0: greedy)', finiteNumber, 0)
-    .option('--seed <n>', 'random seed', nonNegativeInt, 0)
-    .option('--json', 'print {"answer"}')
-    .action(async (question: string, f: { model: string; maxNewTokens: number; temperature: number; seed: number; json?: boolean }) => {
-      const { model, tokenizer, config } = await loadRun(resolveModelPath(f.model));
-      const answer = await ask(model, tokenizer, question, config.chatTemplate, { maxNewTokens: f.maxNewTokens, temperature: f.temperature, seed: f.seed });
-      process.stdout.write(f.json ? `${JSON.stringify({ answer })}\n` : `${answer}\n`);
     });
 }

@@ -5,13 +5,9 @@ import type { Command } from 'commander';
 import { buildDocIndex } from '../../text/doc-index.js';
 import { positiveInt, nonNegativeInt } from '../options.js';
 import { UserError } from '../errors.js';
+import { processIo, type Io } from '../io.js';
 
-interface Out {
-  write(text: string): void;
-}
-const stdout: Out = { write: (s) => void process.stdout.write(s) };
-
-export function registerIndex(program: Command, io: Out = stdout): void {
+export function registerIndex(program: Command, io: Io = processIo): void {
   const index = program.command('index').description('document indexes for answers from documents');
   index
     .command('build')
