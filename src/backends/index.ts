@@ -1,6 +1,7 @@
 // The fast backends, registered from one explicit list: blas (system BLAS) first, then wasm, then js.
 
-import { registerBackend, applyBackendFromEnv } from './registry.js';
+import { registerBackend, registerDeviceBackend, applyBackendFromEnv } from './registry.js';
+import { strictBackend } from './strict/index.js';
 import { createWasmBackend, type WasmBackend } from './wasm/index.js';
 import { createBlasBackend, type BlasBackend } from './blas/index.js';
 import { allocArray } from '../tensor/dtype.js';
@@ -37,6 +38,8 @@ export function initBackends(): FastBackends {
   const blas = createBlasBackend(wasm ? wasm.alloc : allocArray);
   if (blas) registerBackend(blas, 10);
   if (wasm) registerBackend(wasm, 20);
+  // The test device that forbids host reads (MOXING_BACKEND=cpu-strict runs anything on it).
+  registerDeviceBackend(strictBackend);
   fast = { wasm, blas };
   applyBackendFromEnv();
   return fast;
