@@ -9,6 +9,7 @@ import { createApp } from '../../server/app.js';
 import { listen, type ServerHandle } from '../../server/server.js';
 import { apiKeysFrom } from '../../server/auth.js';
 import { useWasmHeap } from '../../server/process-metrics.js';
+import { startHeapCollector, type HeapCollector } from '../../server/heap-collector.js';
 import { positiveInt, nonNegativeInt } from '../options.js';
 import { UserError } from '../errors.js';
 import { initBackends } from '../../backends/index.js';
@@ -43,11 +44,15 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
-/** Registers the fast kernels (BLAS, wasm): batched decoding is what they speed up most. */
-function initFastBackends(): string {
+/**
+ * Registers the fast kernels (BLAS, wasm): batched decoding is what they speed up most. The wasm
+ * heap's figures go to /metrics, and a collector keeps its garbage small (see heap-collector.ts).
+ */
+function initFastBackends(): { backends: string; collector: HeapCollector | null } {
   const { wasm } = initBackends();
-  useWasmHeap(wasm?.runtime.heap ?? null); // /metrics reports its reserved and live bytes
-  return availableBackends().join(', ');
+  const heap = wasm?.runtime.heap ?? null;
+  useWasmHeap(heap);
+  return { backends: availableBackends().join(', '), collector: heap ? startHeapCollector(heap) : null };
 }
 
 /**
@@ -56,7 +61,7 @@ function initFastBackends(): string {
  */
 export async function startServe(options: ServeOptions = {}): Promise<ServerHandle> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const backends = initFastBackends();
+  const { backends, collector } = initFastBackends();
   const maxBatch = options.maxConcurrency ?? 32;
   const registry = new ModelRegistry({ scheduler: { maxBatch, maxQueue: options.maxQueue ?? 4 * maxBatch } });
   const wanted = options.models && options.models.length > 0 ? options.models : SHIPPED_MODELS.filter((n) => existsSync(join(shippedModelsDir(), n)));
@@ -64,6 +69,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
     try {
       await registry.load(m);
     } catch (err) {
+      collector?.stop();
       throw new UserError(`cannot serve '${m}': ${(err as Error).message}`);
     }
   }
@@ -79,6 +85,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
     server = await listen(app, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
   } catch (err) {
     const code = (err as { code?: string }).code;
+    collector?.stop();
     throw new UserError(code === 'EADDRINUSE' ? `port ${options.port} is already in use (choose another with --port)` : `cannot listen: ${(err as Error).message}`);
   }
   const models = registry.list();
@@ -92,7 +99,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
     log(`moxing serve: model ${m.id} (${what})`);
   }
   log(`moxing serve: listening on ${server.url} (batch ${maxBatch}, backends ${backends}, auth ${apiKeys.length > 0 ? 'on' : 'off'}, /metrics ${apiKeys.length + metricsKeys.length > 0 ? 'needs a key' : 'open'})`);
-  return server;
+  return { ...server, close: () => { collector?.stop(); return server.close(); } };
 }
 
 /**
