@@ -11,8 +11,8 @@ export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75 };
 
 const CJK_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+/gu;
 const WORD = /[\p{L}\p{N}]+/gu;
-// Words so common in questions that they only add noise to a ranking.
-const STOP = new Set('a an the of to in on at by for and or is are was were be been what which who whom whose when where why how does do did it its this that these those as with from'.split(' '));
+// Words so common in questions that they only add noise to a ranking ("what does X mean?" is about X).
+const STOP = new Set('a an the of to in on at by for and or is are was were be been what which who whom whose when where why how does do did it its this that these those as with from mean means meaning'.split(' '));
 
 /**
  * The index terms of a text: lower-case words (stop words dropped) and, for CJK runs, each

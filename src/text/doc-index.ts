@@ -186,7 +186,7 @@ export class DocIndex {
    * Retrieval alone: the best sentence of the top passages, trimmed to its answer part.
    * @example ix.answer('What is a dog?') // { answer: 'a domestic animal ...', passages: [...] }
    */
-  answer(question: string, k = 3): { answer: string; passages: Passage[] } {
+  answer(question: string, k = 5): { answer: string; passages: Passage[] } {
     const passages = this.search(question, k);
     const sentence = bestSentence(question, passages.map((p) => p.text), (t) => this.bm25.idf(t));
     return { answer: sentence ? extractAnswer(question, sentence) : '', passages };

@@ -12,12 +12,26 @@ function quotedSpans(question: string): string[] {
 }
 
 /**
+ * The part of speech a definition question asks about, as a pattern for a dictionary line's tag:
+ * "What is a X?" a noun, "What does it mean to X?" a verb, 'What does "X" mean?' an adjective or adverb.
+ * @example partOfSpeech('What is a dog?') // /\((noun|n)\)/
+ */
+export function partOfSpeech(question: string): RegExp | null {
+  const q = question.trim();
+  if (/^what is an? /i.test(q)) return /\((noun|n)\.?\)/i;
+  if (/^what does it mean to /i.test(q)) return /\((verb|v)\.?\)/i;
+  if (/^what does ["“'].+["”'] mean/i.test(q)) return /\((adj|adv|adjective|adverb)\.?\)/i;
+  return null;
+}
+
+/**
  * The best-matching sentence of some passages for a question: the most question terms (weighted by
  * `idf`, more when they open the sentence), then the shorter sentence.
  * @example bestSentence('What is a dog?', ['A cat purrs. A dog barks.']) // 'A dog barks.'
  */
 export function bestSentence(question: string, passages: readonly string[], idf: (term: string) => number = () => 1): string {
   const q = new Set(bm25Terms(question));
+  const pos = partOfSpeech(question);
   let best = '';
   let bestScore = -1;
   for (const p of passages) {
@@ -28,6 +42,8 @@ export function bestSentence(question: string, passages: readonly string[], idf:
       // A question term that opens the sentence counts half again: "abbey (noun): ..." defines an
       // abbey, "abbot (noun): the superior of an abbey" only mentions one.
       for (const t of q) if (terms.has(t)) score += idf(t) * (list.indexOf(t) < 2 ? 1.5 : 1);
+      // A dictionary line of the part of speech the question asks about wins a tie.
+      if (pos && pos.test(s.text.slice(0, 80))) score += 0.5;
       // Quoted text found verbatim outweighs any term overlap.
       for (const span of quotedSpans(question)) if (s.text.includes(span)) score += 1000;
       if (score > bestScore || (score === bestScore && s.text.length < best.length)) {
@@ -40,25 +56,26 @@ export function bestSentence(question: string, passages: readonly string[], idf:
 }
 
 /**
- * The answer inside a sentence: what follows a quoted span of the question (the next line of a
- * poem), or the body after a heading made only of question words (`dog (noun): a domestic ...`),
- * else the whole sentence.
+ * The answer inside a sentence: the body after a heading made only of question words
+ * (`dog (noun): a domestic ...`), or what follows a quoted span of the question (the next line of
+ * a poem), else the whole sentence.
  * @example extractAnswer('「床前明月光」的下一句是什么？', '床前明月光，疑是地上霜。') // '疑是地上霜'
  */
 export function extractAnswer(question: string, sentence: string): string {
-  for (const span of quotedSpans(question)) {
-    const at = sentence.indexOf(span);
-    if (at < 0) continue;
-    const rest = sentence.slice(at + span.length).replace(/^[\s,，、:：;；.。]+/u, '');
-    const end = rest.search(/[，,。.！!？?；;\n]/u);
-    const next = (end < 0 ? rest : rest.slice(0, end)).trim();
-    if (next) return next;
-  }
   const m = /^([^:：]{1,80})[:：]\s*(.+)$/su.exec(sentence);
   if (m) {
     const q = new Set(bm25Terms(question));
     const head = bm25Terms(m[1]).filter((t) => !/^(noun|verb|adj|adv|adjective|adverb|n|v)$/.test(t));
     if (head.length > 0 && head.every((t) => q.has(t))) return m[2].trim();
+  }
+  for (const span of quotedSpans(question)) {
+    const at = sentence.indexOf(span);
+    if (at < 0) continue;
+    const rest = sentence.slice(at + span.length).replace(/^[\s,，、:：;；.。]+/u, '');
+    // The continuation ends at the next clause (Chinese) or sentence (Latin script) end.
+    const end = rest.search(/[，。！？；\n]|[.!?](\s|$)/u);
+    const next = (end < 0 ? rest : rest.slice(0, end)).trim();
+    if (next) return next;
   }
   return sentence;
 }

@@ -53,6 +53,9 @@ test('answers from sentences: definitions and next lines', () => {
   assert.equal(bestSentence('What is a dog?', ['A cat purrs. A dog barks.']), 'A dog barks.');
   assert.equal(bestSentence('What is an abbey?', ['abbey (noun): a church of a monastery\nabbot (noun): the head of an abbey']), 'abbey (noun): a church of a monastery');
   assert.equal(extractAnswer('What is a dog?', 'dog (noun): a domesticated carnivore'), 'a domesticated carnivore');
+  assert.equal(bestSentence('What is a fly?', ['fly (verb): travel through the air\nfly (noun): a winged insect']), 'fly (noun): a winged insect');
+  assert.equal(bestSentence('What does it mean to fly?', ['fly (noun): a winged insect\nfly (verb): travel through the air']), 'fly (verb): travel through the air');
+  assert.equal(extractAnswer('What does "lithe" mean?', 'lithe (adj): moving and bending with ease'), 'moving and bending with ease');
   assert.equal(extractAnswer('What is a dog?', 'Note: cats purr'), 'Note: cats purr');
   assert.equal(extractAnswer('「床前明月光」的下一句是什么？', '床前明月光，疑是地上霜。'), '疑是地上霜');
 });
