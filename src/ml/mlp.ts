@@ -1,17 +1,17 @@
-// Multi-layer perceptrons (scikit-learn's MLPClassifier / MLPRegressor) trained on the tensor engine with Adam.
+// Multi-layer perceptrons (scikit-learn's MLPClassifier / MLPRegressor): dense float64 networks with GEMM forward and backward passes, Adam.
 
 import { Classifier, Regressor, encodeLabels, type ClassifierState } from './base.js';
 import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
-import { predictNetwork, softmaxRows, trainNetwork, type TrainOptions } from './neural.js';
-import { MLP } from '../nn/layers.js';
-import { uniform } from '../nn/init.js';
+import { expFast } from './fast-exp.js';
+import type { DenseNet, MLPActivation } from './mlp-net.js';
+import { initNet, predictDense, trainDense, type DenseTargets, type DenseTrainOptions } from './mlp-train.js';
+import { kernelArray } from './gemm.js';
 import { Rng } from '../tensor/random.js';
 
-/** Hidden-layer activation (`logistic` is the sigmoid, as scikit-learn names it). */
-export type MLPActivation = 'relu' | 'tanh' | 'logistic' | 'gelu';
+export type { MLPActivation } from './mlp-net.js';
 
 /** Parameters shared by {@link MLPClassifier} and {@link MLPRegressor} (scikit-learn's names and defaults). */
-export interface MLPParams extends TrainOptions {
+export interface MLPParams extends DenseTrainOptions {
   /** Width of each hidden layer, input to output. */
   hiddenLayerSizes: readonly number[];
   activation: MLPActivation;
@@ -54,22 +54,6 @@ const DEFAULTS: MLPParams = {
   tol: 1e-4, nIterNoChange: 10, earlyStopping: false, validationFraction: 0.1, seed: 0,
 };
 
-function buildNet(sizes: readonly number[], activation: MLPActivation, rng: Rng): MLP {
-  return new MLP(sizes, { activation: activation === 'logistic' ? 'sigmoid' : activation, rng, dtype: 'float32' });
-}
-
-/** Glorot-uniform weights and biases, as scikit-learn initializes (a smaller bound for the sigmoid). */
-function initLikeSklearn(net: MLP, activation: MLPActivation, rng: Rng): void {
-  const factor = activation === 'logistic' ? 2 : 6;
-  const params = net.parameters();
-  for (let i = 0; i < params.length; i += 2) {
-    const w = params[i]!; // weight (out, in); its bias shares the layer's bound
-    const bound = Math.sqrt(factor / (w.shape[0]! + w.shape[1]!));
-    uniform(w, -bound, bound, rng);
-    if (params[i + 1]) uniform(params[i + 1]!, -bound, bound, rng);
-  }
-}
-
 function checkParams(p: MLPParams): number[] {
   const sizes = Array.from(p.hiddenLayerSizes);
   if (sizes.some((h) => !Number.isInteger(h) || h < 1)) throw new Error(`hiddenLayerSizes must be positive integers, got [${sizes.join(', ')}]`);
@@ -80,28 +64,37 @@ function checkParams(p: MLPParams): number[] {
   return sizes;
 }
 
-function fitNet(p: MLPParams, X: Matrix, targets: Parameters<typeof trainNetwork>[3], outCols: number): MLPNetState {
+function fitNet(p: MLPParams, X: Matrix, targets: DenseTargets, outCols: number): MLPNetState {
   const hidden = checkParams(p);
   const sizes = [X.cols, ...hidden, outCols];
   const rng = new Rng(p.seed);
-  const net = buildNet(sizes, p.activation, rng);
-  initLikeSklearn(net, p.activation, rng);
-  const report = trainNetwork(net, Float32Array.from(X.data), [X.cols], targets, p, rng, outCols);
-  const params = net.parameters();
-  const layers: DenseState[] = [];
-  for (let i = 0; i < params.length; i += 2) layers.push({ weight: Float32Array.from(params[i]!.dataSync()), bias: Float32Array.from(params[i + 1]!.dataSync()) });
+  const net = initNet(sizes, p.activation, rng);
+  const report = trainDense(net, p.activation, X.data, X.rows, targets, p, rng);
+  // Saved as (out, in) float32 weights, the layout of a Linear layer's checkpoint.
+  const layers: DenseState[] = net.W.map((w, l) => {
+    const nin = sizes[l]!;
+    const nout = sizes[l + 1]!;
+    const weight = new Float32Array(nin * nout);
+    for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) weight[j * nin + i] = w[i * nout + j]!;
+    return { weight, bias: Float32Array.from(net.b[l]!) };
+  });
   return { sizes, layers, nIter: report.nIter, lossCurve: report.lossCurve, bestValidationScore: report.bestValidationScore };
 }
 
 /** The network of a saved state, cached per state object (rebuilt after fit or loadModel). */
-const nets = new WeakMap<MLPNetState, MLP>();
-function netOf(s: MLPNetState, activation: MLPActivation): MLP {
+const nets = new WeakMap<MLPNetState, DenseNet>();
+function netOf(s: MLPNetState): DenseNet {
   let net = nets.get(s);
   if (!net) {
-    net = buildNet(s.sizes, activation, new Rng(0));
-    const params = net.parameters();
-    s.layers.forEach((l, i) => { params[2 * i]!.write(l.weight); params[2 * i + 1]!.write(l.bias); });
-    net.eval();
+    const W = s.layers.map((l, k) => {
+      const nin = s.sizes[k]!;
+      const nout = s.sizes[k + 1]!;
+      const w = kernelArray(nin * nout);
+      for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) w[i * nout + j] = l.weight[j * nin + i]!;
+      return w;
+    });
+    const b = s.layers.map((l) => { const v = kernelArray(l.bias.length); v.set(l.bias); return v; });
+    net = { sizes: s.sizes, W, b };
     nets.set(s, net);
   }
   return net;
@@ -110,7 +103,19 @@ function netOf(s: MLPNetState, activation: MLPActivation): MLP {
 function forward(s: MLPNetState, activation: MLPActivation, X: MatrixLike): Float64Array {
   const M = toMatrix(X);
   checkCols(M, s.sizes[0]!);
-  return predictNetwork(netOf(s, activation), Float32Array.from(M.data), [M.cols], s.sizes[s.sizes.length - 1]!);
+  return predictDense(netOf(s), activation, M.data, M.rows);
+}
+
+/** Row-wise softmax in place over (rows, K) logits. */
+function softmaxRows(Z: Float64Array, K: number): Float64Array {
+  for (let o = 0; o < Z.length; o += K) {
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, Z[o + k]!);
+    let s = 0;
+    for (let k = 0; k < K; k++) { Z[o + k] = expFast(Z[o + k]! - mx); s += Z[o + k]!; }
+    for (let k = 0; k < K; k++) Z[o + k] = Z[o + k]! / s;
+  }
+  return Z;
 }
 
 function countParams(s: MLPNetState): number {
@@ -168,8 +173,8 @@ export class MLPRegressor extends Regressor<MLPRegressorParams, MLPRegressorStat
       for (const t of v) ss += (t - yMean) ** 2;
       yScale = Math.sqrt(ss / v.length) || 1;
     }
-    const yt = Float32Array.from(v, (t) => (t - yMean) / yScale);
-    const net = fitNet(this.params, M, { kind: 'values', y: yt, cols: 1 }, 1);
+    const yt = Float64Array.from(v, (t) => (t - yMean) / yScale);
+    const net = fitNet(this.params, M, { kind: 'values', y: yt }, 1);
     return this.setState({ ...net, yMean, yScale });
   }
 
