@@ -15,6 +15,7 @@ import type { ClassicalModelEntry, LanguageModelEntry, ModelRegistry } from './m
 import { startGeneration, type GenerationRun } from './generation.js';
 import { chatChunks, chatJob, collectChat, collectCompletion, completionChunks, completionJob, newMeta, type Observer } from './completions.js';
 import { sseResponse } from './sse.js';
+import { withDocs, type ChatDocs } from './docs-chat.js';
 import { embedIds } from './embed.js';
 import { dashboardRoute, mountDashboard, type DashboardOptions } from './dashboard-api.js';
 
@@ -34,6 +35,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Where the dashboard (/api and the web app at /) reads runs, reports and its files. */
   dashboard?: DashboardOptions;
+  /** Chat answers from a document index (`moxing serve --docs`). */
+  docs?: ChatDocs;
 }
 
 /** Per-request values: a streamed response reports its own metrics when it ends. */
@@ -166,15 +169,19 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   app.post('/v1/chat/completions', async (c) => {
-    const req = await body(c, ChatCompletionRequest);
-    const entry = language(req.model);
+    const asked = await body(c, ChatCompletionRequest);
+    const entry = language(asked.model);
+    // With --docs: retrieved context before the question, and the sources named in the response.
+    const { req, sources } = options.docs ? withDocs(asked, options.docs, entry.tokenizer, entry.chatTemplate, entry.model.config.blockSize) : { req: asked, sources: null };
     const abort = new AbortController();
     const { job, logprobs } = chatJob(entry, req, AbortSignal.any([signalOf(c), abort.signal]));
     const run = startGeneration(job);
     const meta = newMeta('chatcmpl', entry.id);
-    return respond(c, run, abort, req.stream ?? false, '/v1/chat/completions', entry.id,
-      (obs) => collectChat(run, meta, entry, logprobs, obs),
+    const res = await respond(c, run, abort, req.stream ?? false, '/v1/chat/completions', entry.id,
+      (obs) => collectChat(run, meta, entry, logprobs, obs).then((r) => (sources ? { ...r, sources } : r)),
       (obs) => chatChunks(run, meta, entry, logprobs, req.stream_options?.include_usage ?? false, obs));
+    if (sources) res.headers.set('x-moxing-sources', encodeURIComponent(JSON.stringify(sources.map((x) => x.source))));
+    return res;
   });
 
   app.post('/v1/embeddings', async (c) => {

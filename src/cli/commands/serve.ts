@@ -12,6 +12,7 @@ import { useWasmHeap } from '../../server/process-metrics.js';
 import { startHeapCollector, type HeapCollector } from '../../server/heap-collector.js';
 import { positiveInt, nonNegativeInt } from '../options.js';
 import { UserError } from '../errors.js';
+import { loadChatDocs } from '../../server/docs-chat.js';
 import { initBackends } from '../../backends/index.js';
 import { availableBackends } from '../../backends/registry.js';
 
@@ -25,6 +26,7 @@ interface ServeFlags {
   maxQueue?: number;
   maxBodyBytes: number;
   timeout: number;
+  docs?: string;
 }
 
 /** Options of {@link startServe} (the flags of `moxing serve`). */
@@ -40,6 +42,8 @@ export interface ServeOptions {
   maxQueue?: number;
   maxBodyBytes?: number;
   timeoutSeconds?: number;
+  /** A document index: chat answers from it and names its sources (`--docs`). */
+  docs?: string;
   /** Where the startup lines go. Default stderr. */
   log?: (line: string) => void;
 }
@@ -75,8 +79,15 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
   }
   const apiKeys = apiKeysFrom(options.apiKeys, process.env.MOXING_API_KEYS);
   const metricsKeys = apiKeysFrom(options.metricsKeys, process.env.MOXING_METRICS_KEYS);
+  let docs;
+  try {
+    docs = options.docs ? loadChatDocs(options.docs) : undefined;
+  } catch (err) {
+    collector?.stop();
+    throw new UserError(`--docs ${options.docs}: ${(err as Error).message}`);
+  }
   const app = createApp({
-    registry, apiKeys, metricsKeys,
+    registry, apiKeys, metricsKeys, docs,
     maxBodyBytes: options.maxBodyBytes,
     requestTimeoutMs: (options.timeoutSeconds ?? 600) * 1000,
   });
@@ -98,6 +109,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
       : `GPT, context ${m.model.config.blockSize}${m.labels ? `, classifier (${m.labels.join('/')})` : ''}${m.defaultChatTemplate ? ', default chat template' : ''}`;
     log(`moxing serve: model ${m.id} (${what})`);
   }
+  if (docs) log(`moxing serve: chat answers from ${options.docs} (${docs.index.size} chunks from ${docs.index.manifest.sources.length} files)`);
   log(`moxing serve: listening on ${server.url} (batch ${maxBatch}, backends ${backends}, auth ${apiKeys.length > 0 ? 'on' : 'off'}, /metrics ${apiKeys.length + metricsKeys.length > 0 ? 'needs a key' : 'open'})`);
   return { ...server, close: () => { collector?.stop(); return server.close(); } };
 }
@@ -119,10 +131,11 @@ export function registerServe(program: Command): void {
     .option('--max-queue <n>', 'requests allowed to wait before 429 (default 4x max-concurrency)', positiveInt)
     .option('--max-body-bytes <n>', 'larger request bodies get 413', positiveInt, 4 * 1024 * 1024)
     .option('--timeout <seconds>', 'a request still running after this long fails', positiveInt, 600)
+    .option('--docs <dir>', 'a document index (moxing index build): chat answers from it, and responses name their sources')
     .action(async (f: ServeFlags) => {
       const server = await startServe({
         port: f.port, host: f.host, models: f.model, apiKeys: f.apiKey, metricsKeys: f.metricsKey, maxConcurrency: f.maxConcurrency,
-        maxQueue: f.maxQueue, maxBodyBytes: f.maxBodyBytes, timeoutSeconds: f.timeout,
+        maxQueue: f.maxQueue, maxBodyBytes: f.maxBodyBytes, timeoutSeconds: f.timeout, docs: f.docs,
       });
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
