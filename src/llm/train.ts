@@ -15,6 +15,7 @@ import { GPT } from './gpt.js';
 import type { GPTConfig } from './config.js';
 import { TokenLoader, readDataMeta, DataError } from './data.js';
 import { type RunConfig, type TrainState, RUN_FORMAT, loadOptimizerState, loadRun, readRunConfig, saveCheckpoint, RunDirError } from './run-dir.js';
+import { trainOptionsFrom } from './train-options.js';
 
 /** Hyper-parameters of a pretraining run (stored in config.json under `train`). */
 export interface TrainOptions {
@@ -190,7 +191,7 @@ export async function resume(runDir: string, overrides: { maxSteps?: number } = 
   if (!config.train) throw new RunDirError(`${runDir}: config.json has no training settings to resume`);
   const loaded = await loadRun(runDir);
   if (!loaded.state) throw new RunDirError(`${runDir}: state.json is missing: nothing to resume`);
-  const options = { ...(config.train as unknown as TrainOptions) };
+  const options = trainOptionsFrom(config.train, join(runDir, 'config.json'), (m) => new RunDirError(m));
   if (overrides.maxSteps !== undefined) options.maxSteps = overrides.maxSteps;
   checkTokenizerMatches(options.dataDir, loaded.tokenizer, `the run ${runDir}`);
   const model = loaded.model;

@@ -1,11 +1,14 @@
 // The file `moxing fit` saves: preprocessing and model together, read back with clear errors.
 
 import { readFileSync } from 'node:fs';
-import type { ModelJSON } from '../base.js';
+import { z } from 'zod';
+import { checkJson } from '../../io/json-check.js';
+import { Classifier, Clusterer, Regressor, type AnyEstimator, type ModelJSON } from '../base.js';
 import { loadModel } from '../registry.js';
-import type { ColumnTransformer } from '../preprocessing/column-transformer.js';
+import type { Json } from '../serialize.js';
+import { ColumnTransformer } from '../preprocessing/column-transformer.js';
 import { TabularError } from './error.js';
-import type { ModelName, TabularEstimator, Task } from './models.js';
+import { MODEL_NAMES, type ModelName, type TabularEstimator, type Task } from './models.js';
 
 /** Format tag and version of a saved tabular model file. */
 export const TABULAR_FORMAT = 'moxing-tabular-model';
@@ -33,23 +36,50 @@ export interface LoadedTabular {
   model: TabularEstimator;
 }
 
+const modelJson = z.object({
+  kind: z.string().min(1),
+  version: z.number(),
+  params: z.custom<Json>((v) => v !== undefined, 'expected the parameters'),
+  state: z.custom<Json>((v) => v !== undefined, 'expected the learned state'),
+});
+
+/** A saved file's fields after the format tag and version (checked first, for their own messages). */
+const TabularModelFileSchema = z.object({
+  format: z.literal(TABULAR_FORMAT),
+  formatVersion: z.literal(TABULAR_FORMAT_VERSION),
+  model: z.enum(MODEL_NAMES as [ModelName, ...ModelName[]]),
+  task: z.enum(['regression', 'classification', 'clustering']),
+  target: z.string().nullable(),
+  features: z.array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']) })),
+  labels: z.array(z.string()).nullable(),
+  preprocessor: modelJson,
+  estimator: modelJson,
+}) satisfies z.ZodType<TabularModelFile>;
+
 /**
- * Checks and restores a saved model file (parsed JSON).
- * @example const m = loadTabular(JSON.parse(readFileSync('model.json', 'utf8')));
+ * Checks and restores a saved model file (parsed JSON); errors name the source and the field.
+ * @example const m = loadTabular(JSON.parse(readFileSync('model.json', 'utf8')), 'model.json');
  */
 export function loadTabular(json: unknown, source = 'model file'): LoadedTabular {
-  const f = json as Partial<TabularModelFile> | null;
-  if (f === null || typeof f !== 'object' || f.format !== TABULAR_FORMAT) throw new TabularError(`${source}: not a moxing model file (no "format": "${TABULAR_FORMAT}")`);
-  if (f.formatVersion !== TABULAR_FORMAT_VERSION) {
-    throw new TabularError(`${source}: model file format version ${String(f.formatVersion)} is not supported (this moxing reads version ${TABULAR_FORMAT_VERSION})`);
+  const head = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  if (head.format !== TABULAR_FORMAT) throw new TabularError(`${source}: not a moxing model file (no "format": "${TABULAR_FORMAT}")`);
+  if (head.formatVersion !== TABULAR_FORMAT_VERSION) {
+    throw new TabularError(`${source}: model file format version ${String(head.formatVersion)} is not supported (this moxing reads version ${TABULAR_FORMAT_VERSION})`);
   }
+  const file = checkJson(TabularModelFileSchema, json, source, undefined, (m) => new TabularError(m));
+  if (file.task === 'classification' && file.labels === null) throw new TabularError(`${source}: labels: a classifier's file needs its class labels (it is null)`);
+  let pre: AnyEstimator;
+  let model: AnyEstimator;
   try {
-    const pre = loadModel(f.preprocessor) as ColumnTransformer;
-    const model = loadModel(f.estimator) as TabularEstimator;
-    return { file: f as TabularModelFile, pre, model };
+    pre = loadModel(file.preprocessor);
+    model = loadModel(file.estimator);
   } catch (err) {
     throw new TabularError(`${source}: ${(err as Error).message}`);
   }
+  if (!(pre instanceof ColumnTransformer)) throw new TabularError(`${source}: preprocessor: expected a ColumnTransformer, got ${pre.kind}`);
+  const expected = file.task === 'regression' ? Regressor : file.task === 'classification' ? Classifier : Clusterer;
+  if (!(model instanceof expected)) throw new TabularError(`${source}: estimator: a ${model.kind} cannot do the file's task (${file.task})`);
+  return { file, pre, model: model as TabularEstimator };
 }
 
 /**
