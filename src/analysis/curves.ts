@@ -1,15 +1,16 @@
 // Validation and learning curves of any CLI model on a CSV table: cross-validated train and validation
 // scores against one hyperparameter or the training size, with parameter counts and an overfitting verdict.
 
-import { column, dropColumns, missingCount, takeTableRows, type Table } from '../data/table.js';
+import { column, missingCount, type Table } from '../data/table.js';
 import { kFold, stratifiedKFold, permutation, type Split } from '../data/split.js';
-import { ColumnTransformer } from '../ml/preprocessing/column-transformer.js';
 import { LabelEncoder } from '../ml/preprocessing/label-encoder.js';
 import { inferTask } from '../ml/tabular/task.js';
-import { makeModel, MODEL_NAMES, type ModelName } from '../ml/tabular/models.js';
+import { MODEL_NAMES, type ModelName } from '../ml/tabular/models.js';
+import { TabularPipeline } from '../ml/tabular/pipeline.js';
+import { rankingMetric } from '../ml/tabular/metrics.js';
+import { crossValidate } from '../ml/model-selection/cross-validate.js';
 import { parseParam, type ParamValues } from '../ml/tabular/params.js';
 import { TabularError } from '../ml/tabular/error.js';
-import type { Matrix } from '../ml/matrix.js';
 import { overfittingReport, learningVerdict, type FitState } from './overfitting.js';
 
 /** A parameter value of a sweep. */
@@ -94,7 +95,6 @@ interface Prepared {
   task: 'regression' | 'classification';
   y: Float64Array;
   splits: Split[];
-  features: Table;
 }
 
 function prepare(t: Table, o: TabularCurveOptions): Prepared {
@@ -120,39 +120,32 @@ function prepare(t: Table, o: TabularCurveOptions): Prepared {
   } catch {
     splits = kFold(t.nRows, { nSplits: folds, shuffle: true, seed });
   }
-  return { task, y, splits, features: dropColumns(t, [o.target]) };
+  return { task, y, splits };
 }
 
-interface Fitted { train: number; validation: number; parameters: number }
+/** One setting's cross-validated scores (means and stds over the folds) and its parameter count. */
+type Scored = Pick<CurveResult, 'train' | 'validation' | 'trainStd' | 'validationStd' | 'parameters'>;
 
-type Scorable = { fit(X: Matrix, y: Float64Array): unknown; score(X: Matrix, y: Float64Array): number; parameterCount(): number };
-
-function fitScore(p: Prepared, model: ModelName, params: ParamValues, seed: number, trainIdx: ArrayLike<number>, testIdx: ArrayLike<number>): Fitted {
-  // The same preprocessing as `moxing fit`: built from the column types on the training rows only.
-  const pre = new ColumnTransformer().fit(takeTableRows(p.features, trainIdx));
-  const Xtr = pre.transform(takeTableRows(p.features, trainIdx));
-  const Xva = pre.transform(takeTableRows(p.features, testIdx));
-  const ytr = Float64Array.from(trainIdx, (i) => p.y[i]!);
-  const yva = Float64Array.from(testIdx, (i) => p.y[i]!);
-  const est = makeModel(model, p.task, params, seed) as unknown as Scorable;
-  est.fit(Xtr, ytr);
-  return { train: est.score(Xtr, ytr), validation: est.score(Xva, yva), parameters: est.parameterCount() };
+/**
+ * Cross-validates one setting with the one k-fold loop (model-selection's crossValidate) over the
+ * pipeline `moxing fit` uses: preprocessing from the column types, refit on each fold's training rows.
+ */
+function scoreSetting(t: Table, p: Prepared, o: TabularCurveOptions, params: ParamValues, splits: Split[], onFold: () => void): Scored {
+  const metric = rankingMetric(p.task);
+  const spec = { model: o.model, task: p.task, target: o.target, params, seed: o.seed ?? 0 };
+  const r = crossValidate(() => new TabularPipeline(spec), t, p.y, {
+    cv: splits, returnTrainScore: true, rankBy: metric, onFold,
+    scoring: (pipe, rows) => ({ [metric]: pipe.score(rows), parameters: pipe.fitted.model.parameterCount() }),
+  });
+  return { train: [r.train!.mean], trainStd: [r.train!.std], validation: [r.mean], validationStd: [r.std], parameters: [Math.round(r.means.parameters!)] };
 }
 
-function meanStd(v: readonly number[]): [number, number] {
-  const m = v.reduce((s, x) => s + x, 0) / v.length;
-  return [m, Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / v.length)];
-}
-
-function collect(rows: Fitted[][]): Pick<CurveResult, 'train' | 'validation' | 'trainStd' | 'validationStd' | 'parameters'> {
-  const out = { train: [] as number[], validation: [] as number[], trainStd: [] as number[], validationStd: [] as number[], parameters: [] as number[] };
-  for (const r of rows) {
-    const [tm, ts] = meanStd(r.map((f) => f.train));
-    const [vm, vs] = meanStd(r.map((f) => f.validation));
-    out.train.push(tm); out.trainStd.push(ts); out.validation.push(vm); out.validationStd.push(vs);
-    out.parameters.push(Math.round(meanStd(r.map((f) => f.parameters))[0]));
-  }
-  return out;
+function collect(rows: Scored[]): Scored {
+  // Key order as --json has always printed it.
+  return {
+    train: rows.flatMap((r) => r.train), validation: rows.flatMap((r) => r.validation), trainStd: rows.flatMap((r) => r.trainStd),
+    validationStd: rows.flatMap((r) => r.validationStd), parameters: rows.flatMap((r) => r.parameters),
+  };
 }
 
 /**
@@ -164,16 +157,10 @@ function collect(rows: Fitted[][]): Pick<CurveResult, 'train' | 'validation' | '
  */
 export function validationCurve(t: Table, param: string, values: readonly SweepValue[], o: TabularCurveOptions): CurveResult {
   const p = prepare(t, o);
-  const seed = o.seed ?? 0;
   const total = values.length * p.splits.length;
   let done = 0;
-  const rows = values.map((v) => p.splits.map(({ train, test }) => {
-    const r = fitScore(p, o.model, { ...(o.params ?? {}), [param]: v }, seed, train, test);
-    o.onProgress?.(++done, total);
-    return r;
-  }));
-  const c = collect(rows);
-  const metric = p.task === 'classification' ? 'accuracy' : 'r2';
+  const c = collect(values.map((v) => scoreSetting(t, p, o, { ...(o.params ?? {}), [param]: v }, p.splits, () => o.onProgress?.(++done, total))));
+  const metric = rankingMetric(p.task);
   const rep = overfittingReport(values, c.train, c.validation, { param, higherIsBetter: true, validationStd: c.validationStd, metric });
   return {
     kind: 'validation', model: o.model, param, values: [...values], ...c, best: values[rep.bestIndex]!, verdict: rep.verdict, state: rep.state,
@@ -198,16 +185,15 @@ export function learningCurve(t: Table, sizes: readonly number[], o: TabularCurv
   });
   const total = counts.length * p.splits.length;
   let done = 0;
-  const rows = counts.map((n) => p.splits.map(({ train, test }, k) => {
+  const c = collect(counts.map((n) => {
     // A seeded shuffle per fold, the first n rows: smaller sizes are subsets of larger ones.
-    const order = permutation(train.length, seed + 7919 * (k + 1));
-    const sub = Int32Array.from(order.subarray(0, n), (i) => train[i]!);
-    const r = fitScore(p, o.model, o.params ?? {}, seed, sub, test);
-    o.onProgress?.(++done, total);
-    return r;
+    const splits = p.splits.map(({ train, test }, k) => {
+      const order = permutation(train.length, seed + 7919 * (k + 1));
+      return { train: Int32Array.from(order.subarray(0, n), (i) => train[i]!), test };
+    });
+    return scoreSetting(t, p, o, o.params ?? {}, splits, () => o.onProgress?.(++done, total));
   }));
-  const c = collect(rows);
-  const metric = p.task === 'classification' ? 'accuracy' : 'r2';
+  const metric = rankingMetric(p.task);
   const v = learningVerdict(counts, c.train, c.validation, { param: 'training rows', higherIsBetter: true, validationStd: c.validationStd, metric });
   let best = 0;
   c.validation.forEach((s, i) => { if (s > c.validation[best]!) best = i; });

@@ -50,6 +50,16 @@ test('crossValidate: named scores, ranked by rankBy', () => {
   assert.throws(() => crossValidate(() => new MeanPredictor(), X4, y4, { cv: splits, scoring, rankBy: 'r2' }), /rankBy 'r2' is not a score \(scores: negMae, maxError\)/);
 });
 
+test('crossValidate: returnTrainScore scores each fold on its own training rows; onFold counts the folds', () => {
+  const seen: string[] = [];
+  const r = crossValidate(() => new MeanPredictor(), X4, y4, { cv: splits, returnTrainScore: true, onFold: (d, n) => seen.push(`${d}/${n}`) });
+  // Fold A: rows 1, 3 around their mean 2 -> MAE 1. Fold B: rows 3, 5, 11 around 19/3 -> (10/3 + 4/3 + 14/3) / 3 = 28/9.
+  assert.deepEqual(r.train!.testScore.map((s) => +s.toFixed(6)), [-1, -3.111111]);
+  assert.ok(Math.abs(r.train!.mean - -(1 + 28 / 9) / 2) < 1e-12);
+  assert.deepEqual(seen, ['1/2', '2/2']);
+  assert.equal(crossValidate(() => new MeanPredictor(), X4, y4, { cv: splits }).train, undefined);
+});
+
 test('crossValidate: an exact linear law scores R² = 1 on every fold', () => {
   const x = Float64Array.from({ length: 30 }, (_, i) => i);
   const r = crossValidate(() => new Ridge({ alpha: 0 }), matrix(30, 1, x), x.map((v) => 2 * v + 1), { cv: 5, seed: 3 });
@@ -78,6 +88,9 @@ test('GridSearchCV: each combination is crossValidate on the same folds; the bes
   assert.ok(Math.abs(gs.bestScore - -290 / 9) < 1e-12); // -(36 + 256/9) / 2
   assert.equal(gs.bestEstimator.mean, 5); // refit on all four rows: (1 + 3 + 5 + 11) / 4
   assert.equal(gs.bestEstimator.shift, 0);
+  // Equal means: the first combination wins, as scikit-learn's rank_test_score.
+  const tie = new GridSearchCV(make, { shift: [0, 0.5, 1 / 6] }, { cv: splits, scoring: () => 1 }).fit(X4, y4);
+  assert.deepEqual(tie.bestParams, { shift: 0 });
   const noRefit = new GridSearchCV(make, { shift: [0] }, { cv: splits, refit: false }).fit(X4, y4);
   assert.throws(() => noRefit.bestEstimator, /refit: false/);
   assert.throws(() => new GridSearchCV(make, { shift: [0] }).bestParams, /not fitted/);

@@ -29,6 +29,10 @@ export interface CrossValidateOptions<E = Fittable, X extends Rows = Matrix> {
   scoring?: Scorer<E, X>;
   /** With named scores: the one `testScore`, `mean` and `std` report and grid search ranks by (default the first). */
   rankBy?: string;
+  /** Also score each fold's estimator on its own training rows (`train` in the result), as scikit-learn's return_train_score. */
+  returnTrainScore?: boolean;
+  /** Called after each fold (progress). */
+  onFold?: (done: number, total: number) => void;
 }
 
 /** Per-fold scores and fit times (ms). */
@@ -43,6 +47,8 @@ export interface CrossValidateResult {
   /** Mean and (population) standard deviation of each named score over the folds. */
   means: Record<string, number>;
   stds: Record<string, number>;
+  /** With `returnTrainScore`: the same figures on the training rows. */
+  train?: { testScore: number[]; mean: number; std: number; folds: Record<string, number>[]; means: Record<string, number>; stds: Record<string, number> };
 }
 
 /**
@@ -89,25 +95,37 @@ export function crossValidate(make: () => unknown, X: MatrixLike | Table, y: Vec
 /** The loop itself, on rows already checked. */
 function runFolds(make: () => Fittable<Rows>, rows: ReturnType<typeof rowsOf>, yv: Float64Array, opts: CrossValidateOptions<Fittable<Rows>, Rows>): CrossValidateResult {
   const folds: Record<string, number>[] = [];
+  const trainFolds: Record<string, number>[] = [];
   const fitTimeMs: number[] = [];
-  for (const { train, test } of makeFolds(yv, opts)) {
+  const scoreOn = (est: Fittable<Rows>, idx: Int32Array): Record<string, number> => {
+    const X = rows.take(idx);
+    const y = take(yv, idx);
+    const s = opts.scoring ? opts.scoring(est, X, y) : est.score(X, y);
+    return typeof s === 'number' ? { score: s } : s;
+  };
+  const splits = makeFolds(yv, opts);
+  for (const { train, test } of splits) {
     const est = make();
     const t0 = performance.now();
     est.fit(rows.take(train), take(yv, train));
     fitTimeMs.push(performance.now() - t0);
-    const Xt = rows.take(test);
-    const yt = take(yv, test);
-    const s = opts.scoring ? opts.scoring(est, Xt, yt) : est.score(Xt, yt);
-    folds.push(typeof s === 'number' ? { score: s } : s);
+    folds.push(scoreOn(est, test));
+    if (opts.returnTrainScore) trainFolds.push(scoreOn(est, train));
+    opts.onFold?.(folds.length, splits.length);
   }
   const names = Object.keys(folds[0] ?? {});
   const rankBy = opts.rankBy ?? names[0] ?? 'score';
   if (!names.includes(rankBy)) throw new Error(`crossValidate: rankBy '${rankBy}' is not a score (scores: ${names.join(', ')})`);
+  const test = summarize(folds, names, rankBy);
+  return { ...test, fitTimeMs, ...(opts.returnTrainScore ? { train: summarize(trainFolds, names, rankBy) } : {}) };
+}
+
+/** Per-fold ranked scores, and each named score's mean and std. */
+function summarize(folds: Record<string, number>[], names: readonly string[], rankBy: string) {
   const means: Record<string, number> = {};
   const stds: Record<string, number> = {};
   for (const k of names) [means[k], stds[k]] = meanStd(folds.map((f) => f[k]!));
-  const testScore = folds.map((f) => f[rankBy]!);
-  return { testScore, fitTimeMs, mean: means[rankBy]!, std: stds[rankBy]!, folds, means, stds };
+  return { testScore: folds.map((f) => f[rankBy]!), mean: means[rankBy]!, std: stds[rankBy]!, folds, means, stds };
 }
 
 /** One row of {@link GridSearchCV.results}. */
