@@ -1,5 +1,7 @@
 // Classical models against scikit-learn: same data, same splits, same preprocessed matrices, in the same run.
-// Usage: npm run bench:classical [-- --only digits,credit] [--models forest,logistic]
+// Usage: npm run bench:classical [-- --only digits,credit] [--models forest,logistic] [--json]
+// --json: one JSON line per dataset and model after the table, {"dataset","model","metric","moxing",
+// "sklearn","moxingFitS","sklearnFitS"} (scores x100), plus "xgboost","xgboostFitS" for the boosters.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,16 +15,27 @@ import { column, dropColumns, takeTableRows } from '../src/data/table.js';
 import { trainTestSplit } from '../src/data/split.js';
 import { ColumnTransformer } from '../src/ml/preprocessing/column-transformer.js';
 import { LabelEncoder } from '../src/ml/preprocessing/label-encoder.js';
-import { makeModel, type ModelName } from '../src/ml/tabular/models.js';
+import { makeModel, type ModelName as CliModelName } from '../src/ml/tabular/models.js';
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '../src/ml/hist-gbm.js';
 import { adjustedRandScore } from '../src/ml/metrics/clustering.js';
 import type { Matrix } from '../src/ml/matrix.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'datasets');
 
+// 'hgb' is the histogram gradient booster (not a CLI model name): scikit-learn's HistGradientBoosting
+// and XGBoost (tree_method="hist") on the other side, each at its defaults.
+type ModelName = CliModelName | 'hgb';
+const BOOSTERS: readonly ModelName[] = ['gbm', 'hgb'];
+
+function build(name: ModelName, task: 'classification' | 'regression' | 'clustering', params: Record<string, number>, seed: number): unknown {
+  if (name === 'hgb') return task === 'regression' ? new HistGradientBoostingRegressor({ seed }) : new HistGradientBoostingClassifier({ seed });
+  return makeModel(name, task, params, seed);
+}
+
 interface Spec { name: string; file: string; target: string; task: 'classification' | 'regression'; models: ModelName[] }
-const CLS: ModelName[] = ['logistic', 'forest', 'gbm', 'kmeans', 'tree', 'knn', 'naive-bayes', 'mlp'];
-const REG: ModelName[] = ['linear', 'ridge', 'lasso', 'forest', 'gbm', 'kmeans', 'tree', 'knn'];
+const CLS: ModelName[] = ['logistic', 'forest', 'gbm', 'hgb', 'kmeans', 'tree', 'knn', 'naive-bayes', 'mlp'];
+const REG: ModelName[] = ['linear', 'ridge', 'lasso', 'forest', 'gbm', 'hgb', 'kmeans', 'tree', 'knn'];
 const SPECS: Spec[] = [
   { name: 'digits', file: 'digits/digits_8x8.csv', target: 'label', task: 'classification', models: CLS },
   { name: 'breast_cancer', file: 'breast_cancer/wdbc_diagnostic_sklearn.csv', target: 'diagnosis', task: 'classification', models: CLS },
@@ -30,7 +43,7 @@ const SPECS: Spec[] = [
   { name: 'credit', file: 'credit_data/credit_data.csv', target: 'Status', task: 'classification', models: CLS },
 ];
 // Fast fits are timed best-of-3 on both sides.
-const REPEATS: Partial<Record<ModelName, number>> = { logistic: 5, kmeans: 5, forest: 3, linear: 3, ridge: 3, 'naive-bayes': 3, knn: 3, lasso: 3 };
+const REPEATS: Partial<Record<ModelName, number>> = { logistic: 5, kmeans: 5, forest: 3, linear: 3, ridge: 3, 'naive-bayes': 3, knn: 3, lasso: 3, hgb: 3, gbm: 2, mlp: 2, tree: 3 };
 // k-means lands in a different local optimum for each seed (ARI 39 to 56 on digits, on both sides,
 // at the same mean inertia): its score is the mean ARI over this many seeds, on each side.
 const KMEANS_SEEDS = 30;
@@ -57,7 +70,7 @@ function sklearnParams(name: ModelName): Record<string, number> {
 function meanClusterScore(k: number, Xtr: Matrix, Xte: Matrix, labels: Float64Array): number {
   let sum = 0;
   for (let seed = 0; seed < KMEANS_SEEDS; seed++) {
-    const m = makeModel('kmeans', 'clustering', { k, nInit: 10 }, seed) as unknown as { fit(X: Matrix): unknown; predict(X: Matrix): Float64Array };
+    const m = build('kmeans', 'clustering', { k, nInit: 10 }, seed) as unknown as { fit(X: Matrix): unknown; predict(X: Matrix): Float64Array };
     m.fit(Xtr);
     sum += adjustedRandScore(labels, m.predict(Xte));
   }
@@ -111,7 +124,7 @@ function main(): void {
       for (let r = 0; r < (REPEATS[name] ?? 1); r++) {
         const task = name === 'kmeans' ? 'clustering' : spec.task;
         const p = name === 'kmeans' ? { k, nInit: 10 } : sklearnParams(name);
-        model = makeModel(name, task, p, 0) as unknown as { fit(X: Matrix, y?: Float64Array): unknown; score(X: Matrix, y?: Float64Array): number; predict(X: Matrix): Float64Array };
+        model = build(name, task, p, 0) as unknown as { fit(X: Matrix, y?: Float64Array): unknown; score(X: Matrix, y?: Float64Array): number; predict(X: Matrix): Float64Array };
         const t0 = cpuSeconds();
         model.fit(Xtr, name === 'kmeans' ? undefined : ytr);
         best = Math.min(best, cpuSeconds() - t0);
@@ -126,7 +139,8 @@ function main(): void {
     });
   }
   const dir = mkdtempSync(join(tmpdir(), 'moxing-bench-'));
-  let theirs: Record<string, Record<string, { score: number; fitSeconds: number }>>;
+  type Theirs = { score: number; fitSeconds: number; xgboost?: { score: number; fitSeconds: number } };
+  let theirs: Record<string, Record<string, Theirs>>;
   try {
     const jobFile = join(dir, 'job.json');
     writeFileSync(jobFile, JSON.stringify({ datasets: jobs }));
@@ -138,15 +152,24 @@ function main(): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const rows = [['dataset', 'model', 'metric', 'moxing', 'sklearn', 'diff', 'moxing fit s', 'sklearn fit s', 'time ratio']];
+  const f = (v: number): string => (Math.abs(v) < 1e6 ? v.toFixed(2) : v.toExponential(1));
+  const rows = [['dataset', 'model', 'metric', 'moxing', 'sklearn', 'diff', 'moxing fit s', 'sklearn fit s', 'time ratio', 'xgboost', 'xgboost fit s']];
+  const lines: string[] = [];
   for (const [ds, res] of Object.entries(ours)) {
     const task = SPECS.find((s) => s.name === ds)!.task;
     for (const [m, o] of Object.entries(res)) {
       const s = theirs[ds]![m]!;
       const metric = m === 'kmeans' ? 'ARI' : task === 'classification' ? 'accuracy' : 'R²';
-      const f = (v: number): string => (Math.abs(v) < 1e6 ? v.toFixed(2) : v.toExponential(1));
+      const x = BOOSTERS.includes(m as ModelName) ? s.xgboost : undefined;
       rows.push([ds, m, metric, f(100 * o.score), f(100 * s.score), f(100 * (o.score - s.score)),
-        o.fitSeconds.toFixed(3), s.fitSeconds.toFixed(3), (o.fitSeconds / s.fitSeconds).toFixed(2)]);
+        o.fitSeconds.toFixed(3), s.fitSeconds.toFixed(3), (o.fitSeconds / s.fitSeconds).toFixed(2),
+        x ? f(100 * x.score) : '', x ? x.fitSeconds.toFixed(3) : '']);
+      const round = (v: number, d: number): number => Number(v.toFixed(d));
+      lines.push(JSON.stringify({
+        dataset: ds, model: m, metric, moxing: round(100 * o.score, 4), sklearn: round(100 * s.score, 4),
+        moxingFitS: round(o.fitSeconds, 4), sklearnFitS: round(s.fitSeconds, 4),
+        ...(x ? { xgboost: round(100 * x.score, 4), xgboostFitS: round(x.fitSeconds, 4) } : {}),
+      }));
     }
   }
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
@@ -155,6 +178,8 @@ function main(): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows.slice(1)) console.log(line(r));
   console.log('\nScores x100 on the 25% test part (stratified split, seed 0); time ratio = moxing / scikit-learn fit CPU time (best of repeats), one thread each.');
+  console.log('hgb: moxing HistGradientBoosting vs scikit-learn HistGradientBoosting (defaults); xgboost: XGBoost tree_method="hist" (defaults), beside gbm and hgb.');
+  if (process.argv.includes('--json')) for (const l of lines) console.log(l);
 }
 
 main();

@@ -7,6 +7,7 @@ import { LogisticRegression } from './logistic.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from './tree.js';
 import { RandomForestClassifier, RandomForestRegressor } from './forest.js';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from './gbm.js';
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from './hist-gbm.js';
 import { KMeans } from './kmeans.js';
 import { KNeighborsClassifier, KNeighborsRegressor } from './knn.js';
 import { GaussianNB, MultinomialNB } from './naive-bayes.js';
@@ -30,7 +31,7 @@ const extra = new Map<string, Ctor>();
 export const ESTIMATORS: Readonly<Record<string, Ctor>> = {
   LinearRegression, Ridge, Lasso, ElasticNet, LogisticRegression,
   DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor,
-  GradientBoostingClassifier, GradientBoostingRegressor, KMeans, KNeighborsClassifier, KNeighborsRegressor,
+  GradientBoostingClassifier, GradientBoostingRegressor, HistGradientBoostingClassifier, HistGradientBoostingRegressor, KMeans, KNeighborsClassifier, KNeighborsRegressor,
   GaussianNB, MultinomialNB, PCA, StandardScaler, MinMaxScaler, SimpleImputer, OneHotEncoder, ColumnTransformer,
   PolynomialFeatures, CountVectorizer, TfidfVectorizer, LabelEncoder, MLPClassifier, MLPRegressor, CNNClassifier,
 } as unknown as Record<string, Ctor>;
