@@ -6,3 +6,4 @@ export { unary, unaryBackward, binary, addInto, adamw } from './elementwise';
 export { softmax, layerNorm, layerNormBackward, crossEntropy, crossEntropyBackward } from './rows';
 export { attention, attentionBackward } from './attention';
 export { linearInt8 } from './quant';
+export { matvecT, attendCached } from './decode';

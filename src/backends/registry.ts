@@ -34,6 +34,11 @@ export function registerDeviceBackend(backend: DeviceBackend): void {
   registerDevice(backend.device);
 }
 
+/** Names of the cpu backends, fastest first (js last). */
+export function cpuBackends(): string[] {
+  return preference.map((b) => b.name);
+}
+
 /** Names of the backends available in this process (cpu backends fastest first, then devices). */
 export function availableBackends(): string[] {
   return [...preference.map((b) => b.name), ...deviceBackends.keys()];

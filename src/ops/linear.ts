@@ -3,7 +3,11 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { MatmulParams } from '../backends/backend.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
+import type { Storage } from '../tensor/device.js';
 import { allocOutput, commonDtype, kernels, make, requireFloat, result, sameDevice } from './util.js';
+
+/** Up to this many rows (decoding) the bias is copied into the output rather than multiplied in. */
+const FEW_ROWS = 8;
 
 function gemm(m: number, n: number, k: number, transA: boolean, transB: boolean): MatmulParams {
   return { batch: 1, m, n, k, transA, transB, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false };
@@ -31,13 +35,22 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const wd = weight.storage;
   // Outputs below are written in full by a GEMM without accumulate (the bias product, if any, first).
   const out = allocOutput(device, dtype, rows * nOut);
-  // One column of ones serves the bias broadcast forward and the bias gradient backward.
-  const ones = bias ? allocOutput(device, dtype, rows) : null;
-  if (bias && ones) {
-    k.fill(ones, 1);
+  // One column of ones serves the bias broadcast forward and the bias gradient backward (made
+  // lazily: decoding a few rows copies the bias instead and never needs it).
+  let ones: Storage | null = null;
+  const onesColumn = (): Storage => {
+    if (!ones) {
+      ones = allocOutput(device, dtype, rows);
+      k.fill(ones, 1);
+    }
+    return ones;
+  };
+  if (bias && rows <= FEW_ROWS) {
+    k.copyStrided(bias.storage, out, { shape: [rows, nOut], xOffset: 0, xStrides: [0, 1], outOffset: 0, outStrides: [nOut, 1], accumulate: false });
+  } else if (bias) {
     // Start from the bias in every row, as a (rows, 1) x (1, out) product (one kernel call, not a
     // JS loop over rows), then accumulate x W^T into it.
-    k.matmul(ones, bias.storage, out, gemm(rows, nOut, 1, false, false));
+    k.matmul(onesColumn(), bias.storage, out, gemm(rows, nOut, 1, false, false));
   }
   k.matmul(xd, wd, out, { ...gemm(rows, nOut, nIn, false, true), accumulate: bias !== null });
   const outShape = [...x.shape.slice(0, -1), nOut];
@@ -55,10 +68,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
       k.matmul(gd, xd, dw, gemm(nOut, nIn, rows, true, false));
       grads[1] = make(device, dw, weight.shape);
     }
-    if (bias && ones) {
+    if (bias) {
       // Column sums of g as a (1, rows) x (rows, out) product, so a fast backend does it.
       const db = allocOutput(device, dtype, nOut);
-      k.matmul(ones, gd, db, gemm(1, nOut, rows, false, false));
+      k.matmul(onesColumn(), gd, db, gemm(1, nOut, rows, false, false));
       grads.push(make(device, db, bias.shape));
     }
     return grads;

@@ -12,6 +12,8 @@ import { loadBlas, type BlasLibrary } from './library.js';
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 // Below this a BLAS call's fixed cost (~0.5 us through FFI) beats its speed: leave it to the next backend.
 const MIN_FLOPS = 1 << 13;
+// As wasm's MAX_GEMV_ROWS (kernels.ts), which takes these products.
+const MAX_GEMV_ROWS = 4;
 
 /** The blas backend plus the library it loaded. */
 export interface BlasBackend extends Backend {
@@ -48,6 +50,9 @@ export function blasMatmul(lib: BlasLibrary, a: FloatArray, b: FloatArray, out: 
   const f64 = a instanceof Float64Array && b instanceof Float64Array && out instanceof Float64Array;
   if (!f32 && !f64) return false;
   if (2 * batch * m * n * k < MIN_FLOPS || k <= 0) return false;
+  // A matrix-vector product with a Linear weight (decoding one token) is memory-bound: the wasm
+  // kernel reads each weight row once on the calling thread, without BLAS's FFI and thread hand-off.
+  if (batch === 1 && m <= MAX_GEMV_ROWS && transB && !transA) return false;
   if (a.length < aOffset + (batch - 1) * aBatchStride + m * k) return false;
   if (b.length < bOffset + (batch - 1) * bBatchStride + k * n || out.length < batch * m * n) return false;
   const gemm = f32 ? lib.sgemm : lib.dgemm;

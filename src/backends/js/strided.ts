@@ -63,6 +63,18 @@ export function copyStrided(x: TypedArray, out: TypedArray, p: StridedCopyParams
 }
 
 export function broadcastBinary(op: BinaryKernel, a: TypedArray, b: TypedArray, out: TypedArray, p: BroadcastParams): boolean {
+  const n = out.length;
+  // A tensor times a scalar (scaling gradients, learning rates): one tight loop, no odometer.
+  if (b.length === 1 && a.length === n && p.aStrides.every((s, i) => s === stride(p.shape, i))) {
+    const v = b[0]!;
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = a[i]! + v; return true;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = a[i]! - v; return true;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = a[i]! * v; return true;
+      case 'div': for (let i = 0; i < n; i++) out[i] = a[i]! / v; return true;
+      default: break;
+    }
+  }
   const f = binaryFn(op);
   let o = 0;
   odometer(p.shape, 0, p.aStrides, 0, p.bStrides, (ao, bo, n, ai, bi) => {
@@ -79,4 +91,12 @@ export function where(cond: TypedArray, a: TypedArray, b: TypedArray, out: Typed
 export function notEqual(x: Int32Array, value: number, out: FloatArray): boolean {
   for (let i = 0; i < x.length; i++) out[i] = x[i] !== value ? 1 : 0;
   return true;
+}
+
+/** The contiguous stride of dimension i of shape (0 for size-1 dimensions, as broadcastStrides gives). */
+function stride(shape: readonly number[], i: number): number {
+  if (shape[i] === 1) return 0;
+  let s = 1;
+  for (let d = i + 1; d < shape.length; d++) s *= shape[d]!;
+  return s;
 }

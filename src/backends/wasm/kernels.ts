@@ -1,6 +1,6 @@
 // The wasm backend's kernels: argument checks, then one export call per thread on in-heap float32 data.
 
-import type { AdamWParams, BinaryKernel, Kernels, MatmulParams, UnaryKernel } from '../backend.js';
+import type { AdamWParams, BinaryKernel, DecodeAttentionParams, Kernels, MatmulParams, UnaryKernel } from '../backend.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import { splitRange, type WasmRuntime } from './runtime.js';
 
@@ -11,6 +11,8 @@ const BINARY: Record<BinaryKernel, number> = { add: 0, sub: 1, mul: 2, div: 3, p
 // Minimum work per thread before a call is split: waking a worker costs ~10-50 us.
 const MIN_FLOPS_PER_THREAD = 1 << 21;
 const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+// Up to this many rows a product with a (n, k) weight is a matrix-vector product (decoding).
+export const MAX_GEMV_ROWS = 4;
 // Below this a non-heap matmul is left to js rather than copied into the heap.
 const MIN_COPY_FLOPS = 1 << 15;
 
@@ -108,6 +110,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     }
     const { batch, m, n, k, transA, transB, aOffset, bOffset, aBatchStride, bBatchStride, accumulate } = p;
     if (batch <= 0 || m <= 0 || n <= 0) return true;
+    if (batch === 1 && m <= MAX_GEMV_ROWS && transB && !transA && k > 0 && matvec(a, b, out, m, n, k, aOffset, bOffset, accumulate)) return true;
     if (k <= 0) {
       if (!accumulate) out.fill(0, 0, batch * m * n);
       return true;
@@ -149,8 +152,55 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     return true;
   };
 
+  /** x (rows, k) @ w^T for w (n, k) in the heap: one contiguous weight row per output, no packing. */
+  const matvec = (a: FloatArray, b: FloatArray, out: FloatArray, rows: number, n: number, k: number, aOff: number, bOff: number, accumulate: boolean): boolean => {
+    const pa = f32(a, aOff + rows * k), pb = f32(b, bOff + n * k), po = f32(out, rows * n);
+    if (pa < 0 || pb < 0 || po < 0) return false;
+    // Memory-bound: threads pay off once the weight is large (a big vocabulary's head).
+    const t = rt.threadsFor(rows * n * k, MIN_FLOPS_PER_THREAD >> 2);
+    const head = [pa + aOff * 4, pb + bOff * 4, po, rows, n, k, +accumulate];
+    if (t === 1) rt.exports.matvecT(...(head as [number, number, number, number, number, number, number]), 0, n);
+    else rt.run('matvecT', splitRange(n, t, 4).map(([j0, j1]) => [...head, j0, j1]));
+    return true;
+  };
+
+  /** A few heap floats for decoding's scores, grown as needed (the main thread's only). */
+  let scores: Float32Array | null = null;
+
+  const decodeAttention = (qkv: FloatArray, kc: readonly FloatArray[], vc: readonly FloatArray[], out: FloatArray, p: DecodeAttentionParams): boolean => {
+    const { batch: B, t: T, nHead: H, headDim: D, blockSize } = p;
+    const C = H * D;
+    const pq = f32(qkv, B * T * 3 * C), po = f32(out, B * T * C);
+    if (pq < 0 || po < 0 || !(qkv instanceof Float32Array)) return false;
+    const pk = kc.map((c) => f32(c, H * blockSize * D)), pv = vc.map((c) => f32(c, H * blockSize * D));
+    if (pk.some((x) => x < 0) || pv.some((x) => x < 0)) return false;
+    if (!scores || scores.length < blockSize) scores = heap.alloc('float32', Math.max(blockSize, 64)) as Float32Array;
+    const ps = heap.addressOf(scores);
+    for (let b = 0; b < B; b++) {
+      const K = kc[b] as Float32Array, V = vc[b] as Float32Array;
+      const offset = p.offsets[b]!;
+      for (let t = 0; t < T; t++) {
+        const row = (b * T + t) * 3 * C;
+        for (let h = 0; h < H; h++) {
+          const dst = (h * blockSize + offset + t) * D; // cache layout (H, blockSize, D)
+          K.set(qkv.subarray(row + C + h * D, row + C + h * D + D), dst);
+          V.set(qkv.subarray(row + 2 * C + h * D, row + 2 * C + h * D + D), dst);
+        }
+      }
+      for (let t = 0; t < T; t++) {
+        const row = (b * T + t) * 3 * C;
+        for (let h = 0; h < H; h++) {
+          const base = h * blockSize * D * 4;
+          rt.exports.attendCached(pq + (row + h * D) * 4, pk[b]! + base, pv[b]! + base, po + ((b * T + t) * C + h * D) * 4, offset + t + 1, D, p.scale, ps);
+        }
+      }
+    }
+    return true;
+  };
+
   return {
     matmul,
+    decodeAttention,
 
     unary(op: UnaryKernel, x: FloatArray, out: FloatArray): boolean {
       const n = x.length;

@@ -20,6 +20,8 @@ export interface KernelExports {
     rows: number, nIn: number, nOut: number, j0: number, j1: number,
   ): void;
   unaryBackward(op: number, x: number, g: number, out: number, n: number): void;
+  matvecT(x: number, w: number, out: number, rows: number, n: number, k: number, accumulate: number, j0: number, j1: number): void;
+  attendCached(q: number, kc: number, vc: number, out: number, limit: number, d: number, scale: number, scores: number): void;
   binary(op: number, a: number, b: number, out: number, n: number): void;
   addInto(x: number, out: number, n: number): void;
   adamw(

@@ -9,7 +9,7 @@ import { wasmApi, type WasmModule } from './wasm-api.js';
 const EXPORT_NAMES = [
   'matmul', 'unary', 'unaryBackward', 'binary', 'addInto', 'adamw', 'softmax', 'layerNorm',
   'layerNormBackward', 'crossEntropy', 'crossEntropyBackward', 'attention', 'attentionBackward', 'embedding', 'embeddingBackward',
-  'linearInt8',
+  'linearInt8', 'matvecT',
 ] as const;
 /** A kernel export callable on every thread. */
 export type ExportName = (typeof EXPORT_NAMES)[number];
