@@ -91,7 +91,7 @@ export function conformanceCases(): Case[] {
   // matmul: [batch, m, n, k]
   const shapes: Array<[number, number, number, number]> = [
     [1, 1, 1, 1], [1, 3, 5, 7], [2, 17, 33, 9], [3, 4, 8, 16], [1, 130, 70, 257], [2, 9, 1030, 5], [4, 64, 64, 64],
-    [1, 256, 128, 128], [3, 5, 6, 0],
+    [1, 256, 128, 128], [3, 5, 6, 0], [1, 2, 3000, 129],
   ];
   for (const [batch, m, n, k] of shapes) {
     for (const transA of [false, true]) {
@@ -373,6 +373,30 @@ export function conformanceCases(): Case[] {
         if (!call(backend, 'embeddingBackward', g.fast, ids, dTable.fast, dim)) return 'skipped';
         ref('embeddingBackward', g.ref, ids, dTable.ref, dim);
         assertClose(dTable.fast, dTable.ref, 'dTable');
+        return 'ok';
+      },
+    });
+  }
+
+  // The KV-cache decoding step: prefill (t > 1) and one token per sequence at different lengths.
+  for (const [batch, t, nHead, headDim, blockSize, offsets] of [
+    [1, 4, 2, 8, 16, [0]], [2, 1, 3, 20, 17, [5, 0]], [3, 1, 4, 64, 130, [129, 7, 64]],
+  ] as Array<[number, number, number, number, number, number[]]>) {
+    cases.push({
+      kernel: 'decodeAttention',
+      name: `decodeAttention b${batch} t${t} h${nHead} d${headDim} block ${blockSize}`,
+      run(backend) {
+        const C = nHead * headDim;
+        const p = { batch, t, nHead, headDim, blockSize, offsets, scale: 1 / Math.sqrt(headDim) };
+        const qkv = new Pair(backend, batch * t * 3 * C, () => r());
+        const ks = offsets.map(() => new Pair(backend, nHead * blockSize * headDim, () => r()));
+        const vs = offsets.map(() => new Pair(backend, nHead * blockSize * headDim, () => r()));
+        const out = new Pair(backend, batch * t * C, () => r());
+        if (!call(backend, 'decodeAttention', qkv.fast, ks.map((k) => k.fast), vs.map((v) => v.fast), out.fast, p)) return 'skipped';
+        ref('decodeAttention', qkv.ref, ks.map((k) => k.ref), vs.map((v) => v.ref), out.ref, p);
+        assertClose(out.fast, out.ref, 'out');
+        ks.forEach((k, i) => assertClose(k.fast, k.ref, `k cache ${i}`));
+        vs.forEach((v, i) => assertClose(v.fast, v.ref, `v cache ${i}`));
         return 'ok';
       },
     });
