@@ -13,7 +13,7 @@ import { MultinomialNB } from '../ml/naive-bayes.js';
 import { LogisticRegression } from '../ml/logistic.js';
 import { MLPClassifier } from '../ml/mlp.js';
 import { inferTask } from '../ml/tabular/task.js';
-import { makeModel, type ModelName } from '../ml/tabular/models.js';
+import { fitEstimator, makeModel, type ModelName } from '../ml/tabular/models.js';
 import { accuracyScore, f1Score } from '../ml/metrics/classification.js';
 import { r2Score, rootMeanSquaredError } from '../ml/metrics/regression.js';
 import type { Matrix } from '../ml/matrix.js';
@@ -316,8 +316,8 @@ export async function compareTabular(t: Table, o: TabularCompareOptions): Promis
   for (const [label, name, params] of lineup) {
     o.onProgress?.(label);
     const [res, seconds] = timed(() => {
-      const m = makeModel(name, task, params, seed) as unknown as { fit(X: Matrix, y: Float64Array): unknown; predict(X: Matrix): Float64Array; parameterCount(): number };
-      m.fit(Xtr, yTr);
+      const m = makeModel(name, task, params, seed);
+      fitEstimator(m, Xtr, yTr);
       return { tr: score(m.predict(Xtr), yTr), va: score(m.predict(Xva), yVa), parameters: m.parameterCount() };
     });
     rows.push({
