@@ -15,10 +15,12 @@ test('a command run through buildProgram(io) prints into io, not onto stdout', a
   assert.ok(r.parameters > 0);
 });
 
-test('command files leave backends to main()', () => {
+test('command files print through their io and leave backends to main()', () => {
   const dir = join(process.cwd(), 'src', 'cli', 'commands');
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))) {
     const text = readFileSync(join(dir, name), 'utf8');
+    const code = text.split('\n').filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l)).join('\n'); // comments may show stdout
+    assert.ok(!/process\.stdout\.write\(/.test(code), `${name} writes to process.stdout: print through the io it is registered with`);
     // bench.ts reads the kernel handles (initBackends is idempotent); serve.ts's startServe is also a library entry.
     if (name !== 'bench.ts' && name !== 'serve.ts') assert.ok(!/initBackends\(\)/.test(text), `${name} calls initBackends(): main() does`);
   }
