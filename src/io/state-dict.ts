@@ -18,7 +18,7 @@ export function toSafeTensors(state: Record<string, Tensor>, dtype: StorageDType
   const out: Record<string, SafeTensor> = {};
   for (const [name, t] of Object.entries(state)) {
     const shape = [...t.shape];
-    const data = t.dataSync(); // save from the host (see toSafeTensorsAsync for device tensors)
+    const data = t.dataSync(); // host values: saveStateDict reads device tensors first
     if (data instanceof Float32Array) out[name] = fromFloat32(data, shape, dtype);
     else if (data instanceof Float64Array) out[name] = { dtype: 'F64', shape, data };
     else out[name] = { dtype: 'I32', shape, data };
@@ -44,7 +44,7 @@ export function fromSafeTensors(entries: Record<string, SafeTensor>, file = 'saf
  * @example await saveStateDict('model.safetensors', model.stateDict(), { dtype: 'BF16' })
  */
 export async function saveStateDict(path: string, state: Record<string, Tensor>, options: SaveStateDictOptions = {}): Promise<void> {
-  await saveSafetensors(path, toSafeTensors(state, options.dtype), options.metadata);
+  await saveSafetensors(path, toSafeTensors(await onHost(state), options.dtype), options.metadata);
 }
 
 /**
@@ -54,4 +54,13 @@ export async function saveStateDict(path: string, state: Record<string, Tensor>,
 export async function loadStateDict(path: string): Promise<{ tensors: Record<string, Tensor>; metadata: Record<string, string> }> {
   const { tensors, metadata } = await loadSafetensors(path);
   return { tensors: fromSafeTensors(tensors, path), metadata };
+}
+
+/** The same tensors with host-readable storage: tensors on a device are read (awaited) to cpu. */
+export async function onHost(state: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(state)) {
+    out[name] = t.dev.hostView(t.storage) ? t : new Tensor(await t.data(), t.shape);
+  }
+  return out;
 }

@@ -93,3 +93,25 @@ test('a long training loop on a device holds steady memory (live buffers counted
   assert.ok(Math.max(...later) - Math.min(...later) <= 40, `live buffers per 50 steps: ${live.join(', ')}`);
   assert.ok(strictCounters().allocated > 10 * Math.max(...later), 'buffers were allocated and collected');
 });
+
+test('a checkpoint written from a device loads on the cpu and back, with the same outputs', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { saveStateDict, loadStateDict } = await import('../io/state-dict.js');
+  const dir = mkdtempSync(join(tmpdir(), 'moxing-device-ckpt-'));
+  const strict = modelOn('cpu-strict');
+  await trainSteps(strict, 3);
+  await saveStateDict(join(dir, 'model.safetensors'), strict.stateDict());
+  const onCpu = modelOn('cpu');
+  onCpu.loadStateDict((await loadStateDict(join(dir, 'model.safetensors'))).tensors);
+  const back = modelOn('cpu-strict');
+  back.loadStateDict(onCpu.stateDict());
+  const [x] = batch(new Rng(5));
+  for (const m of [strict, onCpu, back]) m.eval();
+  const want = await strict.forward(x).logits.data();
+  for (const m of [onCpu, back]) {
+    const got = await m.forward(x).logits.data();
+    got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-6, `logit ${i}: ${v} vs ${want[i]}`));
+  }
+});
