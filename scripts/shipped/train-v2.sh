@@ -57,8 +57,14 @@ fi
 
 # 5. fine-tuning and the table
 [ -f .shipped/corpus/qa.csv ] || node --import tsx scripts/shipped/build-corpus.ts .shipped/corpus
-[ -f "$W/chat/model.safetensors" ] || $MOXING finetune --from "$W/base" --task qa --data .shipped/corpus/qa.csv \
-  --question-col question --answer-col answer --epochs 6 --batch-size 16 --lr 3e-4 --val-fraction 0.15 --seed 0 --out "$W/chat" --json
+# chat: the closed-book capital/element pairs plus reading pairs (a retrieved context before each shared
+# definition and next-line question), so the model answers from documents as ask --docs asks it to
+if [ ! -f "$W/chat-train.csv" ]; then
+  node --import tsx scripts/shipped/make-docs-qa.ts "$W/docs-qa.csv" --block-size "$BLOCK" --tokenizer "$W/tokenizer.json"
+  { cat .shipped/corpus/qa.csv; tail -n +2 "$W/docs-qa.csv"; } > "$W/chat-train.csv"
+fi
+[ -f "$W/chat/model.safetensors" ] || $MOXING finetune --from "$W/base" --task qa --data "$W/chat-train.csv" \
+  --question-col question --answer-col answer --epochs 2 --batch-size 32 --lr 3e-4 --val-fraction 0.02 --seed 0 --out "$W/chat" --json
 [ -f "$W/sentiment/head.safetensors" ] || $MOXING finetune --from "$W/base" --task classify \
   --data ../shared/datasets/fine_food_reviews/train.csv --text-col review --label-col score --pooling mean \
   --epochs 3 --batch-size 16 --lr 1e-4 --val-fraction 0.2 --seed 0 --out "$W/sentiment" --json
