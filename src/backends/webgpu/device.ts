@@ -1,0 +1,98 @@
+// The webgpu device: tensor storage in GPU buffers, host reads through a mapped staging buffer.
+
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import type { Device, Storage } from '../../tensor/device.js';
+import { type BufferPool, GpuStorage } from './memory.js';
+import type { Runtime } from './runtime.js';
+
+const USAGE_MAP_READ = 0x01;
+const USAGE_COPY_DST = 0x08;
+const MAP_READ = 0x01;
+
+function dtypeOfArray(values: TypedArray): DType {
+  if (values instanceof Float32Array) return 'float32';
+  if (values instanceof Int32Array) return 'int32';
+  return 'float64';
+}
+
+function noFloat64(what: string): Error {
+  return new Error(`webgpu: ${what} float64 storage: WGSL has no 64-bit floats; use float32 on this device (or the cpu device for float64)`);
+}
+
+function asGpu(storage: Storage, what: string): GpuStorage {
+  if (!(storage instanceof GpuStorage)) throw new Error(`webgpu: ${what} got storage of another device`);
+  return storage;
+}
+
+/**
+ * Storage lives in GPU buffers; kernels record into the shared command stream. `read` is the only
+ * way back to the host (hostView is null), `write` and `upload` submit what is recorded first so the
+ * copy lands after the kernels recorded before it.
+ */
+export class WebGpuDevice implements Device {
+  readonly name = 'webgpu';
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly pool: BufferPool,
+    private readonly zero: (s: GpuStorage) => void,
+  ) {}
+
+  alloc(dtype: DType, size: number, uninitialized = false): GpuStorage {
+    if (dtype === 'float64') throw noFloat64('cannot allocate');
+    const { storage, fresh } = this.pool.take(dtype, size, 4);
+    if (!fresh && !uninitialized && size > 0) this.zero(storage);
+    return storage;
+  }
+
+  upload(values: TypedArray): GpuStorage {
+    const dtype = dtypeOfArray(values);
+    if (dtype === 'float64') throw noFloat64('cannot upload');
+    const s = this.alloc(dtype, values.length, true);
+    this.write(s, values);
+    return s;
+  }
+
+  write(storage: Storage, values: TypedArray): void {
+    const s = asGpu(storage, 'write');
+    if (dtypeOfArray(values) !== s.dtype || values.length !== s.length) {
+      throw new Error(`webgpu: write of ${values.length} ${dtypeOfArray(values)} values into ${s.length} ${s.dtype} storage`);
+    }
+    if (values.length === 0) return;
+    // queue.writeBuffer runs before any command not yet submitted: submit those first.
+    this.runtime.flush();
+    this.runtime.device.queue.writeBuffer(s.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+  }
+
+  async read(storage: Storage): Promise<TypedArray> {
+    const s = asGpu(storage, 'read');
+    const out = s.dtype === 'int32' ? new Int32Array(s.length) : new Float32Array(s.length);
+    this.runtime.check();
+    if (s.length === 0) return out;
+    const bytes = s.length * 4;
+    const staging = this.runtime.device.createBuffer({ size: bytes, usage: USAGE_MAP_READ | USAGE_COPY_DST });
+    try {
+      this.runtime.copy(s.buffer, 0, staging, 0, bytes);
+      this.runtime.flush();
+      await staging.mapAsync(MAP_READ, 0, bytes);
+      const view = staging.getMappedRange(0, bytes);
+      new Uint8Array(out.buffer).set(new Uint8Array(view));
+      staging.unmap();
+    } catch (e) {
+      this.runtime.check();
+      throw new Error(`webgpu: reading ${s.length} ${s.dtype} values back failed: ${(e as Error).message}`);
+    } finally {
+      staging.destroy();
+    }
+    this.runtime.check();
+    return out;
+  }
+
+  hostView(): null {
+    return null;
+  }
+
+  sync(): Promise<void> {
+    return this.runtime.sync();
+  }
+}

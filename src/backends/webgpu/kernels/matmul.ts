@@ -1,0 +1,177 @@
+// Register-tiled fp32 GEMM: each workgroup of 256 threads computes a BM x BN tile of out[b] =
+// op(A[b]) @ op(B[b]) over BK-deep slices staged in workgroup memory as vec4 rows; each thread keeps a
+// TM x TN block of accumulators and prefetches its share of the next slice into registers while it
+// multiplies the current one. Edges that are not tile multiples read zeros and skip their stores.
+
+import type { MatmulParams } from '../../backend.js';
+import type { GpuStorage } from '../memory.js';
+import type { KernelSpec } from '../runtime.js';
+import { type GpuCtx, requireF32 } from './common.js';
+
+/** A tile shape: BM x BN outputs per workgroup, BK-deep slices, TM x TN per thread (256 threads). */
+export interface GemmTile { bm: number; bn: number; bk: number; tm: number; tn: number }
+
+export const TILE_LARGE: GemmTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 };
+export const TILE_SMALL: GemmTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
+
+/**
+ * WGSL of one GEMM variant. Threads form a 16 x 16 grid; a thread's rows are ty*4 + {0..3} in each of
+ * the TM/4 bands BM/(TM/4) apart (same for columns), so its vec4 reads of a slice row are contiguous.
+ */
+export function gemmSource(t: GemmTile, transA: boolean, transB: boolean): string {
+  const { bm, bn, bk, tm, tn } = t;
+  const ga = tm / 4; // row bands per thread
+  const gb = tn / 4;
+  const la = (bm * bk) / 256; // A elements each thread loads per slice
+  const lb = (bn * bk) / 256;
+  // Coalesced loads: consecutive threads walk the dimension that is contiguous in memory.
+  const aIdx = transA
+    ? `let row = e % ${bm}u; let kk = e / ${bm}u; let src = aBase + (k0 + kk) * m + m0 + row;`
+    : `let kk = e % ${bk}u; let row = e / ${bk}u; let src = aBase + (m0 + row) * K + k0 + kk;`;
+  const bIdx = transB
+    ? `let kk = e % ${bk}u; let col = e / ${bk}u; let src = bBase + (n0 + col) * K + k0 + kk;`
+    : `let col = e % ${bn}u; let kk = e / ${bn}u; let src = bBase + (k0 + kk) * n + n0 + col;`;
+  return /* wgsl */ `
+var<workgroup> As: array<vec4<f32>, ${(bk * bm) / 4}>;
+var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let m = pu(0u); let n = pu(1u); let K = pu(2u);
+  let b = wg.z;
+  let aBase = pu(3u) + b * pu(5u);
+  let bBase = pu(4u) + b * pu(6u);
+  let oBase = b * m * n;
+  let m0 = wg.y * ${bm}u;
+  let n0 = wg.x * ${bn}u;
+  let tx = li % 16u;
+  let ty = li / 16u;
+  var acc: array<vec4<f32>, ${tm * gb}>;
+  for (var z = 0u; z < ${tm * gb}u; z++) { acc[z] = vec4<f32>(0.0); }
+  var pa: array<f32, ${la}>;
+  var pb: array<f32, ${lb}>;
+  // Prefetch slice 0.
+  for (var s = 0u; s < ${la}u; s++) {
+    let e = li + s * 256u; let k0 = 0u;
+    ${aIdx}
+    pa[s] = select(0.0, A[src], m0 + row < m && k0 + kk < K);
+  }
+  for (var s = 0u; s < ${lb}u; s++) {
+    let e = li + s * 256u; let k0 = 0u;
+    ${bIdx}
+    pb[s] = select(0.0, B[src], n0 + col < n && k0 + kk < K);
+  }
+  for (var k0 = 0u; k0 < K; k0 += ${bk}u) {
+    for (var s = 0u; s < ${la}u; s++) {
+      let e = li + s * 256u;
+      ${transA ? `let row = e % ${bm}u; let kk = e / ${bm}u;` : `let kk = e % ${bk}u; let row = e / ${bk}u;`}
+      As[kk * ${bm / 4}u + row / 4u][row % 4u] = pa[s];
+    }
+    for (var s = 0u; s < ${lb}u; s++) {
+      let e = li + s * 256u;
+      ${transB ? `let kk = e % ${bk}u; let col = e / ${bk}u;` : `let col = e % ${bn}u; let kk = e / ${bn}u;`}
+      Bs[kk * ${bn / 4}u + col / 4u][col % 4u] = pb[s];
+    }
+    workgroupBarrier();
+    // Prefetch the next slice while this one is multiplied.
+    let k1 = k0 + ${bk}u;
+    if (k1 < K) {
+      for (var s = 0u; s < ${la}u; s++) {
+        let e = li + s * 256u; let k0 = k1;
+        ${aIdx}
+        pa[s] = select(0.0, A[src], m0 + row < m && k0 + kk < K);
+      }
+      for (var s = 0u; s < ${lb}u; s++) {
+        let e = li + s * 256u; let k0 = k1;
+        ${bIdx}
+        pb[s] = select(0.0, B[src], n0 + col < n && k0 + kk < K);
+      }
+    }
+    for (var kk = 0u; kk < ${bk}u; kk++) {
+      var a: array<vec4<f32>, ${ga}>;
+      var bv: array<vec4<f32>, ${gb}>;
+      for (var g = 0u; g < ${ga}u; g++) { a[g] = As[kk * ${bm / 4}u + g * ${bm / 4 / ga}u + ty]; }
+      for (var h = 0u; h < ${gb}u; h++) { bv[h] = Bs[kk * ${bn / 4}u + h * ${bn / 4 / gb}u + tx]; }
+      for (var g = 0u; g < ${ga}u; g++) {
+        for (var r = 0u; r < 4u; r++) {
+          let av = a[g][r];
+          for (var h = 0u; h < ${gb}u; h++) {
+            let z = (g * 4u + r) * ${gb}u + h;
+            acc[z] = fma(vec4<f32>(av), bv[h], acc[z]);
+          }
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  let accumulate = pu(7u) != 0u;
+  for (var g = 0u; g < ${ga}u; g++) {
+    for (var r = 0u; r < 4u; r++) {
+      let row = m0 + g * ${bm / ga}u + ty * 4u + r;
+      if (row >= m) { continue; }
+      for (var h = 0u; h < ${gb}u; h++) {
+        let v = acc[(g * 4u + r) * ${gb}u + h];
+        for (var c = 0u; c < 4u; c++) {
+          let col = n0 + h * ${bn / gb}u + tx * 4u + c;
+          if (col < n) {
+            let o = oBase + row * n + col;
+            if (accumulate) { OUT[o] += v[c]; } else { OUT[o] = v[c]; }
+          }
+        }
+      }
+    }
+  }
+}
+`;
+}
+
+const specs = new Map<string, KernelSpec>();
+function gemmSpec(t: GemmTile, transA: boolean, transB: boolean): KernelSpec {
+  const key = `gemm_${t.bm}x${t.bn}x${t.bk}_${t.tm}x${t.tn}_${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+  let s = specs.get(key);
+  if (!s) {
+    s = {
+      name: key,
+      bindings: [{ name: 'A', type: 'f32' }, { name: 'B', type: 'f32' }, { name: 'OUT', type: 'f32', write: true }],
+      body: gemmSource(t, transA, transB),
+    };
+    specs.set(key, s);
+  }
+  return s;
+}
+
+/** The tile for a problem: the large one when it still gives a few waves of workgroups. */
+export function chooseTile(p: MatmulParams, minGroups = 256): GemmTile {
+  const large = Math.ceil(p.m / 128) * Math.ceil(p.n / 128) * p.batch;
+  return large >= minGroups ? TILE_LARGE : TILE_SMALL;
+}
+
+/** The matmul kernel of the table (fp32). */
+export function matmulKernels(ctx: GpuCtx) {
+  return {
+    matmul(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, tile?: GemmTile): boolean {
+      requireF32('matmul', a, b, out);
+      if (p.batch * p.m * p.n === 0) return true;
+      if (p.batch > 65535) throw new Error(`webgpu: matmul batch ${p.batch} exceeds 65535`);
+      const t = tile ?? chooseTile(p);
+      if (p.k === 0) {
+        // An empty sum: zeros, or out unchanged when accumulating.
+        if (!p.accumulate) ctx.rt.params().u(p.batch * p.m * p.n);
+        else return true;
+      } else {
+        ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(p.accumulate ? 1 : 0);
+      }
+      if (p.k === 0) {
+        ctx.rt.dispatch(ZERO, [out.buffer], [Math.ceil(p.batch * p.m * p.n / 256), 1, 1]);
+        return true;
+      }
+      ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB), [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch]);
+      return true;
+    },
+  };
+}
+
+const ZERO: KernelSpec = {
+  name: 'gemm_zero',
+  bindings: [{ name: 'OUT', type: 'f32', write: true }],
+  body: '@compute @workgroup_size(256)\nfn main(@builtin(global_invocation_id) gid: vec3<u32>) { if (gid.x < pu(0u)) { OUT[gid.x] = 0.0; } }\n',
+};

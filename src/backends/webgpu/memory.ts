@@ -1,0 +1,186 @@
+// GPU tensor storage: buffers from a caching allocator (size classes, reuse), returned to the cache
+// by a FinalizationRegistry when their tensors are collected, trimmed when the cache grows too big.
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { DType } from '../../tensor/dtype.js';
+import type { DeviceBuffer } from '../../tensor/device.js';
+import type { Runtime } from './runtime.js';
+
+const USAGE_STORAGE = 0x80;
+const USAGE_COPY_SRC = 0x04;
+const USAGE_COPY_DST = 0x08;
+const MIB = 2 ** 20;
+// Bytes handed out between forced collections at least (a full V8 GC costs ~10 ms).
+const GC_FLOOR_BYTES = 256 * MIB;
+
+/**
+ * Storage of one tensor on the GPU: `length` elements of `dtype` at the start of `buffer` (which
+ * may be larger: its size class).
+ */
+export class GpuStorage implements DeviceBuffer {
+  constructor(readonly length: number, readonly dtype: DType, readonly buffer: GPUBuffer) {}
+}
+
+/** Int8 weights (linearInt8), packed four to a 32-bit word. */
+export class GpuInt8 {
+  readonly dtype = 'int8';
+  constructor(readonly length: number, readonly buffer: GPUBuffer) {}
+}
+
+/**
+ * Rounds a byte count up to its size class: 256-byte steps to 64 KiB, then 8 classes per power of two
+ * (at most 12.5% unused).
+ * @example sizeClass(70000) // 73728
+ */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 65536) return Math.max(256, Math.ceil(bytes / 256) * 256);
+  const step = 2 ** (Math.floor(Math.log2(bytes)) - 3);
+  return Math.ceil(bytes / step) * step;
+}
+
+type Registry = FinalizationRegistry<GPUBuffer> & { cleanupSome?: () => void };
+interface Reclaim {
+  Registry: new (cb: (held: GPUBuffer) => void) => Registry;
+  gc: (() => void) | null;
+}
+let reclaim: Reclaim | undefined;
+
+// Finalizers run only when the event loop turns, never inside a synchronous training step, and V8 does
+// not count GPU memory as pressure; so after enough bytes the pool forces a GC and runs cleanupSome,
+// as the wasm heap does (both behind V8 flags; a new vm context picks them up).
+function reclaimTools(): Reclaim {
+  if (reclaim) return reclaim;
+  try {
+    setFlagsFromString('--expose-gc');
+    setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+    reclaim = runInNewContext('({ Registry: FinalizationRegistry, gc: typeof gc === "function" ? gc : null })') as Reclaim;
+  } catch {
+    reclaim = { Registry: FinalizationRegistry, gc: null };
+  }
+  return reclaim;
+}
+
+/** Bytes held by a pool, for tests and diagnostics. */
+export interface PoolStats {
+  liveBytes: number;
+  freeBytes: number;
+  created: number;
+  reused: number;
+  destroyed: number;
+}
+
+/** The caching allocator of one device. */
+export class BufferPool {
+  /** Free bytes kept for reuse at most; more are destroyed (MOXING_WEBGPU_CACHE_MB overrides). */
+  cacheBudget: number;
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private readonly registry: Registry;
+  private live = 0;
+  private freeBytes = 0;
+  private sinceGc = 0;
+  private retained = 0;
+  private created = 0;
+  private reused = 0;
+  private destroyed = 0;
+  private readonly maxBytes: number;
+
+  constructor(private readonly runtime: Runtime) {
+    const limits = runtime.device.limits;
+    this.maxBytes = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+    const env = Number(process.env.MOXING_WEBGPU_CACHE_MB);
+    this.cacheBudget = Number.isFinite(env) && env > 0 ? env * MIB : 4096 * MIB;
+    this.registry = new (reclaimTools().Registry)((buffer) => this.release(buffer));
+  }
+
+  /**
+   * Storage for `length` elements; `fresh` says whether the buffer is new (zeroed by WebGPU) or reused
+   * (holding old values). Throws a clear error past the adapter's buffer limit.
+   */
+  take(dtype: DType, length: number, bytesPerElement: number): { storage: GpuStorage; fresh: boolean } {
+    const bytes = length * bytesPerElement;
+    const cls = sizeClass(bytes);
+    if (cls > this.maxBytes) {
+      throw new Error(`webgpu: cannot allocate ${(bytes / MIB).toFixed(1)} MiB for ${length} ${dtype} elements: the adapter's largest storage buffer is ${(this.maxBytes / MIB).toFixed(0)} MiB`);
+    }
+    this.sinceGc += cls;
+    if (this.sinceGc > Math.max(GC_FLOOR_BYTES, this.retained)) this.collect();
+    else if (this.freeBytes > this.cacheBudget) this.trim(this.cacheBudget / 2);
+    const list = this.free.get(cls);
+    let buffer = list?.pop();
+    let fresh = false;
+    if (buffer) {
+      this.freeBytes -= cls;
+      this.reused++;
+    } else {
+      buffer = this.create(cls, `${length} ${dtype} elements`);
+      fresh = true;
+    }
+    this.live += cls;
+    const storage = new GpuStorage(length, dtype, buffer);
+    this.registry.register(storage, buffer);
+    return { storage, fresh };
+  }
+
+  /** A buffer outside the cache (int8 weights, scratch); never reused. */
+  createRaw(bytes: number, what: string): GPUBuffer {
+    const cls = Math.max(16, Math.ceil(bytes / 16) * 16);
+    if (cls > this.maxBytes) throw new Error(`webgpu: cannot allocate ${(bytes / MIB).toFixed(1)} MiB for ${what}: the adapter's largest storage buffer is ${(this.maxBytes / MIB).toFixed(0)} MiB`);
+    return this.create(cls, what);
+  }
+
+  /** Frees the blocks of collected tensors now (forced GC + cleanupSome where the runtime allows). */
+  collect(): void {
+    this.sinceGc = 0;
+    const tools = reclaimTools();
+    tools.gc?.();
+    this.registry.cleanupSome?.();
+    this.retained = this.live;
+    if (this.freeBytes > this.cacheBudget) this.trim(this.cacheBudget / 2);
+  }
+
+  /** Destroys free blocks until at most `keepBytes` stay cached. */
+  trim(keepBytes = 0): void {
+    if (this.freeBytes <= keepBytes) return;
+    // Recorded commands may still name a free block: submit them before destroying it.
+    this.runtime.flush();
+    const classes = [...this.free.keys()].sort((a, b) => b - a); // largest first
+    for (const cls of classes) {
+      const list = this.free.get(cls)!;
+      while (list.length > 0 && this.freeBytes > keepBytes) {
+        list.pop()!.destroy();
+        this.freeBytes -= cls;
+        this.destroyed++;
+      }
+    }
+  }
+
+  stats(): PoolStats {
+    return { liveBytes: this.live, freeBytes: this.freeBytes, created: this.created, reused: this.reused, destroyed: this.destroyed };
+  }
+
+  private create(bytes: number, what: string): GPUBuffer {
+    const device = this.runtime.device;
+    device.pushErrorScope('out-of-memory');
+    const buffer = device.createBuffer({ size: bytes, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST });
+    void device.popErrorScope().then((err) => {
+      if (err) {
+        this.runtime.fault ??= new Error(`webgpu: out of GPU memory allocating ${(bytes / MIB).toFixed(1)} MiB for ${what} (${(this.live / MIB).toFixed(0)} MiB in use, ${(this.freeBytes / MIB).toFixed(0)} MiB cached)`);
+      }
+    });
+    this.created++;
+    return buffer;
+  }
+
+  private release(buffer: GPUBuffer): void {
+    const cls = buffer.size;
+    this.live -= cls;
+    let list = this.free.get(cls);
+    if (!list) {
+      list = [];
+      this.free.set(cls, list);
+    }
+    list.push(buffer);
+    this.freeBytes += cls;
+  }
+}

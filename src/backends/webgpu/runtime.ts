@@ -1,0 +1,245 @@
+// Recording kernels for the GPU: WGSL generation with a shared parameter block, a pipeline cache,
+// one command encoder and compute pass shared across kernel calls, and a ring of uniform slots.
+// Submits happen only before host reads/writes, when the ring is full, or every `flushEvery`
+// dispatches (so the GPU starts on a long step while JS is still recording the rest).
+
+/** One storage binding of a kernel: its WGSL name (upper case, unique in the body) and element type. */
+export interface BindingSpec {
+  name: string;
+  type: 'f32' | 'i32' | 'u32' | 'atomic<u32>' | 'vec4<f32>';
+  write?: boolean;
+}
+
+/**
+ * A compute kernel: its bindings (1..n; binding 0 is the parameter block) and its WGSL body, which
+ * declares `fn main` with `@compute @workgroup_size(...)`. Parameters are read with pu(i), pi(i),
+ * pf(i): word i of the block as u32, i32, f32.
+ */
+export interface KernelSpec {
+  name: string;
+  bindings: readonly BindingSpec[];
+  body: string;
+  /** WGSL `enable` directives (f16, subgroups, ...). */
+  enables?: readonly string[];
+}
+
+/** Words in one parameter slot (256 bytes: the uniform offset alignment). */
+export const PARAM_WORDS = 64;
+const SLOT_BYTES = PARAM_WORDS * 4;
+const RING_SLOTS = 2048;
+const USAGE_UNIFORM = 0x40;
+const USAGE_COPY_DST = 0x08;
+
+const HEADER = /* wgsl */ `
+struct Params { w: array<vec4<u32>, 16> }
+@group(0) @binding(0) var<uniform> params: Params;
+fn pu(i: u32) -> u32 { return params.w[i >> 2u][i & 3u]; }
+fn pi(i: u32) -> i32 { return bitcast<i32>(pu(i)); }
+fn pf(i: u32) -> f32 { return bitcast<f32>(pu(i)); }
+// The flat index of a workgroup in a 2-D grid (1-D work too large for 65535 groups spills into y).
+// -inf at run time (a constant -inf is a WGSL compile error): the mask makes it depend on a parameter.
+fn negInf() -> f32 { return bitcast<f32>(0xff800000u | (pu(0u) & 0u)); }
+fn wgIndex(wg: vec3<u32>, nwg: vec3<u32>) -> u32 { return wg.y * nwg.x + wg.x; }
+`;
+
+/** Writes one dispatch's parameters into its ring slot. */
+export class ParamWriter {
+  private at = 0;
+  constructor(private readonly u32: Uint32Array, private readonly i32: Int32Array, private readonly f32: Float32Array, private base = 0) {}
+  reset(base: number): this {
+    this.base = base;
+    this.at = 0;
+    return this;
+  }
+  u(v: number): this {
+    this.check();
+    this.u32[this.base + this.at++] = v >>> 0;
+    return this;
+  }
+  i(v: number): this {
+    this.check();
+    this.i32[this.base + this.at++] = v | 0;
+    return this;
+  }
+  f(v: number): this {
+    this.check();
+    this.f32[this.base + this.at++] = v;
+    return this;
+  }
+  private check(): void {
+    if (this.at >= PARAM_WORDS) throw new Error(`webgpu: more than ${PARAM_WORDS} parameter words in one dispatch`);
+  }
+}
+
+interface Compiled {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+/**
+ * Groups for `n` work items of `per` each: [x, y] with x * y >= ceil(n / per) and both <= 65535.
+ * @example groups1d(1e8, 256) // [65535, 6]
+ */
+export function groups1d(n: number, per: number): [number, number, number] {
+  const total = Math.max(1, Math.ceil(n / per));
+  if (total <= 65535) return [total, 1, 1];
+  const y = Math.ceil(total / 65535);
+  return [Math.ceil(total / y), y, 1];
+}
+
+/** The recorder every kernel call goes through. */
+export class Runtime {
+  /** Dispatches recorded before an automatic submit. */
+  flushEvery = 256;
+  /** Dispatches since the device was opened (for tests and diagnostics). */
+  dispatchCount = 0;
+  submitCount = 0;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private pending = 0;
+  private readonly ring: GPUBuffer;
+  private readonly mirror = new ArrayBuffer(RING_SLOTS * SLOT_BYTES);
+  private readonly writer: ParamWriter;
+  private slot = 0;
+  private readonly compiled = new Map<string, Compiled>();
+  /** The first asynchronous error the device reported (validation, out of memory, lost); thrown at the next sync point. */
+  fault: Error | null = null;
+
+  constructor(readonly device: GPUDevice) {
+    this.ring = device.createBuffer({ size: RING_SLOTS * SLOT_BYTES, usage: USAGE_UNIFORM | USAGE_COPY_DST });
+    this.writer = new ParamWriter(new Uint32Array(this.mirror), new Int32Array(this.mirror), new Float32Array(this.mirror));
+    device.addEventListener('uncapturederror', (ev) => {
+      const e = (ev as GPUUncapturedErrorEvent).error;
+      this.fault ??= new Error(`webgpu: ${e.message}`);
+    });
+    void device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.fault ??= new Error(`webgpu: the device was lost (${info.message || info.reason})`);
+    });
+  }
+
+  /** Throws the device's recorded fault, if any (once: a validation error does not end the device). */
+  check(): void {
+    const f = this.fault;
+    if (f) {
+      this.fault = null;
+      throw f;
+    }
+  }
+
+  /** The parameter writer of the next dispatch (call before `dispatch`). */
+  params(): ParamWriter {
+    if (this.slot >= RING_SLOTS) this.flush();
+    return this.writer.reset(this.slot * PARAM_WORDS);
+  }
+
+  /**
+   * Records one dispatch of `spec` over `buffers` (one per binding, in order) with the parameters just
+   * written by `params()`. A buffer bound twice (out = x for an in-place update) gets one binding and
+   * the body's second name is rewritten to the first, since WebGPU forbids aliasing writable bindings.
+   */
+  dispatch(spec: KernelSpec, buffers: readonly GPUBuffer[], groups: readonly [number, number, number]): void {
+    if (buffers.length !== spec.bindings.length) throw new Error(`webgpu: kernel ${spec.name} takes ${spec.bindings.length} buffers, got ${buffers.length}`);
+    if (this.slot >= RING_SLOTS) throw new Error('webgpu: params() must precede dispatch()');
+    const firstOf = buffers.map((b, i) => buffers.indexOf(b) === i ? i : buffers.indexOf(b));
+    const aliased = firstOf.some((f, i) => f !== i);
+    const key = aliased ? `${spec.name}|${firstOf.join(',')}` : spec.name;
+    let c = this.compiled.get(key);
+    if (!c) {
+      c = this.compile(spec, aliased ? firstOf : null);
+      this.compiled.set(key, c);
+    }
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.ring, offset: this.slot * SLOT_BYTES, size: SLOT_BYTES } }];
+    for (let i = 0; i < buffers.length; i++) if (firstOf[i] === i) entries.push({ binding: i + 1, resource: { buffer: buffers[i]! } });
+    const bindGroup = this.device.createBindGroup({ layout: c.layout, entries });
+    const pass = this.computePass();
+    pass.setPipeline(c.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    this.slot++;
+    this.pending++;
+    this.dispatchCount++;
+    if (this.pending >= this.flushEvery) this.flush();
+  }
+
+  /** Records a buffer-to-buffer copy (ends the current compute pass). */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    if (bytes === 0) return;
+    this.endPass();
+    this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    this.pending++;
+  }
+
+  /** True when commands are recorded but not submitted. */
+  get hasPending(): boolean {
+    return this.encoder !== null;
+  }
+
+  /** Submits everything recorded so far (with the parameter slots it uses). */
+  flush(): void {
+    if (!this.encoder) {
+      this.slot = 0;
+      return;
+    }
+    this.endPass();
+    if (this.slot > 0) this.device.queue.writeBuffer(this.ring, 0, this.mirror, 0, this.slot * SLOT_BYTES);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.slot = 0;
+    this.pending = 0;
+    this.submitCount++;
+  }
+
+  /** Submits and waits until the GPU finished everything queued; throws a recorded fault. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.check();
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    this.encoder ??= this.device.createCommandEncoder();
+    return this.encoder;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    this.pass ??= this.commandEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  private compile(spec: KernelSpec, firstOf: number[] | null): Compiled {
+    let body = spec.body;
+    const decls: string[] = [];
+    spec.bindings.forEach((b, i) => {
+      const first = firstOf ? firstOf[i]! : i;
+      if (first !== i) {
+        const target = spec.bindings[first]!;
+        if (target.type !== b.type) throw new Error(`webgpu: kernel ${spec.name} cannot alias ${b.name} (${b.type}) with ${target.name} (${target.type})`);
+        body = body.replace(new RegExp(`\\b${b.name}\\b`, 'g'), target.name);
+        return;
+      }
+      const write = b.write || (firstOf ?? []).some((f, j) => f === i && spec.bindings[j]!.write);
+      decls.push(`@group(0) @binding(${i + 1}) var<storage, ${write ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`);
+    });
+    const enables = (spec.enables ?? []).map((e) => `enable ${e};`).join('\n');
+    const code = `${enables}\n${HEADER}\n${decls.join('\n')}\n${body}`;
+    const module = this.device.createShaderModule({ code, label: spec.name });
+    const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: spec.name });
+    return { pipeline, layout: pipeline.getBindGroupLayout(0) };
+  }
+
+  /** Compiles a kernel now and reports WGSL errors (tests and feature probes; dispatch compiles lazily). */
+  async validate(spec: KernelSpec): Promise<string | null> {
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ code: `${(spec.enables ?? []).map((e) => `enable ${e};`).join('\n')}\n${HEADER}\n${spec.bindings.map((b, i) => `@group(0) @binding(${i + 1}) var<storage, ${b.write ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`).join('\n')}\n${spec.body}` });
+    this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const err = await this.device.popErrorScope();
+    return err ? err.message : null;
+  }
+}
