@@ -75,7 +75,7 @@ def main():
             res[name] = {'score': float(score), 'fitSeconds': best}
             if name in ('gbm', 'hgb'):
                 if 'xgboost' not in res:
-                    xm, xbest = timed_fit('xgboost', ds['task'], ds.get('k', 2), Xtr, ytr, 3)
+                    xm, xbest = timed_fit('xgboost', ds['task'], ds.get('k', 2), Xtr, ytr, ds['repeats'].get('hgb', 3))
                     res['xgboost'] = {'score': float(xm.score(Xte, yte)), 'fitSeconds': xbest}
                 res[name]['xgboost'] = res['xgboost']
         out[ds['name']] = res

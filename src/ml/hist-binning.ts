@@ -55,6 +55,22 @@ export function binForHist(X: Matrix, maxBins: number, categorical: ReadonlySet<
       cuts.push(new Float64Array(0));
       continue;
     }
+    const few = fewDistinct(col, m);
+    if (few) {
+      // One-hot and other low-cardinality columns: no sort, each value's bin is its rank.
+      const c = new Float64Array(Math.max(0, few.length - 1));
+      for (let b = 0; b + 1 < few.length; b++) c[b] = (few[b]! + few[b + 1]!) / 2;
+      cuts.push(c);
+      nBins[j] = Math.max(1, few.length);
+      for (let i = 0; i < n; i++) {
+        const v = data[i * p + j]!;
+        if (Number.isNaN(v)) { codes[o + i] = MISSING_BIN; continue; }
+        let b = 0;
+        while (few[b] !== v) b++;
+        codes[o + i] = b;
+      }
+      continue;
+    }
     const sorted = col.slice(0, m).sort();
     const uniq: number[] = [];
     for (let i = 0; i < m; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) uniq.push(sorted[i]!);
@@ -83,6 +99,18 @@ export function binForHist(X: Matrix, maxBins: number, categorical: ReadonlySet<
     }
   }
   return { rows: n, cols: p, codes, nBins, cuts, categorical: cat, hasMissing };
+}
+
+/** The sorted distinct values of col[0, m) when there are at most 8 of them, else null. */
+function fewDistinct(col: Float64Array, m: number): number[] | null {
+  const vals: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const v = col[i]!;
+    let k = 0;
+    while (k < vals.length && vals[k] !== v) k++;
+    if (k === vals.length) { if (vals.length === 8) return null; vals.push(v); }
+  }
+  return vals.sort((a, b) => a - b);
 }
 
 /** Smallest b with x <= cut[b] (cut.length if none). */
