@@ -5,6 +5,7 @@ import { strictBackend } from './strict/index.js';
 import { createWasmBackend, type WasmBackend } from './wasm/index.js';
 import { createBlasBackend, type BlasBackend } from './blas/index.js';
 import { allocArray } from '../tensor/dtype.js';
+import { envVar } from './env.js';
 
 /** What initBackends found. */
 export interface FastBackends {
@@ -15,7 +16,7 @@ export interface FastBackends {
 let fast: FastBackends | null = null;
 
 function debug(message: string): void {
-  if (process.env.MOXING_DEBUG) process.stderr.write(`moxing: ${message}\n`);
+  if (envVar('MOXING_DEBUG')) process.stderr.write(`moxing: ${message}\n`);
 }
 
 /**

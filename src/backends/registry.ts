@@ -6,6 +6,7 @@ import type { Backend, DeviceBackend, Kernels } from './backend.js';
 import { jsBackend } from './js/index.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { type Device, type Storage, cpu, registerDevice, setDefaultDevice, getDefaultDevice } from '../tensor/device.js';
+import { envVar } from './env.js';
 
 /** The kernel table as ops see it: storage is opaque, the device's backend knows its type. */
 export type AnyKernels = Kernels<Storage, Storage, Storage, unknown>;
@@ -162,6 +163,6 @@ export function retainingSubarray<T extends TypedArray>(x: T, begin: number, end
 
 /** Applies MOXING_BACKEND once the fast backends have registered. */
 export function applyBackendFromEnv(): void {
-  const name = process.env.MOXING_BACKEND;
+  const name = envVar('MOXING_BACKEND');
   if (name) setBackend(name);
 }

@@ -13,8 +13,7 @@
 // back to the JS heap; kernels then hand such arrays to the js backend (matmul copies them in).
 
 import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { reclaimTools } from './reclaim.js';
 import { wasmApi, type WasmMemory } from './wasm-api.js';
 
 const PAGE = 65536;
@@ -47,29 +46,6 @@ export function sizeClass(bytes: number): number {
 // decoding after training ran at a fifth of its speed in some processes.)
 
 type Registry = FinalizationRegistry<[number, number]> & { cleanupSome?: () => void };
-interface Reclaim {
-  Registry: new (cb: (held: [number, number]) => void) => Registry;
-  gc: (() => void) | null;
-}
-let reclaim: Reclaim | undefined;
-
-// The GC does not see wasm memory as pressure (a tensor is a ~100-byte object holding megabytes),
-// and finalizers only run when the event loop turns, never inside a synchronous training loop.
-// So after enough bytes are allocated the heap runs a full GC and then the registry's cleanupSome,
-// which frees the blocks of dead views synchronously. Both are behind V8 flags, set here once;
-// a new vm context picks them up (gc() and cleanupSome exist only in contexts made after that).
-// Where that fails, blocks still come back when the event loop turns.
-function reclaimTools(): Reclaim {
-  if (reclaim) return reclaim;
-  try {
-    setFlagsFromString('--expose-gc');
-    setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
-    reclaim = runInNewContext('({ Registry: FinalizationRegistry, gc: typeof gc === "function" ? gc : null })') as Reclaim;
-  } catch {
-    reclaim = { Registry: FinalizationRegistry, gc: null };
-  }
-  return reclaim;
-}
 
 /** Options of a heap; the defaults suit everything but tests of a full heap. */
 export interface HeapOptions {

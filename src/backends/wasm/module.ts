@@ -1,9 +1,11 @@
 // Finds and compiles the built kernels (build/kernels*.wasm), choosing the relaxed-SIMD build when the runtime runs it.
+// Node's loader (files); the browser build swaps it for src/browser/wasm-module.ts (fetched, compiled ahead).
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmApi, type WasmModule } from './wasm-api.js';
+import { envVar } from '../env.js';
 
 /** The kernel exports (pointers are byte addresses into the shared memory; bools are 0/1). */
 export interface KernelExports {
@@ -85,7 +87,7 @@ export function loadKernelModule(): KernelModule {
   if (!existsSync(plain)) {
     throw new Error(`wasm kernels not found at ${plain}: run \`npm run build\` (or \`npm run build:wasm\`)`);
   }
-  if (process.env.MOXING_WASM_RELAXED !== '0' && existsSync(relaxedPath)) {
+  if (envVar('MOXING_WASM_RELAXED') !== '0' && existsSync(relaxedPath)) {
     const bytes = readFileSync(relaxedPath);
     // Node 20 validates relaxed-SIMD opcodes only under --experimental-wasm-relaxed-simd.
     if (wasmApi.validate(bytes)) return { module: new wasmApi.Module(bytes), relaxed: true, path: relaxedPath };

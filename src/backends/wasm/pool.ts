@@ -5,10 +5,13 @@
 // counter and notifies; the calling thread runs its own part meanwhile, then waits for a pending
 // count to reach zero. A dynamic call instead lists more chunks than threads and every thread
 // pulls the next one from an atomic counter, so a core slowed by other work takes fewer chunks. Everything stays synchronous for the caller, so kernels keep their plain
-// function signatures. Node lets the main thread Atomics.wait; browsers would need the caller in a worker.
+// function signatures. Node lets the main thread Atomics.wait; a browser page's main thread may
+// not, so there the caller spins while joining and workers are started ahead (whenReady).
+// How workers start is the platform's (./threads.ts, swapped for Web Workers in the browser build).
 
-import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
+import type { KernelWorker } from './threads-api.js';
+import { threads as platform } from './threads.js';
 
 const GEN = 0, PENDING = 1, READY = 2, ERROR = 3, SHUTDOWN = 4;
 // Dynamic calls: next chunk, chunk count, and the argument positions filled per thread (-1: none).
@@ -25,10 +28,8 @@ const LOCALS = MAX_WORKERS * SLOT;
 const TABLE = LOCALS + (MAX_WORKERS + 1) * 2;
 const FLOATS = TABLE + MAX_CHUNKS * SLOT;
 
-// Plain CommonJS run with eval, so workers need neither tsx nor a file next to the compiled code.
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, id, names } = workerData;
+// A worker's code, run with module, memory, ctrl, id and names in scope (see threads.ts).
+const WORKER_BODY = `
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((n) => ex[n]);
 const hdr = new Int32Array(ctrl, 0, ${HEADER_BYTES / 4});
@@ -82,7 +83,7 @@ export type Part = number[];
  * pool.run(1, 'unary', [[0, x, out, half], [0, x + half * 4, out + half * 4, n - half]], mainExports);
  */
 export class WorkerPool {
-  private workers: Worker[] = [];
+  private workers: KernelWorker[] = [];
   private ctrl: SharedArrayBuffer;
   private hdr: Int32Array;
   private slots: Float64Array;
@@ -102,21 +103,18 @@ export class WorkerPool {
     this.index = new Map(names.map((n, i) => [n, i]));
   }
 
-  /** Starts workers until `count` exist and waits until they are ready; false if they failed to start. */
+  /**
+   * Starts workers until `count` exist and waits until they are ready; false if they failed to start.
+   * Where the caller may not block (a browser page) it only starts them: false until whenReady says so.
+   */
   ensure(count: number): boolean {
     if (this.broken) return false;
     count = Math.min(count, this.maxWorkers);
     while (this.workers.length < count) {
-      const w = new Worker(WORKER_SOURCE, {
-        eval: true,
-        // The parent's --import tsx is not needed; V8 flags (relaxed SIMD) are process-wide anyway.
-        execArgv: [],
-        workerData: { module: this.module, memory: this.memory, ctrl: this.ctrl, id: this.workers.length, names: this.names },
-      });
-      w.unref();
-      w.on('error', () => { this.broken = true; });
-      this.workers.push(w);
+      const data = { module: this.module, memory: this.memory, ctrl: this.ctrl, id: this.workers.length, names: this.names };
+      this.workers.push(platform.spawnKernelWorker(WORKER_BODY, data, () => { this.broken = true; }));
     }
+    if (!platform.canBlock) return Atomics.load(this.hdr, READY) >= count;
     // Worker startup runs on its own thread, so blocking here does not deadlock (Node allows it).
     const deadline = Date.now() + 20000;
     for (;;) {
@@ -129,6 +127,23 @@ export class WorkerPool {
       }
       Atomics.wait(this.hdr, READY, ready, Math.min(left, 50));
     }
+  }
+
+  /**
+   * Starts `count` workers and resolves once they are ready (true) or failed (false), yielding to
+   * the event loop meanwhile: how a browser page starts its threads before the first kernel call.
+   * @example await pool.whenReady(3)
+   */
+  async whenReady(count: number, timeoutMs = 20000): Promise<boolean> {
+    count = Math.min(count, this.maxWorkers);
+    if (this.ensure(count)) return true;
+    const deadline = Date.now() + timeoutMs;
+    while (!this.broken && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (Atomics.load(this.hdr, READY) >= count) return true;
+    }
+    this.broken = true;
+    return false;
   }
 
   /** Number of started workers. */
@@ -223,7 +238,7 @@ export class WorkerPool {
       const pending = Atomics.load(this.hdr, PENDING);
       if (pending <= 0) break;
       if (this.broken) throw new Error('worker pool: a worker died');
-      Atomics.wait(this.hdr, PENDING, pending, 1000);
+      if (platform.canBlock) Atomics.wait(this.hdr, PENDING, pending, 1000);
     }
     if (Atomics.load(this.hdr, ERROR) !== 0) throw new Error(`worker pool: kernel ${name} trapped in a worker`);
   }
@@ -233,7 +248,7 @@ export class WorkerPool {
     Atomics.store(this.hdr, SHUTDOWN, 1);
     Atomics.add(this.hdr, GEN, 1);
     Atomics.notify(this.hdr, GEN);
-    for (const w of this.workers) void w.terminate();
+    for (const w of this.workers) w.terminate();
     this.workers = [];
   }
 }

@@ -1,10 +1,11 @@
 // The wasm runtime: heap, the main-thread kernel instance, per-thread scratch and the worker pool.
 
-import { availableParallelism } from 'node:os';
 import { WasmHeap } from './heap.js';
 import { loadKernelModule, type KernelExports } from './module.js';
 import { WorkerPool, type Part } from './pool.js';
 import { wasmApi, type WasmModule } from './wasm-api.js';
+import { threads as platform } from './threads.js';
+import { envVar } from '../env.js';
 
 const EXPORT_NAMES = [
   'matmul', 'unary', 'unaryBackward', 'binary', 'addInto', 'adamw', 'softmax', 'layerNorm',
@@ -15,13 +16,14 @@ const EXPORT_NAMES = [
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
 /**
- * Default thread count: MOXING_THREADS, else the cores this process may use.
+ * Default thread count: MOXING_THREADS, else the cores this process may use (one in a browser page
+ * that is not cross-origin isolated: its memory cannot be shared with workers).
  * @example MOXING_THREADS=1 node app.js // defaultThreads() === 1
  */
 export function defaultThreads(): number {
-  const env = Number(process.env.MOXING_THREADS);
+  const env = Number(envVar('MOXING_THREADS'));
   if (Number.isInteger(env) && env > 0) return env;
-  return Math.max(1, availableParallelism());
+  return platform.canShareMemory() ? Math.max(1, platform.cores()) : 1;
 }
 
 /**
@@ -60,6 +62,19 @@ export class WasmRuntime {
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new Error(`setThreads: expected a positive integer, got ${n}`);
     this.threads = n;
+  }
+
+  /**
+   * Starts the worker threads now and resolves with the thread count that runs kernels: needed
+   * where the caller may not block (a browser page, whose workers start only when it yields);
+   * in Node the first parallel call starts them anyway. One thread if they cannot start.
+   * @example await runtime.startThreads() // 4 in a cross-origin isolated page on 4 cores
+   */
+  async startThreads(): Promise<number> {
+    if (this.threads <= 1) return 1;
+    this.pool ??= new WorkerPool(this.module, this.heap.memory, EXPORT_NAMES);
+    if (!(await this.pool.whenReady(this.threads - 1))) this.threads = 1;
+    return this.threads;
   }
 
   /** GEMM packing scratch private to thread `tid` (0 = caller). */
