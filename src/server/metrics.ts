@@ -99,6 +99,8 @@ export class Metrics {
     for (const s of schedulers) out.push(`moxing_queue_depth${labelsOf({ model: s.model })} ${s.scheduler.stats().queued}`);
     head('moxing_running_sequences', 'gauge', 'Sequences in the running batch, by model.');
     for (const s of schedulers) out.push(`moxing_running_sequences${labelsOf({ model: s.model })} ${s.scheduler.stats().running}`);
+    head('moxing_kv_caches', 'gauge', 'KV caches held, by model: running sequences and spares kept for reuse (at most the batch size).');
+    for (const s of schedulers) out.push(`moxing_kv_caches${labelsOf({ model: s.model })} ${s.scheduler.stats().kvCaches}`);
     head('moxing_decode_steps_total', 'counter', 'Batched decode steps, by model.');
     for (const s of schedulers) out.push(`moxing_decode_steps_total${labelsOf({ model: s.model })} ${s.scheduler.stats().steps}`);
     head('moxing_decode_batch_sequences_total', 'counter', 'Sum of batch sizes over decode steps (divide by steps for the mean batch).');

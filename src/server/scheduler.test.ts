@@ -92,7 +92,7 @@ test('an aborted request leaves the batch; the queue bound gives SchedulerBusyEr
 test('a request lets go of its signal when it ends: finished, stopped early, failed or cancelled', async () => {
   // An abort listener left on a signal with a timeout source kept each finished request alive until
   // the timeout fired (10 minutes in the server).
-  const s = new Scheduler(model, { maxBatch: 2, queueTimeoutMs: 0 });
+  const s = new Scheduler(model, { maxBatch: 2 });
   const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
   const signalOf = () => AbortSignal.any([new AbortController().signal, AbortSignal.timeout(600_000)]);
 
@@ -105,13 +105,9 @@ test('a request lets go of its signal when it ends: finished, stopped early, fai
   for await (const ev of h.events) if (ev.token) h.finish(0);
   assert.equal(listeners(early), 0, 'ended early by the caller');
 
-  const a = s.submit({ promptIds: [1], maxNewTokens: 30, sampling: {}, seed: 0, n: 2 });
-  const late = signalOf();
-  const b = s.submit({ promptIds: [1], maxNewTokens: 5, sampling: {}, seed: 0, signal: late });
-  await new Promise((r) => setTimeout(r, 5));
-  await assert.rejects(collect(b.events), SchedulerBusyError);
-  assert.equal(listeners(late), 0, 'failed in the queue');
-  await collect(a.events, 2);
+  const bad = signalOf();
+  await assert.rejects(collect(s.submit({ promptIds: [1e9], maxNewTokens: 5, sampling: {}, seed: 0, signal: bad }).events));
+  assert.equal(listeners(bad), 0, 'failed (a token id past the vocabulary)');
 
   const ac = new AbortController();
   const gone = AbortSignal.any([ac.signal, AbortSignal.timeout(600_000)]);
@@ -119,6 +115,20 @@ test('a request lets go of its signal when it ends: finished, stopped early, fai
   ac.abort();
   await collect(c.events);
   assert.equal(listeners(gone), 0, 'cancelled');
+});
+
+test('finished sequences hand their KV caches to the next ones: at most maxBatch caches, same tokens as generate()', async () => {
+  const s = new Scheduler(model, { maxBatch: 3 });
+  for (let wave = 0; wave < 4; wave++) {
+    const reqs = [0, 1, 2].map((i): GenerationRequest => ({ promptIds: [1 + i + wave, 2], maxNewTokens: 4 + 3 * i, sampling: { temperature: 0.9 }, seed: 10 * wave + i }));
+    const handles = reqs.map((r) => s.submit(r));
+    for (let i = 0; i < 3; i++) assert.deepEqual((await collect(handles[i]!.events)).ids[0], await reference(reqs[i]!, reqs[i]!.seed), `wave ${wave}, request ${i}`);
+    // n = 2 copies the prompt's cache into a spare one.
+    const two: GenerationRequest = { promptIds: [5, 6, 7], maxNewTokens: 5, sampling: { temperature: 0.9 }, seed: wave, n: 2 };
+    const got = await collect(s.submit(two).events, 2);
+    assert.deepEqual(got.ids[1], await reference(two, wave + 1));
+    assert.ok(s.stats().kvCaches <= 3, `${s.stats().kvCaches} caches after wave ${wave}`);
+  }
 });
 
 test('a request waiting past the queue timeout fails as busy', async () => {
