@@ -76,6 +76,11 @@ export interface MatmulParams {
   aBatchStride: number;
   bBatchStride: number;
   accumulate: boolean;
+  /**
+   * 'mixed': a device with f16 may round A and B to f16 and accumulate in fp32 (tensor cores);
+   * absent or 'fp32': full fp32. Cpu backends compute in the storage dtype either way.
+   */
+  precision?: 'fp32' | 'mixed';
 }
 
 /** Hyper-parameters of one AdamW update (bias-corrected, decoupled weight decay). */

@@ -42,3 +42,9 @@ export function count(value: string): number {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** --precision: fp32 or mixed (f16 GEMMs with loss scaling where the device has f16). */
+export function precision(value: string): 'fp32' | 'mixed' {
+  if (value !== 'fp32' && value !== 'mixed') throw new InvalidArgumentError(`expected fp32 or mixed, got '${value}'`);
+  return value;
+}

@@ -6,7 +6,9 @@ import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { AdamW } from '../optim/adam.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { GradScaler } from '../optim/grad-scaler.js';
+import { optimizerStep } from '../optim/step.js';
+import { getPrecision, setPrecision, type Precision } from '../ops/precision.js';
 import { warmupCosineSchedule } from '../optim/schedule.js';
 import * as F from '../ops/index.js';
 import type { Parameter } from '../nn/module.js';
@@ -30,6 +32,8 @@ export interface FinetuneOptions {
   seed: number;
   /** Train the transformer too (true) or only the head (false). */
   trainBody: boolean;
+  /** 'mixed': f16 matrix products with loss scaling where the device has f16. */
+  precision?: Precision;
   onStep?: (info: { step: number; total: number; loss: number }) => void;
 }
 
@@ -96,14 +100,13 @@ export async function finetuneClassifier(
     for (let s = 0; s < train.length; s += o.batchSize) {
       const batch = Array.from(order.subarray(s, s + o.batchSize), (i) => train[i]);
       opt.setLr(schedule(step));
-      const logits = o.trainBody ? clf.logits(batch.map((e) => e.ids)) : headOnlyLogits(clf, batch.map((e) => e.ids));
-      const loss = F.crossEntropy(logits, new Tensor(Int32Array.from(batch, (e) => e.y), [batch.length]));
-      loss.backward();
-      clipGradNorm(opt.allParams(), 1);
-      opt.step();
-      opt.zeroGrad();
+      const { loss } = await withPrecision(o.precision, () => {
+        const logits = o.trainBody ? clf.logits(batch.map((e) => e.ids)) : headOnlyLogits(clf, batch.map((e) => e.ids));
+        const labels = F.toDevice(new Tensor(Int32Array.from(batch, (e) => e.y), [batch.length]), logits.dev);
+        return optimizerStep(F.crossEntropy(logits, labels), opt, opt.allParams(), 1, scalerFor(o));
+      });
       step++;
-      o.onStep?.({ step, total, loss: loss.itemSync() });
+      o.onStep?.({ step, total, loss });
     }
   }
   base.model.eval();
@@ -191,13 +194,9 @@ export async function finetuneQA(
     const order = rng.permutation(encoded.length);
     for (let s = 0; s < encoded.length; s += o.batchSize) {
       opt.setLr(schedule(step));
-      const loss = lossOf(Array.from(order.subarray(s, s + o.batchSize), (i) => encoded[i]));
-      loss.backward();
-      clipGradNorm(model.parameters(), 1);
-      opt.step();
-      opt.zeroGrad();
+      const batch = Array.from(order.subarray(s, s + o.batchSize), (i) => encoded[i]);
+      trainLoss = (await withPrecision(o.precision, () => optimizerStep(lossOf(batch), opt, model.parameters(), 1, scalerFor(o)))).loss;
       step++;
-      trainLoss = await loss.item();
       o.onStep?.({ step, total: steps, loss: trainLoss });
     }
   }
@@ -221,4 +220,25 @@ export async function finetuneQA(
   };
   await saveCheckpoint(outDir, { config, tokenizer, model });
   return { metrics: { trainLoss, valLoss, exactMatch, valExamples: val.length }, outDir: resolve(outDir) };
+}
+
+const scalers = new WeakMap<FinetuneOptions, GradScaler>();
+
+/** One loss scaler per fine-tuning run under mixed precision (null in fp32). */
+function scalerFor(o: FinetuneOptions): GradScaler | null {
+  if (o.precision !== 'mixed') return null;
+  let s = scalers.get(o);
+  if (!s) scalers.set(o, (s = new GradScaler()));
+  return s;
+}
+
+/** Runs `fn` with the matmul precision set, restoring the previous one after. */
+async function withPrecision<T>(p: Precision | undefined, fn: () => Promise<T>): Promise<T> {
+  const previous = getPrecision();
+  setPrecision(p ?? 'fp32');
+  try {
+    return await fn();
+  } finally {
+    setPrecision(previous);
+  }
 }

@@ -23,6 +23,7 @@ export const TrainOptionsSchema = z.object({
   evalEvery: count,
   evalIters: count,
   checkpointEvery: count.optional(),
+  precision: z.enum(['fp32', 'mixed']).optional(),
 }) satisfies z.ZodType<TrainOptions>;
 
 /**

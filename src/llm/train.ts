@@ -7,6 +7,8 @@ import { Rng } from '../tensor/random.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { AdamW } from '../optim/adam.js';
 import { clipGradNorm } from '../optim/clip.js';
+import { GradScaler } from '../optim/grad-scaler.js';
+import { getPrecision, setPrecision, type Precision } from '../ops/precision.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { warmupCosineSchedule } from '../optim/schedule.js';
 import type { Parameter } from '../nn/module.js';
@@ -35,7 +37,11 @@ export interface TrainOptions {
   evalIters: number;
   /** Checkpoint every this many steps (default: at each evaluation and at the end). */
   checkpointEvery?: number;
-
+  /**
+   * 'mixed': GEMMs on f16 inputs where the device has them (fp32 storage, optimizer state and
+   * reductions), with dynamic loss scaling; 'fp32' (default) everywhere else.
+   */
+  precision?: Precision;
 }
 
 export const DEFAULT_TRAIN: Omit<TrainOptions, 'dataDir' | 'maxSteps'> = {
@@ -185,7 +191,7 @@ export async function pretrain(
  * so the loss curve continues exactly as if never interrupted.
  * @example await resume('runs/austen', { maxSteps: 1000 })
  */
-export async function resume(runDir: string, overrides: { maxSteps?: number } = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function resume(runDir: string, overrides: { maxSteps?: number; precision?: Precision } = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   runDir = resolve(runDir);
   const config = readRunConfig(runDir);
   if (!config.train) throw new RunDirError(`${runDir}: config.json has no training settings to resume`);
@@ -193,6 +199,7 @@ export async function resume(runDir: string, overrides: { maxSteps?: number } = 
   if (!loaded.state) throw new RunDirError(`${runDir}: state.json is missing: nothing to resume`);
   const options = trainOptionsFrom(config.train, join(runDir, 'config.json'), (m) => new RunDirError(m));
   if (overrides.maxSteps !== undefined) options.maxSteps = overrides.maxSteps;
+  if (overrides.precision !== undefined) options.precision = overrides.precision;
   checkTokenizerMatches(options.dataDir, loaded.tokenizer, `the run ${runDir}`);
   const model = loaded.model;
   model.train();
@@ -224,6 +231,9 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
     await saveCheckpoint(s.runDir, { config: s.config, tokenizer: s.tokenizer, model, optimizer: optimizer.getState(), state });
     hooks.onCheckpoint?.(state.step);
   };
+  const scaler = o.precision === 'mixed' ? new GradScaler() : null;
+  const previousPrecision = getPrecision();
+  setPrecision(o.precision ?? 'fp32');
   try {
     while (state.step < o.maxSteps) {
       const t0 = performance.now();
@@ -235,11 +245,14 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
         const l = model.forward(x, y).loss!;
         const part = o.gradAccum > 1 ? l.div(o.gradAccum) : l;
         lossT = noGrad(() => (lossT ? lossT.add(part) : part.detach()));
-        part.backward();
+        (scaler ? scaler.scale(part) : part).backward();
       }
-      const normT = o.gradClip > 0 ? clipGradNorm(model.parameters(), o.gradClip) : null;
+      if (scaler) scaler.unscale(model.parameters());
+      // Mixed precision needs the norm every step: a non-finite one means the gradients overflowed.
+      const clip = o.gradClip > 0 ? o.gradClip : scaler ? Infinity : 0;
+      const normT = clip > 0 ? clipGradNorm(model.parameters(), clip) : null;
       const [loss, gradNorm] = await readScalars(lossT, normT);
-      optimizer.step();
+      if (!scaler || scaler.update(Number.isFinite(gradNorm))) optimizer.step();
       optimizer.zeroGrad();
       state.step++;
       const tokens = o.batchSize * o.gradAccum * T;
@@ -266,6 +279,7 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
       }
     }
   } finally {
+    setPrecision(previousPrecision);
     train.close();
     val.close();
   }

@@ -15,3 +15,4 @@ export { linear } from './linear.js';
 export { scaledDotProductAttention, packedSelfAttention, type AttentionOptions } from './attention.js';
 export { conv2d, type Conv2dOptions } from './conv2d.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './pool2d.js';
+export { getPrecision, setPrecision, type Precision } from './precision.js';

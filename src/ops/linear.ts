@@ -4,13 +4,14 @@ import { Tensor } from '../tensor/tensor.js';
 import type { MatmulParams } from '../backends/backend.js';
 import { ShapeError, shapeStr } from '../tensor/shape.js';
 import type { Storage } from '../tensor/device.js';
+import { getPrecision } from './precision.js';
 import { allocOutput, commonDtype, kernels, make, requireFloat, result, sameDevice } from './util.js';
 
 /** Up to this many rows (decoding) the bias is copied into the output rather than multiplied in. */
 const FEW_ROWS = 8;
 
 function gemm(m: number, n: number, k: number, transA: boolean, transB: boolean): MatmulParams {
-  return { batch: 1, m, n, k, transA, transB, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false };
+  return { batch: 1, m, n, k, transA, transB, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false, precision: getPrecision() };
 }
 
 /**

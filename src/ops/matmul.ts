@@ -4,6 +4,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { MatmulParams } from '../backends/backend.js';
 import { ShapeError, broadcastShapes, sameShape, shapeStr, sizeOf } from '../tensor/shape.js';
 import type { Storage } from '../tensor/device.js';
+import { getPrecision } from './precision.js';
 import { allocOutput, broadcastStorage, commonDtype, kernels, make, requireFloat, result, sumToShape } from './util.js';
 
 interface Operand {
@@ -23,7 +24,7 @@ function operand(x: Tensor, batchShape: number[], rows: number, cols: number): O
 }
 
 function params(batch: number, m: number, n: number, k: number, over: Partial<MatmulParams>): MatmulParams {
-  return { batch, m, n, k, transA: false, transB: false, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false, ...over };
+  return { batch, m, n, k, transA: false, transB: false, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false, precision: getPrecision(), ...over };
 }
 
 /**

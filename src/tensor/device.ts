@@ -42,6 +42,8 @@ export interface Device {
   hostView(storage: Storage): TypedArray | null;
   /** Waits until the device finished the work queued so far. */
   sync(): Promise<void>;
+  /** True where GEMMs can run on f16 inputs (`--precision mixed` then uses them). */
+  readonly supportsF16?: boolean;
 }
 
 /** Thrown when host code reads storage synchronously off a device that keeps it elsewhere. */

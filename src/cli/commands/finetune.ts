@@ -5,7 +5,7 @@ import { readCsv } from '../../data/csv.js';
 import { column, type Table } from '../../data/table.js';
 import { finetuneClassifier, finetuneQA, DEFAULT_FINETUNE, type FinetuneOptions } from '../../llm/finetune.js';
 import { resolveModelPath } from '../../llm/models.js';
-import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
+import { finiteNumber, fraction, nonNegativeInt, positiveInt, precision } from '../options.js';
 import { TrainingProgress } from '../progress.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
@@ -37,6 +37,7 @@ interface FinetuneFlags {
   weightDecay: number;
   valFraction: number;
   seed: number;
+  precision: 'fp32' | 'mixed';
   pooling: 'last' | 'mean';
   freezeBody?: boolean;
   json?: boolean;
@@ -63,6 +64,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
     .option('--weight-decay <x>', 'AdamW decay on 2-D weights', finiteNumber, d.weightDecay)
     .option('--val-fraction <f>', 'fraction held out for validation', fraction, d.valFraction)
     .option('--seed <n>', 'random seed', nonNegativeInt, d.seed)
+    .option('--precision <p>', 'fp32, or mixed: f16 matrix products with loss scaling where the device has f16', precision, 'fp32')
     .option('--json', 'print the validation metrics as one JSON object')
     .action(async (f: FinetuneFlags) => {
       if (f.task !== 'classify' && f.task !== 'qa') throw new UserError(`--task '${f.task}' is not supported (classify or qa)`);
@@ -73,7 +75,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
       const tracker = startTracking('finetune', { ...f }, { runDir: f.out, initFrom: from });
       const o: FinetuneOptions = {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
-        trainBody: !f.freezeBody,
+        trainBody: !f.freezeBody, precision: f.precision,
         onStep: ({ step, total, loss }) => {
           progress ??= new TrainingProgress(total, 0, f.json);
           progress.update({ step, trainLoss: loss, tokensPerSecond: 0 });

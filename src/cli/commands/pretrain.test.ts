@@ -70,6 +70,7 @@ test('bad input: one clear line, non-zero exit, existing checkpoints untouched',
     [['pretrain', '--data', 'data2', '--init-from', 'full', '--max-steps', '2', '--out', 'x3'], /prepared with a different tokenizer/],
     [['pretrain', '--data', 'data', ...shape, '--max-steps', '2', '--out', 'full'], /already holds a run/],
     [['pretrain', '--data', 'data', ...shape, '--max-steps', 'many', '--out', 'x4'], /expected a positive integer, got 'many'/],
+    [['pretrain', '--data', 'data', ...shape, '--max-steps', '2', '--precision', 'bf16', '--out', 'x5'], /expected fp32 or mixed, got 'bf16'/],
     [['generate', '--model', 'nowhere', 'hello'], /model 'nowhere' not found/],
   ];
   for (const [args, message] of cases) {
@@ -96,4 +97,16 @@ test('generate streams a completion; --json gives text, tokens and tokens/s; sam
   const greedy = moxing('generate', '--model', 'full', 'It is a truth', '--max-new-tokens', '8', '--temperature', '0', '--json');
   const again = moxing('generate', '--model', 'full', 'It is a truth', '--max-new-tokens', '8', '--temperature', '0', '--seed', '9', '--json');
   assert.equal((JSON.parse(greedy.stdout) as { text: string }).text, (JSON.parse(again.stdout) as { text: string }).text);
+});
+
+test('--precision mixed on the cpu: loss scaling by a power of two leaves the curve as fp32 gives it', () => {
+  const r = moxing('pretrain', '--data', 'data', ...shape, '--max-steps', '6', '--precision', 'mixed', '--out', 'mixed', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const f = moxing('pretrain', '--data', 'data', ...shape, '--max-steps', '6', '--out', 'fp32', '--json');
+  assert.equal(f.code, 0, f.stderr);
+  const [m, p] = [curve('mixed'), curve('fp32')];
+  assert.equal(m.length, 6);
+  m.forEach((s, i) => assert.ok(Math.abs(s.trainLoss - p[i]!.trainLoss) <= 1e-6, `step ${s.step}: ${s.trainLoss} vs ${p[i]!.trainLoss}`));
+  const config = JSON.parse(readFileSync(join(root, 'mixed', 'config.json'), 'utf8')) as { train: { precision: string } };
+  assert.equal(config.train.precision, 'mixed');
 });

@@ -5,7 +5,7 @@ import type { GPTConfig } from '../../llm/config.js';
 import { addShapeOptions, configFromFlags, type ShapeFlags } from '../gpt-shape.js';
 import { readDataMeta } from '../../llm/data.js';
 import { pretrain, resume, DEFAULT_TRAIN, type TrainHooks, type TrainOptions, type TrainResult } from '../../llm/train.js';
-import { finiteNumber, fraction, nonNegativeInt, positiveInt } from '../options.js';
+import { finiteNumber, fraction, nonNegativeInt, positiveInt, precision } from '../options.js';
 import { TrainingProgress } from '../progress.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
@@ -28,6 +28,7 @@ interface PretrainFlags extends ShapeFlags {
   evalIters: number;
   initFrom?: string;
   bias: boolean;
+  precision: 'fp32' | 'mixed';
   json?: boolean;
 }
 
@@ -94,6 +95,7 @@ export function registerPretrain(program: Command, io: Io = processIo): void {
     .option('--seed <n>', 'random seed', nonNegativeInt, d.seed)
     .option('--eval-every <n>', 'validate (and checkpoint) every n steps', positiveInt, d.evalEvery)
     .option('--eval-iters <n>', 'validation batches per evaluation', positiveInt, d.evalIters)
+    .option('--precision <p>', 'fp32, or mixed: f16 matrix products with loss scaling where the device has f16', precision, 'fp32')
     .option('--json', 'last stdout line: {"step","trainLoss","valLoss","tokensPerSecond"}')
     .action(async (f: PretrainFlags) => {
       const meta = readDataMeta(f.data);
@@ -103,7 +105,7 @@ export function registerPretrain(program: Command, io: Io = processIo): void {
       const options: TrainOptions = {
         dataDir: f.data, maxSteps: f.maxSteps, batchSize: f.batchSize, gradAccum: f.gradAccum, lr: f.lr, minLr: f.minLr,
         warmupSteps: f.warmupSteps, weightDecay: f.weightDecay, gradClip: f.gradClip, seed: f.seed, evalEvery: f.evalEvery,
-        evalIters: f.evalIters,
+        evalIters: f.evalIters, precision: f.precision,
       };
       const config = f.initFrom ? null : modelConfig(f, meta.vocabSize);
       const tracking = { kind: 'pretrain' as const, config: { ...options, model: config ?? undefined }, runDir: f.out, initFrom: f.initFrom };
@@ -117,9 +119,10 @@ export function registerTrain(program: Command, io: Io = processIo): void {
     .description('continue a pretraining run from its last checkpoint')
     .requiredOption('--resume <run-dir>', 'run directory to continue')
     .option('--max-steps <n>', 'train until this step (default: the run\'s own)', positiveInt)
+    .option('--precision <p>', 'fp32 or mixed (default: the run\'s own)', precision)
     .option('--json', 'last stdout line: {"step","trainLoss","valLoss","tokensPerSecond"}')
-    .action(async (f: { resume: string; maxSteps?: number; json?: boolean }) => {
+    .action(async (f: { resume: string; maxSteps?: number; precision?: 'fp32' | 'mixed'; json?: boolean }) => {
       const tracking = { kind: 'train' as const, config: { resume: f.resume, maxSteps: f.maxSteps }, runDir: f.resume, initFrom: f.resume };
-      await withProgress(io, f.json, tracking, (hooks) => resume(f.resume, { maxSteps: f.maxSteps }, hooks));
+      await withProgress(io, f.json, tracking, (hooks) => resume(f.resume, { maxSteps: f.maxSteps, precision: f.precision }, hooks));
     });
 }
