@@ -18,7 +18,7 @@ export const LAYERS: Record<string, number> = {
   data: 4, ml: 4, text: 4, io: 4,
   llm: 5, eval: 5,
   runs: 6, analysis: 6,
-  server: 7, cli: 7,
+  server: 7, cli: 7, browser: 7,
 };
 
 /** Imports allowed to point up, each with its reason. */

@@ -18,6 +18,7 @@ import { sseResponse } from './sse.js';
 import { withDocs, type ChatDocs } from './docs-chat.js';
 import { embedIds } from './embed.js';
 import { dashboardRoute, mountDashboard, type DashboardOptions } from './dashboard-api.js';
+import { mountBrowserAssets } from './browser-assets.js';
 
 export interface AppOptions {
   registry: ModelRegistry;
@@ -254,6 +255,8 @@ export function createApp(options: AppOptions): Hono<Env> {
     return c.json({ model: entry.id, text: entry.tokenizer.decode(req.tokens) });
   });
 
+  // /moxing.js, /models/<name>/<file> and the COOP/COEP headers of the pages after it (the dashboard's).
+  mountBrowserAssets(app, registry);
   mountDashboard(app, { ...options.dashboard, registry, checkKey });
   return app;
 }
