@@ -73,6 +73,12 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   const importances = new Float64Array(p);
   const leaves: LeafRange[] = [];
   const feats = Int32Array.from({ length: p }, (_, j) => j);
+  // With many features tried per node and sparse rows (one-hot blocks), mark first which features
+  // vary in the node at all: a feature whose samples all hold its most frequent code is constant.
+  const sparse = sparseRows(B);
+  const useActive = sparse.avgPerRow < o.maxFeatures;
+  const active = new Int32Array(p);
+  let nodeMark = 0;
   const counts = new Float64Array(K);
   const cl = new Float64Array(K);
   const cr = new Float64Array(K);
@@ -148,45 +154,50 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     let bestL = 0;
     let bestR = 0;
     let tried = 0;
+    if (useActive) {
+      nodeMark++;
+      const { start: rs, feat } = sparse;
+      for (let t = start; t < end; t++) { const i = samples[t]!; const e = rs[i + 1]!; for (let u = rs[i]!; u < e; u++) active[feat[u]!] = nodeMark; }
+    }
     for (let f = 0; f < p && tried < o.maxFeatures; f++) {
       const r = f + o.rng.int(p - f);
       const j = feats[r]!;
       feats[r] = feats[f]!;
       feats[f] = j;
+      if (useActive && active[j] !== nodeMark) continue; // constant in this node
       const co = j * n;
-      let lo = 65535;
-      let hi = 0;
-      for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; if (c < lo) lo = c; if (c > hi) hi = c; }
-      if (lo === hi) continue;
-      tried++;
-      const range = hi - lo + 1;
-      if (range * K <= 4 * m) {
-        // Histogram path: one pass to fill bins, one scan over bins.
-        if (hcnt.length < range) { hcnt = new Float64Array(range); hist = new Float64Array(range * K); }
-        hist.fill(0, 0, range * K);
-        hcnt.fill(0, 0, range);
-        if (classify) for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]! - lo; hist[c * K + yi![s]!]++; hcnt[c]++; }
-        else for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]! - lo; hist[c] += yf![s]!; hcnt[c]++; }
+      const nbj = B.cuts[j]!.length + 1;
+      if (nbj * K <= 4 * m) {
+        // Histogram path: one pass to fill the feature's bins, one scan over them (a feature with a
+        // single non-empty bin is constant here and, as scikit-learn, not counted among those tried).
+        if (hcnt.length < nbj) { hcnt = new Float64Array(nbj); hist = new Float64Array(nbj * K); }
+        hist.fill(0, 0, nbj * K);
+        hcnt.fill(0, 0, nbj);
+        if (classify) for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]!; hist[c * K + yi![s]!]++; hcnt[c]++; }
+        else for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]!; hist[c] += yf![s]!; hcnt[c]++; }
         initScan(nodeSum);
         let nl = 0;
         let prevBin = -1;
-        for (let c = 0; c < range; c++) {
+        for (let c = 0; c < nbj; c++) {
           const cnt = hcnt[c]!;
           if (cnt === 0) continue;
           if (prevBin >= 0 && nl >= msl && m - nl >= msl) {
             const proxy = scanProxy(nl, m - nl);
-            if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = prevBin + lo; bestR = c + lo; }
+            if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = prevBin; bestR = c; }
           }
           if (classify) for (let k = 0; k < K; k++) { const v = hist[c * K + k]!; if (v !== 0) moveLeft(k, v); }
           else moveLeftSum(hist[c]!);
           nl += cnt;
           prevBin = c;
         }
+        if (nl !== hcnt[prevBin]) tried++;
       } else {
         // Sort path for small nodes: order samples by (bin, position) with one native integer sort.
         const ks = keys.subarray(0, m);
         for (let t = 0; t < m; t++) ks[t] = B.codes[co + samples[start + t]!]! * SORT_SHIFT + t;
         ks.sort();
+        if (Math.floor(ks[0]! / SORT_SHIFT) === Math.floor(ks[m - 1]! / SORT_SHIFT)) continue; // constant here
+        tried++;
         initScan(nodeSum);
         for (let t = 0; t < m; t++) {
           const c = Math.floor(ks[t]! / SORT_SHIFT);
@@ -234,6 +245,40 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     if (o.criterion === 'gini') return qL / nl + qR / nr;
     return qL - xlogx(nl) + qR - xlogx(nr);
   }
+}
+
+/** Per row, the features whose code is not that feature's most frequent one (CSR), and their mean count. */
+interface SparseRows { start: Int32Array; feat: Int32Array; avgPerRow: number }
+const sparseCache = new WeakMap<Binned, SparseRows>();
+
+/** The row lists of B, built once per binned matrix (a forest's trees share them). */
+function sparseRows(B: Binned): SparseRows {
+  const cached = sparseCache.get(B);
+  if (cached) return cached;
+  const { rows: n, cols: p, codes } = B;
+  const mode = new Uint16Array(p);
+  const perRow = new Int32Array(n);
+  const count = new Int32Array(65536);
+  for (let j = 0; j < p; j++) {
+    const col = j * n;
+    let best = 0;
+    for (let i = 0; i < n; i++) { const c = codes[col + i]!; if (++count[c]! > count[best]!) best = c; }
+    for (let i = 0; i < n; i++) count[codes[col + i]!] = 0;
+    mode[j] = best;
+    for (let i = 0; i < n; i++) perRow[i] += +(codes[col + i] !== best);
+  }
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + perRow[i]!;
+  const feat = new Int32Array(start[n]!);
+  const cursor = start.slice(0, n);
+  for (let j = 0; j < p; j++) {
+    const col = j * n;
+    const m = mode[j]!;
+    for (let i = 0; i < n; i++) if (codes[col + i] !== m) feat[cursor[i]!++] = j;
+  }
+  const out = { start, feat, avgPerRow: start[n]! / n };
+  sparseCache.set(B, out);
+  return out;
 }
 
 function nodeImpurity(criterion: Criterion, counts: Float64Array, m: number): number {
