@@ -122,7 +122,7 @@ function next(seed: number): Promise<Outcome> {
 
 // ---- memory samples from /metrics ----
 
-interface Sample { t: number; rss: number; heapUsed: number; external: number; wasmReserved: number; wasmLive: number }
+interface Sample { t: number; rss: number; heapUsed: number; heapTotal: number; external: number; wasmReserved: number; wasmTop: number; wasmLive: number }
 
 const gauge = (text: string, name: string): number => {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)`, 'm').exec(text);
@@ -136,8 +136,9 @@ async function sample(t0: number): Promise<Sample> {
   const rss = gauge(text, 'process_resident_memory_bytes');
   if (!Number.isFinite(rss)) throw new Error('GET /metrics has no process_resident_memory_bytes');
   return {
-    t: (Date.now() - t0) / 60_000, rss, heapUsed: gauge(text, 'nodejs_heap_size_used_bytes'), external: gauge(text, 'nodejs_external_memory_bytes'),
-    wasmReserved: gauge(text, 'moxing_wasm_heap_reserved_bytes'), wasmLive: gauge(text, 'moxing_wasm_heap_live_bytes'),
+    t: (Date.now() - t0) / 60_000, rss, heapUsed: gauge(text, 'nodejs_heap_size_used_bytes'), heapTotal: gauge(text, 'nodejs_heap_size_total_bytes'),
+    external: gauge(text, 'nodejs_external_memory_bytes'), wasmReserved: gauge(text, 'moxing_wasm_heap_reserved_bytes'),
+    wasmTop: gauge(text, 'moxing_wasm_heap_top_bytes'), wasmLive: gauge(text, 'moxing_wasm_heap_live_bytes'),
   };
 }
 
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
       if (Date.now() - lastReport >= 60_000) {
         lastReport = Date.now();
         const errs = outcomes.filter((o) => o.error).length;
-        process.stderr.write(`soak: ${s.t.toFixed(1)} min, ${outcomes.length} requests, ${errs} errors, rss ${mb(s.rss)} MB, heap used ${mb(s.heapUsed)} MB, wasm live ${mb(s.wasmLive)} / reserved ${mb(s.wasmReserved)} MB\n`);
+        process.stderr.write(`soak: ${s.t.toFixed(1)} min, ${outcomes.length} requests, ${errs} errors, rss ${mb(s.rss)} MB, heap used ${mb(s.heapUsed)} MB, wasm live ${mb(s.wasmLive)} / top ${mb(s.wasmTop)} / reserved ${mb(s.wasmReserved)} MB\n`);
       }
     }, (err: unknown) => errors.set(`metrics: ${(err as Error).message}`, (errors.get(`metrics: ${(err as Error).message}`) ?? 0) + 1));
   }, sampleMs);
@@ -225,12 +226,16 @@ async function main(): Promise<void> {
     const k = slope(half.map((s) => s.t), half.map((s) => s.rss)) / MB;
     const lo = Math.min(...half.map((s) => s.rss));
     const hi = Math.max(...half.map((s) => s.rss));
-    const heapK = slope(half.map((s) => s.t), half.map((s) => s.heapUsed)) / MB;
-    console.log(`second half (${half[0]!.t.toFixed(1)}-${last.t.toFixed(1)} min, ${half.length} samples): rss slope ${k.toFixed(3)} MB/min, range ${mb(lo)}-${mb(hi)} MB (${(((hi - lo) / lo) * 100).toFixed(1)}%), heap-used slope ${heapK.toFixed(3)} MB/min`);
-    console.log(`wasm heap: reserved ${mb(last.wasmReserved)} MB, live ${mb(last.wasmLive)} MB at the end`);
+    const slopeOf = (pick: (s: Sample) => number) => (slope(half.map((s) => s.t), half.map(pick)) / MB).toFixed(3);
+    console.log(`second half (${half[0]!.t.toFixed(1)}-${last.t.toFixed(1)} min, ${half.length} samples): rss slope ${k.toFixed(3)} MB/min, range ${mb(lo)}-${mb(hi)} MB (${(((hi - lo) / lo) * 100).toFixed(1)}%)`);
+    console.log(`  slopes in MB/min: V8 heap used ${slopeOf((s) => s.heapUsed)}, V8 heap total ${slopeOf((s) => s.heapTotal)}, wasm heap top ${slopeOf((s) => s.wasmTop)}`);
+    console.log(`wasm heap at the end: reserved ${mb(last.wasmReserved)} MB, top ${mb(last.wasmTop)} MB, live ${mb(last.wasmLive)} MB`);
   }
   if (args.csv) {
-    const lines = ['minutes,rss_bytes,heap_used_bytes,external_bytes,wasm_reserved_bytes,wasm_live_bytes', ...samples.map((s) => [s.t.toFixed(3), s.rss, s.heapUsed, s.external, s.wasmReserved, s.wasmLive].join(','))];
+    const lines = [
+      'minutes,rss_bytes,heap_used_bytes,heap_total_bytes,external_bytes,wasm_reserved_bytes,wasm_top_bytes,wasm_live_bytes',
+      ...samples.map((s) => [s.t.toFixed(3), s.rss, s.heapUsed, s.heapTotal, s.external, s.wasmReserved, s.wasmTop, s.wasmLive].join(',')),
+    ];
     writeFileSync(args.csv, `${lines.join('\n')}\n`);
     console.log(`samples: ${args.csv}`);
   }
