@@ -126,7 +126,7 @@ gpuTest('matmul: tiles, edges, transposes, batches, offsets, accumulate', async 
             aBatchStride: m * k, bBatchStride: variant === 'broadcastB' ? 0 : k * n, accumulate: variant === 'offsetAccumulate',
           };
           const outInit = variant === 'offsetAccumulate' ? floats(batch * m * n, 39) : { out: batch * m * n };
-          for (const tile of k === 0 ? [TILE_SMALL] : [TILE_SMALL, TILE_LARGE]) {
+          for (const tile of k === 0 ? [TILE_SMALL] : ['simple' as const, TILE_SMALL, TILE_LARGE]) {
             await compareKernel(g, 'matmul', [floats(off + batch * m * k, 37), floats(2 * off + batch * k * n, 38), outInit],
               ([a, b, o]) => [a, b, o, p, tile] as never, { compare: [2] });
           }

@@ -6,6 +6,8 @@ import { type BufferPool, GpuStorage } from './memory.js';
 import type { Runtime } from './runtime.js';
 
 const USAGE_MAP_READ = 0x01;
+const USAGE_MAP_WRITE = 0x02;
+const USAGE_COPY_SRC = 0x04;
 const USAGE_COPY_DST = 0x08;
 const MAP_READ = 0x01;
 
@@ -26,8 +28,8 @@ function asGpu(storage: Storage, what: string): GpuStorage {
 
 /**
  * Storage lives in GPU buffers; kernels record into the shared command stream. `read` is the only
- * way back to the host (hostView is null), `write` and `upload` submit what is recorded first so the
- * copy lands after the kernels recorded before it.
+ * way back to the host (hostView is null); `write` and `upload` record their copy into the same
+ * command stream, so it lands after the kernels recorded before it, without a submit.
  */
 export class WebGpuDevice implements Device {
   readonly name = 'webgpu';
@@ -59,9 +61,17 @@ export class WebGpuDevice implements Device {
       throw new Error(`webgpu: write of ${values.length} ${dtypeOfArray(values)} values into ${s.length} ${s.dtype} storage`);
     }
     if (values.length === 0) return;
-    // queue.writeBuffer runs before any command not yet submitted: submit those first.
-    this.runtime.flush();
-    this.runtime.device.queue.writeBuffer(s.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+    if (!this.runtime.hasPending) {
+      this.runtime.device.queue.writeBuffer(s.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+      return;
+    }
+    // queue.writeBuffer would land before the commands recorded so far (which may still read this
+    // buffer): stage the values and record the copy in order instead, without a submit.
+    const staging = this.runtime.device.createBuffer({ size: values.byteLength, usage: USAGE_MAP_WRITE | USAGE_COPY_SRC, mappedAtCreation: true });
+    new Uint8Array(staging.getMappedRange()).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    staging.unmap();
+    this.runtime.copy(staging, 0, s.buffer, 0, values.byteLength);
+    this.runtime.afterSubmit(() => staging.destroy());
   }
 
   async read(storage: Storage): Promise<TypedArray> {

@@ -101,6 +101,7 @@ export class Runtime {
   private readonly mirror = new ArrayBuffer(RING_SLOTS * SLOT_BYTES);
   private readonly writer: ParamWriter;
   private slot = 0;
+  private afterSubmitQueue: Array<() => void> = [];
   private readonly compiled = new Map<string, Compiled>();
   /** The first asynchronous error the device reported (validation, out of memory, lost); thrown at the next sync point. */
   fault: Error | null = null;
@@ -169,6 +170,11 @@ export class Runtime {
     this.pending++;
   }
 
+  /** Runs `f` once the commands recorded so far are submitted (destroying staging buffers they use). */
+  afterSubmit(f: () => void): void {
+    this.afterSubmitQueue.push(f);
+  }
+
   /** True when commands are recorded but not submitted. */
   get hasPending(): boolean {
     return this.encoder !== null;
@@ -183,6 +189,9 @@ export class Runtime {
     this.endPass();
     if (this.slot > 0) this.device.queue.writeBuffer(this.ring, 0, this.mirror, 0, this.slot * SLOT_BYTES);
     this.device.queue.submit([this.encoder.finish()]);
+    const after = this.afterSubmitQueue;
+    this.afterSubmitQueue = [];
+    for (const f of after) f();
     this.encoder = null;
     this.slot = 0;
     this.pending = 0;

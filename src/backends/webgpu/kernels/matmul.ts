@@ -5,7 +5,7 @@
 
 import type { MatmulParams } from '../../backend.js';
 import type { GpuStorage } from '../memory.js';
-import type { KernelSpec } from '../runtime.js';
+import { type KernelSpec, groups1d } from '../runtime.js';
 import { type GpuCtx, requireF32 } from './common.js';
 
 /** A tile shape: BM x BN outputs per workgroup, BK-deep slices, TM x TN per thread (256 threads). */
@@ -124,7 +124,46 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 `;
 }
 
+/**
+ * One thread per output element, no workgroup memory: for thin products (decoding's one row, tiny
+ * layers), where a 64 x 64 tile would leave most of its threads idle and its barriers cost more than
+ * the arithmetic. Params as the tiled kernel, plus n*m at word 8.
+ */
+function simpleSource(transA: boolean, transB: boolean): string {
+  const a = transA ? 'A[aBase + q * m + row]' : 'A[aBase + row * K + q]';
+  const b = transB ? 'B[bBase + col * K + q]' : 'B[bBase + q * n + col]';
+  return /* wgsl */ `
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let m = pu(0u); let n = pu(1u); let K = pu(2u);
+  let i = wgIndex(wg, nwg) * 256u + li;
+  let total = pu(8u);
+  if (i >= total) { return; }
+  let b = i / (m * n);
+  let row = (i / n) % m;
+  let col = i % n;
+  let aBase = pu(3u) + b * pu(5u);
+  let bBase = pu(4u) + b * pu(6u);
+  var s = 0.0;
+  for (var q = 0u; q < K; q++) { s = fma(${a}, ${b}, s); }
+  if (pu(7u) != 0u) { OUT[i] += s; } else { OUT[i] = s; }
+}
+`;
+}
+
+/** A GEMM variant: a register tile, or 'simple' (one thread per output). */
+export type GemmVariant = GemmTile | 'simple';
+
 const specs = new Map<string, KernelSpec>();
+function simpleSpec(transA: boolean, transB: boolean): KernelSpec {
+  const key = `gemm_simple_${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+  let s = specs.get(key);
+  if (!s) {
+    s = { name: key, bindings: [{ name: 'A', type: 'f32' }, { name: 'B', type: 'f32' }, { name: 'OUT', type: 'f32', write: true }], body: simpleSource(transA, transB) };
+    specs.set(key, s);
+  }
+  return s;
+}
 function gemmSpec(t: GemmTile, transA: boolean, transB: boolean): KernelSpec {
   const key = `gemm_${t.bm}x${t.bn}x${t.bk}_${t.tm}x${t.tn}_${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
   let s = specs.get(key);
@@ -139,8 +178,12 @@ function gemmSpec(t: GemmTile, transA: boolean, transB: boolean): KernelSpec {
   return s;
 }
 
-/** The tile for a problem: the large one when it still gives a few waves of workgroups. */
-export function chooseTile(p: MatmulParams, minGroups = 256): GemmTile {
+/**
+ * The variant for a problem: thin or tiny products one thread per output, the large tile when it
+ * still gives a few waves of workgroups, else the small one.
+ */
+export function chooseTile(p: MatmulParams, minGroups = 256): GemmVariant {
+  if (p.m <= 8 || p.m * p.n * p.k <= 2 ** 18) return 'simple';
   const large = Math.ceil(p.m / 128) * Math.ceil(p.n / 128) * p.batch;
   return large >= minGroups ? TILE_LARGE : TILE_SMALL;
 }
@@ -148,7 +191,7 @@ export function chooseTile(p: MatmulParams, minGroups = 256): GemmTile {
 /** The matmul kernel of the table (fp32). */
 export function matmulKernels(ctx: GpuCtx) {
   return {
-    matmul(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, tile?: GemmTile): boolean {
+    matmul(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, tile?: GemmVariant): boolean {
       requireF32('matmul', a, b, out);
       if (p.batch * p.m * p.n === 0) return true;
       if (p.batch > 65535) throw new Error(`webgpu: matmul batch ${p.batch} exceeds 65535`);
@@ -158,13 +201,14 @@ export function matmulKernels(ctx: GpuCtx) {
         if (!p.accumulate) ctx.rt.params().u(p.batch * p.m * p.n);
         else return true;
       } else {
-        ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(p.accumulate ? 1 : 0);
+        ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(p.accumulate ? 1 : 0).u(p.batch * p.m * p.n);
       }
       if (p.k === 0) {
         ctx.rt.dispatch(ZERO, [out.buffer], [Math.ceil(p.batch * p.m * p.n / 256), 1, 1]);
         return true;
       }
-      ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB), [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch]);
+      if (t === 'simple') ctx.rt.dispatch(simpleSpec(p.transA, p.transB), [a.buffer, b.buffer, out.buffer], groups1d(p.batch * p.m * p.n, 256));
+      else ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB), [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch]);
       return true;
     },
   };

@@ -1,4 +1,4 @@
-// Row kernels (one workgroup of 256 per row, tree reductions in workgroup memory): softmax and its
+// Row kernels (one workgroup of 64 per row, tree reductions in workgroup memory): softmax and its
 // backward, layer norm and its backward, cross-entropy and its backward.
 
 import type { GpuStorage } from '../memory.js';
@@ -6,11 +6,12 @@ import { groups1d } from '../runtime.js';
 import { type GpuCtx, ONE_D, requireF32, requireI32, run1d } from './common.js';
 
 const ROW = /* wgsl */ `
-var<workgroup> red: array<f32, 256>;
+const RW: u32 = 64u; // threads per row: GPT widths (192-1024) and vocabularies both fit; few barriers
+var<workgroup> red: array<f32, 64>;
 fn wgSum(li: u32, v: f32) -> f32 {
   red[li] = v;
   workgroupBarrier();
-  for (var w = 128u; w > 0u; w >>= 1u) {
+  for (var w = RW / 2u; w > 0u; w >>= 1u) {
     if (li < w) { red[li] += red[li + w]; }
     workgroupBarrier();
   }
@@ -21,7 +22,7 @@ fn wgSum(li: u32, v: f32) -> f32 {
 fn wgMax(li: u32, v: f32) -> f32 {
   red[li] = v;
   workgroupBarrier();
-  for (var w = 128u; w > 0u; w >>= 1u) {
+  for (var w = RW / 2u; w > 0u; w >>= 1u) {
     if (li < w) { red[li] = max(red[li], red[li + w]); }
     workgroupBarrier();
   }
@@ -29,7 +30,7 @@ fn wgMax(li: u32, v: f32) -> f32 {
   workgroupBarrier();
   return r;
 }
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let row = wgIndex(wg, nwg);
   let rows = pu(0u);
@@ -44,18 +45,18 @@ const softmaxSpec = {
   bindings: [{ name: 'X', type: 'f32' as const }, { name: 'OUT', type: 'f32' as const, write: true }],
   body: `${ROW}
   var m = negInf();
-  for (var j = li; j < cols; j += 256u) { m = max(m, X[o + j]); }
+  for (var j = li; j < cols; j += RW) { m = max(m, X[o + j]); }
   m = wgMax(li, m);
   if (m == negInf()) { m = 0.0; } // a fully masked row: keep exp finite
   var s = 0.0;
-  for (var j = li; j < cols; j += 256u) { s += exp(X[o + j] - m); }
+  for (var j = li; j < cols; j += RW) { s += exp(X[o + j] - m); }
   s = wgSum(li, s);
   if (pu(2u) != 0u) {
     let lse = m + log(s);
-    for (var j = li; j < cols; j += 256u) { OUT[o + j] = X[o + j] - lse; }
+    for (var j = li; j < cols; j += RW) { OUT[o + j] = X[o + j] - lse; }
   } else {
     let inv = 1.0 / s;
-    for (var j = li; j < cols; j += 256u) { OUT[o + j] = exp(X[o + j] - m) * inv; }
+    for (var j = li; j < cols; j += RW) { OUT[o + j] = exp(X[o + j] - m) * inv; }
   }
 }
 `,
@@ -67,9 +68,9 @@ const softmaxBackwardSpec = {
   body: `${ROW}
   let lg = pu(2u) != 0u;
   var s = 0.0;
-  for (var j = li; j < cols; j += 256u) { s += select(G[o + j] * Y[o + j], G[o + j], lg); }
+  for (var j = li; j < cols; j += RW) { s += select(G[o + j] * Y[o + j], G[o + j], lg); }
   s = wgSum(li, s);
-  for (var j = li; j < cols; j += 256u) {
+  for (var j = li; j < cols; j += RW) {
     let g = G[o + j];
     let y = Y[o + j];
     DX[o + j] = select(y * (g - s), g - exp(y) * s, lg);
@@ -87,15 +88,15 @@ const layerNormSpec = {
   ],
   body: `${ROW}
   var s = 0.0;
-  for (var j = li; j < cols; j += 256u) { s += X[o + j]; }
+  for (var j = li; j < cols; j += RW) { s += X[o + j]; }
   let m = wgSum(li, s) / f32(cols);
   var v = 0.0;
-  for (var j = li; j < cols; j += 256u) { let d = X[o + j] - m; v += d * d; }
+  for (var j = li; j < cols; j += RW) { let d = X[o + j] - m; v += d * d; }
   let rs = 1.0 / sqrt(wgSum(li, v) / f32(cols) + pf(2u));
   if (li == 0u) { MEAN[row] = m; RSTD[row] = rs; }
   let hw = pu(3u) != 0u;
   let hb = pu(4u) != 0u;
-  for (var j = li; j < cols; j += 256u) {
+  for (var j = li; j < cols; j += RW) {
     var y = (X[o + j] - m) * rs;
     if (hw) { y *= W[j]; }
     if (hb) { y += B[j]; }
@@ -118,7 +119,7 @@ const layerNormBackwardSpec = {
   let hw = pu(2u) != 0u;
   var sd = 0.0;
   var sdx = 0.0;
-  for (var j = li; j < cols; j += 256u) {
+  for (var j = li; j < cols; j += RW) {
     let xhat = (X[o + j] - m) * rs;
     let d = select(DY[o + j], DY[o + j] * W[j], hw);
     sd += d;
@@ -126,7 +127,7 @@ const layerNormBackwardSpec = {
   }
   sd = wgSum(li, sd) / f32(cols);
   sdx = wgSum(li, sdx) / f32(cols);
-  for (var j = li; j < cols; j += 256u) {
+  for (var j = li; j < cols; j += RW) {
     let xhat = (X[o + j] - m) * rs;
     let d = select(DY[o + j], DY[o + j] * W[j], hw);
     DX[o + j] = rs * (d - sd - xhat * sdx);
@@ -187,17 +188,17 @@ const crossEntropySpec = {
   let t = T[row];
   if (t == pi(2u)) {
     if (li == 0u) { LOSS[row] = 0.0; }
-    for (var j = li; j < cols; j += 256u) { P[o + j] = 0.0; }
+    for (var j = li; j < cols; j += RW) { P[o + j] = 0.0; }
     return;
   }
   var m = negInf();
-  for (var j = li; j < cols; j += 256u) { m = max(m, X[o + j]); }
+  for (var j = li; j < cols; j += RW) { m = max(m, X[o + j]); }
   m = wgMax(li, m);
   var s = 0.0;
-  for (var j = li; j < cols; j += 256u) { let e = exp(X[o + j] - m); P[o + j] = e; s += e; }
+  for (var j = li; j < cols; j += RW) { let e = exp(X[o + j] - m); P[o + j] = e; s += e; }
   s = wgSum(li, s);
   let inv = 1.0 / s;
-  for (var j = li; j < cols; j += 256u) { P[o + j] *= inv; }
+  for (var j = li; j < cols; j += RW) { P[o + j] *= inv; }
   if (li == 0u) { LOSS[row] = m + log(s) - X[o + u32(t)]; }
 }
 `,
