@@ -10,8 +10,8 @@
 export { loadModel, BrowserModel, wasmHeapStats } from './model.js';
 export type {
   BrowserBackend, LoadModelOptions, BrowserGenerateOptions, BrowserGenerateResult, BrowserFinetuneOptions, BackendInfo,
-} from './model.js';
-export type { TextFinetuneStep } from '../llm/finetune-text.js';
+  FinetuneProgress, BrowserModelApi, MoxingBrowserModule,
+} from './api-types.js';
 export type { ClassifyResult } from '../llm/classify.js';
 export { Tensor } from '../tensor/tensor.js';
 export { tensor } from '../tensor/create.js';

@@ -15,57 +15,13 @@ import { validateConfig } from '../llm/config.js';
 import type { RunConfig } from '../llm/run-dir.js';
 import { generate as generateTokens } from '../llm/generate.js';
 import { GPTClassifier, type ClassifyResult, type ClassifyTask } from '../llm/classify.js';
-import { finetuneOnTexts, type TextFinetuneStep } from '../llm/finetune-text.js';
+import { finetuneOnTexts } from '../llm/finetune-text.js';
 import { initWebGpu } from 'moxing:webgpu';
 import { fetchKernelModule } from './wasm-module.js';
 import { fetchOk, installSetImmediate, web } from './web-api.js';
-
-/** Where the model runs in the page. */
-export type BrowserBackend = 'webgpu' | 'wasm' | 'js';
-
-export interface LoadModelOptions {
-  /** Default 'wasm'. */
-  backend?: BrowserBackend;
-  /** Where kernels.wasm is served (default: beside moxing.js). */
-  wasmBase?: string;
-}
-
-export interface BrowserGenerateOptions {
-  /** Default 64. */
-  maxNewTokens?: number;
-  /** 0 is greedy. Default 0.8, as `moxing generate`. */
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  seed?: number;
-}
-
-export interface BrowserGenerateResult {
-  text: string;
-  tokens: number[];
-  tokensPerSecond: number;
-}
-
-export interface BrowserFinetuneOptions {
-  steps: number;
-  lr?: number;
-  batchSize?: number;
-  blockSize?: number;
-  seed?: number;
-  /** After every step: its loss and throughput (draw a curve with it). */
-  onProgress?: (step: TextFinetuneStep) => void;
-  signal?: AbortSignal;
-}
-
-/** What the page runs on, for display. */
-export interface BackendInfo {
-  backend: BrowserBackend;
-  /** Kernel threads (wasm: more than one only in a cross-origin isolated page). */
-  threads: number;
-  /** wasm: the relaxed-SIMD (FMA) build. */
-  relaxedSimd: boolean;
-  crossOriginIsolated: boolean;
-}
+import type {
+  BackendInfo, BrowserBackend, BrowserFinetuneOptions, BrowserGenerateOptions, BrowserGenerateResult, BrowserModelApi, LoadModelOptions,
+} from './api-types.js';
 
 let wasmThreads = 1;
 let wasmRelaxed = false;
@@ -121,7 +77,7 @@ async function fetchTensors(url: string): Promise<Record<string, Tensor>> {
  * const m = await loadModel('/models/moxing-base', { backend: 'wasm' });
  * (await m.generate('It is a truth universally', { maxNewTokens: 20, temperature: 0 })).tokens
  */
-export class BrowserModel {
+export class BrowserModel implements BrowserModelApi {
   private classifier: GPTClassifier | null = null;
 
   constructor(
