@@ -9,6 +9,7 @@ import { parseCsv, toCsv } from '../csv.js';
 import { card, fill, h, note, table } from '../dom.js';
 import { human } from '../format.js';
 import type { Page } from './page.js';
+import { inBrowserCard } from './in-browser.js';
 
 type Language = Extract<ServedModel, { kind: 'language' }>;
 type Classical = Extract<ServedModel, { kind: 'classical' }>;
@@ -163,6 +164,7 @@ function language(root: HTMLElement, m: Language, pageSignal: AbortSignal): void
   } }, question, h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, 'Ask')), answer);
 
   root.append(h('div', { class: 'two' }, card('Classify', classifyForm), card('Ask', askForm)));
+  root.append(inBrowserCard(m.id, m.labels, pageSignal));
 }
 
 function classical(root: HTMLElement, m: Classical): void {
