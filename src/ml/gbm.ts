@@ -5,6 +5,8 @@ import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type Vecto
 import { binData, type Binned } from './binning.js';
 import { applyTree, buildTree, type GrownTree, type TreeArrays } from './tree-builder.js';
 import { growOptions, type MaxFeatures } from './tree.js';
+import { binForHist } from './hist-binning.js';
+import { HistGrower, type HistLeaf } from './hist-tree.js';
 import { Rng } from '../tensor/random.js';
 
 /** Parameters of the gradient boosting models (scikit-learn's defaults). */
@@ -34,16 +36,42 @@ export interface BoostingState {
 
 /** Grows one stage's regression tree on `target` (the negative gradient) and returns it with its leaves. */
 function stageTree(B: Binned, target: Float64Array, params: GradientBoostingParams, rng: Rng): GrownTree & { samples: Int32Array } {
-  const n = B.rows;
-  let samples: Int32Array;
-  if (params.subsample < 1) {
-    const m = Math.max(1, Math.round(params.subsample * n));
-    const perm = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < m; i++) { const j = i + rng.int(n - i); const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t; }
-    samples = perm.slice(0, m);
-  } else samples = Int32Array.from({ length: n }, (_, i) => i);
+  const samples = drawSamples(B.rows, params, rng);
   const opts = growOptions({ ...params, criterion: 'squared_error', maxDepth: params.maxDepth }, B.cols, 1, rng);
   return { ...buildTree(B, target, samples, opts), samples };
+}
+
+/** The rows of one stage: all of them, or a draw without replacement (stochastic boosting). */
+function drawSamples(n: number, params: GradientBoostingParams, rng: Rng): Int32Array {
+  if (params.subsample >= 1) return Int32Array.from({ length: n }, (_, i) => i);
+  const m = Math.max(1, Math.round(params.subsample * n));
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < m; i++) { const j = i + rng.int(n - i); const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t; }
+  return perm.slice(0, m);
+}
+
+/**
+ * Stages can grow on gradient histograms (src/ml/hist-tree.ts) when every feature is tried at every
+ * node: the grower's gain Σ_L²/n_L + Σ_R²/n_R − Σ²/n is scikit-learn's friedman_mse improvement
+ * n_L n_R / n (mean_L − mean_R)², and best-first growth to 2^maxDepth leaves within maxDepth gives the
+ * depth-first tree. Bins come from the booster's binning (255 quantile bins).
+ */
+function histEligible(p: GradientBoostingParams): boolean {
+  return p.maxFeatures === null && p.minSamplesSplit <= 2 * p.minSamplesLeaf && p.maxDepth <= 16;
+}
+
+/** A stage grown on histograms: g holds the gradient (prediction − target); leaves are mean residuals. */
+function histStage(grower: HistGrower, g: Float64Array, params: GradientBoostingParams, rng: Rng, rows: Int32Array): { tree: TreeArrays; leaves: HistLeaf[]; m: number } {
+  const drawn = drawSamples(rows.length, params, rng);
+  rows.set(drawn);
+  const { tree, leaves, nodeRows } = grower.grow(g, null, rows, drawn.length, {
+    maxLeafNodes: 2 ** params.maxDepth, maxDepth: params.maxDepth, minSamplesLeaf: params.minSamplesLeaf, l2: 0, learningRate: 1,
+  });
+  return {
+    tree: { feature: tree.feature, threshold: tree.threshold, left: tree.left, right: tree.right, value: tree.value, nOutputs: 1, nSamples: nodeRows },
+    leaves,
+    m: drawn.length,
+  };
 }
 
 /** Adds lr * tree(x) to the raw scores F (column k of K) of every training row. */
@@ -80,15 +108,25 @@ export class GradientBoostingRegressor extends Regressor<GradientBoostingParams,
     const M = toMatrix(X);
     const yv = toVector(y, M.rows);
     const n = M.rows;
-    const B = binData(M, this.params.maxBins);
     const rng = new Rng(this.params.seed);
     const mean = yv.reduce((s, v) => s + v, 0) / n;
     const F = new Float64Array(n).fill(mean);
     const r = new Float64Array(n);
     const trees: TreeArrays[] = [];
+    const hist = histEligible(this.params);
+    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set())) : null;
+    const B = hist ? null : binData(M, this.params.maxBins);
+    const rows = new Int32Array(n);
     for (let s = 0; s < this.params.nEstimators; s++) {
+      if (grower) {
+        for (let i = 0; i < n; i++) r[i] = F[i]! - yv[i]!; // the gradient; leaves are −Σg/n = mean residual
+        const { tree } = histStage(grower, r, this.params, rng, rows);
+        addStage(F, 1, 0, tree, M, this.params.learningRate);
+        trees.push(tree);
+        continue;
+      }
       for (let i = 0; i < n; i++) r[i] = yv[i]! - F[i]!;
-      const { tree } = stageTree(B, r, this.params, rng);
+      const { tree } = stageTree(B!, r, this.params, rng);
       addStage(F, 1, 0, tree, M, this.params.learningRate);
       trees.push(tree);
     }
@@ -122,7 +160,11 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     if (classes.length < 2) throw new Error('GradientBoostingClassifier needs at least two classes in y');
     const n = M.rows;
     const K = classes.length === 2 ? 1 : classes.length;
-    const B = binData(M, this.params.maxBins);
+    const hist = histEligible(this.params);
+    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set())) : null;
+    const B = hist ? null : binData(M, this.params.maxBins);
+    const rows = new Int32Array(n);
+    const neg = new Float64Array(n);
     const rng = new Rng(this.params.seed);
     const prior = new Float64Array(classes.length);
     for (let i = 0; i < n; i++) prior[index[i]!]++;
@@ -139,7 +181,14 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
       probabilities(F, P, n, K);
       for (let k = 0; k < K; k++) {
         for (let i = 0; i < n; i++) r[i] = (K === 1 ? index[i]! : index[i] === k ? 1 : 0) - P[i * K + k]!;
-        const { tree, leaves, samples } = stageTree(B, r, this.params, rng);
+        let tree: TreeArrays;
+        let leaves: { node: number; start: number; end: number }[];
+        let samples: Int32Array;
+        if (grower) {
+          for (let i = 0; i < n; i++) neg[i] = -r[i]!;
+          ({ tree, leaves } = histStage(grower, neg, this.params, rng, rows));
+          samples = rows;
+        } else ({ tree, leaves, samples } = stageTree(B!, r, this.params, rng));
         // Newton step per leaf: Σ r / Σ p(1 - p), scaled by (K - 1) / K for softmax.
         for (const { node, start, end } of leaves) {
           let num = 0;

@@ -228,7 +228,7 @@ export class HistGrower {
    * which it permutes so that each leaf's rows are contiguous.
    * @example const { tree, leaves } = grower.grow(g, null, rows, n, opts);
    */
-  grow(g: Float64Array, h: Float64Array | null, rows: Int32Array, m: number, o: HistGrowOptions): { tree: HistTree; leaves: HistLeaf[] } {
+  grow(g: Float64Array, h: Float64Array | null, rows: Int32Array, m: number, o: HistGrowOptions): { tree: HistTree; leaves: HistLeaf[]; nodeRows: Int32Array } {
     const { B } = this;
     const n = B.rows;
     const hConst = h === null;
@@ -240,8 +240,10 @@ export class HistGrower {
     const left: number[] = [];
     const right: number[] = [];
     const value: number[] = [];
+    const nodeRows: number[] = [];
     const newNode = (start: number, end: number, depth: number, gs: number, hs: number, cs: number): GrowNode => {
       const id = feature.length;
+      nodeRows.push(end - start);
       feature.push(-1); threshold.push(0); missingLeft.push(0); catOffset.push(-1); left.push(-1); right.push(-1); value.push(0);
       return { id, start, end, depth, g: gs, h: hs, c: cs, hist: null, split: null };
     };
@@ -312,7 +314,7 @@ export class HistGrower {
       catOffset: Int32Array.from(catOffset), bits: Int32Array.from(bits), left: Int32Array.from(left), right: Int32Array.from(right),
       value: Float64Array.from(value),
     };
-    return { tree, leaves };
+    return { tree, leaves, nodeRows: Int32Array.from(nodeRows) };
   }
 }
 
