@@ -29,6 +29,16 @@ export function binData(X: Matrix, maxBins = 256): Binned {
   const col = new Float64Array(n);
   for (let j = 0; j < p; j++) {
     for (let i = 0; i < n; i++) col[i] = data[i * p + j]!;
+    const few = fewDistinct(col, n);
+    if (few && few.length <= maxBins) {
+      // One-hot and other low-cardinality columns: no sort, no search; a value's bin is its rank.
+      const cut = new Float64Array(few.length - 1);
+      for (let b = 0; b + 1 < few.length; b++) cut[b] = (few[b]! + few[b + 1]!) / 2;
+      cuts.push(cut);
+      values.push(Float64Array.from(few));
+      for (let i = 0; i < n; i++) { const v = col[i]!; let b = 0; while (few[b] !== v) b++; codes[j * n + i] = b; }
+      continue;
+    }
     const sorted = Float64Array.from(col).sort();
     const uniq: number[] = [];
     for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) uniq.push(sorted[i]!);
@@ -54,6 +64,18 @@ export function binData(X: Matrix, maxBins = 256): Binned {
     for (let i = 0; i < n; i++) codes[j * n + i] = binOf(cut, col[i]!);
   }
   return { rows: n, cols: p, codes, cuts, values };
+}
+
+/** The sorted distinct values of col[0, n) when there are at most 8 of them, else null. */
+function fewDistinct(col: Float64Array, n: number): number[] | null {
+  const vals: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = col[i]!;
+    let k = 0;
+    while (k < vals.length && vals[k] !== v) k++;
+    if (k === vals.length) { if (vals.length === 8) return null; vals.push(v); }
+  }
+  return vals.sort((a, b) => a - b);
 }
 
 function nextDistinctMid(uniq: number[], v: number): number {

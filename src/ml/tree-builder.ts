@@ -78,6 +78,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   const sparse = sparseRows(B);
   const useActive = sparse.avgPerRow < o.maxFeatures;
   const active = new Int32Array(p);
+  const yNode = new Float64Array(samples.length);
   let nodeMark = 0;
   const counts = new Float64Array(K);
   const cl = new Float64Array(K);
@@ -154,6 +155,9 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     let bestL = 0;
     let bestR = 0;
     let tried = 0;
+    // The node's targets in sample order, so each feature's pass reads them sequentially.
+    if (classify) for (let t = start; t < end; t++) yNode[t] = yi![samples[t]!]!;
+    else for (let t = start; t < end; t++) yNode[t] = yf![samples[t]!]!;
     if (useActive) {
       nodeMark++;
       const { start: rs, feat } = sparse;
@@ -171,10 +175,10 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         // Histogram path: one pass to fill the feature's bins, one scan over them (a feature with a
         // single non-empty bin is constant here and, as scikit-learn, not counted among those tried).
         if (hcnt.length < nbj) { hcnt = new Float64Array(nbj); hist = new Float64Array(nbj * K); }
-        hist.fill(0, 0, nbj * K);
-        hcnt.fill(0, 0, nbj);
-        if (classify) for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]!; hist[c * K + yi![s]!]++; hcnt[c]++; }
-        else for (let t = start; t < end; t++) { const s = samples[t]!; const c = B.codes[co + s]!; hist[c] += yf![s]!; hcnt[c]++; }
+        for (let c = 0; c < nbj * K; c++) hist[c] = 0; // (a typed-array fill call costs more than 2 bins)
+        for (let c = 0; c < nbj; c++) hcnt[c] = 0;
+        if (classify) for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; hist[c * K + yNode[t]!]++; hcnt[c]++; }
+        else for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; hist[c] += yNode[t]!; hcnt[c]++; }
         initScan(nodeSum);
         let nl = 0;
         let prevBin = -1;
