@@ -164,5 +164,6 @@ export function retainingSubarray<T extends TypedArray>(x: T, begin: number, end
 /** Applies MOXING_BACKEND once the fast backends have registered. */
 export function applyBackendFromEnv(): void {
   const name = envVar('MOXING_BACKEND');
-  if (name) setBackend(name);
+  // webgpu opens asynchronously: initDevices (backends/devices.ts) selects it once it is open.
+  if (name && name !== 'webgpu') setBackend(name);
 }

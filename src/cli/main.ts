@@ -1,7 +1,7 @@
 // The moxing command line: one commander program, each command registered from its own file.
 
 import { Command, CommanderError } from 'commander';
-import { initBackends } from '../backends/index.js';
+import { initDevices } from '../backends/devices.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -88,11 +88,11 @@ export function buildProgram(io: Io = processIo): Command {
 
 /** Runs the CLI; errors become one line on stderr and exit code 1 (2 for usage errors). */
 export async function main(argv: string[]): Promise<void> {
-  // The fastest kernels this machine has (BLAS, wasm SIMD + threads), once for every command;
-  // MOXING_BACKEND overrides. Commands themselves never initialise backends.
-  initBackends();
   const program = buildProgram();
   try {
+    // The fastest kernels this machine has (a GPU through WebGPU, else BLAS and wasm SIMD + threads),
+    // once for every command; MOXING_BACKEND overrides. Commands themselves never initialise backends.
+    await initDevices();
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

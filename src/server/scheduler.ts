@@ -5,7 +5,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { Rng } from '../tensor/random.js';
 import { GPT, KVCache } from '../llm/gpt.js';
-import { fitPrompt } from '../llm/generate.js';
+import { fitPrompt, hostValues } from '../llm/generate.js';
+import { kernelsFor } from '../backends/registry.js';
 import { Sampler, type SamplingOptions, type TokenChoice } from '../llm/sampling.js';
 import { Channel } from './channel.js';
 import { fastPick } from './fast-pick.js';
@@ -230,28 +231,34 @@ export class Scheduler {
     if (this.scheduled) return;
     this.scheduled = true;
     // setImmediate: I/O callbacks (new requests, socket writes) run between steps.
-    setImmediate(() => this.tick());
+    setImmediate(() => void this.tick());
   }
 
-  private tick(): void {
-    this.scheduled = false;
+  /**
+   * One scheduling round. Async because a model on a device (a GPU) hands its logits back through
+   * a read the host waits for; on the cpu every read is in place and nothing here waits.
+   */
+  private async tick(): Promise<void> {
+    // `scheduled` stays set while the round runs, so a request arriving during a device read
+    // queues for the next round instead of starting a second one beside it.
     try {
       const task = this.tasks.shift();
       if (task) {
         try {
-          task.resolve(task.run());
+          task.resolve(await task.run());
         } catch (err) {
           task.reject(err);
         }
       }
-      this.admit();
+      await this.admit();
       this.expireWaiting();
-      this.step();
+      await this.step();
     } catch (err) {
       // A failing forward pass fails every running request; the server keeps serving.
       for (const s of this.running) this.close(s.group, err);
       this.running = [];
     }
+    this.scheduled = false;
     if (this.running.length > 0 || this.queue.length > 0 || this.tasks.length > 0) this.schedule();
   }
 
@@ -263,7 +270,7 @@ export class Scheduler {
     }
   }
 
-  private admit(): void {
+  private async admit(): Promise<void> {
     let prefilled = 0;
     while (this.queue.length > 0) {
       const g = this.queue[0]!;
@@ -272,7 +279,7 @@ export class Scheduler {
       this.queue.shift();
       if (g.cancelled) continue;
       try {
-        prefilled += this.prefill(g);
+        prefilled += await this.prefill(g);
       } catch (err) {
         this.close(g, err);
       }
@@ -280,11 +287,11 @@ export class Scheduler {
   }
 
   /** Runs the prompt through the model once and starts n sequences from copies of its cache. */
-  private prefill(g: Group): number {
+  private async prefill(g: Group): Promise<number> {
     const { model } = this;
     const context = fitPrompt(g.req.promptIds, model.config.blockSize);
     const cache = this.takeCache();
-    const logits = model.forwardCached(new Tensor(Int32Array.from(context), [1, context.length]), [cache]).dataSync();
+    const logits = await hostValues(model.forwardCached(new Tensor(Int32Array.from(context), [1, context.length]), [cache]));
     this.counters.promptTokens += context.length;
     const stops = new Set(g.req.stopTokens ?? []);
     for (let i = 0; i < g.n; i++) {
@@ -304,7 +311,7 @@ export class Scheduler {
   }
 
   /** Samples one token for every running sequence, then advances the survivors in one forward pass. */
-  private step(): void {
+  private async step(): Promise<void> {
     const { blockSize } = this.model.config;
     const next: Sequence[] = [];
     for (const s of this.running) {
@@ -341,8 +348,9 @@ export class Scheduler {
     const B = next.length;
     const V = this.model.config.vocabSize;
     const idx = Int32Array.from(next, (s) => s.history[s.history.length - 1]!);
-    const out = this.model.forwardCached(new Tensor(idx, [B, 1]), next.map((s) => s.cache)).dataSync();
-    for (let b = 0; b < B; b++) next[b]!.logits = Float32Array.from(out.subarray(b * V, (b + 1) * V) as ArrayLike<number>);
+    const out = await hostValues(this.model.forwardCached(new Tensor(idx, [B, 1]), next.map((s) => s.cache)));
+    const rows = out instanceof Float32Array ? out : Float32Array.from(out);
+    for (let b = 0; b < B; b++) next[b]!.logits = rows.slice(b * V, (b + 1) * V);
     this.counters.steps++;
     this.counters.batchedSequences += B;
   }
@@ -362,9 +370,13 @@ export class Scheduler {
 
 /** Copies a prefilled cache into another (n choices share one prompt). */
 function copyCache(src: KVCache, c: KVCache): KVCache {
+  // Through the device's copy kernel: on a GPU the caches never come to the host.
+  const k = kernelsFor(src.device);
+  const n = src.config.blockSize * src.config.nEmbd;
+  const whole = { shape: [n], xOffset: 0, xStrides: [1], outOffset: 0, outStrides: [1], accumulate: false };
   src.layers.forEach((l, i) => {
-    (c.layers[i]!.k as Float32Array).set(l.k as Float32Array);
-    (c.layers[i]!.v as Float32Array).set(l.v as Float32Array);
+    k.copyStrided(l.k, c.layers[i]!.k, whole);
+    k.copyStrided(l.v, c.layers[i]!.v, whole);
   });
   c.length = src.length;
   return c;

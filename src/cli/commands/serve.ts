@@ -14,7 +14,7 @@ import { positiveInt, nonNegativeInt } from '../options.js';
 import { UserError } from '../errors.js';
 import { loadChatDocs } from '../../server/docs-chat.js';
 import { initBackends } from '../../backends/index.js';
-import { availableBackends } from '../../backends/registry.js';
+import { initDevices } from '../../backends/devices.js';
 
 interface ServeFlags {
   port: number;
@@ -52,11 +52,11 @@ export interface ServeOptions {
  * Registers the fast kernels (BLAS, wasm): batched decoding is what they speed up most. The wasm
  * heap's figures go to /metrics, and a collector keeps its garbage small (see heap-collector.ts).
  */
-function initFastBackends(): { backends: string; collector: HeapCollector | null } {
+function initFastBackends(): { collector: HeapCollector | null } {
   const { wasm } = initBackends();
   const heap = wasm?.runtime.heap ?? null;
   useWasmHeap(heap);
-  return { backends: availableBackends().join(', '), collector: heap ? startHeapCollector(heap) : null };
+  return { collector: heap ? startHeapCollector(heap) : null };
 }
 
 /**
@@ -65,7 +65,8 @@ function initFastBackends(): { backends: string; collector: HeapCollector | null
  */
 export async function startServe(options: ServeOptions = {}): Promise<ServerHandle> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const { backends, collector } = initFastBackends();
+  const { collector } = initFastBackends();
+  const backends = (await initDevices()).description;
   const maxBatch = options.maxConcurrency ?? 32;
   const registry = new ModelRegistry({ scheduler: { maxBatch, maxQueue: options.maxQueue ?? 4 * maxBatch } });
   const wanted = options.models && options.models.length > 0 ? options.models : SHIPPED_MODELS.filter((n) => existsSync(join(shippedModelsDir(), n)));
@@ -110,7 +111,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
     log(`moxing serve: model ${m.id} (${what})`);
   }
   if (docs) log(`moxing serve: chat answers from ${options.docs} (${docs.index.size} chunks from ${docs.index.manifest.sources.length} files)`);
-  log(`moxing serve: listening on ${server.url} (batch ${maxBatch}, backends ${backends}, auth ${apiKeys.length > 0 ? 'on' : 'off'}, /metrics ${apiKeys.length + metricsKeys.length > 0 ? 'needs a key' : 'open'})`);
+  log(`moxing serve: listening on ${server.url} (batch ${maxBatch}, on ${backends}, auth ${apiKeys.length > 0 ? 'on' : 'off'}, /metrics ${apiKeys.length + metricsKeys.length > 0 ? 'needs a key' : 'open'})`);
   return { ...server, close: () => { collector?.stop(); return server.close(); } };
 }
 
