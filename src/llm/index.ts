@@ -9,5 +9,6 @@ export { loadRun, readRunConfig, RunDirError, type LoadedRun, type RunConfig, ty
 export { finetuneClassifier, finetuneQA, DEFAULT_FINETUNE, type FinetuneOptions } from './finetune.js';
 export { GPTClassifier, loadClassifier, zeroShotClassify, type ClassifyResult } from './classify.js';
 export { ask, chat } from './ask.js';
+export { askWithDocs, fitContext, contextQuestion, type DocsAnswer, type DocsAskOptions } from './docs-ask.js';
 export { renderChat, DEFAULT_CHAT_TEMPLATE, type ChatMessage } from './chat.js';
 export { SHIPPED_MODELS, resolveModelPath } from './models.js';
