@@ -79,6 +79,8 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   const useActive = sparse.avgPerRow < o.maxFeatures;
   const active = new Int32Array(p);
   const yNode = new Float64Array(samples.length);
+  const nzCnt = new Float64Array(useActive ? p : 0);
+  const nzY = new Float64Array(useActive ? p * K : 0);
   let nodeMark = 0;
   const counts = new Float64Array(K);
   const cl = new Float64Array(K);
@@ -159,9 +161,27 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     if (classify) for (let t = start; t < end; t++) yNode[t] = yi![samples[t]!]!;
     else for (let t = start; t < end; t++) yNode[t] = yf![samples[t]!]!;
     if (useActive) {
+      // One pass over the node's listed entries marks the features that vary here and sums, per
+      // feature, the targets of its non-modal samples: a two-bin feature's histogram follows.
       nodeMark++;
       const { start: rs, feat } = sparse;
-      for (let t = start; t < end; t++) { const i = samples[t]!; const e = rs[i + 1]!; for (let u = rs[i]!; u < e; u++) active[feat[u]!] = nodeMark; }
+      for (let t = start; t < end; t++) {
+        const i = samples[t]!;
+        const e = rs[i + 1]!;
+        const yt = yNode[t]!;
+        for (let u = rs[i]!; u < e; u++) {
+          const j = feat[u]!;
+          if (active[j] !== nodeMark) {
+            active[j] = nodeMark;
+            nzCnt[j] = 0;
+            if (classify) for (let k = 0; k < K; k++) nzY[j * K + k] = 0;
+            else nzY[j] = 0;
+          }
+          nzCnt[j]++;
+          if (classify) nzY[j * K + yt]++;
+          else nzY[j] += yt;
+        }
+      }
     }
     for (let f = 0; f < p && tried < o.maxFeatures; f++) {
       const r = f + o.rng.int(p - f);
@@ -171,6 +191,25 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       if (useActive && active[j] !== nodeMark) continue; // constant in this node
       const co = j * n;
       const nbj = B.cuts[j]!.length + 1;
+      if (useActive && nbj === 2) {
+        // Two bins: the non-modal one is what the marking pass summed, the modal one the rest.
+        const d = sparse.mode[j]!;
+        const other = 1 - d;
+        hcnt[other] = nzCnt[j]!;
+        hcnt[d] = m - nzCnt[j]!;
+        if (classify) for (let k = 0; k < K; k++) { hist[other * K + k] = nzY[j * K + k]!; hist[d * K + k] = counts[k]! - nzY[j * K + k]!; }
+        else { hist[other] = nzY[j]!; hist[d] = nodeSum - nzY[j]!; }
+        if (hcnt[0] === 0 || hcnt[1] === 0) continue; // constant here
+        tried++;
+        initScan(nodeSum);
+        if (hcnt[0]! >= msl && hcnt[1]! >= msl) {
+          if (classify) for (let k = 0; k < K; k++) { const v = hist[k]!; if (v !== 0) moveLeft(k, v); }
+          else moveLeftSum(hist[0]!);
+          const proxy = scanProxy(hcnt[0]!, hcnt[1]!);
+          if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = 0; bestR = 1; }
+        }
+        continue;
+      }
       if (nbj * K <= 4 * m) {
         // Histogram path: one pass to fill the feature's bins, one scan over them (a feature with a
         // single non-empty bin is constant here and, as scikit-learn, not counted among those tried).
@@ -197,9 +236,10 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         if (nl !== hcnt[prevBin]) tried++;
       } else {
         // Sort path for small nodes: order samples by (bin, position) with one native integer sort.
-        const ks = keys.subarray(0, m);
-        for (let t = 0; t < m; t++) ks[t] = B.codes[co + samples[start + t]!]! * SORT_SHIFT + t;
-        ks.sort();
+        let ks = keys;
+        for (let t = 0; t < m; t++) keys[t] = B.codes[co + samples[start + t]!]! * SORT_SHIFT + t;
+        if (m <= 48) insertionSort(keys, m); // the native sort's call costs ~1-2 us, more than sorting a few keys
+        else { ks = keys.subarray(0, m); ks.sort(); }
         if (Math.floor(ks[0]! / SORT_SHIFT) === Math.floor(ks[m - 1]! / SORT_SHIFT)) continue; // constant here
         tried++;
         initScan(nodeSum);
@@ -252,7 +292,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
 }
 
 /** Per row, the features whose code is not that feature's most frequent one (CSR), and their mean count. */
-interface SparseRows { start: Int32Array; feat: Int32Array; avgPerRow: number }
+interface SparseRows { start: Int32Array; feat: Int32Array; avgPerRow: number; mode: Uint16Array }
 const sparseCache = new WeakMap<Binned, SparseRows>();
 
 /** The row lists of B, built once per binned matrix (a forest's trees share them). */
@@ -280,9 +320,19 @@ function sparseRows(B: Binned): SparseRows {
     const m = mode[j]!;
     for (let i = 0; i < n; i++) if (codes[col + i] !== m) feat[cursor[i]!++] = j;
   }
-  const out = { start, feat, avgPerRow: start[n]! / n };
+  const out = { start, feat, avgPerRow: start[n]! / n, mode };
   sparseCache.set(B, out);
   return out;
+}
+
+/** Sorts a[0, m) ascending in place. */
+function insertionSort(a: Float64Array, m: number): void {
+  for (let i = 1; i < m; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
+    a[j + 1] = v;
+  }
 }
 
 function nodeImpurity(criterion: Criterion, counts: Float64Array, m: number): number {
