@@ -38,6 +38,8 @@ export class WebGpuDevice implements Device {
     readonly runtime: Runtime,
     readonly pool: BufferPool,
     private readonly zero: (s: GpuStorage) => void,
+    /** GEMMs can run on f16 tensor cores (`precision: 'mixed'`). */
+    readonly supportsF16 = false,
   ) {}
 
   alloc(dtype: DType, size: number, uninitialized = false): GpuStorage {

@@ -1,7 +1,7 @@
 // The webgpu backend: a device (GPU buffers from a caching allocator) and the whole kernel table in
 // WGSL, recorded into shared command buffers. It never falls back: what it cannot run, it throws.
 
-import type { DeviceBackend, Kernels } from '../backend.js';
+import type { DeviceBackend, Kernels, MatmulParams } from '../backend.js';
 import { registerDeviceBackend } from '../registry.js';
 import { type GpuContext, type GpuFeatures, openGpu } from './gpu.js';
 import { BufferPool, GpuInt8, GpuStorage } from './memory.js';
@@ -15,7 +15,7 @@ import { rowKernels } from './kernels/rows.js';
 import { attentionKernels } from './kernels/attention.js';
 import { decodeKernels } from './kernels/decode.js';
 import { convKernels } from './kernels/conv.js';
-import { matmulKernels } from './kernels/matmul.js';
+import { type GemmVariant, matmulKernels } from './kernels/matmul.js';
 import { matmulF16Kernel, type MatmulF16 } from './kernels/matmul-f16.js';
 
 export { GpuStorage, GpuInt8 } from './memory.js';
@@ -33,6 +33,8 @@ export interface WebGpuBackend extends DeviceBackend<GpuStorage, GpuStorage, Gpu
   readonly pool: BufferPool;
   /** f16 tensor-core GEMM on f32 storage (inputs rounded to f16, f32 accumulation); null without subgroup matrices. */
   readonly matmulF16: MatmulF16 | null;
+  /** The fp32 GEMM with a chosen variant (tile sweeps in benchmarks); the table's matmul chooses itself. */
+  readonly matmulVariant: (a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, variant: GemmVariant) => void;
   /** Dawn's instance, kept alive as long as the backend (see GpuContext.instance). */
   readonly instance: GPU;
 }
@@ -53,7 +55,9 @@ function build(ctx: GpuContext): WebGpuBackend {
   const pool = new BufferPool(runtime);
   const k: GpuCtx = { rt: runtime, pool };
   const elementwise = elementwiseKernels(k);
-  const device = new WebGpuDevice(runtime, pool, (s) => elementwise.fill(s, 0));
+  const matmulF16 = ctx.features.subgroupMatrixF16 ? matmulF16Kernel(k, ctx.subgroupMatrixConfigs) : null;
+  const device = new WebGpuDevice(runtime, pool, (s) => elementwise.fill(s, 0), matmulF16 !== null);
+  const gemm = matmulKernels(k, matmulF16);
   const kernels: Kernels<GpuStorage, GpuStorage, GpuStorage, GpuInt8> = {
     ...elementwise,
     ...stridedKernels(k),
@@ -62,7 +66,7 @@ function build(ctx: GpuContext): WebGpuBackend {
     ...attentionKernels(k),
     ...decodeKernels(k),
     ...convKernels(k),
-    ...matmulKernels(k),
+    matmul: gemm.matmul, // an optional fifth argument picks the GEMM variant (tests)
   };
   // Int8 weights are not pooled; their buffers go when the weights are collected (after a submit, since
   // recorded commands may still name them).
@@ -80,7 +84,8 @@ function build(ctx: GpuContext): WebGpuBackend {
     features: ctx.features,
     runtime,
     pool,
-    matmulF16: ctx.features.subgroupMatrixF16 ? matmulF16Kernel(k, ctx.subgroupMatrixConfigs) : null,
+    matmulF16,
+    matmulVariant: (a, b, out, p, variant) => { gemm.matmul(a, b, out, p, variant); },
     uploadInt8(values: Int8Array): GpuInt8 {
       const bytes = Math.max(4, Math.ceil(values.length / 4) * 4);
       const buffer = pool.createRaw(bytes, `${values.length} int8 weights`);

@@ -24,13 +24,30 @@ export function gemmSource(t: GemmTile, transA: boolean, transB: boolean): strin
   const gb = tn / 4;
   const la = (bm * bk) / 256; // A elements each thread loads per slice
   const lb = (bn * bk) / 256;
+  // Everything indexed by a loop counter is unrolled here, so accumulators and prefetched values
+  // are plain variables (registers), never arrays a shader compiler might leave in local memory.
+  const rep = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('\n');
   // Coalesced loads: consecutive threads walk the dimension that is contiguous in memory.
-  const aIdx = transA
-    ? `let row = e % ${bm}u; let kk = e / ${bm}u; let src = aBase + (k0 + kk) * m + m0 + row;`
-    : `let kk = e % ${bk}u; let row = e / ${bk}u; let src = aBase + (m0 + row) * K + k0 + kk;`;
-  const bIdx = transB
-    ? `let kk = e % ${bk}u; let col = e / ${bk}u; let src = bBase + (n0 + col) * K + k0 + kk;`
-    : `let col = e % ${bn}u; let kk = e / ${bn}u; let src = bBase + (k0 + kk) * n + n0 + col;`;
+  const aPos = (s: number): string => transA
+    ? `{ let e = li + ${s * 256}u; let row = e % ${bm}u; let kk = e / ${bm}u; pa${s} = select(0.0, A[aBase + (k1 + kk) * m + m0 + row], m0 + row < m && k1 + kk < K); }`
+    : `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let row = e / ${bk}u; pa${s} = select(0.0, A[aBase + (m0 + row) * K + k1 + kk], m0 + row < m && k1 + kk < K); }`;
+  const bPos = (s: number): string => transB
+    ? `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let col = e / ${bk}u; pb${s} = select(0.0, B[bBase + (n0 + col) * K + k1 + kk], n0 + col < n && k1 + kk < K); }`
+    : `{ let e = li + ${s * 256}u; let col = e % ${bn}u; let kk = e / ${bn}u; pb${s} = select(0.0, B[bBase + (k1 + kk) * n + n0 + col], n0 + col < n && k1 + kk < K); }`;
+  const aStore = (s: number): string => transA
+    ? `{ let e = li + ${s * 256}u; let row = e % ${bm}u; let kk = e / ${bm}u; As[kk * ${bm / 4}u + row / 4u][row % 4u] = pa${s}; }`
+    : `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let row = e / ${bk}u; As[kk * ${bm / 4}u + row / 4u][row % 4u] = pa${s}; }`;
+  const bStore = (s: number): string => transB
+    ? `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let col = e / ${bk}u; Bs[kk * ${bn / 4}u + col / 4u][col % 4u] = pb${s}; }`
+    : `{ let e = li + ${s * 256}u; let col = e % ${bn}u; let kk = e / ${bn}u; Bs[kk * ${bn / 4}u + col / 4u][col % 4u] = pb${s}; }`;
+  const acc = (g: number, r: number, h: number): string => `acc_${g * 4 + r}_${h}`;
+  const fmas = rep(ga, (g) => rep(4, (r) => rep(gb, (h) => `      ${acc(g, r, h)} = fma(vec4<f32>(a${g}[${r}]), b${h}, ${acc(g, r, h)});`)));
+  const stores = rep(ga, (g) => rep(4, (r) => `  {
+    let row = m0 + ${g * (bm / ga)}u + ty * 4u + ${r}u;
+    if (row < m) {
+${rep(gb, (h) => rep(4, (c) => `      { let col = n0 + ${h * (bn / gb)}u + tx * 4u + ${c}u; if (col < n) { let o = oBase + row * n + col; if (accumulate) { OUT[o] += ${acc(g, r, h)}[${c}]; } else { OUT[o] = ${acc(g, r, h)}[${c}]; } } }`))}
+    }
+  }`));
   return /* wgsl */ `
 var<workgroup> As: array<vec4<f32>, ${(bk * bm) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
@@ -45,81 +62,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let n0 = wg.x * ${bn}u;
   let tx = li % 16u;
   let ty = li / 16u;
-  var acc: array<vec4<f32>, ${tm * gb}>;
-  for (var z = 0u; z < ${tm * gb}u; z++) { acc[z] = vec4<f32>(0.0); }
-  var pa: array<f32, ${la}>;
-  var pb: array<f32, ${lb}>;
-  // Prefetch slice 0.
-  for (var s = 0u; s < ${la}u; s++) {
-    let e = li + s * 256u; let k0 = 0u;
-    ${aIdx}
-    pa[s] = select(0.0, A[src], m0 + row < m && k0 + kk < K);
-  }
-  for (var s = 0u; s < ${lb}u; s++) {
-    let e = li + s * 256u; let k0 = 0u;
-    ${bIdx}
-    pb[s] = select(0.0, B[src], n0 + col < n && k0 + kk < K);
-  }
+${rep(ga, (g) => rep(4, (r) => rep(gb, (h) => `  var ${acc(g, r, h)} = vec4<f32>(0.0);`)))}
+${rep(la, (s) => `  var pa${s} = 0.0;`)}
+${rep(lb, (s) => `  var pb${s} = 0.0;`)}
+  var k1 = 0u; // the slice being prefetched
+${rep(la, (s) => `  ${aPos(s)}`)}
+${rep(lb, (s) => `  ${bPos(s)}`)}
   for (var k0 = 0u; k0 < K; k0 += ${bk}u) {
-    for (var s = 0u; s < ${la}u; s++) {
-      let e = li + s * 256u;
-      ${transA ? `let row = e % ${bm}u; let kk = e / ${bm}u;` : `let kk = e % ${bk}u; let row = e / ${bk}u;`}
-      As[kk * ${bm / 4}u + row / 4u][row % 4u] = pa[s];
-    }
-    for (var s = 0u; s < ${lb}u; s++) {
-      let e = li + s * 256u;
-      ${transB ? `let kk = e % ${bk}u; let col = e / ${bk}u;` : `let col = e % ${bn}u; let kk = e / ${bn}u;`}
-      Bs[kk * ${bn / 4}u + col / 4u][col % 4u] = pb[s];
-    }
+${rep(la, (s) => `    ${aStore(s)}`)}
+${rep(lb, (s) => `    ${bStore(s)}`)}
     workgroupBarrier();
     // Prefetch the next slice while this one is multiplied.
-    let k1 = k0 + ${bk}u;
+    k1 = k0 + ${bk}u;
     if (k1 < K) {
-      for (var s = 0u; s < ${la}u; s++) {
-        let e = li + s * 256u; let k0 = k1;
-        ${aIdx}
-        pa[s] = select(0.0, A[src], m0 + row < m && k0 + kk < K);
-      }
-      for (var s = 0u; s < ${lb}u; s++) {
-        let e = li + s * 256u; let k0 = k1;
-        ${bIdx}
-        pb[s] = select(0.0, B[src], n0 + col < n && k0 + kk < K);
-      }
+${rep(la, (s) => `      ${aPos(s)}`)}
+${rep(lb, (s) => `      ${bPos(s)}`)}
     }
     for (var kk = 0u; kk < ${bk}u; kk++) {
-      var a: array<vec4<f32>, ${ga}>;
-      var bv: array<vec4<f32>, ${gb}>;
-      for (var g = 0u; g < ${ga}u; g++) { a[g] = As[kk * ${bm / 4}u + g * ${bm / 4 / ga}u + ty]; }
-      for (var h = 0u; h < ${gb}u; h++) { bv[h] = Bs[kk * ${bn / 4}u + h * ${bn / 4 / gb}u + tx]; }
-      for (var g = 0u; g < ${ga}u; g++) {
-        for (var r = 0u; r < 4u; r++) {
-          let av = a[g][r];
-          for (var h = 0u; h < ${gb}u; h++) {
-            let z = (g * 4u + r) * ${gb}u + h;
-            acc[z] = fma(vec4<f32>(av), bv[h], acc[z]);
-          }
-        }
-      }
+${rep(ga, (g) => `      let a${g} = As[kk * ${bm / 4}u + ${g * (bm / 4 / ga)}u + ty];`)}
+${rep(gb, (h) => `      let b${h} = Bs[kk * ${bn / 4}u + ${h * (bn / 4 / gb)}u + tx];`)}
+${fmas}
     }
     workgroupBarrier();
   }
   let accumulate = pu(7u) != 0u;
-  for (var g = 0u; g < ${ga}u; g++) {
-    for (var r = 0u; r < 4u; r++) {
-      let row = m0 + g * ${bm / ga}u + ty * 4u + r;
-      if (row >= m) { continue; }
-      for (var h = 0u; h < ${gb}u; h++) {
-        let v = acc[(g * 4u + r) * ${gb}u + h];
-        for (var c = 0u; c < 4u; c++) {
-          let col = n0 + h * ${bn / gb}u + tx * 4u + c;
-          if (col < n) {
-            let o = oBase + row * n + col;
-            if (accumulate) { OUT[o] += v[c]; } else { OUT[o] = v[c]; }
-          }
-        }
-      }
-    }
-  }
+${stores}
 }
 `;
 }
@@ -188,14 +155,24 @@ export function chooseTile(p: MatmulParams, minGroups = 256): GemmVariant {
   return large >= minGroups ? TILE_LARGE : TILE_SMALL;
 }
 
-/** The matmul kernel of the table (fp32). */
-export function matmulKernels(ctx: GpuCtx) {
+/** An f16 GEMM on the same storage and params (see matmul-f16.ts). */
+type F16Gemm = (a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams) => void;
+
+/**
+ * The matmul kernel of the table: fp32, or with `precision: 'mixed'` and an f16 GEMM (tensor cores)
+ * the f16 one for every product but the thin ones.
+ */
+export function matmulKernels(ctx: GpuCtx, f16: F16Gemm | null = null) {
   return {
     matmul(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, tile?: GemmVariant): boolean {
       requireF32('matmul', a, b, out);
       if (p.batch * p.m * p.n === 0) return true;
       if (p.batch > 65535) throw new Error(`webgpu: matmul batch ${p.batch} exceeds 65535`);
       const t = tile ?? chooseTile(p);
+      if (f16 && p.precision === 'mixed' && p.k > 0 && t !== 'simple') {
+        f16(a, b, out, p);
+        return true;
+      }
       if (p.k === 0) {
         // An empty sum: zeros, or out unchanged when accumulating.
         if (!p.accumulate) ctx.rt.params().u(p.batch * p.m * p.n);
