@@ -27,6 +27,9 @@ export interface KernelSpec {
 export const PARAM_WORDS = 64;
 const SLOT_BYTES = PARAM_WORDS * 4;
 const RING_SLOTS = 2048;
+// Bind groups kept at most (the cache is dropped when full: entries of destroyed buffers never hit again).
+const BIND_GROUP_CACHE = 8192;
+const STAGE_COMPUTE = 0x4;
 const USAGE_UNIFORM = 0x40;
 const USAGE_COPY_DST = 0x08;
 
@@ -103,6 +106,10 @@ export class Runtime {
   private slot = 0;
   private afterSubmitQueue: Array<() => void> = [];
   private readonly compiled = new Map<string, Compiled>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 0;
+  private readonly dynamicOffset = new Uint32Array(1);
   /** The first asynchronous error the device reported (validation, out of memory, lost); thrown at the next sync point. */
   fault: Error | null = null;
 
@@ -141,20 +148,42 @@ export class Runtime {
   dispatch(spec: KernelSpec, buffers: readonly GPUBuffer[], groups: readonly [number, number, number]): void {
     if (buffers.length !== spec.bindings.length) throw new Error(`webgpu: kernel ${spec.name} takes ${spec.bindings.length} buffers, got ${buffers.length}`);
     if (this.slot >= RING_SLOTS) throw new Error('webgpu: params() must precede dispatch()');
-    const firstOf = buffers.map((b, i) => buffers.indexOf(b) === i ? i : buffers.indexOf(b));
-    const aliased = firstOf.some((f, i) => f !== i);
-    const key = aliased ? `${spec.name}|${firstOf.join(',')}` : spec.name;
+    // Ids of the buffers; a repeated buffer (out = x) marks an aliased variant of the kernel.
+    let ids = '';
+    let aliased = false;
+    for (let i = 0; i < buffers.length; i++) {
+      const b = buffers[i]!;
+      let id = this.bufferIds.get(b);
+      if (id === undefined) {
+        id = this.nextBufferId++;
+        this.bufferIds.set(b, id);
+      }
+      ids += `${id},`;
+      if (!aliased) for (let j = 0; j < i; j++) if (buffers[j] === b) aliased = true;
+    }
+    const firstOf = aliased ? buffers.map((b) => buffers.indexOf(b)) : null;
+    const key = firstOf ? `${spec.name}|${firstOf.join(',')}` : spec.name;
     let c = this.compiled.get(key);
     if (!c) {
-      c = this.compile(spec, aliased ? firstOf : null);
+      c = this.compile(spec, firstOf);
       this.compiled.set(key, c);
     }
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.ring, offset: this.slot * SLOT_BYTES, size: SLOT_BYTES } }];
-    for (let i = 0; i < buffers.length; i++) if (firstOf[i] === i) entries.push({ binding: i + 1, resource: { buffer: buffers[i]! } });
-    const bindGroup = this.device.createBindGroup({ layout: c.layout, entries });
+    // Bind groups are cached by kernel and buffers (the parameter slot is a dynamic offset), so a
+    // training loop whose allocator hands back the same blocks creates no new ones; creating one per
+    // dispatch cost ~15 us of JS plus the collection of its wrapper.
+    const groupKey = `${key}|${ids}`;
+    let bindGroup = this.bindGroups.get(groupKey);
+    if (!bindGroup) {
+      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.ring, offset: 0, size: SLOT_BYTES } }];
+      for (let i = 0; i < buffers.length; i++) if (!firstOf || firstOf[i] === i) entries.push({ binding: i + 1, resource: { buffer: buffers[i]! } });
+      bindGroup = this.device.createBindGroup({ layout: c.layout, entries });
+      if (this.bindGroups.size >= BIND_GROUP_CACHE) this.bindGroups.clear();
+      this.bindGroups.set(groupKey, bindGroup);
+    }
+    this.dynamicOffset[0] = this.slot * SLOT_BYTES;
     const pass = this.computePass();
     pass.setPipeline(c.pipeline);
-    pass.setBindGroup(0, bindGroup);
+    pass.setBindGroup(0, bindGroup, this.dynamicOffset, 0, 1);
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     this.slot++;
     this.pending++;
@@ -225,6 +254,11 @@ export class Runtime {
   private compile(spec: KernelSpec, firstOf: number[] | null): Compiled {
     let body = spec.body;
     const decls: string[] = [];
+    // An explicit layout (not 'auto'): the parameter block takes a dynamic offset, and bindings a
+    // kernel does not read stay in the layout instead of being stripped.
+    const layoutEntries: GPUBindGroupLayoutEntry[] = [
+      { binding: 0, visibility: STAGE_COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: SLOT_BYTES } },
+    ];
     spec.bindings.forEach((b, i) => {
       const first = firstOf ? firstOf[i]! : i;
       if (first !== i) {
@@ -235,12 +269,15 @@ export class Runtime {
       }
       const write = b.write || (firstOf ?? []).some((f, j) => f === i && spec.bindings[j]!.write);
       decls.push(`@group(0) @binding(${i + 1}) var<storage, ${write ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`);
+      layoutEntries.push({ binding: i + 1, visibility: STAGE_COMPUTE, buffer: { type: write ? 'storage' : 'read-only-storage' } });
     });
     const enables = (spec.enables ?? []).map((e) => `enable ${e};`).join('\n');
     const code = `${enables}\n${HEADER}\n${decls.join('\n')}\n${body}`;
     const module = this.device.createShaderModule({ code, label: spec.name });
-    const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: spec.name });
-    return { pipeline, layout: pipeline.getBindGroupLayout(0) };
+    const layout = this.device.createBindGroupLayout({ entries: layoutEntries, label: spec.name });
+    const pipelineLayout = this.device.createPipelineLayout({ bindGroupLayouts: [layout] });
+    const pipeline = this.device.createComputePipeline({ layout: pipelineLayout, compute: { module, entryPoint: 'main' }, label: spec.name });
+    return { pipeline, layout };
   }
 
   /** Compiles a kernel now and reports WGSL errors (tests and feature probes; dispatch compiles lazily). */
