@@ -65,6 +65,26 @@ function useSwiftShader(): string | null {
   return null;
 }
 
+/**
+ * Whether a Vulkan loader is there at all (Linux): without one Dawn finds no adapter anyway, and
+ * asking it prints a warning on stderr, which a cpu-only machine probing for a GPU should not show.
+ */
+function hasVulkanLoader(): boolean {
+  if (process.platform !== 'linux') return true;
+  let koffi: { load(path: string): unknown };
+  try {
+    koffi = createRequire(import.meta.url)('koffi') as typeof koffi;
+  } catch {
+    return true; // cannot tell without koffi (a bundle carried to a GPU machine): let Dawn look
+  }
+  try {
+    koffi.load('libvulkan.so.1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Loads Dawn for Node; a reason string when the package or its binary for this platform is missing. */
 async function loadDawn(): Promise<DawnModule | string> {
   try {
@@ -84,6 +104,9 @@ export async function openGpu(mode: 'auto' | 'swiftshader', allowSoftware = true
   if (mode === 'swiftshader') {
     const why = useSwiftShader();
     if (why) return { reason: why };
+  }
+  if (mode === 'auto' && !hasVulkanLoader() && !(allowSoftware && !useSwiftShader())) {
+    return { reason: 'no WebGPU adapter: no Vulkan loader (libvulkan.so.1) on this machine; MOXING_WEBGPU=swiftshader uses the CPU driver' };
   }
   const dawn = await loadDawn();
   if (typeof dawn === 'string') return { reason: dawn };

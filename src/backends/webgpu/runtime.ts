@@ -21,6 +21,8 @@ export interface KernelSpec {
   body: string;
   /** WGSL `enable` directives (f16, subgroups, ...). */
   enables?: readonly string[];
+  /** Other directives (`diagnostic(...)`), which WGSL wants before any declaration. */
+  directives?: readonly string[];
 }
 
 /** Words in one parameter slot (256 bytes: the uniform offset alignment). */
@@ -271,7 +273,7 @@ export class Runtime {
       decls.push(`@group(0) @binding(${i + 1}) var<storage, ${write ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`);
       layoutEntries.push({ binding: i + 1, visibility: STAGE_COMPUTE, buffer: { type: write ? 'storage' : 'read-only-storage' } });
     });
-    const enables = (spec.enables ?? []).map((e) => `enable ${e};`).join('\n');
+    const enables = [...(spec.enables ?? []).map((e) => `enable ${e};`), ...(spec.directives ?? [])].join('\n');
     const code = `${enables}\n${HEADER}\n${decls.join('\n')}\n${body}`;
     const module = this.device.createShaderModule({ code, label: spec.name });
     const layout = this.device.createBindGroupLayout({ entries: layoutEntries, label: spec.name });
@@ -280,12 +282,4 @@ export class Runtime {
     return { pipeline, layout };
   }
 
-  /** Compiles a kernel now and reports WGSL errors (tests and feature probes; dispatch compiles lazily). */
-  async validate(spec: KernelSpec): Promise<string | null> {
-    this.device.pushErrorScope('validation');
-    const module = this.device.createShaderModule({ code: `${(spec.enables ?? []).map((e) => `enable ${e};`).join('\n')}\n${HEADER}\n${spec.bindings.map((b, i) => `@group(0) @binding(${i + 1}) var<storage, ${b.write ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`).join('\n')}\n${spec.body}` });
-    this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-    const err = await this.device.popErrorScope();
-    return err ? err.message : null;
-  }
 }
