@@ -33,7 +33,7 @@ if [ ! -f "$W/tokenizer.json" ]; then
 fi
 [ -f "$W/data/meta.json" ] || $MOXING data prepare "$CORPUS/train.en.txt" "$CORPUS/train.zh.txt" --tokenizer "$W/tokenizer.json" --out "$W/data" --val-fraction 0.005
 
-# 3. isoflop sweep on a ~20 MB slice (three budgets, seven sizes; the README's rule applied to this corpus)
+# 3. isoflop sweep on a ~20 MB slice (three budgets, nine sizes; see docs/compute-optimal.md for the 1e12 profile)
 if [ ! -f "$W/slice/meta.json" ]; then
   head -c 14000000 "$CORPUS/train.en.txt" > "$W/slice.en.txt"
   head -c 6000000 "$CORPUS/train.zh.txt" > "$W/slice.zh.txt"
@@ -41,8 +41,8 @@ if [ ! -f "$W/slice/meta.json" ]; then
 fi
 if [ ! -f "$W/scale/result.json" ]; then
   mkdir -p "$W/scale"
-  $MOXING scale --data "$W/slice" --sizes 50k,100k,200k,400k,800k,1.6m,3.2m \
-    --budget 2e13,6e13,2e14 --isoflop --block-size 128 --out "$W/scale" --json > "$W/scale/result.json.tmp"
+  $MOXING scale --data "$W/slice" --sizes 5k,10k,20k,50k,100k,200k,500k,1m,2m \
+    --budget 1e12,4e12,1.6e13 --isoflop --out "$W/scale" --json > "$W/scale/result.json.tmp"
   mv "$W/scale/result.json.tmp" "$W/scale/result.json"
 fi
 [ "$STAGE" = sweep ] && exit 0
