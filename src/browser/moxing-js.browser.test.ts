@@ -5,7 +5,8 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -14,6 +15,7 @@ import type { ServerHandle } from '../server/server.js';
 import { loadRun } from '../llm/run-dir.js';
 import { resolveModelPath } from '../llm/models.js';
 import { generate } from '../llm/generate.js';
+import { initBackends } from '../backends/index.js';
 
 const CHROMIUM = process.env.MOXING_CHROMIUM ?? '/usr/bin/chromium';
 const PROMPT = 'It is a truth universally';
@@ -38,6 +40,7 @@ async function ensureBuilt(): Promise<void> {
 
 /** Greedy ids from Node, the way `moxing generate --temperature 0 --json` makes them. */
 async function nodeIds(prompt: string, maxNewTokens: number): Promise<number[]> {
+  initBackends(); // the CLI's backends: blas where installed, wasm, js
   const { model, tokenizer } = await loadRun(resolveModelPath('moxing-base'));
   const eot = tokenizer.tokenToId('<|endoftext|>');
   const ids: number[] = [];
@@ -76,6 +79,14 @@ describe('moxing.js in Chromium', { skip: noChromium }, () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  test('moxing.js is one module without Node built-ins, within the 600 kB gzipped budget', () => {
+    const js = readFileSync(join(OUT_DIR, 'moxing.js'));
+    const text = js.toString('utf8');
+    assert.doesNotMatch(text, /from\s*["'](node:|fs|path|os|worker_threads)["']|require\(["']node:/);
+    assert.doesNotMatch(text, /import\(["']\.\//, 'no chunks besides moxing.js');
+    assert.ok(gzipSync(js, { level: 9 }).length <= 600 * 1024);
   });
 
   test('the page is cross-origin isolated and imports /moxing.js', async () => {
