@@ -3,14 +3,17 @@
 import { Classifier, Regressor, encodeLabels, type ClassifierState } from './base.js';
 import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
 import { binData, type Binned } from './binning.js';
-import { buildTree, type TreeArrays } from './tree-builder.js';
-import { growOptions, predictTrees, type TreeParams } from './tree.js';
+import type { TreeArrays } from './tree-builder.js';
+import { growTrees, resolveJobs } from './forest-pool.js';
+import { predictTrees, type TreeParams } from './tree.js';
 import { Rng } from '../tensor/random.js';
 
 /** Parameters of the random forests. */
 export interface ForestParams extends TreeParams {
   nEstimators: number;
   bootstrap: boolean;
+  /** Threads growing trees (-1: every core); the forest is the same for any value. */
+  nJobs: number;
 }
 
 /** Learned state of a forest. */
@@ -22,27 +25,24 @@ export interface ForestState {
 
 function growForest(params: ForestParams, B: Binned, target: Int32Array | Float64Array, nClasses: number): { trees: TreeArrays[]; importances: Float64Array } {
   if (!(params.nEstimators >= 1)) throw new Error('nEstimators must be >= 1');
-  const n = B.rows;
+  const threads = resolveJobs(params.nJobs);
   const rng = new Rng(params.seed);
-  const trees: TreeArrays[] = [];
+  // Each tree gets its own stream, so tree e does not depend on how earlier trees consumed randomness
+  // (nor on which thread grows it).
+  const seeds: number[] = [];
+  for (let e = 0; e < params.nEstimators; e++) seeds.push((params.seed * 1000003 + e * 7919 + rng.nextUint32()) >>> 0);
+  const grown = growTrees({ B, target, nClasses, params }, seeds, threads);
   const importances = new Float64Array(B.cols);
-  const samples = new Int32Array(n);
-  for (let e = 0; e < params.nEstimators; e++) {
-    // Each tree gets its own stream, so tree e does not depend on how earlier trees consumed randomness.
-    const treeRng = new Rng((params.seed * 1000003 + e * 7919 + rng.nextUint32()) >>> 0);
-    if (params.bootstrap) for (let i = 0; i < n; i++) samples[i] = treeRng.int(n);
-    else for (let i = 0; i < n; i++) samples[i] = i;
-    const grown = buildTree(B, target, samples, growOptions(params, B.cols, nClasses, treeRng));
-    trees.push(grown.tree);
+  for (const g of grown) {
     // Per-tree importances are normalised before averaging, as scikit-learn does.
     let s = 0;
-    for (const v of grown.importances) s += v;
-    if (s > 0) for (let j = 0; j < B.cols; j++) importances[j] += grown.importances[j]! / s / params.nEstimators;
+    for (const v of g.importances) s += v;
+    if (s > 0) for (let j = 0; j < B.cols; j++) importances[j] += g.importances[j]! / s / params.nEstimators;
   }
-  return { trees, importances };
+  return { trees: grown.map((g) => g.tree), importances };
 }
 
-const FOREST_DEFAULTS = { maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxBins: 256, seed: 0, nEstimators: 100, bootstrap: true };
+const FOREST_DEFAULTS = { maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxBins: 256, seed: 0, nEstimators: 100, bootstrap: true, nJobs: 1 };
 
 /**
  * Random forest classifier: averages the class probabilities of its trees.

@@ -1,0 +1,83 @@
+// Forest trees on several threads: worker_threads kept for the process (started on first use, unref'd),
+// each with a MessageChannel the fitting thread reads synchronously (receiveMessageOnPort), so fit()
+// stays synchronous. Tree e always grows from seed e: the forest is the same for any thread count.
+
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { growForestTree, type ForestJob, type ForestTree } from './forest-job.js';
+
+interface PoolWorker { worker: Worker; port: MessagePort }
+const pool: PoolWorker[] = [];
+
+function spawn(): PoolWorker {
+  const { port1, port2 } = new MessageChannel();
+  const options = { workerData: { port: port2 }, transferList: [port2] };
+  let worker: Worker;
+  if (import.meta.url.endsWith('.ts')) {
+    // Run from source under tsx: Node 20 does not carry tsx's loader hooks into workers, so the
+    // worker registers them itself before importing its .ts entry.
+    const api = import.meta.resolve('tsx/esm/api');
+    const entry = new URL('./forest-worker.ts', import.meta.url).href;
+    // A failed start is posted like a failed tree, since the blocked fitting thread sees only messages.
+    const source = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`
+      + `.catch((err) => require('node:worker_threads').workerData.port.postMessage({ e: -1, error: String(err) }));`;
+    worker = new Worker(source, { ...options, eval: true });
+  } else worker = new Worker(new URL('./forest-worker.js', import.meta.url), options);
+  worker.unref();
+  port1.unref();
+  return { worker, port: port1 };
+}
+
+/**
+ * The number of threads `nJobs` asks for: -1 is every core, otherwise at least 1.
+ * @example resolveJobs(-1); // 2 on a 2-core machine
+ */
+export function resolveJobs(nJobs: number): number {
+  if (nJobs === -1) return Math.max(1, availableParallelism());
+  if (!(Number.isInteger(nJobs) && nJobs >= 1)) throw new Error(`nJobs must be a positive integer or -1, got ${nJobs}`);
+  return nJobs;
+}
+
+/**
+ * Grows trees[e] from seeds[e] for every e, on `threads` threads (this one included).
+ * @example const trees = growTrees(job, seeds, 2);
+ */
+export function growTrees(job: ForestJob, seeds: number[], threads: number): ForestTree[] {
+  const out: ForestTree[] = new Array(seeds.length);
+  const helpers = Math.min(threads, seeds.length) - 1;
+  if (helpers <= 0) {
+    for (let e = 0; e < seeds.length; e++) out[e] = growForestTree(job, seeds[e]!);
+    return out;
+  }
+  while (pool.length < helpers) pool.push(spawn());
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  // Tree e goes to thread e mod threads; thread 0 is this one.
+  const T = helpers + 1;
+  for (let w = 0; w < helpers; w++) {
+    const mine: number[] = [];
+    for (let e = w + 1; e < seeds.length; e += T) mine.push(e);
+    pool[w]!.port.postMessage({ job, trees: mine, seeds, done });
+  }
+  let expected = 0;
+  for (let e = 0; e < seeds.length; e++) if (e % T !== 0) expected++;
+  for (let e = 0; e < seeds.length; e += T) out[e] = growForestTree(job, seeds[e]!);
+  let received = 0;
+  while (received < expected) {
+    let got = false;
+    for (let w = 0; w < helpers; w++) {
+      for (let m = receiveMessageOnPort(pool[w]!.port); m; m = receiveMessageOnPort(pool[w]!.port)) {
+        const r = m.message as ForestTree & { e: number; error?: string };
+        if (r.error !== undefined) {
+          // Drop the pool (its state is unknown) and report the error.
+          for (const p of pool.splice(0)) void p.worker.terminate();
+          throw new Error(`forest thread: ${r.error}`);
+        }
+        out[r.e] = { tree: r.tree, importances: r.importances };
+        received++;
+        got = true;
+      }
+    }
+    if (!got) Atomics.wait(done, 0, Atomics.load(done, 0), 20);
+  }
+  return out;
+}
