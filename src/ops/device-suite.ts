@@ -24,6 +24,8 @@ export interface DeviceCase {
   f: (...xs: Tensor[]) => Tensor;
   /** Random ops (dropout) reseed from the case's rng per run. */
   rng?: boolean;
+  /** Uses float64, which a GPU device does not store (WGSL has no 64-bit floats). */
+  float64?: boolean;
 }
 
 /** What one run of a case gives: the output and each input's gradient (null where none). */
@@ -66,7 +68,7 @@ export function deviceCases(): DeviceCase[] {
     { name: 'concat', inputs: [f32([2, 3]), f32([2, 2])], f: (a, b) => F.concat([a, b], 1) },
     { name: 'stack', inputs: [f32([2, 3]), f32([2, 3])], f: (a, b) => F.stack([a, b], 1) },
     { name: 'broadcastTo', inputs: [f32([3, 1])], f: (x) => x.broadcastTo([2, 3, 4]) },
-    { name: 'cast to float64 and back', inputs: [f32([3, 3])], f: (x) => x.to('float64').mul(3).to('float32') },
+    { name: 'cast to float64 and back', inputs: [f32([3, 3])], f: (x) => x.to('float64').mul(3).to('float32'), float64: true },
     { name: 'cast to int32', inputs: [f32([6], false, -3, 3)], f: (x) => x.to('int32') },
     { name: 'clone', inputs: [f32([4])], f: (x) => x.clone() },
     { name: 'embedding', inputs: [f32([7, 4]), ids([2, 5], 7)], f: (t, i) => F.embedding(t, i) },
