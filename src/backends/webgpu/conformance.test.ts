@@ -115,7 +115,8 @@ gpuTest('dropout draws the same Philox bits as the reference', async (g) => {
 });
 
 gpuTest('matmul: tiles, edges, transposes, batches, offsets, accumulate', async (g) => {
-  const shapes: Array<[number, number, number, number]> = [[1, 1, 1, 1], [2, 17, 33, 9], [1, 67, 45, 33], [3, 4, 8, 16], [1, 130, 70, 40], [2, 5, 6, 0]];
+  // Aligned shapes take the vec4 loads (per operand), the others scalar ones.
+  const shapes: Array<[number, number, number, number]> = [[1, 1, 1, 1], [2, 17, 33, 9], [1, 67, 45, 33], [3, 4, 8, 16], [1, 130, 70, 40], [2, 64, 36, 20], [2, 5, 6, 0]];
   for (const [batch, m, n, k] of shapes) {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
@@ -212,4 +213,17 @@ gpuTest('int8 linear with and without bias', async (g) => {
     const got = await g.device.read(out);
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4 * (1 + Math.abs(want[i]!)), `linearInt8[${i}]: ${got[i]} vs ${want[i]}`);
   }
+});
+
+gpuTest('matmul of a buffer with itself (one binding, offsets that differ in alignment)', async (g) => {
+  const n = 8;
+  const x = floats(n * n + 2, 67);
+  const p: MatmulParams = { batch: 1, m: n, n, k: n, transA: false, transB: true, aOffset: 0, bOffset: 2, aBatchStride: 0, bBatchStride: 0, accumulate: false };
+  const want = new Float64Array(n * n);
+  jsKernels.matmul(Float64Array.from(x), Float64Array.from(x), want, p);
+  const gx = g.device.upload(x);
+  const out = g.device.alloc('float32', n * n, true);
+  g.matmulVariant(gx, gx, out, p, TILE_SMALL);
+  const got = await g.device.read(out);
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4, `[${i}] ${got[i]} vs ${want[i]}`);
 });

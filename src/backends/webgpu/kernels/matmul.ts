@@ -18,7 +18,7 @@ export const TILE_SMALL: GemmTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
  * WGSL of one GEMM variant. Threads form a 16 x 16 grid; a thread's rows are ty*4 + {0..3} in each of
  * the TM/4 bands BM/(TM/4) apart (same for columns), so its vec4 reads of a slice row are contiguous.
  */
-export function gemmSource(t: GemmTile, transA: boolean, transB: boolean): string {
+export function gemmSource(t: GemmTile, transA: boolean, transB: boolean, vecA = false, vecB = false): string {
   const { bm, bn, bk, tm, tn } = t;
   const ga = tm / 4; // row bands per thread
   const gb = tn / 4;
@@ -40,6 +40,28 @@ export function gemmSource(t: GemmTile, transA: boolean, transB: boolean): strin
   const bStore = (s: number): string => transB
     ? `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let col = e / ${bk}u; Bs[kk * ${bn / 4}u + col / 4u][col % 4u] = pb${s}; }`
     : `{ let e = li + ${s * 256}u; let col = e % ${bn}u; let kk = e / ${bn}u; Bs[kk * ${bn / 4}u + col / 4u][col % 4u] = pb${s}; }`;
+  // vec4 variants (operand offset, strides and contiguous dimension multiples of 4): one 16-byte load
+  // per thread per slice instead of four scalar ones. A vec4 runs along the contiguous dimension.
+  const a4 = vecA ? (bm * bk) / 1024 : 0;
+  const b4 = vecB ? (bn * bk) / 1024 : 0;
+  const aPos4 = (s: number): string => transA
+    ? `{ let e = li + ${s * 256}u; let rq = e % ${bm / 4}u; let kk = e / ${bm / 4}u; pa${s} = select(vec4<f32>(0.0), A[(aBase + (k1 + kk) * m + m0 + rq * 4u) / 4u], m0 + rq * 4u < m && k1 + kk < K); }`
+    : `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let row = e / ${bk / 4}u; pa${s} = select(vec4<f32>(0.0), A[(aBase + (m0 + row) * K + k1 + kq * 4u) / 4u], m0 + row < m && k1 + kq * 4u < K); }`;
+  const aStore4 = (s: number): string => transA
+    ? `{ let e = li + ${s * 256}u; let rq = e % ${bm / 4}u; let kk = e / ${bm / 4}u; As[kk * ${bm / 4}u + rq] = pa${s}; }`
+    : `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let row = e / ${bk / 4}u; ${[0, 1, 2, 3].map((i) => `As[(kq * 4u + ${i}u) * ${bm / 4}u + row / 4u][row % 4u] = pa${s}[${i}];`).join(' ')} }`;
+  const bPos4 = (s: number): string => transB
+    ? `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let col = e / ${bk / 4}u; pb${s} = select(vec4<f32>(0.0), B[(bBase + (n0 + col) * K + k1 + kq * 4u) / 4u], n0 + col < n && k1 + kq * 4u < K); }`
+    : `{ let e = li + ${s * 256}u; let cq = e % ${bn / 4}u; let kk = e / ${bn / 4}u; pb${s} = select(vec4<f32>(0.0), B[(bBase + (k1 + kk) * n + n0 + cq * 4u) / 4u], n0 + cq * 4u < n && k1 + kk < K); }`;
+  const bStore4 = (s: number): string => transB
+    ? `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let col = e / ${bk / 4}u; ${[0, 1, 2, 3].map((i) => `Bs[(kq * 4u + ${i}u) * ${bn / 4}u + col / 4u][col % 4u] = pb${s}[${i}];`).join(' ')} }`
+    : `{ let e = li + ${s * 256}u; let cq = e % ${bn / 4}u; let kk = e / ${bn / 4}u; Bs[kk * ${bn / 4}u + cq] = pb${s}; }`;
+  const nA = vecA ? a4 : la;
+  const nB = vecB ? b4 : lb;
+  const loadA = vecA ? aPos4 : aPos;
+  const loadB = vecB ? bPos4 : bPos;
+  const storeA = vecA ? aStore4 : aStore;
+  const storeB = vecB ? bStore4 : bStore;
   const acc = (g: number, r: number, h: number): string => `acc_${g * 4 + r}_${h}`;
   const fmas = rep(ga, (g) => rep(4, (r) => rep(gb, (h) => `      ${acc(g, r, h)} = fma(vec4<f32>(a${g}[${r}]), b${h}, ${acc(g, r, h)});`)));
   const stores = rep(ga, (g) => rep(4, (r) => `  {
@@ -63,20 +85,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let tx = li % 16u;
   let ty = li / 16u;
 ${rep(ga, (g) => rep(4, (r) => rep(gb, (h) => `  var ${acc(g, r, h)} = vec4<f32>(0.0);`)))}
-${rep(la, (s) => `  var pa${s} = 0.0;`)}
-${rep(lb, (s) => `  var pb${s} = 0.0;`)}
+${rep(nA, (s) => `  var pa${s} = ${vecA ? 'vec4<f32>(0.0)' : '0.0'};`)}
+${rep(nB, (s) => `  var pb${s} = ${vecB ? 'vec4<f32>(0.0)' : '0.0'};`)}
   var k1 = 0u; // the slice being prefetched
-${rep(la, (s) => `  ${aPos(s)}`)}
-${rep(lb, (s) => `  ${bPos(s)}`)}
+${rep(nA, (s) => `  ${loadA(s)}`)}
+${rep(nB, (s) => `  ${loadB(s)}`)}
   for (var k0 = 0u; k0 < K; k0 += ${bk}u) {
-${rep(la, (s) => `    ${aStore(s)}`)}
-${rep(lb, (s) => `    ${bStore(s)}`)}
+${rep(nA, (s) => `    ${storeA(s)}`)}
+${rep(nB, (s) => `    ${storeB(s)}`)}
     workgroupBarrier();
     // Prefetch the next slice while this one is multiplied.
     k1 = k0 + ${bk}u;
     if (k1 < K) {
-${rep(la, (s) => `      ${aPos(s)}`)}
-${rep(lb, (s) => `      ${bPos(s)}`)}
+${rep(nA, (s) => `      ${loadA(s)}`)}
+${rep(nB, (s) => `      ${loadB(s)}`)}
     }
     for (var kk = 0u; kk < ${bk}u; kk++) {
 ${rep(ga, (g) => `      let a${g} = As[kk * ${bm / 4}u + ${g * (bm / 4 / ga)}u + ty];`)}
@@ -131,18 +153,24 @@ function simpleSpec(transA: boolean, transB: boolean): KernelSpec {
   }
   return s;
 }
-function gemmSpec(t: GemmTile, transA: boolean, transB: boolean): KernelSpec {
-  const key = `gemm_${t.bm}x${t.bn}x${t.bk}_${t.tm}x${t.tn}_${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+function gemmSpec(t: GemmTile, transA: boolean, transB: boolean, vecA: boolean, vecB: boolean): KernelSpec {
+  const key = `gemm_${t.bm}x${t.bn}x${t.bk}_${t.tm}x${t.tn}_${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}${vecA ? '_va' : ''}${vecB ? '_vb' : ''}`;
   let s = specs.get(key);
   if (!s) {
     s = {
       name: key,
-      bindings: [{ name: 'A', type: 'f32' }, { name: 'B', type: 'f32' }, { name: 'OUT', type: 'f32', write: true }],
-      body: gemmSource(t, transA, transB),
+      bindings: [{ name: 'A', type: vecA ? 'vec4<f32>' : 'f32' }, { name: 'B', type: vecB ? 'vec4<f32>' : 'f32' }, { name: 'OUT', type: 'f32', write: true }],
+      body: gemmSource(t, transA, transB, vecA, vecB),
     };
     specs.set(key, s);
   }
   return s;
+}
+
+/** Whether A and B can be read as vec4s: offsets, batch strides and their contiguous dimension multiples of 4. */
+export function vec4Operands(p: MatmulParams): [boolean, boolean] {
+  const four = (...xs: number[]): boolean => xs.every((x) => x % 4 === 0);
+  return [four(p.aOffset, p.aBatchStride, p.transA ? p.m : p.k), four(p.bOffset, p.bBatchStride, p.transB ? p.k : p.n)];
 }
 
 /**
@@ -164,7 +192,7 @@ type F16Gemm = (a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams) 
  */
 export function matmulKernels(ctx: GpuCtx, f16: F16Gemm | null = null) {
   return {
-    matmul(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, tile?: GemmVariant): boolean {
+    matmul(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, tile?: GemmVariant, vec4 = true): boolean {
       requireF32('matmul', a, b, out);
       if (p.batch * p.m * p.n === 0) return true;
       if (p.batch > 65535) throw new Error(`webgpu: matmul batch ${p.batch} exceeds 65535`);
@@ -185,7 +213,11 @@ export function matmulKernels(ctx: GpuCtx, f16: F16Gemm | null = null) {
         return true;
       }
       if (t === 'simple') ctx.rt.dispatch(simpleSpec(p.transA, p.transB), [a.buffer, b.buffer, out.buffer], groups1d(p.batch * p.m * p.n, 256));
-      else ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB), [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch]);
+      else {
+        let [vecA, vecB] = vec4 ? vec4Operands(p) : [false, false];
+        if (a.buffer === b.buffer && vecA !== vecB) vecA = vecB = false; // one binding, one element type
+        ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB, vecA, vecB), [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch]);
+      }
       return true;
     },
   };
