@@ -31,7 +31,7 @@ const backends = initBackends();
 process.stdout.write(`backends: ${[backends.blas ? 'blas' : null, backends.wasm ? 'wasm' : null, 'js'].filter(Boolean).join(', ')}\n`);
 const shape = `${config.nLayer} layers, ${config.nHead} heads, ${config.nEmbd} wide, block ${config.blockSize}, batch ${batch}, vocab ${config.vocabSize}`;
 
-const train = benchTrain(config, batch, 10);
+const train = await benchTrain(config, batch, 10);
 const torchTrain = [1, 2].map((t) => ({ t, tps: torch('train', t, config, batch) }));
 const bestTorch = Math.max(...torchTrain.map((r) => r.tps ?? 0));
 process.stdout.write(`\ntraining (${shape})\n`);
@@ -39,7 +39,7 @@ process.stdout.write(`  moxing            ${Math.round(train.tokensPerSecond)} t
 for (const r of torchTrain) if (r.tps) process.stdout.write(`  pytorch ${r.t} thread${r.t > 1 ? 's' : ' '}  ${Math.round(r.tps)} tokens/s\n`);
 if (bestTorch > 0) process.stdout.write(`  ratio moxing / pytorch best: ${(train.tokensPerSecond / bestTorch).toFixed(2)}x\n`);
 
-const gen = benchGenerate(config, 100);
+const gen = await benchGenerate(config, 100);
 const torchGen = [1, 2].map((t) => torch('generate', t, config, 1)).filter((v): v is number => v !== null);
 process.stdout.write(`\ngeneration with KV cache (batch 1, ${gen.tokens} tokens)\n  moxing            ${Math.round(gen.tokensPerSecond)} tokens/s\n`);
 if (torchGen.length) process.stdout.write(`  pytorch best      ${Math.round(Math.max(...torchGen))} tokens/s; ratio ${(gen.tokensPerSecond / Math.max(...torchGen)).toFixed(2)}x\n`);
@@ -48,7 +48,7 @@ if (torchGen.length) process.stdout.write(`  pytorch best      ${Math.round(Math
 const recipe: GPTConfig = { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, bias: true };
 const full = process.argv.includes('--full-recipe');
 const t0 = performance.now();
-const r = benchTrain(recipe, 12, full ? 2000 : 30, 2);
+const r = await benchTrain(recipe, 12, full ? 2000 : 30, 2);
 // The full recipe is timed end to end (every step, the two warm-up steps too); the short one extrapolates its median step.
 const seconds = full ? (performance.now() - t0) / 1000 : (r.msPerStep * 2000) / 1000;
 process.stdout.write(`\nnanoGPT CPU recipe (4 layers, 4 heads, 128 wide, block 64, batch 12): ${r.msPerStep.toFixed(1)} ms/step -> 2000 steps in ${(seconds / 60).toFixed(2)} min${full ? '' : ' (extrapolated from 30 steps; --full-recipe runs all 2000)'}\n`);

@@ -15,8 +15,8 @@ import type { GPT } from '../src/llm/gpt.js';
 
 initBackends();
 const shape = configFromPreset('gpt2');
-const fp32 = benchGenerate(shape, 32, 2);
-const int8 = benchGenerate(shape, 32, 2, true);
+const fp32 = await benchGenerate(shape, 32, 2);
+const int8 = await benchGenerate(shape, 32, 2, true);
 process.stdout.write(`gpt2 shape (124M), batch 1, ${fp32.tokens} tokens: float32 ${fp32.msPerToken.toFixed(1)} ms/token, int8 ${int8.msPerToken.toFixed(1)} ms/token -> ${(fp32.msPerToken / int8.msPerToken).toFixed(2)}x faster\n`);
 
 function meanLoss(model: GPT, ids: number[], T: number, windows: number): number {
