@@ -99,7 +99,7 @@ export class Tensor {
   dataSync(): TypedArray {
     const view = this.dev.hostView(this.storage);
     if (!view) {
-      throw new DeviceError(`tensor ${shapeStr(this.shape)} is on device '${this.device}': read it with await t.data() (or t.to('cpu'))`);
+      throw new DeviceError(`tensor ${shapeStr(this.shape)} is on device '${this.device}': read it with await t.data()`);
     }
     return view;
   }
