@@ -67,7 +67,7 @@ export interface BrowserModelApi {
   info(): BackendInfo;
   labels(): string[] | null;
   generate(prompt: string, options?: BrowserGenerateOptions, onToken?: (id: number) => void): Promise<BrowserGenerateResult>;
-  classify(text: string): ClassifyOutput;
+  classify(text: string): Promise<ClassifyOutput>;
   finetune(texts: readonly string[], options: BrowserFinetuneOptions): Promise<{ losses: number[] }>;
 }
 

@@ -3,6 +3,7 @@
 // the GPT's forward and backward, AdamW).
 
 import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../tensor/grad-mode.js';
 import { initBackends } from '../backends/index.js';
 import type { HeapStats } from '../backends/wasm/heap.js';
 import type { WasmRuntime } from '../backends/wasm/runtime.js';
@@ -133,10 +134,21 @@ export class BrowserModel implements BrowserModelApi {
   }
 
   /** The label and per-label probabilities of a text (classifier models: config.task.type 'classify'). */
-  classify(text: string): ClassifyResult {
+  async classify(text: string): Promise<ClassifyResult> {
     if (!this.classifier) throw new Error(`${this.url}: not a classification model (its config.json has no classify task)`);
     this.activate();
-    return this.classifier.classify([text])[0];
+    const clf = this.classifier;
+    if (this.backend !== 'webgpu') return clf.classify([text])[0];
+    // GPTClassifier.classify reads the probabilities in place (cpu); from a GPU they are read once.
+    const probs = await noGrad(() => clf.logits([clf.encode(text)]).softmax(-1)).data();
+    const labels = clf.task.labels;
+    const scores: Record<string, number> = {};
+    let best = 0;
+    labels.forEach((label, k) => {
+      scores[label] = probs[k];
+      if (probs[k] > probs[best]) best = k;
+    });
+    return { label: labels[best], scores };
   }
 
   /**

@@ -119,17 +119,22 @@ describe('moxing.js in Chromium', { skip: noChromium }, () => {
       const mx = await import('/moxing.js' as string);
       const m = await mx.loadModel('/models/moxing-base', { backend: 'webgpu' });
       const g = await m.generate(prompt, { maxNewTokens: 20, temperature: 0 });
-      return { tokens: g.tokens as number[], backend: m.info().backend as string };
+      const text = 'What a wonderful, delicious coffee!';
+      const onGpu = await (await mx.loadModel('/models/moxing-sentiment', { backend: 'webgpu' })).classify(text);
+      const onWasm = await (await mx.loadModel('/models/moxing-sentiment', { backend: 'wasm' })).classify(text);
+      return { tokens: g.tokens as number[], backend: m.info().backend as string, onGpu, onWasm };
     }, PROMPT);
     assert.equal(r.backend, 'webgpu');
     assert.deepEqual(r.tokens, expected);
+    assert.equal(r.onGpu.label, r.onWasm.label);
+    for (const label of Object.keys(r.onWasm.scores)) assert.ok(Math.abs(r.onGpu.scores[label] - r.onWasm.scores[label]) < 1e-3, label);
   });
 
   test('a classifier model classifies', async () => {
     const r = await page.evaluate(async () => {
       const mx = await import('/moxing.js' as string);
       const m = await mx.loadModel('/models/moxing-sentiment', { backend: 'wasm' });
-      return { labels: m.labels() as string[], result: m.classify('What a wonderful, delicious coffee!') as { label: string; scores: Record<string, number> } };
+      return { labels: m.labels() as string[], result: (await m.classify('What a wonderful, delicious coffee!')) as { label: string; scores: Record<string, number> } };
     });
     assert.ok(r.labels.includes(r.result.label));
     const total = Object.values(r.result.scores).reduce((a, b) => a + b, 0);

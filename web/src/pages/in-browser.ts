@@ -85,15 +85,12 @@ function classifyPanel(model: BrowserModelApi): HTMLElement {
   const result = h('div', { id: 'in-browser-classify-result' });
   return h('form', { class: 'stack', onsubmit: (e) => {
     e.preventDefault();
-    try {
-      const t0 = performance.now();
-      const r = model.classify(text.value);
+    const t0 = performance.now();
+    model.classify(text.value).then((r) => {
       fill(result, h('p', null, 'Label: ', h('strong', null, r.label), h('span', { class: 'dim' }, ` · ${(performance.now() - t0).toFixed(0)} ms in the page`)),
         ...Object.entries(r.scores).sort((a, b) => b[1] - a[1]).map(([k, v]) => h('div', { class: 'bar' },
           h('span', null, k), h('span', { class: 'track' }, h('span', { class: 'fill', style: `width:${(v * 100).toFixed(1)}%` })), h('span', { class: 'mono' }, v.toFixed(3)))));
-    } catch (err) {
-      fill(result, h('p', { class: 'error' }, (err as Error).message));
-    }
+    }, (err: Error) => fill(result, h('p', { class: 'error' }, err.message)));
   } }, h('h3', null, 'Classify'), h('div', { class: 'row' }, text, h('button', { type: 'submit', class: 'primary' }, 'Classify here')), result);
 }
 
