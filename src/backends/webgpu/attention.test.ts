@@ -7,7 +7,7 @@ import { jsKernels } from '../js/index.js';
 import { assertClose, floats, gpuTest } from './testing.js';
 
 gpuTest('attention forward and backward, causal and not, over several key tiles', async (g) => {
-  for (const [bh, t, d] of [[3, 70, 16], [2, 5, 64], [1, 1, 8]] as const) {
+  for (const [bh, t, d] of [[2, 70, 16], [2, 5, 64], [1, 1, 16]] as const) {
     for (const causal of [true, false]) {
       const scale = 1 / Math.sqrt(d);
       const [q, k, v, dOut] = [1, 2, 3, 4].map((s) => floats(bh * t * d, 100 + s, -2, 2)) as [Float32Array, Float32Array, Float32Array, Float32Array];
@@ -33,7 +33,7 @@ gpuTest('attention forward and backward, causal and not, over several key tiles'
 });
 
 gpuTest('packed causal attention from (B, T, 3C), forward and backward', async (g) => {
-  for (const [batch, t, nHead, headDim] of [[2, 70, 3, 16], [1, 9, 2, 48]] as const) {
+  for (const [batch, t, nHead, headDim] of [[2, 70, 2, 16], [1, 9, 2, 64]] as const) {
     const C = nHead * headDim;
     const scale = 1 / Math.sqrt(headDim);
     const qkv = floats(batch * t * 3 * C, 110, -2, 2);
