@@ -6,7 +6,7 @@
 import type { MatmulParams } from '../../backend.js';
 import type { GpuStorage } from '../memory.js';
 import { type KernelSpec, groups1d } from '../runtime.js';
-import { type GpuCtx, requireF32 } from './common.js';
+import { type GpuCtx, ONE_D, requireF32 } from './common.js';
 
 /** A tile shape: BM x BN outputs per workgroup, BK-deep slices, TM x TN per thread (256 threads). */
 export interface GemmTile { bm: number; bn: number; bk: number; tm: number; tn: number }
@@ -209,7 +209,7 @@ export function matmulKernels(ctx: GpuCtx, f16: F16Gemm | null = null) {
         ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(p.accumulate ? 1 : 0).u(p.batch * p.m * p.n);
       }
       if (p.k === 0) {
-        ctx.rt.dispatch(ZERO, [out.buffer], [Math.ceil(p.batch * p.m * p.n / 256), 1, 1]);
+        ctx.rt.dispatch(ZERO, [out.buffer], groups1d(p.batch * p.m * p.n, 256));
         return true;
       }
       if (t === 'simple') ctx.rt.dispatch(simpleSpec(p.transA, p.transB), [a.buffer, b.buffer, out.buffer], groups1d(p.batch * p.m * p.n, 256));
@@ -226,5 +226,5 @@ export function matmulKernels(ctx: GpuCtx, f16: F16Gemm | null = null) {
 const ZERO: KernelSpec = {
   name: 'gemm_zero',
   bindings: [{ name: 'OUT', type: 'f32', write: true }],
-  body: '@compute @workgroup_size(256)\nfn main(@builtin(global_invocation_id) gid: vec3<u32>) { if (gid.x < pu(0u)) { OUT[gid.x] = 0.0; } }\n',
+  body: `${ONE_D}  OUT[i] = 0.0;\n}\n`,
 };
