@@ -83,6 +83,28 @@ test('classification, clustering and cv output shapes', async () => {
   }
 });
 
+test('--model hgb: histogram gradient boosting for both tasks, saved and reloaded', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moxing-ml-'));
+  try {
+    const credit = head(dir, fixturePath('credit_data/credit_data.csv'), 600, 'credit.csv');
+    const model = join(dir, 'hgb.json');
+    const fit = JSON.parse(await run(['fit', credit, '--target', 'Status', '--model', 'hgb', '--set', 'maxIter=30', '--out', model, '--json']));
+    assert.equal(fit.kind, 'HistGradientBoostingClassifier');
+    assert.equal(fit.task, 'classification');
+    assert.ok(fit.metrics.accuracy > 0.6, `validation accuracy ${fit.metrics.accuracy}`);
+    const ev = JSON.parse(await run(['evaluate', model, credit, '--json']));
+    assert.deepEqual(Object.keys(ev.metrics), ['accuracy', 'f1']);
+    const labels = new Set((await run(['predict', model, credit])).trim().split('\n').slice(1));
+    assert.ok([...labels].every((l) => l === 'good' || l === 'bad'));
+    const ames = head(dir, join(REPO_ROOT, 'examples', 'ames_housing', 'train.csv'), 400, 'ames.csv');
+    const reg = JSON.parse(await run(['fit', ames, '--target', 'Sale_Price', '--model', 'hgb', '--out', join(dir, 'r.json'), '--json']));
+    assert.equal(reg.kind, 'HistGradientBoostingRegressor');
+    assert.ok(reg.metrics.r2 > 0.6, `validation r2 ${reg.metrics.r2}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad input: one clear message each', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'moxing-ml-'));
   try {

@@ -7,6 +7,7 @@ import { LogisticRegression } from '../logistic.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from '../tree.js';
 import { RandomForestClassifier, RandomForestRegressor } from '../forest.js';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from '../gbm.js';
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '../hist-gbm.js';
 import { KNeighborsClassifier, KNeighborsRegressor } from '../knn.js';
 import { GaussianNB } from '../naive-bayes.js';
 import { KMeans } from '../kmeans.js';
@@ -63,6 +64,7 @@ export const MODELS = {
   tree: { tasks: both, seeded: true, make: (t, p) => (t === 'regression' ? new DecisionTreeRegressor(p) : new DecisionTreeClassifier(p)) },
   forest: { tasks: both, seeded: true, make: (t, p) => (t === 'regression' ? new RandomForestRegressor(p) : new RandomForestClassifier(p)) },
   gbm: { tasks: both, seeded: true, make: (t, p) => (t === 'regression' ? new GradientBoostingRegressor(p) : new GradientBoostingClassifier(p)) },
+  hgb: { tasks: both, seeded: true, make: (t, p) => (t === 'regression' ? new HistGradientBoostingRegressor(p) : new HistGradientBoostingClassifier(p)) },
   knn: { tasks: both, seeded: false, make: (t, p) => (t === 'regression' ? new KNeighborsRegressor(p) : new KNeighborsClassifier(p)) },
   'naive-bayes': { tasks: ['classification'], seeded: false, make: (_, p) => new GaussianNB(p) },
   kmeans: { tasks: ['clustering'], seeded: true, make: (_, p) => new KMeans({ k: 8, ...p }) },
