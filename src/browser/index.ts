@@ -8,6 +8,7 @@
 //   const { text, tokens } = await m.generate('It is a truth universally', { maxNewTokens: 20, temperature: 0 });
 
 export { loadModel, BrowserModel, wasmHeapStats } from './model.js';
+export { wasmHeapNudgedBytes } from './wasm-reclaim.js';
 export type {
   BrowserBackend, LoadModelOptions, BrowserGenerateOptions, BrowserGenerateResult, BrowserFinetuneOptions, BackendInfo,
   FinetuneProgress, BrowserModelApi, MoxingBrowserModule,

@@ -28,6 +28,16 @@ let wasmThreads = 1;
 let wasmRelaxed = false;
 let wasmRuntime: WasmRuntime | null = null;
 
+const RELIEVE_ABOVE_BYTES = 256 * 2 ** 20;
+
+/**
+ * After a training step: past 256 MiB of live wasm heap, ask for a collection (in a page, a nudge
+ * to V8's collector: src/browser/wasm-reclaim.ts), so the heap stays near what a step needs.
+ */
+function relieveHeap(): void {
+  if (wasmRuntime && wasmRuntime.heap.stats().liveBytes > RELIEVE_ABOVE_BYTES) wasmRuntime.heap.collect();
+}
+
 /**
  * Live, free and top bytes of the wasm heap (tensor storage), or null before a wasm model loaded:
  * how a page sees that training memory stays bounded.
@@ -159,7 +169,11 @@ export class BrowserModel implements BrowserModelApi {
     this.activate();
     const losses = await finetuneOnTexts(this.model, this.tokenizer, texts, {
       steps: options.steps, lr: options.lr, batchSize: options.batchSize, blockSize: options.blockSize, seed: options.seed,
-      onStep: options.onProgress, signal: options.signal,
+      onStep: (step) => {
+        relieveHeap();
+        options.onProgress?.(step);
+      },
+      signal: options.signal,
     });
     return { losses };
   }
