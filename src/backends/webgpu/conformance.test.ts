@@ -229,3 +229,15 @@ gpuTest('matmul of a buffer with itself (one binding, offsets that differ in ali
   const got = await g.device.read(out);
   for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4, `[${i}] ${got[i]} vs ${want[i]}`);
 });
+
+gpuTest('matmul split over K (weight gradients: few output tiles, long K)', async (g) => {
+  for (const [batch, m, n, k] of [[1, 20, 12, 1100], [2, 9, 7, 1030]] as const) {
+    for (const [transA, transB] of [[true, false], [false, true]] as const) {
+      for (const accumulate of [false, true]) {
+        const p: MatmulParams = { batch, m, n, k, transA, transB, aOffset: 0, bOffset: 0, aBatchStride: m * k, bBatchStride: k * n, accumulate };
+        await compareKernel(g, 'matmul', [floats(batch * m * k, 68), floats(batch * k * n, 69), accumulate ? floats(batch * m * n, 70) : { out: batch * m * n }],
+          ([a, b, o]) => [a, b, o, p, TILE_SMALL] as never, { compare: [2] });
+      }
+    }
+  }
+});

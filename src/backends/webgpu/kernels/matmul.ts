@@ -6,7 +6,7 @@
 import type { MatmulParams } from '../../backend.js';
 import type { GpuStorage } from '../memory.js';
 import { type KernelSpec, groups1d } from '../runtime.js';
-import { type GpuCtx, ONE_D, requireF32 } from './common.js';
+import { type GpuCtx, ONE_D, requireF32, run1d } from './common.js';
 
 /** A tile shape: BM x BN outputs per workgroup, BK-deep slices, TM x TN per thread (256 threads). */
 export interface GemmTile { bm: number; bn: number; bk: number; tm: number; tn: number }
@@ -29,11 +29,11 @@ export function gemmSource(t: GemmTile, transA: boolean, transB: boolean, vecA =
   const rep = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('\n');
   // Coalesced loads: consecutive threads walk the dimension that is contiguous in memory.
   const aPos = (s: number): string => transA
-    ? `{ let e = li + ${s * 256}u; let row = e % ${bm}u; let kk = e / ${bm}u; pa${s} = select(0.0, A[aBase + (k1 + kk) * m + m0 + row], m0 + row < m && k1 + kk < K); }`
-    : `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let row = e / ${bk}u; pa${s} = select(0.0, A[aBase + (m0 + row) * K + k1 + kk], m0 + row < m && k1 + kk < K); }`;
+    ? `{ let e = li + ${s * 256}u; let row = e % ${bm}u; let kk = e / ${bm}u; pa${s} = select(0.0, A[aBase + (k1 + kk) * m + m0 + row], m0 + row < m && k1 + kk < kEnd); }`
+    : `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let row = e / ${bk}u; pa${s} = select(0.0, A[aBase + (m0 + row) * K + k1 + kk], m0 + row < m && k1 + kk < kEnd); }`;
   const bPos = (s: number): string => transB
-    ? `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let col = e / ${bk}u; pb${s} = select(0.0, B[bBase + (n0 + col) * K + k1 + kk], n0 + col < n && k1 + kk < K); }`
-    : `{ let e = li + ${s * 256}u; let col = e % ${bn}u; let kk = e / ${bn}u; pb${s} = select(0.0, B[bBase + (k1 + kk) * n + n0 + col], n0 + col < n && k1 + kk < K); }`;
+    ? `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let col = e / ${bk}u; pb${s} = select(0.0, B[bBase + (n0 + col) * K + k1 + kk], n0 + col < n && k1 + kk < kEnd); }`
+    : `{ let e = li + ${s * 256}u; let col = e % ${bn}u; let kk = e / ${bn}u; pb${s} = select(0.0, B[bBase + (k1 + kk) * n + n0 + col], n0 + col < n && k1 + kk < kEnd); }`;
   const aStore = (s: number): string => transA
     ? `{ let e = li + ${s * 256}u; let row = e % ${bm}u; let kk = e / ${bm}u; As[kk * ${bm / 4}u + row / 4u][row % 4u] = pa${s}; }`
     : `{ let e = li + ${s * 256}u; let kk = e % ${bk}u; let row = e / ${bk}u; As[kk * ${bm / 4}u + row / 4u][row % 4u] = pa${s}; }`;
@@ -45,14 +45,14 @@ export function gemmSource(t: GemmTile, transA: boolean, transB: boolean, vecA =
   const a4 = vecA ? (bm * bk) / 1024 : 0;
   const b4 = vecB ? (bn * bk) / 1024 : 0;
   const aPos4 = (s: number): string => transA
-    ? `{ let e = li + ${s * 256}u; let rq = e % ${bm / 4}u; let kk = e / ${bm / 4}u; pa${s} = select(vec4<f32>(0.0), A[(aBase + (k1 + kk) * m + m0 + rq * 4u) / 4u], m0 + rq * 4u < m && k1 + kk < K); }`
-    : `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let row = e / ${bk / 4}u; pa${s} = select(vec4<f32>(0.0), A[(aBase + (m0 + row) * K + k1 + kq * 4u) / 4u], m0 + row < m && k1 + kq * 4u < K); }`;
+    ? `{ let e = li + ${s * 256}u; let rq = e % ${bm / 4}u; let kk = e / ${bm / 4}u; pa${s} = select(vec4<f32>(0.0), A[(aBase + (k1 + kk) * m + m0 + rq * 4u) / 4u], m0 + rq * 4u < m && k1 + kk < kEnd); }`
+    : `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let row = e / ${bk / 4}u; pa${s} = select(vec4<f32>(0.0), A[(aBase + (m0 + row) * K + k1 + kq * 4u) / 4u], m0 + row < m && k1 + kq * 4u < kEnd); }`;
   const aStore4 = (s: number): string => transA
     ? `{ let e = li + ${s * 256}u; let rq = e % ${bm / 4}u; let kk = e / ${bm / 4}u; As[kk * ${bm / 4}u + rq] = pa${s}; }`
     : `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let row = e / ${bk / 4}u; ${[0, 1, 2, 3].map((i) => `As[(kq * 4u + ${i}u) * ${bm / 4}u + row / 4u][row % 4u] = pa${s}[${i}];`).join(' ')} }`;
   const bPos4 = (s: number): string => transB
-    ? `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let col = e / ${bk / 4}u; pb${s} = select(vec4<f32>(0.0), B[(bBase + (n0 + col) * K + k1 + kq * 4u) / 4u], n0 + col < n && k1 + kq * 4u < K); }`
-    : `{ let e = li + ${s * 256}u; let cq = e % ${bn / 4}u; let kk = e / ${bn / 4}u; pb${s} = select(vec4<f32>(0.0), B[(bBase + (k1 + kk) * n + n0 + cq * 4u) / 4u], n0 + cq * 4u < n && k1 + kk < K); }`;
+    ? `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let col = e / ${bk / 4}u; pb${s} = select(vec4<f32>(0.0), B[(bBase + (n0 + col) * K + k1 + kq * 4u) / 4u], n0 + col < n && k1 + kq * 4u < kEnd); }`
+    : `{ let e = li + ${s * 256}u; let cq = e % ${bn / 4}u; let kk = e / ${bn / 4}u; pb${s} = select(vec4<f32>(0.0), B[(bBase + (k1 + kk) * n + n0 + cq * 4u) / 4u], n0 + cq * 4u < n && k1 + kk < kEnd); }`;
   const bStore4 = (s: number): string => transB
     ? `{ let e = li + ${s * 256}u; let kq = e % ${bk / 4}u; let col = e / ${bk / 4}u; ${[0, 1, 2, 3].map((i) => `Bs[(kq * 4u + ${i}u) * ${bn / 4}u + col / 4u][col % 4u] = pb${s}[${i}];`).join(' ')} }`
     : `{ let e = li + ${s * 256}u; let cq = e % ${bn / 4}u; let kk = e / ${bn / 4}u; Bs[kk * ${bn / 4}u + cq] = pb${s}; }`;
@@ -76,10 +76,15 @@ var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let m = pu(0u); let n = pu(1u); let K = pu(2u);
-  let b = wg.z;
+  // Split-K: wg.z runs over batch x S slices of K, each kChunk deep; with S > 1 the output is a
+  // scratch of S partial products per matrix (wg.z-th), summed by a second kernel.
+  let S = pu(9u);
+  let b = wg.z / S;
+  let kBegin = (wg.z % S) * pu(10u);
+  let kEnd = min(K, kBegin + pu(10u));
   let aBase = pu(3u) + b * pu(5u);
   let bBase = pu(4u) + b * pu(6u);
-  let oBase = b * m * n;
+  let oBase = wg.z * m * n;
   let m0 = wg.y * ${bm}u;
   let n0 = wg.x * ${bn}u;
   let tx = li % 16u;
@@ -87,16 +92,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 ${rep(ga, (g) => rep(4, (r) => rep(gb, (h) => `  var ${acc(g, r, h)} = vec4<f32>(0.0);`)))}
 ${rep(nA, (s) => `  var pa${s} = ${vecA ? 'vec4<f32>(0.0)' : '0.0'};`)}
 ${rep(nB, (s) => `  var pb${s} = ${vecB ? 'vec4<f32>(0.0)' : '0.0'};`)}
-  var k1 = 0u; // the slice being prefetched
+  var k1 = kBegin; // the slice being prefetched
 ${rep(nA, (s) => `  ${loadA(s)}`)}
 ${rep(nB, (s) => `  ${loadB(s)}`)}
-  for (var k0 = 0u; k0 < K; k0 += ${bk}u) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${bk}u) {
 ${rep(nA, (s) => `    ${storeA(s)}`)}
 ${rep(nB, (s) => `    ${storeB(s)}`)}
     workgroupBarrier();
     // Prefetch the next slice while this one is multiplied.
     k1 = k0 + ${bk}u;
-    if (k1 < K) {
+    if (k1 < kEnd) {
 ${rep(nA, (s) => `      ${loadA(s)}`)}
 ${rep(nB, (s) => `      ${loadB(s)}`)}
     }
@@ -206,22 +211,68 @@ export function matmulKernels(ctx: GpuCtx, f16: F16Gemm | null = null) {
         if (!p.accumulate) ctx.rt.params().u(p.batch * p.m * p.n);
         else return true;
       } else {
-        ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(p.accumulate ? 1 : 0).u(p.batch * p.m * p.n);
+        const split = t === 'simple' ? null : splitK(p, t);
+        if (split && t !== 'simple' && split.splits > 1) {
+          splitGemm(a, b, out, p, t, split, vec4);
+          return true;
+        }
+        ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(p.accumulate ? 1 : 0).u(p.batch * p.m * p.n).u(1).u(p.k);
       }
       if (p.k === 0) {
         ctx.rt.dispatch(ZERO, [out.buffer], groups1d(p.batch * p.m * p.n, 256));
         return true;
       }
       if (t === 'simple') ctx.rt.dispatch(simpleSpec(p.transA, p.transB), [a.buffer, b.buffer, out.buffer], groups1d(p.batch * p.m * p.n, 256));
-      else {
-        let [vecA, vecB] = vec4 ? vec4Operands(p) : [false, false];
-        if (a.buffer === b.buffer && vecA !== vecB) vecA = vecB = false; // one binding, one element type
-        ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB, vecA, vecB), [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch]);
-      }
+      else tiled(a, b, out, p, t, 1, vec4);
       return true;
     },
   };
+
+  function tiled(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, t: GemmTile, splits: number, vec4: boolean): void {
+    let [vecA, vecB] = vec4 ? vec4Operands(p) : [false, false];
+    if (a.buffer === b.buffer && vecA !== vecB) vecA = vecB = false; // one binding, one element type
+    ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB, vecA, vecB), [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch * splits]);
+  }
+
+  /** Partial products over K slices into a scratch, then their sum into out. */
+  function splitGemm(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, t: GemmTile, s: { splits: number; chunk: number }, vec4: boolean): void {
+    const mn = p.m * p.n;
+    const partials = ctx.pool.take('float32', p.batch * s.splits * mn, 4).storage;
+    ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(0).u(p.batch * mn).u(s.splits).u(s.chunk);
+    tiled(a, b, partials, p, t, s.splits, vec4);
+    run1d(ctx, SPLIT_SUM, [partials, out], p.batch * mn, (w) => w.u(mn).u(s.splits).u(p.accumulate ? 1 : 0));
+  }
 }
+
+/**
+ * How many K slices for a product with too few output tiles to fill the GPU (a weight gradient:
+ * small m x n, K = all the tokens of a batch): enough to make ~256 workgroups, each slice at least
+ * 256 deep and a multiple of 16 (so slices start on vec4 and tile boundaries).
+ */
+export function splitK(p: MatmulParams, t: GemmTile): { splits: number; chunk: number } {
+  const tiles = Math.ceil(p.m / t.bm) * Math.ceil(p.n / t.bn) * p.batch;
+  if (tiles >= 128 || p.k < 1024) return { splits: 1, chunk: p.k };
+  const want = Math.min(Math.ceil(256 / tiles), Math.floor(p.k / 256), Math.floor(65535 / p.batch));
+  if (want <= 1) return { splits: 1, chunk: p.k };
+  const chunk = Math.ceil(p.k / want / 16) * 16;
+  return { splits: Math.ceil(p.k / chunk), chunk };
+}
+
+// Params: n = batch * m * n, mn, S, accumulate.
+const SPLIT_SUM: KernelSpec = {
+  name: 'gemm_split_sum',
+  bindings: [{ name: 'P', type: 'f32' }, { name: 'OUT', type: 'f32', write: true }],
+  body: `${ONE_D}
+  let mn = pu(1u);
+  let S = pu(2u);
+  let b = i / mn;
+  let r = i % mn;
+  var s = 0.0;
+  for (var sp = 0u; sp < S; sp++) { s += P[(b * S + sp) * mn + r]; }
+  if (pu(3u) != 0u) { OUT[i] += s; } else { OUT[i] = s; }
+}
+`,
+};
 
 const ZERO: KernelSpec = {
   name: 'gemm_zero',
