@@ -16,20 +16,18 @@ import { trainTestSplit } from '../src/data/split.js';
 import { ColumnTransformer } from '../src/ml/preprocessing/column-transformer.js';
 import { LabelEncoder } from '../src/ml/preprocessing/label-encoder.js';
 import { makeModel, type ModelName as CliModelName } from '../src/ml/tabular/models.js';
-import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '../src/ml/hist-gbm.js';
 import { adjustedRandScore } from '../src/ml/metrics/clustering.js';
 import type { Matrix } from '../src/ml/matrix.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'datasets');
 
-// 'hgb' is the histogram gradient booster (not a CLI model name): scikit-learn's HistGradientBoosting
-// and XGBoost (tree_method="hist") on the other side, each at its defaults.
-type ModelName = CliModelName | 'hgb';
+// 'hgb' is the histogram gradient booster: scikit-learn's HistGradientBoosting and XGBoost
+// (tree_method="hist") on the other side, each at its defaults.
+type ModelName = CliModelName;
 const BOOSTERS: readonly ModelName[] = ['gbm', 'hgb'];
 
 function build(name: ModelName, task: 'classification' | 'regression' | 'clustering', params: Record<string, number>, seed: number): unknown {
-  if (name === 'hgb') return task === 'regression' ? new HistGradientBoostingRegressor({ seed }) : new HistGradientBoostingClassifier({ seed });
   return makeModel(name, task, params, seed);
 }
 
