@@ -77,7 +77,7 @@ gpuTest('broadcasting binary ops on float32 and int32', async (g) => {
 });
 
 gpuTest('reductions: sum, max, argmax over column and tree layouts', async (g) => {
-  for (const [outer, len, inner] of [[3, 5, 7], [4, 1000, 1], [2, 300, 3], [1, 0, 4], [5, 1, 1]] as const) {
+  for (const [outer, len, inner] of [[3, 5, 7], [4, 1000, 1], [2, 300, 3], [1, 0, 4], [5, 1, 1], [2, 2000, 40]] as const) {
     const x = floats(outer * len * inner, 26);
     if (x.length > 10) x[7] = x[3]!; // a tie
     for (const op of ['sum', 'max'] as const) {
@@ -240,4 +240,7 @@ gpuTest('matmul split over K (weight gradients: few output tiles, long K)', asyn
       }
     }
   }
+  // A bias gradient as the linear op asks for it: ones (1, rows) @ g (rows, out), the variant chosen by the kernel.
+  const p: MatmulParams = { batch: 1, m: 1, n: 40, k: 3000, transA: false, transB: false, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false };
+  await compareKernel(g, 'matmul', [new Float32Array(3000).fill(1), floats(3000 * 40, 71), { out: 40 }], (s) => [...s, p] as never, { compare: [2] });
 });

@@ -183,7 +183,8 @@ export function vec4Operands(p: MatmulParams): [boolean, boolean] {
  * still gives a few waves of workgroups, else the small one.
  */
 export function chooseTile(p: MatmulParams, minGroups = 256): GemmVariant {
-  if (p.m <= 8 || p.m * p.n * p.k <= 2 ** 18) return 'simple';
+  // (A row of ones times g, a bias gradient, has m = 1 and K = every token: tiles split over K serve it better.)
+  if ((p.m <= 8 && p.k <= 2048) || p.m * p.n * p.k <= 2 ** 18) return 'simple';
   const large = Math.ceil(p.m / 128) * Math.ceil(p.n / 128) * p.batch;
   return large >= minGroups ? TILE_LARGE : TILE_SMALL;
 }

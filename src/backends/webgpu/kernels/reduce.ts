@@ -105,6 +105,23 @@ fn atomicAddF(at: u32, v: f32) {
 }
 `;
 
+// Params: n = outer * chunks * inner, len, inner, chunks, chunkLen.
+const partialSumSpec = {
+  name: 'reduce_partial_sum',
+  bindings: [{ name: 'X', type: 'f32' as const }, { name: 'OUT', type: 'f32' as const, write: true }],
+  body: `${ONE_D}
+  let len = pu(1u); let inner = pu(2u); let chunks = pu(3u); let chunkLen = pu(4u);
+  let o = i / (chunks * inner);
+  let c = (i / inner) % chunks;
+  let ii = i % inner;
+  let end = min(len, (c + 1u) * chunkLen);
+  var s = 0.0;
+  for (var r = c * chunkLen; r < end; r++) { s += X[(o * len + r) * inner + ii]; }
+  OUT[i] = s;
+}
+`,
+};
+
 // Params: n = outer * count * inner, len, count, inner.
 const gatherSpec = {
   name: 'gather',
@@ -161,6 +178,16 @@ export function reduceKernels(ctx: GpuCtx) {
   const reduceInto = (op: Op, x: GpuStorage, out: GpuStorage, outer: number, len: number, inner: number): void => {
     const n = outer * inner;
     if (n === 0) return;
+    if (op === 'sum' && n < 4096 && len >= 1024 && inner >= 32) {
+      // Few long columns (a bias gradient: every row of a batch into one row): sum chunks of rows in
+      // parallel into (outer, chunks, inner) partials, then the chunks.
+      const chunks = Math.min(Math.ceil(len / 256), Math.ceil(65536 / n));
+      const chunkLen = Math.ceil(len / chunks);
+      const partial = ctx.pool.take('float32', outer * chunks * inner, 4).storage;
+      run1d(ctx, partialSumSpec, [x, partial], outer * chunks * inner, (p) => p.u(len).u(inner).u(chunks).u(chunkLen));
+      x = partial;
+      len = chunks;
+    }
     const tree = inner < 32 && len >= 256;
     ctx.rt.params().u(n).u(len).u(inner);
     if (tree) ctx.rt.dispatch(treeSpec(op), [x.buffer, out.buffer], groups1d(n, 1));
