@@ -77,7 +77,7 @@ gpuTest('broadcasting binary ops on float32 and int32', async (g) => {
 });
 
 gpuTest('reductions: sum, max, argmax over column and tree layouts', async (g) => {
-  for (const [outer, len, inner] of [[3, 5, 7], [4, 1000, 1], [2, 300, 3], [1, 0, 4], [5, 1, 1], [2, 2000, 40]] as const) {
+  for (const [outer, len, inner] of [[3, 5, 7], [4, 1000, 1], [2, 300, 3], [1, 0, 4], [5, 1, 1], [2, 2000, 40], [1, 70000, 1]] as const) {
     const x = floats(outer * len * inner, 26);
     if (x.length > 10) x[7] = x[3]!; // a tie
     for (const op of ['sum', 'max'] as const) {

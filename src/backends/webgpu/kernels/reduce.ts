@@ -178,9 +178,9 @@ export function reduceKernels(ctx: GpuCtx) {
   const reduceInto = (op: Op, x: GpuStorage, out: GpuStorage, outer: number, len: number, inner: number): void => {
     const n = outer * inner;
     if (n === 0) return;
-    if (op === 'sum' && n < 4096 && len >= 1024 && inner >= 32) {
-      // Few long columns (a bias gradient: every row of a batch into one row): sum chunks of rows in
-      // parallel into (outer, chunks, inner) partials, then the chunks.
+    if (op === 'sum' && n < 4096 && ((len >= 1024 && inner >= 32) || len >= 65536)) {
+      // Few long columns (a bias gradient: every row of a batch into one row; a whole gradient into its
+      // norm): sum chunks of rows in parallel into (outer, chunks, inner) partials, then the chunks.
       const chunks = Math.min(Math.ceil(len / 256), Math.ceil(65536 / n));
       const chunkLen = Math.ceil(len / chunks);
       const partial = ctx.pool.take('float32', outer * chunks * inner, 4).storage;
