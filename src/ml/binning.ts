@@ -26,9 +26,17 @@ export function binData(X: Matrix, maxBins = 256): Binned {
   const codes = new Uint16Array(n * p);
   const cuts: Float64Array[] = [];
   const values: (Float64Array | null)[] = [];
-  const col = new Float64Array(n);
+  // Columns are copied out BLOCK at a time: each row's BLOCK adjacent values share a cache line,
+  // where one column at a time read a line per row per column (a third of Ames' binning).
+  const BLOCK = 8;
+  const block = new Float64Array(BLOCK * n);
   for (let j = 0; j < p; j++) {
-    for (let i = 0; i < n; i++) col[i] = data[i * p + j]!;
+    const jb = j % BLOCK;
+    if (jb === 0) {
+      const w = Math.min(BLOCK, p - j);
+      for (let i = 0; i < n; i++) { const o = i * p + j; for (let b = 0; b < w; b++) block[b * n + i] = data[o + b]!; }
+    }
+    const col = block.subarray(jb * n, (jb + 1) * n);
     const few = fewDistinct(col, n);
     if (few && few.length <= maxBins) {
       // One-hot and other low-cardinality columns: no sort, no search; a value's bin is its rank.

@@ -73,12 +73,19 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   const importances = new Float64Array(p);
   const leaves: LeafRange[] = [];
   const feats = Int32Array.from({ length: p }, (_, j) => j);
+  // The features' order at each node is drawn from o.rng's stream by an inlined copy of its
+  // generator (state read here, written back at the end): a method call per feature and node was a
+  // fifth of an Ames tree's split search. The draws, and so the trees, are the same as before.
+  const rngState = o.rng.getState();
   // With many features tried per node and sparse rows (one-hot blocks), mark first which features
   // vary in the node at all: a feature whose samples all hold its most frequent code is constant.
   const sparse = sparseRows(B);
-  const useActive = sparse.avgPerRow < o.maxFeatures;
+  const useActive = sparse.avgPerRow < o.maxFeatures * Number(process.env.RATIO ?? 1);
   const active = new Int32Array(p);
   const yNode = new Float64Array(samples.length);
+  // Class indices of the node's samples as integers: a histogram index computed from a double
+  // (yNode) cost a third of a digits tree's fit.
+  const cNode = new Int32Array(classify ? samples.length : 0);
   const nzCnt = new Float64Array(useActive ? p : 0);
   const nzY = new Float64Array(useActive ? p * K : 0);
   let nodeMark = 0;
@@ -87,6 +94,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   const cr = new Float64Array(K);
   let hist = new Float64Array(256 * K);
   let hcnt = new Float64Array(256);
+  let histC = new Int32Array(256 * K);
   const keys = new Float64Array(samples.length);
   // Running statistics of a left-to-right scan (sums for regression, Σc² or Σ c ln c for classes).
   let sL = 0;
@@ -139,6 +147,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     stack.push({ start, end: a, depth: depth + 1, parent: id, isLeft: true });
   }
   for (let j = 0; j < p; j++) importances[j] = Math.max(0, importances[j]!);
+  o.rng.setState(rngState);
   return {
     tree: {
       feature: Int32Array.from(feature), threshold: Float64Array.from(threshold), left: Int32Array.from(left),
@@ -157,8 +166,12 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     let bestL = 0;
     let bestR = 0;
     let tried = 0;
+    let r0 = rngState[0] | 0;
+    let r1 = rngState[1] | 0;
+    let r2 = rngState[2] | 0;
+    let r3 = rngState[3] | 0;
     // The node's targets in sample order, so each feature's pass reads them sequentially.
-    if (classify) for (let t = start; t < end; t++) yNode[t] = yi![samples[t]!]!;
+    if (classify) for (let t = start; t < end; t++) cNode[t] = yi![samples[t]!]!;
     else for (let t = start; t < end; t++) yNode[t] = yf![samples[t]!]!;
     if (useActive) {
       // One pass over the node's listed entries marks the features that vary here and sums, per
@@ -168,7 +181,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       for (let t = start; t < end; t++) {
         const i = samples[t]!;
         const e = rs[i + 1]!;
-        const yt = yNode[t]!;
+        const yt = classify ? cNode[t]! : yNode[t]!;
         for (let u = rs[i]!; u < e; u++) {
           const j = feat[u]!;
           if (active[j] !== nodeMark) {
@@ -184,7 +197,12 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       }
     }
     for (let f = 0; f < p && tried < o.maxFeatures; f++) {
-      const r = f + o.rng.int(p - f);
+      // o.rng.int(p - f), inlined (xoshiro128**, as src/tensor/random.ts).
+      const x = Math.imul(r1, 5);
+      const u = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      const sh = r1 << 9;
+      r2 ^= r0; r3 ^= r1; r1 ^= r2; r0 ^= r3; r2 ^= sh; r3 = (r3 << 11) | (r3 >>> 21);
+      const r = f + Math.floor((u / 4294967296) * (p - f));
       const j = feats[r]!;
       feats[r] = feats[f]!;
       feats[f] = j;
@@ -213,27 +231,35 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       if (nbj * K <= 4 * m) {
         // Histogram path: one pass to fill the feature's bins, one scan over them (a feature with a
         // single non-empty bin is constant here and, as scikit-learn, not counted among those tried).
-        if (hcnt.length < nbj) { hcnt = new Float64Array(nbj); hist = new Float64Array(nbj * K); }
-        for (let c = 0; c < nbj * K; c++) hist[c] = 0; // (a typed-array fill call costs more than 2 bins)
-        for (let c = 0; c < nbj; c++) hcnt[c] = 0;
-        if (classify) for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; hist[c * K + yNode[t]!]++; hcnt[c]++; }
-        else for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; hist[c] += yNode[t]!; hcnt[c]++; }
+        if (hcnt.length < nbj) { hcnt = new Float64Array(nbj); hist = new Float64Array(nbj * K); histC = new Int32Array(nbj * K); }
+        // Classes count in integers, and a bin's count is summed in the scan, not kept in the fill.
+        if (classify) {
+          for (let c = 0; c < nbj * K; c++) histC[c] = 0; // (a typed-array fill call costs more than 2 bins)
+          for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * K + cNode[t]!]++;
+        } else {
+          for (let c = 0; c < nbj; c++) { hist[c] = 0; hcnt[c] = 0; }
+          for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; hist[c] += yNode[t]!; hcnt[c]++; }
+        }
         initScan(nodeSum);
         let nl = 0;
         let prevBin = -1;
+        let prevCnt = 0;
         for (let c = 0; c < nbj; c++) {
-          const cnt = hcnt[c]!;
+          let cnt = 0;
+          if (classify) for (let k = 0; k < K; k++) cnt += histC[c * K + k]!;
+          else cnt = hcnt[c]!;
           if (cnt === 0) continue;
           if (prevBin >= 0 && nl >= msl && m - nl >= msl) {
             const proxy = scanProxy(nl, m - nl);
             if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = prevBin; bestR = c; }
           }
-          if (classify) for (let k = 0; k < K; k++) { const v = hist[c * K + k]!; if (v !== 0) moveLeft(k, v); }
+          if (classify) for (let k = 0; k < K; k++) { const v = histC[c * K + k]!; if (v !== 0) moveLeft(k, v); }
           else moveLeftSum(hist[c]!);
           nl += cnt;
           prevBin = c;
+          prevCnt = cnt;
         }
-        if (nl !== hcnt[prevBin]) tried++;
+        if (nl !== prevCnt) tried++;
       } else {
         // Sort path for small nodes: order samples by (bin, position) with one native integer sort.
         let ks = keys;
@@ -258,6 +284,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         }
       }
     }
+    rngState[0] = r0; rngState[1] = r1; rngState[2] = r2; rngState[3] = r3;
     if (bestF < 0) return null;
     return { feature: bestF, leftBin: bestL, rightBin: bestR };
   }
@@ -307,7 +334,9 @@ function sparseRows(B: Binned): SparseRows {
     const col = j * n;
     let best = 0;
     for (let i = 0; i < n; i++) { const c = codes[col + i]!; if (++count[c]! > count[best]!) best = c; }
-    for (let i = 0; i < n; i++) count[codes[col + i]!] = 0;
+    const nb = B.cuts[j]!.length + 1; // codes lie in [0, nb): clear those, not one entry per row
+    if (nb < n) for (let c = 0; c < nb; c++) count[c] = 0;
+    else for (let i = 0; i < n; i++) count[codes[col + i]!] = 0;
     mode[j] = best;
     for (let i = 0; i < n; i++) perRow[i] += +(codes[col + i] !== best);
   }
