@@ -109,13 +109,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   return s;
 }
 
-// dQ and the row terms Di = sum_j P_ij dP_ij, one thread per query row, two passes over the keys.
+// dQ and the row terms Di = sum_j P_ij dP_ij, one thread per query row, two passes over the keys;
+// the query and dO rows sit in workgroup memory (padded rows), dQ in registers.
 // Params as the forward, with dO @16 and dQ @20.
 const dqSpec = new Map<number, KernelSpec>();
 function backwardQ(d: number): KernelSpec {
   let s = dqSpec.get(d);
   if (s) return s;
-  const bc = tileKeys(d);
+  const bc = Math.max(4, Math.min(32, Math.floor(1024 / d)));
+  const br = kvRows(d);
   s = {
     name: `flash_backward_q_${d}`,
     bindings: [
@@ -123,35 +125,42 @@ function backwardQ(d: number): KernelSpec {
       { name: 'LSE', type: 'f32' }, { name: 'DI', type: 'f32', write: true }, { name: 'DQ', type: 'f32', write: true },
     ],
     body: `const D: u32 = ${d}u;
+const DP: u32 = ${d + 1}u;
 const BC: u32 = ${bc}u;
+const BRQ: u32 = ${br}u;
 ${ADDRESS}
 var<workgroup> ks: array<f32, ${bc * d}>;
 var<workgroup> vs: array<f32, ${bc * d}>;
-@compute @workgroup_size(${BR})
+var<workgroup> qsh: array<f32, ${br * (d + 1)}>;
+var<workgroup> gsh: array<f32, ${br * (d + 1)}>;
+@compute @workgroup_size(${br})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = pu(0u);
   let scale = pf(2u);
   let causal = pu(3u) != 0u;
   let hh = wg.y;
-  let q0 = wg.x * ${BR}u;
+  let q0 = wg.x * BRQ;
   let i = q0 + li;
   let valid = i < t;
-  var q: array<f32, ${d}>;
-  var g: array<f32, ${d}>;
-  var dq: array<f32, ${d}>;
-  var lse = 0.0;
-  if (valid) {
-    let qa = addr(4u, hh, i);
-    let ga = addr(16u, hh, i);
-    for (var c = 0u; c < D; c++) { q[c] = Q[qa + c] * scale; g[c] = DO[ga + c]; dq[c] = 0.0; }
-    lse = LSE[hh * t + i];
+  for (var e = li; e < BRQ * D; e += BRQ) {
+    let r = e / D;
+    let c = e % D;
+    if (q0 + r < t) {
+      qsh[r * DP + c] = Q[addr(4u, hh, q0 + r) + c] * scale;
+      gsh[r * DP + c] = DO[addr(16u, hh, q0 + r) + c];
+    }
   }
+  let own = li * DP;
+  var dq: array<f32, ${d}>;
+  for (var c = 0u; c < D; c++) { dq[c] = 0.0; }
+  var lse = 0.0;
+  if (valid) { lse = LSE[hh * t + i]; }
   var end = t;
-  if (causal) { end = min(t, q0 + ${BR}u); }
+  if (causal) { end = min(t, q0 + BRQ); }
   var di = 0.0;
   for (var sweep = 0u; sweep < 2u; sweep++) {
     for (var k0 = 0u; k0 < end; k0 += BC) {
-      for (var e = li; e < BC * D; e += ${BR}u) {
+      for (var e = li; e < BC * D; e += BRQ) {
         let j = k0 + e / D;
         if (j < t) {
           ks[e] = K[addr(8u, hh, j) + e % D];
@@ -165,7 +174,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         for (var j = 0u; j < jEnd; j++) {
           var sdot = 0.0;
           var pdot = 0.0;
-          for (var c = 0u; c < D; c++) { sdot += q[c] * ks[j * D + c]; pdot += g[c] * vs[j * D + c]; }
+          for (var c = 0u; c < D; c++) { sdot += qsh[own + c] * ks[j * D + c]; pdot += gsh[own + c] * vs[j * D + c]; }
           let p = exp(sdot - lse);
           if (sweep == 0u) {
             di += p * pdot;
@@ -190,13 +199,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   return s;
 }
 
-// dK and dV, one thread per key row, over the query tiles at or below it (causal).
+// dK and dV, one thread per key row, over the query tiles at or below it (causal). The key and value
+// rows sit in workgroup memory (rows padded to D + 1 floats, so threads reading their own rows hit
+// different banks), leaving registers to the two accumulators: four D-long arrays per thread spilled.
 // Params as the forward, with dO @16, dK @20, dV @24.
+/** Key rows per workgroup in the dK/dV kernel (keeps its workgroup memory near 25 KiB). */
+export function kvRows(d: number): number {
+  return d <= 64 ? 32 : d <= 128 ? 16 : 8;
+}
 const dkvSpec = new Map<number, KernelSpec>();
 function backwardKV(d: number): KernelSpec {
   let s = dkvSpec.get(d);
   if (s) return s;
-  const bc = tileKeys(d);
+  const bc = Math.max(4, Math.min(32, Math.floor(1024 / d)));
+  const br = kvRows(d);
   s = {
     name: `flash_backward_kv_${d}`,
     bindings: [
@@ -204,41 +220,48 @@ function backwardKV(d: number): KernelSpec {
       { name: 'LSE', type: 'f32' }, { name: 'DI', type: 'f32' }, { name: 'DK', type: 'f32', write: true }, { name: 'DV', type: 'f32', write: true },
     ],
     body: `const D: u32 = ${d}u;
+const DP: u32 = ${d + 1}u;
 const BC: u32 = ${bc}u;
+const BRK: u32 = ${br}u;
 ${ADDRESS}
 var<workgroup> qs: array<f32, ${bc * d}>;
 var<workgroup> gs: array<f32, ${bc * d}>;
 var<workgroup> ls: array<f32, ${bc}>;
 var<workgroup> ds_: array<f32, ${bc}>;
-@compute @workgroup_size(${BR})
+var<workgroup> ksh: array<f32, ${br * (d + 1)}>;
+var<workgroup> vsh: array<f32, ${br * (d + 1)}>;
+@compute @workgroup_size(${br})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = pu(0u);
   let scale = pf(2u);
   let causal = pu(3u) != 0u;
   let hh = wg.y;
-  let k0 = wg.x * ${BR}u;
+  let k0 = wg.x * BRK;
   let j = k0 + li;
   let valid = j < t;
-  var k: array<f32, ${d}>;
-  var v: array<f32, ${d}>;
+  for (var e = li; e < BRK * D; e += BRK) {
+    let r = e / D;
+    let c = e % D;
+    if (k0 + r < t) {
+      ksh[r * DP + c] = K[addr(8u, hh, k0 + r) + c];
+      vsh[r * DP + c] = V[addr(12u, hh, k0 + r) + c];
+    }
+  }
   var dk: array<f32, ${d}>;
   var dv: array<f32, ${d}>;
-  if (valid) {
-    let ka = addr(8u, hh, j);
-    let va = addr(12u, hh, j);
-    for (var c = 0u; c < D; c++) { k[c] = K[ka + c]; v[c] = V[va + c]; dk[c] = 0.0; dv[c] = 0.0; }
-  }
+  for (var c = 0u; c < D; c++) { dk[c] = 0.0; dv[c] = 0.0; }
+  let own = li * DP;
   var start = 0u;
   if (causal) { start = (k0 / BC) * BC; }
   for (var i0 = start; i0 < t; i0 += BC) {
-    for (var e = li; e < BC * D; e += ${BR}u) {
+    for (var e = li; e < BC * D; e += BRK) {
       let i = i0 + e / D;
       if (i < t) {
         qs[e] = Q[addr(4u, hh, i) + e % D] * scale;
         gs[e] = DO[addr(16u, hh, i) + e % D];
       }
     }
-    for (var e = li; e < BC; e += ${BR}u) {
+    for (var e = li; e < BC; e += BRK) {
       if (i0 + e < t) { ls[e] = LSE[hh * t + i0 + e]; ds_[e] = DI[hh * t + i0 + e]; }
     }
     workgroupBarrier();
@@ -248,7 +271,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         if (causal && i0 + ii < j) { continue; }
         var sdot = 0.0;
         var pdot = 0.0;
-        for (var c = 0u; c < D; c++) { sdot += qs[ii * D + c] * k[c]; pdot += gs[ii * D + c] * v[c]; }
+        for (var c = 0u; c < D; c++) { sdot += qs[ii * D + c] * ksh[own + c]; pdot += gs[ii * D + c] * vsh[own + c]; }
         let p = exp(sdot - ls[ii]);
         let ds = p * (pdot - ds_[ii]);
         for (var c = 0u; c < D; c++) {
@@ -293,10 +316,10 @@ export function attentionKernels(ctx: GpuCtx) {
     // L: q, k, v, dO, dq, dk, dv
     let w = header(t, nHead, scale, causal);
     for (const l of [L[0]!, L[1]!, L[2]!, L[3]!, L[4]!]) layout(w, l);
-    ctx.rt.dispatch(backwardQ(d), [q.buffer, k.buffer, v.buffer, dO.buffer, lse.buffer, di.buffer, dq.buffer], [Math.ceil(t / BR), bh, 1]);
+    ctx.rt.dispatch(backwardQ(d), [q.buffer, k.buffer, v.buffer, dO.buffer, lse.buffer, di.buffer, dq.buffer], [Math.ceil(t / kvRows(d)), bh, 1]);
     w = header(t, nHead, scale, causal);
     for (const l of [L[0]!, L[1]!, L[2]!, L[3]!, L[5]!, L[6]!]) layout(w, l);
-    ctx.rt.dispatch(backwardKV(d), [q.buffer, k.buffer, v.buffer, dO.buffer, lse.buffer, di.buffer, dk.buffer, dv.buffer], [Math.ceil(t / BR), bh, 1]);
+    ctx.rt.dispatch(backwardKV(d), [q.buffer, k.buffer, v.buffer, dO.buffer, lse.buffer, di.buffer, dk.buffer, dv.buffer], [Math.ceil(t / kvRows(d)), bh, 1]);
   };
   return {
     attention(q: GpuStorage, k: GpuStorage, v: GpuStorage, out: GpuStorage, att: GpuStorage, bh: number, t: number, d: number, scale: number, causal: boolean): boolean {
