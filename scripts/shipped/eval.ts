@@ -77,7 +77,9 @@ const choiceRows = (items: Row[], pool: string[]): string[][] => items.map((r) =
 });
 const capitals = held.filter((r) => r.question.startsWith('What is the capital of'));
 const capChoice = join(work, 'choice-capitals.csv');
-writeCsv(capChoice, ['question', 'choices', 'answer'], choiceRows(capitals, [...new Set(qaAll.filter((r) => r.question.startsWith('What is the capital')).map((r) => r.answer))]));
+// Wrong choices come from the held-back capitals too: drawn from the fine-tuning answers, they
+// would be answers moxing-chat was trained to give, and it would pick them for that reason alone.
+writeCsv(capChoice, ['question', 'choices', 'answer'], choiceRows(capitals, [...new Set(capitals.map((r) => r.answer))]));
 const defChoice = join(work, 'choice-definitions.csv');
 writeCsv(defChoice, ['question', 'choices', 'answer'], choiceRows(spread(defs, quick ? 40 : 100), [...new Set(defs.map((r) => r.answer))]));
 
