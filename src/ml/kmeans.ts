@@ -265,49 +265,52 @@ function lloyd(M: Matrix, Xk: Float64Array, norms: Float64Array, C: Float64Array
     }
   };
   recount();
-  let it = 0;
-  for (; it < maxIter; it++) {
-    if (it > 0) {
-      for (let c = 0; c < k; c++) {
-        for (let c2 = c + 1; c2 < k; c2++) cc[c * k + c2] = cc[c2 * k + c] = 0.5 * Math.sqrt(sqDist(C, c * p, C, c2 * p, p));
-      }
-      for (let c = 0; c < k; c++) {
-        let m = Infinity;
-        for (let c2 = 0; c2 < k; c2++) if (c2 !== c) m = Math.min(m, cc[c * k + c2]!);
-        half[c] = m;
-      }
-      let changed = false;
-      for (let i = 0; i < n; i++) {
-        let a = labels[i]!;
-        if (upper[i]! <= half[a]!) continue;
-        let tight = false;
-        let u = upper[i]!;
-        const lo = i * k;
-        for (let c = 0; c < k; c++) {
-          if (c === a || u <= lower[lo + c]! - drift[c]! || u <= cc[a * k + c]!) continue;
-          if (!tight) {
-            // Tighten the upper bound once, then re-test this center.
-            u = Math.sqrt(sqDist(data, i * p, C, a * p, p));
-            lower[lo + a] = u + drift[a]!;
-            tight = true;
-            if (u <= lower[lo + c]! - drift[c]! || u <= cc[a * k + c]!) continue;
-          }
-          const d = Math.sqrt(sqDist(data, i * p, C, c * p, p));
-          lower[lo + c] = d + drift[c]!;
-          if (d < u) { a = c; u = d; }
-        }
-        upper[i] = u;
-        const was = labels[i]!;
-        if (a !== was) {
-          labels[i] = a;
-          changed = true;
-          count[was]--;
-          count[a]++;
-          for (let j = 0; j < p; j++) { const v = data[i * p + j]!; sums[was * p + j] -= v; sums[a * p + j] += v; }
-        }
-      }
-      if (!changed) { it++; break; } // the centers would not move: converged exactly
+  /** One assignment pass with the bounds; returns whether any label changed. */
+  const elkanPass = (): boolean => {
+    for (let c = 0; c < k; c++) {
+      for (let c2 = c + 1; c2 < k; c2++) cc[c * k + c2] = cc[c2 * k + c] = 0.5 * Math.sqrt(sqDist(C, c * p, C, c2 * p, p));
     }
+    for (let c = 0; c < k; c++) {
+      let m = Infinity;
+      for (let c2 = 0; c2 < k; c2++) if (c2 !== c) m = Math.min(m, cc[c * k + c2]!);
+      half[c] = m;
+    }
+    let changed = false;
+    for (let i = 0; i < n; i++) {
+      let a = labels[i]!;
+      if (upper[i]! <= half[a]!) continue;
+      let tight = false;
+      let u = upper[i]!;
+      const lo = i * k;
+      for (let c = 0; c < k; c++) {
+        if (c === a || u <= lower[lo + c]! - drift[c]! || u <= cc[a * k + c]!) continue;
+        if (!tight) {
+          // Tighten the upper bound once, then re-test this center.
+          u = Math.sqrt(sqDist(data, i * p, C, a * p, p));
+          lower[lo + a] = u + drift[a]!;
+          tight = true;
+          if (u <= lower[lo + c]! - drift[c]! || u <= cc[a * k + c]!) continue;
+        }
+        const d = Math.sqrt(sqDist(data, i * p, C, c * p, p));
+        lower[lo + c] = d + drift[c]!;
+        if (d < u) { a = c; u = d; }
+      }
+      upper[i] = u;
+      const was = labels[i]!;
+      if (a !== was) {
+        labels[i] = a;
+        changed = true;
+        count[was]--;
+        count[a]++;
+        for (let j = 0; j < p; j++) { const v = data[i * p + j]!; sums[was * p + j] -= v; sums[a * p + j] += v; }
+      }
+    }
+    return changed;
+  };
+  let it = 0;
+  let converged = false;
+  for (; it < maxIter; it++) {
+    if (it > 0 && !elkanPass()) { it++; converged = true; break; } // the centers would not move: converged exactly
     // Cluster sums follow the label changes (2p operations each) instead of a pass over all rows.
     for (let t = 0; t < k * p; t++) next[t] = sums[t]!;
     let emptied = false;
@@ -339,6 +342,11 @@ function lloyd(M: Matrix, Xk: Float64Array, norms: Float64Array, C: Float64Array
     }
     if (shift <= tol) { it++; break; }
   }
-  const inertia = assign(M, norms, C, k, labels);
+  // Stopped by tol or maxIter, the centers moved after the last assignment: assign once more to the
+  // final centers (scikit-learn's last E-step), with the bounds, which the drift kept valid. The
+  // labels are then exact, and the inertia needs each row's own center only (n·p, not n·k·p).
+  if (!converged) elkanPass();
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += sqDist(data, i * p, C, labels[i]! * p, p);
   return { centers: C, inertia, nIter: it };
 }
