@@ -1,11 +1,10 @@
 // GPU tensor storage: buffers from a caching allocator (size classes, reuse), returned to the cache
 // by a FinalizationRegistry when their tensors are collected, trimmed when the cache grows too big.
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { DType } from '../../tensor/dtype.js';
 import type { DeviceBuffer } from '../../tensor/device.js';
 import type { Runtime } from './runtime.js';
+import { reclaimTools } from '../wasm/reclaim.js';
 
 const USAGE_STORAGE = 0x80;
 const USAGE_COPY_SRC = 0x04;
@@ -40,26 +39,10 @@ export function sizeClass(bytes: number): number {
 }
 
 type Registry = FinalizationRegistry<GPUBuffer> & { cleanupSome?: () => void };
-interface Reclaim {
-  Registry: new (cb: (held: GPUBuffer) => void) => Registry;
-  gc: (() => void) | null;
-}
-let reclaim: Reclaim | undefined;
 
 // Finalizers run only when the event loop turns, never inside a synchronous training step, and V8 does
-// not count GPU memory as pressure; so after enough bytes the pool forces a GC and runs cleanupSome,
-// as the wasm heap does (both behind V8 flags; a new vm context picks them up).
-function reclaimTools(): Reclaim {
-  if (reclaim) return reclaim;
-  try {
-    setFlagsFromString('--expose-gc');
-    setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
-    reclaim = runInNewContext('({ Registry: FinalizationRegistry, gc: typeof gc === "function" ? gc : null })') as Reclaim;
-  } catch {
-    reclaim = { Registry: FinalizationRegistry, gc: null };
-  }
-  return reclaim;
-}
+// not count GPU memory as pressure; so after enough bytes the pool forces a GC and runs cleanupSome
+// (the wasm heap's reclaim tools: Node's V8 flags, or a page's nudge in the browser build).
 
 /** Bytes held by a pool, for tests and diagnostics. */
 export interface PoolStats {
@@ -90,7 +73,7 @@ export class BufferPool {
     this.maxBytes = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
     const env = Number(process.env.MOXING_WEBGPU_CACHE_MB);
     this.cacheBudget = Number.isFinite(env) && env > 0 ? env * MIB : 4096 * MIB;
-    this.registry = new (reclaimTools().Registry)((buffer) => this.release(buffer));
+    this.registry = new (reclaimTools().Registry)<GPUBuffer>((buffer) => this.release(buffer)) as Registry;
   }
 
   /**
