@@ -38,14 +38,13 @@ export function binData(X: Matrix, maxBins = 256): Binned {
       for (let i = 0; i < n; i++) { const o = i * p + j; for (let b = 0; b < w; b++) block[b * n + i] = data[o + b]!; }
     }
     const col = block.subarray(jb * n, (jb + 1) * n);
-    const few = fewDistinct(col, n);
+    const few = fewCodes(col, n, codes, j * n);
     if (few && few.length <= maxBins) {
       // One-hot and other low-cardinality columns: no sort, no search; a value's bin is its rank.
       const cut = new Float64Array(few.length - 1);
       for (let b = 0; b + 1 < few.length; b++) cut[b] = (few[b]! + few[b + 1]!) / 2;
       cuts.push(cut);
       values.push(Float64Array.from(few));
-      for (let i = 0; i < n; i++) { const v = col[i]!; let b = 0; while (few[b] !== v) b++; codes[j * n + i] = b; }
       continue;
     }
     if (hashedCodes(col, n, table, codes, j * n, cuts, values)) continue;
@@ -137,16 +136,27 @@ function hashedCodes(col: Float64Array, n: number, T: ValueTable, codes: Uint16A
   return true;
 }
 
-/** The sorted distinct values of col[0, n) when there are at most 8 of them, else null. */
-function fewDistinct(col: Float64Array, n: number): number[] | null {
+/**
+ * The sorted distinct values of col[0, n) when there are at most 8 of them, with each value's rank
+ * written to codes[offset + i] in the same pass (numbered by appearance, then renumbered if the
+ * appearance order is not sorted); null, with codes partly written, for other columns.
+ */
+function fewCodes(col: Float64Array, n: number, codes: Uint16Array, offset: number): number[] | null {
   const vals: number[] = [];
   for (let i = 0; i < n; i++) {
     const v = col[i]!;
     let k = 0;
     while (k < vals.length && vals[k] !== v) k++;
     if (k === vals.length) { if (vals.length === 8) return null; vals.push(v); }
+    codes[offset + i] = k;
   }
-  return vals.sort((a, b) => a - b);
+  const order = vals.map((_, k) => k).sort((a, b) => vals[a]! - vals[b]!);
+  if (order.some((k, r) => k !== r)) {
+    const rank = new Uint16Array(order.length);
+    order.forEach((k, r) => { rank[k] = r; });
+    for (let i = 0; i < n; i++) codes[offset + i] = rank[codes[offset + i]!]!;
+  }
+  return order.map((k) => vals[k]!);
 }
 
 function nextDistinctMid(uniq: number[], v: number): number {

@@ -231,8 +231,9 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         }
         continue;
       }
-      if (nbj * K <= 4 * m) {
-        // Histogram path: one pass to fill the feature's bins, one scan over them (a feature with a
+      if (nbj * K <= 8 * m) {
+        // Histogram path (up to 8 bins per sample: clearing and scanning bins beats sorting the samples):
+        // one pass to fill the feature's bins, one scan over them (a feature with a
         // single non-empty bin is constant here and, as scikit-learn, not counted among those tried).
         if (hcnt.length < nbj) { hcnt = new Float64Array(nbj); hist = new Float64Array(nbj * K); histC = new Int32Array(nbj * K); }
         // Classes count in integers, and a bin's count is summed in the scan, not kept in the fill.
