@@ -249,4 +249,10 @@ export interface DeviceBackend<F = unknown, I = unknown, S = unknown, Q = unknow
   readonly device: Device;
   readonly kernels: Kernels<F, I, S, Q>;
   uploadInt8(values: Int8Array): Q;
+  /**
+   * Floats the attention kernels keep between forward and backward for bh heads of t positions
+   * (default bh * t * t, the probabilities; a flash-attention backend that recomputes them keeps
+   * one log-sum-exp per row, bh * t).
+   */
+  attentionStateLength?(bh: number, t: number): number;
 }

@@ -3,6 +3,13 @@
 import { Tensor } from '../tensor/tensor.js';
 import { ShapeError, sameShape, shapeStr } from '../tensor/shape.js';
 import { alloc, allocOutput, kernels, make, requireFloat, result, sameDevice } from './util.js';
+import type { Device } from '../tensor/device.js';
+import { deviceBackendOf } from '../backends/registry.js';
+
+/** Floats kept for backward: the T x T probabilities on the cpu, less where a device recomputes them. */
+function attentionState(device: Device, bh: number, t: number): number {
+  return deviceBackendOf(device)?.attentionStateLength?.(bh, t) ?? bh * t * t;
+}
 
 export interface AttentionOptions {
   /** Mask future positions (decoder self-attention). Default true. */
@@ -29,7 +36,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const kd = k.storage;
   const vd = v.storage;
   const out = alloc(device, q.dtype, q.size);
-  const att = alloc(device, q.dtype, bh * t * t);
+  const att = alloc(device, q.dtype, attentionState(device, bh, t));
   kernels(q).attention(qd, kd, vd, out, att, bh, t, d, scale, causal);
   return result(out, q.shape, 'attention', [q, k, v], (g) => {
     const dq = alloc(device, q.dtype, q.size);
@@ -54,7 +61,7 @@ export function packedSelfAttention(qkv: Tensor, nHead: number): Tensor {
   const D = C3 / 3 / nHead;
   const src = requireFloat('attention', qkv);
   const out = allocOutput(qkv.dev, qkv.dtype, B * T * nHead * D);
-  const att = allocOutput(qkv.dev, qkv.dtype, B * nHead * T * T); // zeros above the diagonal are written too
+  const att = allocOutput(qkv.dev, qkv.dtype, attentionState(qkv.dev, B * nHead, T)); // zeros above the diagonal are written too
   const scale = 1 / Math.sqrt(D);
   kernels(qkv).packedAttention(src, out, att, B, T, nHead, D, scale);
   return result(out, [B, T, C3 / 3], 'attention', [qkv], (g) => {
