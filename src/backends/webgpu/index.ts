@@ -3,6 +3,7 @@
 
 import type { DeviceBackend, Kernels, MatmulParams } from '../backend.js';
 import { registerDeviceBackend } from '../registry.js';
+import { envVar } from '../env.js';
 import { type GpuContext, type GpuFeatures, openGpu } from './gpu.js';
 import { BufferPool, GpuInt8, GpuStorage } from './memory.js';
 import { Runtime } from './runtime.js';
@@ -122,7 +123,7 @@ let opened: Promise<WebGpuResult> | null = null;
  */
 export function initWebGpu(options: WebGpuOptions = {}): Promise<WebGpuResult> {
   opened ??= (async () => {
-    const env = process.env.MOXING_WEBGPU;
+    const env = envVar('MOXING_WEBGPU');
     const mode = options.mode ?? (env === 'swiftshader' ? 'swiftshader' : 'auto');
     const result = await createWebGpuBackend({ ...options, mode });
     if (result.backend) registerDeviceBackend(result.backend as unknown as DeviceBackend);

@@ -4,6 +4,7 @@
 import type { DType } from '../../tensor/dtype.js';
 import type { DeviceBuffer } from '../../tensor/device.js';
 import type { Runtime } from './runtime.js';
+import { envVar } from '../env.js';
 import { reclaimTools } from '../wasm/reclaim.js';
 
 const USAGE_STORAGE = 0x80;
@@ -71,7 +72,7 @@ export class BufferPool {
   constructor(private readonly runtime: Runtime) {
     const limits = runtime.device.limits;
     this.maxBytes = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
-    const env = Number(process.env.MOXING_WEBGPU_CACHE_MB);
+    const env = Number(envVar('MOXING_WEBGPU_CACHE_MB'));
     this.cacheBudget = Number.isFinite(env) && env > 0 ? env * MIB : 4096 * MIB;
     this.registry = new (reclaimTools().Registry)<GPUBuffer>((buffer) => this.release(buffer)) as Registry;
   }
