@@ -82,7 +82,8 @@ export class LogisticRegression extends Classifier<LogisticRegressionParams, Log
       return { data: out, rows: n, cols: 2 };
     }
     const K = Z.cols;
-    for (let i = 0; i < n; i++) softmaxInPlace(Z.data, i * K, K);
+    const scratch = { s: 1 };
+    for (let i = 0; i < n; i++) softmaxInPlace(Z.data, i * K, K, scratch);
     return Z;
   }
 
@@ -95,13 +96,19 @@ function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-function softmaxInPlace(a: Float64Array, o: number, K: number): number {
+/**
+ * Softmax of a[o, o + K) in place; returns the row's max score and leaves its normaliser (the sum of
+ * exponentials, in [1, K]) in `lse.s`, so the caller can take one log of a product of many rows'.
+ */
+function softmaxInPlace(a: Float64Array, o: number, K: number, lse: { s: number }): number {
   let mx = -Infinity;
   for (let k = 0; k < K; k++) mx = Math.max(mx, a[o + k]!);
   let s = 0;
   for (let k = 0; k < K; k++) { const e = expFast(a[o + k]! - mx); a[o + k] = e; s += e; }
-  for (let k = 0; k < K; k++) a[o + k] = a[o + k]! / s;
-  return mx + Math.log(s); // log-sum-exp of the original scores
+  const inv = 1 / s;
+  for (let k = 0; k < K; k++) a[o + k] = a[o + k]! * inv;
+  lse.s = s;
+  return mx;
 }
 
 function binaryObjective(X: Matrix, yIdx: Int32Array, C: number, fitIntercept: boolean) {
@@ -119,17 +126,23 @@ function binaryObjective(X: Matrix, yIdx: Int32Array, C: number, fitIntercept: b
     const b = fitIntercept ? w[p]! : 0;
     let f = 0;
     let gb = 0;
+    // The log1p terms as one log per 256 rows of the product of their (1 + e), each in [1, 2]
+    // (2^256 is far from overflow): a log per row was the loss's largest cost after the GEMMs.
+    let prod = 1;
     for (let i = 0; i < n; i++) {
       // Loss log(1 + e^{s z}) with s = -1 for the positive class; one exp serves loss and sigmoid.
       const zi = z[i]! + b;
       const e = expFast(-Math.abs(zi));
       const sz = sign[i]! * zi;
-      f += (sz > 0 ? sz : 0) + Math.log1p(e);
+      f += sz > 0 ? sz : 0;
+      prod *= 1 + e;
+      if ((i & 255) === 255) { f += Math.log(prod); prod = 1; }
       const p1 = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
       const r = p1 - (sign[i]! < 0 ? 1 : 0);
       z[i] = r;
       gb += r;
     }
+    f += Math.log(prod);
     gemm(Xb, z, gw, p, 1, n, true, false); // Xᵀr, (p, 1)
     for (let j = 0; j < p; j++) { const wj = w[j]!; f += (wj * wj) / (2 * C); g[j] = gw[j]! + wj / C; }
     g[p] = fitIntercept ? gb : 0;
@@ -145,21 +158,28 @@ function softmaxObjective(X: Matrix, yIdx: Int32Array, K: number, C: number, fit
   const Wt = kernelArray(p * K); // Wᵀ, so both products run the kernel's contiguous i-k-j loop
   const Z = kernelArray(n * K);
   const GW = kernelArray(K * p);
+  const lse = { s: 1 };
   return (w: Float64Array, g: Float64Array): number => {
     const bOff = K * p;
     for (let k = 0; k < K; k++) for (let j = 0; j < p; j++) Wt[j * K + k] = w[k * p + j]!;
     gemm(Xb, Wt, Z, n, K, p, false, false); // Z = X Wᵀ, (n, K)
     let f = 0;
     g.fill(0);
+    // The log-sum-exp's logs: one per 32 rows, of the product of their normalisers (each at most
+    // K, so 32 of them stay far from overflow for K up to 10^9): a log per row was a fifth of digits' loss.
+    let prod = 1;
     for (let i = 0; i < n; i++) {
       const o = i * K;
       if (fitIntercept) for (let k = 0; k < K; k++) Z[o + k] += w[bOff + k]!;
       const y = yIdx[i]!;
       const zy = Z[o + y]!;
-      f += softmaxInPlace(Z, o, K) - zy;
+      f += softmaxInPlace(Z, o, K, lse) - zy;
+      prod *= lse.s;
+      if ((i & 31) === 31) { f += Math.log(prod); prod = 1; }
       Z[o + y] -= 1; // softmax - onehot
       for (let k = 0; k < K; k++) g[bOff + k] += Z[o + k]!;
     }
+    f += Math.log(prod);
     gemm(Z, Xb, GW, K, p, n, true, false); // GW = Rᵀ X, (K, p)
     for (let j = 0; j < bOff; j++) { f += (w[j]! * w[j]!) / (2 * C); g[j] = GW[j]! + w[j]! / C; }
     if (!fitIntercept) for (let k = 0; k < K; k++) g[bOff + k] = 0;
