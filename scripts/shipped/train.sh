@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Trains the shipped models with moxing itself and packs them into models/:
 #   moxing-base       pretrained on English and Chinese text (Austen, Brown, Tang poems, Analects, facts)
-#   moxing-chat       moxing-base fine-tuned on capital/element questions (answer-only loss)
+#   moxing-chat       moxing-base fine-tuned to answer from retrieved passages (scripts/shipped/train-chat.sh)
 #   moxing-sentiment  moxing-base fine-tuned to classify fine-food reviews (great / other)
 # Every step is resumable: rerun the script after an interruption and it continues where it stopped.
-# Needs ../shared/datasets (the data) and about an hour on a 2-core machine.
+# Needs ../shared/datasets (the data) and about two hours on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W=${SHIPPED_WORK:-.shipped}
@@ -26,13 +26,12 @@ else
   $MOXING train --resume "$W/base" --max-steps "$STEPS" --json | tail -1
 fi
 
-[ -f "$W/chat/model.safetensors" ] || $MOXING finetune --from "$W/base" --task qa --data "$W/corpus/qa.csv" \
-  --question-col question --answer-col answer --epochs 6 --batch-size 16 --lr 1e-3 --val-fraction 0.15 --seed 0 --out "$W/chat" --json
 [ -f "$W/sentiment/head.safetensors" ] || $MOXING finetune --from "$W/base" --task classify \
   --data ../shared/datasets/fine_food_reviews/train.csv --text-col review --label-col score --pooling mean \
   --epochs 2 --batch-size 16 --lr 5e-4 --val-fraction 0.2 --seed 0 --out "$W/sentiment" --json
 
 node --import tsx scripts/shipped/pack.ts "$W/base" models/moxing-base moxing-base "GPT pretrained by moxing on English and Chinese text"
-node --import tsx scripts/shipped/pack.ts "$W/chat" models/moxing-chat moxing-chat "moxing-base fine-tuned to answer capital and element questions" moxing-base
 node --import tsx scripts/shipped/pack.ts "$W/sentiment" models/moxing-sentiment moxing-sentiment "moxing-base fine-tuned to classify fine-food reviews (great / other)" moxing-base
+# moxing-chat is fine-tuned from the packed (BF16) moxing-base, as the shipped one was
+SHIPPED_WORK="$W" scripts/shipped/train-chat.sh
 du -sh models/*
