@@ -56,7 +56,7 @@ const SORT_SHIFT = 2 ** 23; // sort keys are bin * 2^23 + position: exact in a d
  * permuted in place; `target` holds class indices (Int32Array) or regression targets (Float64Array).
  * @example buildTree(binData(X), yIdx, Int32Array.from(range(n)), { criterion: 'gini', nClasses: 2, ... });
  */
-export function buildTree(B: Binned, target: Int32Array | Float64Array, samples: Int32Array, o: GrowOptions): GrownTree {
+export function buildTree(B: Binned, target: Int32Array | Float64Array, samples: Int32Array, o: GrowOptions, weights: Int32Array | null = null): GrownTree {
   const classify = o.criterion !== 'squared_error';
   const K = classify ? o.nClasses : 1;
   if (samples.length >= SORT_SHIFT) throw new Error('tree: too many samples');
@@ -88,6 +88,9 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   // Class indices of the node's samples as integers: a histogram index computed from a double
   // (yNode) cost a third of a digits tree's fit.
   const cNode = new Int32Array(classify ? samples.length : 0);
+  // Sample weights (a bootstrap's draw counts, by row) in node order; all 1 without weights.
+  const wNode = new Int32Array(samples.length).fill(1);
+  const weighted = weights !== null;
   const nzCnt = new Float64Array(useActive ? p : 0);
   const nzY = new Float64Array(useActive ? p * K : 0);
   let nodeMark = 0;
@@ -109,6 +112,8 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   while (stack.length > 0) {
     const { start, end, depth, parent, isLeft } = stack.pop()!;
     const m = end - start;
+    let W = m; // the node's weight: its samples with their repeats
+    if (weighted) { W = 0; for (let t = start; t < end; t++) { const w = weights[samples[t]!]!; wNode[t] = w; W += w; } }
     const id = feature.length;
     if (parent >= 0) (isLeft ? left : right)[parent] = id;
     // Node statistics.
@@ -116,22 +121,23 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     let sum = 0;
     if (classify) {
       counts.fill(0);
-      for (let t = start; t < end; t++) counts[yi![samples[t]!]!]++;
-      for (let k = 0; k < K; k++) value.push(counts[k]! / m);
-      impurity = nodeImpurity(o.criterion, counts, m);
+      if (weighted) for (let t = start; t < end; t++) counts[yi![samples[t]!]!] += wNode[t]!;
+      else for (let t = start; t < end; t++) counts[yi![samples[t]!]!]++;
+      for (let k = 0; k < K; k++) value.push(counts[k]! / W);
+      impurity = nodeImpurity(o.criterion, counts, W);
     } else {
       let sq = 0;
-      for (let t = start; t < end; t++) { const v = yf![samples[t]!]!; sum += v; sq += v * v; }
-      value.push(sum / m);
-      impurity = Math.max(0, sq / m - (sum / m) ** 2);
+      for (let t = start; t < end; t++) { const v = yf![samples[t]!]!; const w = wNode[t]!; sum += w * v; sq += w * v * v; }
+      value.push(sum / W);
+      impurity = Math.max(0, sq / W - (sum / W) ** 2);
     }
-    feature.push(-1); threshold.push(0); left.push(-1); right.push(-1); nSamples.push(m);
-    if (parent >= 0) importances[feature[parent]!] -= m * impurity;
+    feature.push(-1); threshold.push(0); left.push(-1); right.push(-1); nSamples.push(W);
+    if (parent >= 0) importances[feature[parent]!] -= W * impurity;
     if (depth >= o.maxDepth || m < o.minSamplesSplit || m < 2 * o.minSamplesLeaf || impurity <= 1e-12) {
       leaves.push({ node: id, start, end });
       continue;
     }
-    const split = findSplit(start, end, sum);
+    const split = findSplit(start, end, sum, W);
     if (split === null) { leaves.push({ node: id, start, end }); continue; }
     // Partition samples so that the left child's come first.
     const co = split.feature * n;
@@ -144,7 +150,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     feature[id] = split.feature;
     const vals = B.values[split.feature];
     threshold[id] = vals ? (vals[split.leftBin]! + vals[split.rightBin]!) / 2 : B.cuts[split.feature]![split.leftBin]!;
-    importances[split.feature] += m * impurity;
+    importances[split.feature] += W * impurity;
     stack.push({ start: a, end, depth: depth + 1, parent: id, isLeft: false });
     stack.push({ start, end: a, depth: depth + 1, parent: id, isLeft: true });
   }
@@ -160,7 +166,8 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   };
 
   /** Best split of samples[start, end) over up to maxFeatures non-constant features. */
-  function findSplit(start: number, end: number, nodeSum: number): { feature: number; leftBin: number; rightBin: number } | null {
+  // Counts in the scans are weights (W the node's); m, the distinct samples, sizes the passes.
+  function findSplit(start: number, end: number, nodeSum: number, W: number): { feature: number; leftBin: number; rightBin: number } | null {
     const m = end - start;
     const msl = o.minSamplesLeaf;
     let bestProxy = -Infinity;
@@ -185,6 +192,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         const i = samples[t]!;
         const e = rs[i + 1]!;
         const yt = classify ? cNode[t]! : yNode[t]!;
+        const wt = wNode[t]!;
         for (let u = rs[i]!; u < e; u++) {
           const j = feat[u]!;
           if (active[j] !== nodeMark) {
@@ -193,9 +201,9 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
             if (classify) for (let k = 0; k < K; k++) nzY[j * K + k] = 0;
             else nzY[j] = 0;
           }
-          nzCnt[j]++;
-          if (classify) nzY[j * K + yt]++;
-          else nzY[j] += yt;
+          nzCnt[j] += wt;
+          if (classify) nzY[j * K + yt] += wt;
+          else nzY[j] += wt * yt;
         }
       }
     }
@@ -217,7 +225,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         const d = sparse.mode[j]!;
         const other = 1 - d;
         hcnt[other] = nzCnt[j]!;
-        hcnt[d] = m - nzCnt[j]!;
+        hcnt[d] = W - nzCnt[j]!;
         if (classify) for (let k = 0; k < K; k++) { hist[other * K + k] = nzY[j * K + k]!; hist[d * K + k] = counts[k]! - nzY[j * K + k]!; }
         else { hist[other] = nzY[j]!; hist[d] = nodeSum - nzY[j]!; }
         if (hcnt[0] === 0 || hcnt[1] === 0) continue; // constant here
@@ -239,10 +247,11 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         // Classes count in integers, and a bin's count is summed in the scan, not kept in the fill.
         if (classify) {
           for (let c = 0; c < nbj * K; c++) histC[c] = 0; // (a typed-array fill call costs more than 2 bins)
-          for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * K + cNode[t]!]++;
+          if (weighted) for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * K + cNode[t]!] += wNode[t]!;
+          else for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * K + cNode[t]!]++;
         } else {
           for (let c = 0; c < nbj; c++) { hist[c] = 0; hcnt[c] = 0; }
-          for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; hist[c] += yNode[t]!; hcnt[c]++; }
+          for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; const w = wNode[t]!; hist[c] += w * yNode[t]!; hcnt[c] += w; }
         }
         initScan(nodeSum);
         let nl = 0;
@@ -253,8 +262,8 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
           if (classify) for (let k = 0; k < K; k++) cnt += histC[c * K + k]!;
           else cnt = hcnt[c]!;
           if (cnt === 0) continue;
-          if (prevBin >= 0 && nl >= msl && m - nl >= msl) {
-            const proxy = scanProxy(nl, m - nl);
+          if (prevBin >= 0 && nl >= msl && W - nl >= msl) {
+            const proxy = scanProxy(nl, W - nl);
             if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = prevBin; bestR = c; }
           }
           if (classify) for (let k = 0; k < K; k++) { const v = histC[c * K + k]!; if (v !== 0) moveLeft(k, v); }
@@ -273,17 +282,20 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         if (Math.floor(ks[0]! / SORT_SHIFT) === Math.floor(ks[m - 1]! / SORT_SHIFT)) continue; // constant here
         tried++;
         initScan(nodeSum);
+        let nl = 0;
         for (let t = 0; t < m; t++) {
           const c = Math.floor(ks[t]! / SORT_SHIFT);
-          const s = samples[start + (ks[t]! - c * SORT_SHIFT)]!;
-          if (classify) moveLeft(yi![s]!, 1);
-          else moveLeftSum(yf![s]!);
-          const nl = t + 1;
-          if (nl === m) break;
+          const pos = ks[t]! - c * SORT_SHIFT;
+          const s = samples[start + pos]!;
+          const w = wNode[start + pos]!;
+          if (classify) moveLeft(yi![s]!, w);
+          else moveLeftSum(w * yf![s]!);
+          nl += w;
+          if (t + 1 === m) break;
           const cNext = Math.floor(ks[t + 1]! / SORT_SHIFT);
           if (c === cNext || nl < msl) continue;
-          if (m - nl < msl) break;
-          const proxy = scanProxy(nl, m - nl);
+          if (W - nl < msl) break;
+          const proxy = scanProxy(nl, W - nl);
           if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = c; bestR = cNext; }
         }
       }
