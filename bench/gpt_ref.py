@@ -65,7 +65,7 @@ class GPT(nn.Module):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["train", "generate"])
-    for k, d in [("n-layer", 4), ("n-head", 4), ("n-embd", 128), ("block-size", 128), ("batch-size", 16), ("vocab-size", 256), ("steps", 10), ("threads", 2), ("new-tokens", 100)]:
+    for k, d in [("n-layer", 4), ("n-head", 4), ("n-embd", 128), ("block-size", 128), ("batch-size", 16), ("vocab-size", 256), ("steps", 10), ("threads", 2), ("new-tokens", 100), ("repeats", 3)]:
         p.add_argument(f"--{k}", type=int, default=d)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -91,7 +91,7 @@ def main():
         with torch.no_grad():
             prompt = torch.randint(0, a.vocab_size, (1, 8))
             best = 0
-            for _ in range(3):
+            for _ in range(a.repeats):
                 caches = [[None, None] for _ in m.h]
                 t0 = time.perf_counter()
                 logits, _ = m(prompt, caches=caches)
