@@ -1,5 +1,5 @@
-// The same GPT code on webgpu (SwiftShader here): training with dropout, clipping and AdamW gives the
-// cpu's losses, greedy KV-cache generation the cpu's tokens, and a training loop holds steady GPU memory.
+// A GPT training loop on webgpu (SwiftShader here) holds steady GPU memory. Training losses,
+// generation and checkpoints against the cpu are src/llm/gpt-webgpu.test.ts (the shared GPT device tests).
 
 import assert from 'node:assert/strict';
 import { Tensor } from '../../tensor/tensor.js';
@@ -11,7 +11,6 @@ import type { DeviceBackend } from '../backend.js';
 import { AdamW } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { GPT } from '../../llm/gpt.js';
-import { generate } from '../../llm/generate.js';
 import type { GPTConfig } from '../../llm/config.js';
 import { gpuTest } from './testing.js';
 import type { WebGpuBackend } from './index.js';
@@ -54,24 +53,6 @@ async function trainSteps(model: GPT, steps: number): Promise<number[]> {
   // Read once at the end, as a training loop reads once per log interval.
   return Promise.all(losses.map((l) => l.item()));
 }
-
-gpuTest('GPT training on webgpu gives the cpu losses (dropout, clipping, AdamW)', async (g) => {
-  const a = await trainSteps(modelOn('cpu', g), 10);
-  const b = await trainSteps(modelOn('webgpu', g), 10);
-  b.forEach((l, i) => assert.ok(Math.abs(l - a[i]!) < 1e-3, `step ${i}: ${l} vs ${a[i]}`));
-  assert.ok(b[9]! < b[0]!, `loss fell: ${b[0]} -> ${b[9]}`);
-});
-
-gpuTest('greedy KV-cache generation on webgpu gives the cpu tokens', async (g) => {
-  const ids = async (model: GPT): Promise<number[]> => {
-    model.eval();
-    const out: number[] = [];
-    for await (const t of generate(model, [1, 2, 3], { maxNewTokens: 8, temperature: 0 })) out.push(t.id);
-    return out;
-  };
-  const want = await ids(modelOn('cpu', g));
-  assert.deepEqual(await ids(modelOn('webgpu', g)), want);
-});
 
 gpuTest('a training loop on webgpu holds steady GPU memory', async (g) => {
   const model = modelOn('webgpu', g);
