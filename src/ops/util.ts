@@ -6,7 +6,7 @@ import { isGradEnabled } from '../tensor/grad-mode.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Device, Storage } from '../tensor/device.js';
 import { type AnyKernels, kernelsFor } from '../backends/registry.js';
-import { type Shape, ShapeError, sameShape, shapeStr, sizeOf, stridesOf } from '../tensor/shape.js';
+import { type Shape, ShapeError, broadcastStrides, sameShape, shapeStr, sizeOf, stridesOf } from '../tensor/shape.js';
 
 /** The kernel table of a tensor's device. @example kernels(x).unary('exp', x.storage, out) */
 export function kernels(x: Tensor): AnyKernels {
@@ -127,18 +127,12 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   return make(g.dev, storage, shape);
 }
 
-
-/**
- * x broadcast to `target` as new contiguous storage (a strided copy with zero strides).
- */
+/** x broadcast to `target` as new contiguous storage (a strided copy with zero strides). */
 export function broadcastStorage(x: Tensor, target: Shape): Storage {
   if (sameShape(x.shape, target)) return x.storage;
   const out = allocOutput(x.dev, x.dtype, sizeOf(target));
-  const offset = target.length - x.shape.length;
-  const own = stridesOf(x.shape);
-  const xStrides = target.map((_, i) => (i < offset || x.shape[i - offset] === 1 ? 0 : own[i - offset]!));
   kernels(x).copyStrided(x.storage, out, {
-    shape: target, xOffset: 0, xStrides, outOffset: 0, outStrides: stridesOf(target), accumulate: false,
+    shape: target, xOffset: 0, xStrides: broadcastStrides(x.shape, target), outOffset: 0, outStrides: stridesOf(target), accumulate: false,
   });
   return out;
 }
