@@ -22,7 +22,7 @@ const gc = runInNewContext('gc') as () => void;
 const config: GPTConfig = { vocabSize: 64, blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 32, dropout: 0.1, bias: true };
 
 /** A GPT made on `device` (its parameters follow the default device at construction). */
-function modelOn(device: string): GPT {
+export function modelOn(device: string): GPT {
   setDefaultDevice(device);
   try {
     return new GPT(config, { seed: 3 });
@@ -37,7 +37,7 @@ function batch(rng: Rng): [Tensor, Tensor] {
   return [new Tensor(x, [4, 16]), new Tensor(y, [4, 16])];
 }
 
-async function trainSteps(model: GPT, steps: number): Promise<number[]> {
+export async function trainSteps(model: GPT, steps: number): Promise<number[]> {
   const opt = new AdamW(model.parameters(), { lr: 3e-3 });
   const rng = new Rng(11);
   const losses: number[] = [];
