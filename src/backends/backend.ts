@@ -255,4 +255,9 @@ export interface DeviceBackend<F = unknown, I = unknown, S = unknown, Q = unknow
    * one log-sum-exp per row, bh * t).
    */
   attentionStateLength?(bh: number, t: number): number;
+  /**
+   * Calls `listener` once if the device is lost (a GPU reset, a driver crash, a removed card): every
+   * later call on it fails, so a server moves its models elsewhere (see fault.ts).
+   */
+  onLost?(listener: (err: Error) => void): void;
 }

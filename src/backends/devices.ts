@@ -24,7 +24,7 @@ let chosen: DeviceChoice | null = null;
  */
 export async function initDevices(): Promise<DeviceChoice> {
   if (chosen) return chosen;
-  const fast = initBackends();
+  initBackends();
   const want = envVar('MOXING_BACKEND');
   const swiftshader = envVar('MOXING_WEBGPU') === 'swiftshader';
   const probe = !want && envVar('MOXING_WEBGPU') !== 'off' && vulkanLoaderPresent();
@@ -39,12 +39,25 @@ export async function initDevices(): Promise<DeviceChoice> {
     }
     if (want === 'webgpu' || swiftshader) throw new Error(`MOXING_BACKEND=webgpu: ${reason}`);
   }
-  const cpuNames = [fast.blas ? 'blas' : null, fast.wasm ? 'wasm' : null, 'js'].filter((n): n is string => n !== null);
   const name = activeBackendName();
-  const description = name === 'cpu-strict'
-    ? 'cpu-strict (the test device)'
-    : `cpu (${want ? getBackend().name : cpuNames.join(' + ')}, ${getThreads()} thread${getThreads() === 1 ? '' : 's'})`;
+  const description = name === 'cpu-strict' ? 'cpu-strict (the test device)' : cpuDescription(want ? getBackend().name : null);
   chosen = { device: name === 'cpu-strict' ? 'cpu-strict' : 'cpu', description };
+  return chosen;
+}
+
+function cpuDescription(backend: string | null): string {
+  const fast = initBackends();
+  const cpuNames = [fast.blas ? 'blas' : null, fast.wasm ? 'wasm' : null, 'js'].filter((n): n is string => n !== null);
+  return `cpu (${backend ?? cpuNames.join(' + ')}, ${getThreads()} thread${getThreads() === 1 ? '' : 's'})`;
+}
+
+/**
+ * After the GPU was lost: new tensors go to the cpu from now on, and the device choice says so.
+ * @example const { description } = fallBackToCpu(err.message); // 'cpu (blas + wasm + js, 2 threads; the GPU was lost)'
+ */
+export function fallBackToCpu(reason: string): DeviceChoice {
+  setBackend('cpu');
+  chosen = { device: 'cpu', description: `${cpuDescription(null).slice(0, -1)}; after a GPU fault: ${reason})` };
   return chosen;
 }
 

@@ -18,6 +18,7 @@ import type { GPTConfig } from './config.js';
 import { TokenLoader, readDataMeta, DataError } from './data.js';
 import { type RunConfig, type TrainState, RUN_FORMAT, loadOptimizerState, loadRun, readRunConfig, saveCheckpoint, RunDirError } from './run-dir.js';
 import { trainOptionsFrom } from './train-options.js';
+import { deviceFaultOf, withFaultContext } from '../backends/fault.js';
 
 /** Hyper-parameters of a pretraining run (stored in config.json under `train`). */
 export interface TrainOptions {
@@ -225,17 +226,29 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
   let lastLoss = NaN;
   let lastVal: number | null = null;
   let tokPerSec = 0;
+  // A device fault (a lost GPU, out of device memory) names the step and the last checkpoint. Nothing
+  // is saved after one: the error leaves the loop, and a checkpoint the fault interrupted stays an
+  // incomplete journal that the next open discards, so the run dir keeps its last good checkpoint.
+  let lastSaved = state.step;
+  let doing = '';
+  const faulted = (err: unknown): unknown => {
+    const fault = deviceFaultOf(err);
+    if (!fault) return err;
+    return withFaultContext(fault, `${doing}; the last checkpoint (step ${lastSaved}) in ${s.runDir} is kept: resume it with 'moxing train --resume ${s.runDir}' (on the cpu if the GPU is gone)`);
+  };
   const checkpoint = async (): Promise<void> => {
     state.dataRng = dataRng.getState();
     state.modelRng = model.rng.getState();
     await saveCheckpoint(s.runDir, { config: s.config, tokenizer: s.tokenizer, model, optimizer: optimizer.getState(), state });
+    lastSaved = state.step;
     hooks.onCheckpoint?.(state.step);
   };
   const scaler = o.precision === 'mixed' ? new GradScaler() : null;
   const previousPrecision = getPrecision();
   setPrecision(o.precision ?? 'fp32');
   try {
-    while (state.step < o.maxSteps) {
+    while (state.step < o.maxSteps) try {
+      doing = `at training step ${state.step + 1}`;
       const t0 = performance.now();
       const lr = schedule(state.step);
       optimizer.setLr(lr);
@@ -272,11 +285,14 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
       appendFileSync(metricsPath, `${JSON.stringify(m)}\n`);
       hooks.onStep?.(m, o.maxSteps);
       const ckptNow = evalNow || (o.checkpointEvery !== undefined && state.step % o.checkpointEvery === 0);
+      doing = `while writing the checkpoint of step ${state.step}`;
       if (ckptNow) await checkpoint();
       if (hooks.shouldStop?.()) {
         if (!ckptNow) await checkpoint();
         break;
       }
+    } catch (err) {
+      throw faulted(err);
     }
   } finally {
     setPrecision(previousPrecision);

@@ -4,6 +4,7 @@ import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { Device, Storage } from '../../tensor/device.js';
 import { type BufferPool, GpuStorage } from './memory.js';
 import type { Runtime } from './runtime.js';
+import { DeviceFaultError } from '../fault.js';
 
 const USAGE_MAP_READ = 0x01;
 const USAGE_MAP_WRITE = 0x02;
@@ -91,8 +92,12 @@ export class WebGpuDevice implements Device {
       new Uint8Array(out.buffer).set(new Uint8Array(view));
       staging.unmap();
     } catch (e) {
+      // A failed map is almost always a lost device, whose own report may land a moment after the
+      // rejection: wait for it briefly, so the error says what happened instead of an empty message.
+      await Promise.race([this.runtime.device.lost, new Promise((r) => setTimeout(r, 50))]);
+      await Promise.resolve();
       this.runtime.check();
-      throw new Error(`webgpu: reading ${s.length} ${s.dtype} values back failed: ${(e as Error).message}`);
+      throw new DeviceFaultError('webgpu', 'error', `webgpu: reading ${s.length} ${s.dtype} values back failed: ${(e as Error).message || (e as Error).name}`, { cause: e });
     } finally {
       staging.destroy();
     }

@@ -89,6 +89,7 @@ function build(ctx: GpuContext): WebGpuBackend {
     matmulVariant: (a, b, out, p, variant) => { gemm.matmul(a, b, out, p, variant); },
     // Flash attention recomputes the probabilities: its state is one log-sum-exp per row.
     attentionStateLength: (bh: number, t: number) => bh * t,
+    onLost: (listener) => runtime.onLost(listener),
     uploadInt8(values: Int8Array): GpuInt8 {
       const bytes = Math.max(4, Math.ceil(values.length / 4) * 4);
       const buffer = pool.createRaw(bytes, `${values.length} int8 weights`);

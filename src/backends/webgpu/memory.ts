@@ -6,6 +6,7 @@ import type { DeviceBuffer } from '../../tensor/device.js';
 import type { Runtime } from './runtime.js';
 import { envVar } from '../env.js';
 import { reclaimTools } from '../wasm/reclaim.js';
+import { DeviceFaultError, allocationSite } from '../fault.js';
 
 const USAGE_STORAGE = 0x80;
 const USAGE_COPY_SRC = 0x04;
@@ -84,9 +85,7 @@ export class BufferPool {
   take(dtype: DType, length: number, bytesPerElement: number): { storage: GpuStorage; fresh: boolean } {
     const bytes = length * bytesPerElement;
     const cls = sizeClass(bytes);
-    if (cls > this.maxBytes) {
-      throw new Error(`webgpu: cannot allocate ${(bytes / MIB).toFixed(1)} MiB for ${length} ${dtype} elements: the adapter's largest storage buffer is ${(this.maxBytes / MIB).toFixed(0)} MiB`);
-    }
+    if (cls > this.maxBytes) throw this.tooLarge(bytes, `${length} ${dtype} elements`, captureSite());
     this.sinceGc += cls;
     if (this.sinceGc > Math.max(GC_FLOOR_BYTES, this.retained)) this.collect();
     else if (this.freeBytes > this.cacheBudget) this.trim(this.cacheBudget / 2);
@@ -109,7 +108,7 @@ export class BufferPool {
   /** A buffer outside the cache (int8 weights, scratch); never reused. */
   createRaw(bytes: number, what: string): GPUBuffer {
     const cls = Math.max(16, Math.ceil(bytes / 16) * 16);
-    if (cls > this.maxBytes) throw new Error(`webgpu: cannot allocate ${(bytes / MIB).toFixed(1)} MiB for ${what}: the adapter's largest storage buffer is ${(this.maxBytes / MIB).toFixed(0)} MiB`);
+    if (cls > this.maxBytes) throw this.tooLarge(bytes, what, captureSite());
     return this.create(cls, what);
   }
 
@@ -143,15 +142,26 @@ export class BufferPool {
     return { liveBytes: this.live, freeBytes: this.freeBytes, created: this.created, reused: this.reused, destroyed: this.destroyed };
   }
 
+  private tooLarge(bytes: number, what: string, site: Error): DeviceFaultError {
+    const where = allocationSite(site.stack);
+    return new DeviceFaultError('webgpu', 'out-of-memory', `webgpu: cannot allocate ${mib(bytes)} for ${what}${where ? ` in ${where}` : ''}: the adapter's largest storage buffer is ${(this.maxBytes / MIB).toFixed(0)} MiB`);
+  }
+
   private create(bytes: number, what: string): GPUBuffer {
     const device = this.runtime.device;
+    // Where the allocation was asked for, kept until the error scope answers (V8 formats the stack
+    // only if it is read, so a buffer that fits costs one capture; fresh buffers are rare in a loop).
+    const site = captureSite();
     device.pushErrorScope('out-of-memory');
     const buffer = device.createBuffer({ size: bytes, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST });
     void device.popErrorScope().then((err) => {
-      if (err) {
-        this.runtime.fault ??= new Error(`webgpu: out of GPU memory allocating ${(bytes / MIB).toFixed(1)} MiB for ${what} (${(this.live / MIB).toFixed(0)} MiB in use, ${(this.freeBytes / MIB).toFixed(0)} MiB cached)`);
-      }
-    });
+      if (!err) return;
+      const where = allocationSite(site.stack);
+      const kernel = this.runtime.firstUseOf(buffer);
+      const context = [where ? `in ${where}` : null, kernel ? `first bound by kernel ${kernel}` : null].filter((c) => c !== null).join(', ');
+      this.runtime.report(new DeviceFaultError('webgpu', 'out-of-memory',
+        `webgpu: out of GPU memory allocating ${mib(bytes)} for ${what}${context ? ` (${context})` : ''}; ${(this.live / MIB).toFixed(0)} MiB in use, ${(this.freeBytes / MIB).toFixed(0)} MiB cached`));
+    }, () => { /* a lost device rejects the scope; the loss itself is reported */ });
     this.created++;
     return buffer;
   }
@@ -167,4 +177,18 @@ export class BufferPool {
     list.push(buffer);
     this.freeBytes += cls;
   }
+}
+
+/** A byte count in MiB, one decimal (GiB past 10 GiB). */
+function mib(bytes: number): string {
+  return bytes >= 10 * 1024 * MIB ? `${(bytes / (1024 * MIB)).toFixed(1)} GiB` : `${(bytes / MIB).toFixed(1)} MiB`;
+}
+
+/** The current stack, deep enough to reach the op and the module above the allocator. */
+function captureSite(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 24;
+  const site = new Error('allocation');
+  Error.stackTraceLimit = limit;
+  return site;
 }

@@ -3,6 +3,8 @@
 // Submits happen only before host reads/writes, when the ring is full, or every `flushEvery`
 // dispatches (so the GPU starts on a long step while JS is still recording the rest).
 
+import { DeviceFaultError } from '../fault.js';
+
 /** One storage binding of a kernel: its WGSL name (upper case, unique in the body) and element type. */
 export interface BindingSpec {
   name: string;
@@ -112,23 +114,78 @@ export class Runtime {
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 0;
   private readonly dynamicOffset = new Uint32Array(1);
-  /** The first asynchronous error the device reported (validation, out of memory, lost); thrown at the next sync point. */
-  fault: Error | null = null;
+  /**
+   * The first asynchronous error the device reported (validation, out of memory), thrown once at the
+   * next sync point; an out-of-memory report replaces an earlier validation error (the invalid buffer
+   * makes every later dispatch that binds it fail too, and the allocation is the cause).
+   */
+  fault: DeviceFaultError | null = null;
+  /** Set when the device is lost: permanent, thrown at every later sync point. */
+  lost: DeviceFaultError | null = null;
+  private readonly lostListeners: Array<(err: DeviceFaultError) => void> = [];
+  private loseAtNextSync = false;
+  /** The first kernel that bound each buffer (named in out-of-memory errors). */
+  private readonly firstUse = new WeakMap<GPUBuffer, string>();
 
   constructor(readonly device: GPUDevice) {
     this.ring = device.createBuffer({ size: RING_SLOTS * SLOT_BYTES, usage: USAGE_UNIFORM | USAGE_COPY_DST });
     this.writer = new ParamWriter(new Uint32Array(this.mirror), new Int32Array(this.mirror), new Float32Array(this.mirror));
     device.addEventListener('uncapturederror', (ev) => {
       const e = (ev as GPUUncapturedErrorEvent).error;
-      this.fault ??= new Error(`webgpu: ${e.message}`);
+      const oom = e.constructor.name === 'GPUOutOfMemoryError';
+      this.report(new DeviceFaultError('webgpu', oom ? 'out-of-memory' : 'error', `webgpu: ${oom ? 'out of GPU memory: ' : ''}${e.message}`));
     });
     void device.lost.then((info) => {
-      if (info.reason !== 'destroyed') this.fault ??= new Error(`webgpu: the device was lost (${info.message || info.reason})`);
+      // 'destroyed' too: nothing in moxing destroys its device, so that is a driver or a test.
+      this.markLost(`webgpu: the GPU device was lost (${info.message || info.reason})`);
     });
   }
 
-  /** Throws the device's recorded fault, if any (once: a validation error does not end the device). */
+  /** Records an asynchronous fault for the next sync point (see `fault`). */
+  report(err: DeviceFaultError): void {
+    if (!this.fault || (err.kind === 'out-of-memory' && this.fault.kind === 'error')) this.fault = err;
+  }
+
+  /** The kernel that first bound `buffer`, if any did. */
+  firstUseOf(buffer: GPUBuffer): string | undefined {
+    return this.firstUse.get(buffer);
+  }
+
+  /** Calls `listener` once when the device is lost (at once if it already is). */
+  onLost(listener: (err: DeviceFaultError) => void): void {
+    if (this.lost) listener(this.lost);
+    else this.lostListeners.push(listener);
+  }
+
+  /**
+   * Test hook: loses the device for real (`device.destroy()`), now or at the next host read or sync,
+   * so a test can make a chosen step or request hit the loss deterministically.
+   */
+  simulateLoss(when: 'now' | 'next-sync' = 'now'): void {
+    if (when === 'next-sync') {
+      this.loseAtNextSync = true;
+      return;
+    }
+    this.markLost('webgpu: the GPU device was lost (simulated: device.destroy())');
+    this.device.destroy();
+  }
+
+  private markLost(message: string): void {
+    if (this.lost) return;
+    this.lost = new DeviceFaultError('webgpu', 'lost', message);
+    for (const f of this.lostListeners.splice(0)) f(this.lost);
+  }
+
+  /**
+   * Throws a lost device's error (every time), or the recorded fault (once: a validation error or a
+   * failed allocation does not end the device).
+   */
   check(): void {
+    if (this.loseAtNextSync) {
+      this.loseAtNextSync = false;
+      this.simulateLoss('now');
+    }
+    if (this.lost) throw this.lost;
     const f = this.fault;
     if (f) {
       this.fault = null;
@@ -159,6 +216,7 @@ export class Runtime {
       if (id === undefined) {
         id = this.nextBufferId++;
         this.bufferIds.set(b, id);
+        this.firstUse.set(b, spec.name);
       }
       ids += `${id},`;
       if (!aliased) for (let j = 0; j < i; j++) if (buffers[j] === b) aliased = true;
@@ -231,6 +289,7 @@ export class Runtime {
 
   /** Submits and waits until the GPU finished everything queued; throws a recorded fault. */
   async sync(): Promise<void> {
+    this.check();
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
     this.check();

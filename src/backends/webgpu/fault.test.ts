@@ -1,0 +1,91 @@
+// Faults on webgpu (SwiftShader here): an allocation past the adapter's limit names its size and the
+// op that asked; an out-of-memory report wins over the validation errors it causes; a lost device
+// (device.destroy(), as a driver reset would) is thrown at every later read and sync, tells its
+// listeners once, and a plain destroy() behind the runtime's back still reads as "lost".
+
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { initBackends } from '../index.js';
+import { registerDeviceBackend } from '../registry.js';
+import type { DeviceBackend } from '../backend.js';
+import { DeviceFaultError, allocationSite, isDeviceFault } from '../fault.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { matmul } from '../../ops/index.js';
+import { createWebGpuBackend, type WebGpuBackend } from './index.js';
+
+initBackends();
+
+/** A device of its own per test (a lost one stays lost); null after skipping. */
+async function fresh(t: TestContext): Promise<WebGpuBackend | null> {
+  const { backend, reason } = await createWebGpuBackend({ mode: process.env.MOXING_WEBGPU === 'gpu' ? 'auto' : 'swiftshader', allowSoftware: true });
+  if (!backend) {
+    if (process.env.CI) throw new Error(`webgpu: no adapter on CI: ${reason}`);
+    t.skip(`no WebGPU adapter: ${reason}`);
+    return null;
+  }
+  registerDeviceBackend(backend as unknown as DeviceBackend);
+  return backend;
+}
+
+test('allocationSite names the innermost op and the module above it', () => {
+  const stack = [
+    'Error: allocation',
+    '    at BufferPool.take (file:///w/src/backends/webgpu/memory.ts:90:11)',
+    '    at Tensor.empty (file:///w/src/tensor/tensor.ts:50:3)',
+    '    at allocOutput (file:///w/src/ops/util.ts:20:3)',
+    '    at matmul (file:///w/src/ops/matmul.ts:60:5)',
+    '    at Linear.forward (file:///w/src/nn/linear.ts:30:12)',
+    '    at GPT.forward (file:///w/src/llm/gpt.ts:120:8)',
+  ].join('\n');
+  assert.equal(allocationSite(stack), 'matmul (ops/matmul.ts), from nn/linear.ts');
+  assert.equal(allocationSite('Error\n    at f (/bundle/moxing.js:1:2)'), null);
+});
+
+test('an allocation past the adapter limit is an out-of-memory fault naming its size and op', async (t) => {
+  const g = await fresh(t);
+  if (!g) return;
+  const a = new Tensor(new Float32Array(65536).fill(1), [65536, 1]).to('webgpu');
+  const b = new Tensor(new Float32Array(65536).fill(1), [1, 65536]).to('webgpu');
+  assert.throws(() => matmul(a, b), (e: unknown) => {
+    assert.ok(e instanceof DeviceFaultError && e.kind === 'out-of-memory', String(e));
+    assert.match(e.message, /^webgpu: cannot allocate 16\.0 GiB for 4294967296 float32 elements in matmul \(ops\/matmul\.ts\).*: the adapter's largest storage buffer is \d+ MiB$/);
+    return true;
+  });
+  // The device is fine afterwards.
+  assert.deepEqual(Array.from(await matmul(a.slice(0, 0, 2), b.slice(1, 0, 2)).data()), [1, 1, 1, 1]);
+});
+
+test('an out-of-memory report replaces an earlier validation error and is thrown once', async (t) => {
+  const g = await fresh(t);
+  if (!g) return;
+  g.runtime.report(new DeviceFaultError('webgpu', 'error', 'webgpu: Buffer is invalid'));
+  g.runtime.report(new DeviceFaultError('webgpu', 'out-of-memory', 'webgpu: out of GPU memory allocating 9.0 GiB'));
+  g.runtime.report(new DeviceFaultError('webgpu', 'error', 'webgpu: another'));
+  await assert.rejects(g.device.sync(), /out of GPU memory allocating 9\.0 GiB/);
+  await g.device.sync();
+});
+
+test('a lost device fails every later read and sync with the same error and tells its listeners once', async (t) => {
+  const g = await fresh(t);
+  if (!g) return;
+  const x = g.device.upload(new Float32Array([1, 2, 3]));
+  const heard: Error[] = [];
+  g.runtime.onLost((e) => heard.push(e));
+  g.runtime.simulateLoss('next-sync');
+  await assert.rejects(g.device.read(x), (e: unknown) => isDeviceFault(e, 'lost') && /the GPU device was lost/.test((e as Error).message));
+  await assert.rejects(g.device.sync(), (e: unknown) => isDeviceFault(e, 'lost'));
+  await assert.rejects(g.device.read(x), (e: unknown) => isDeviceFault(e, 'lost'));
+  assert.equal(heard.length, 1);
+  const late: Error[] = [];
+  g.runtime.onLost((e) => late.push(e));
+  assert.equal(late.length, 1, 'a listener added after the loss hears it at once');
+});
+
+test('a device destroyed behind the runtime reads as lost, not as an empty read failure', async (t) => {
+  const g = await fresh(t);
+  if (!g) return;
+  const x = g.device.upload(new Float32Array([1, 2, 3]));
+  assert.deepEqual(Array.from(await g.device.read(x)), [1, 2, 3]);
+  g.runtime.device.destroy();
+  await assert.rejects(g.device.read(x), (e: unknown) => isDeviceFault(e, 'lost') && /the GPU device was lost \(.+\)/.test((e as Error).message));
+});
