@@ -19,6 +19,7 @@ import { withDocs, type ChatDocs } from './docs-chat.js';
 import { embedIds } from './embed.js';
 import { dashboardRoute, mountDashboard, type DashboardOptions } from './dashboard-api.js';
 import { mountBrowserAssets } from './browser-assets.js';
+import { deviceFaultOf } from '../backends/fault.js';
 
 export interface AppOptions {
   registry: ModelRegistry;
@@ -111,8 +112,12 @@ export function createApp(options: AppOptions): Hono<Env> {
     },
   }));
   app.onError((err, c) => {
+    // Usually the device's own loss report has started this already; a request may meet it first.
+    const lost = deviceFaultOf(err, 'lost');
+    if (lost) void registry.fallBackToCpu(lost);
     const e = toApiError(err);
-    if (e.status >= 500 && e.code !== 'timeout') process.stderr.write(`moxing serve: ${c.req.method} ${c.req.path}: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    if (e.code === 'device_out_of_memory') process.stderr.write(`moxing serve: ${c.req.method} ${c.req.path}: ${e.message}\n`);
+    else if (e.status >= 500 && e.code !== 'timeout' && e.code !== 'device_lost') process.stderr.write(`moxing serve: ${c.req.method} ${c.req.path}: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
     return c.json(e.toBody(), e.status as 400);
   });
@@ -140,7 +145,11 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   };
 
-  app.get('/health', (c) => c.json({ status: 'ok', models: registry.list().map((m) => m.id) }));
+  // The device too: after a GPU fault the models answer on the cpu, and `fallback` says why.
+  app.get('/health', (c) => c.json({
+    status: 'ok', models: registry.list().map((m) => m.id), device: registry.device(),
+    ...(registry.fellBack ? { fallback: registry.fellBack } : {}),
+  }));
 
   app.get('/metrics', async (c) => {
     checkMetricsKey(c.req.header('Authorization'));

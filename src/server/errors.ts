@@ -1,5 +1,7 @@
 // OpenAI's error envelope {"error": {"message", "type", "param", "code"}} and the statuses OpenAI uses.
 
+import { type DeviceFaultError, deviceFaultOf } from '../backends/fault.js';
+
 /** The body of every error response, as OpenAI sends it. */
 export interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -70,6 +72,25 @@ export function overloaded(retryAfterSeconds = 1): ApiError {
 }
 
 /**
+ * 503 for a request that met a GPU fault: a lost device (the server moves its models to the cpu,
+ * so a retry is served there) or a GPU out of memory (a smaller or later request may fit).
+ * @example throw deviceFault(new DeviceFaultError('webgpu', 'lost', 'webgpu: the GPU device was lost'));
+ */
+export function deviceFault(fault: DeviceFaultError): ApiError {
+  if (fault.kind === 'lost') {
+    return new ApiError(503, `The GPU serving this model was lost while processing your request (${fault.message}); the server now serves its models on the CPU. Please retry your request.`, {
+      type: 'server_error', code: 'device_lost', headers: { 'Retry-After': '1' },
+    });
+  }
+  if (fault.kind === 'out-of-memory') {
+    return new ApiError(503, `The GPU ran out of memory while processing your request (${fault.message}). Please retry later or with fewer tokens.`, {
+      type: 'server_error', code: 'device_out_of_memory', headers: { 'Retry-After': '1' },
+    });
+  }
+  return new ApiError(500, `The server had a GPU error while processing your request: ${fault.message}`, { type: 'server_error', code: 'device_error' });
+}
+
+/**
  * Any thrown value as an ApiError (unknown errors become a 500 without internals).
  * @example const e = toApiError(err); return c.json(e.toBody(), e.status);
  */
@@ -78,6 +99,8 @@ export function toApiError(err: unknown): ApiError {
   const name = err instanceof Error || err instanceof DOMException ? err.name : '';
   // By name, so this file needs neither the scheduler nor the DOM types.
   if (name === 'SchedulerBusyError') return overloaded(1);
+  const fault = deviceFaultOf(err);
+  if (fault) return deviceFault(fault);
   if (name === 'TimeoutError') return new ApiError(500, 'The request timed out before generation finished. Ask for fewer tokens or retry later.', { type: 'server_error', code: 'timeout' });
   const detail = err instanceof Error ? err.message : String(err);
   return new ApiError(500, `The server had an error while processing your request: ${detail}`, { type: 'server_error' });

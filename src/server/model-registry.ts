@@ -11,6 +11,9 @@ import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import { DEFAULT_CHAT_TEMPLATE } from './chat-template.js';
 import { loadClassical, type ClassicalPredictor } from './classical.js';
 import { loadClassifier, zeroShotClassify, type ClassifyResult, type GPTClassifier } from '../llm/classify.js';
+import { deviceBackendOf } from '../backends/registry.js';
+import { fallBackToCpu } from '../backends/devices.js';
+import { getDefaultDevice } from '../tensor/device.js';
 
 /**
  * Classifies texts; returns one result per text and the tokens read. A fine-tuned classifier uses
@@ -64,7 +67,61 @@ const now = () => Math.floor(Date.now() / 1000);
  */
 export class ModelRegistry {
   private readonly entries = new Map<string, ModelEntry>();
+  /** Devices whose loss this registry listens for. */
+  private readonly watched = new Set<string>();
+  private fallback: Promise<void> | null = null;
+  /** Why the language models moved to the cpu, once they did. */
+  fellBack: string | null = null;
   constructor(private readonly options: RegistryOptions = {}) {}
+
+  /** The device the language models run on ('webgpu', 'cpu'), or new tensors' device when there are none. */
+  device(): string {
+    const lm = this.list().find((e): e is LanguageModelEntry => e.kind === 'language');
+    return lm ? lm.model.device.name : getDefaultDevice().name;
+  }
+
+  /**
+   * After the GPU was lost (or a request met the loss first): new tensors go to the cpu, and every
+   * language model on another device is reloaded there from its run directory. Its scheduler fails
+   * the sequences that were running on the GPU and serves what is queued, and all later requests, on
+   * the cpu. Idempotent: later calls return the same promise. Logs one line.
+   */
+  fallBackToCpu(fault: Error): Promise<void> {
+    this.fallback ??= (async () => {
+      this.fellBack = fault.message;
+      fallBackToCpu(fault.message);
+      const moving = this.list().filter((e): e is LanguageModelEntry => e.kind === 'language' && e.model.device.name !== 'cpu');
+      process.stderr.write(`moxing serve: ${fault.message}; serving ${moving.map((e) => e.id).join(', ') || 'the models'} on the cpu from now on (weights reloaded from their run directories)\n`);
+      await Promise.all(moving.map((entry) => {
+        const reloaded = this.reloadOnCpu(entry);
+        return entry.scheduler.moveTo(reloaded.then((parts) => {
+          Object.assign(entry, parts);
+          return parts.model;
+        }), fault);
+      }));
+    })();
+    return this.fallback;
+  }
+
+  private async reloadOnCpu(entry: LanguageModelEntry): Promise<Pick<LanguageModelEntry, 'model' | 'tokenizer' | 'labels' | 'classify'>> {
+    let run: LoadedRun;
+    try {
+      run = await loadRun(entry.dir ?? '');
+    } catch (err) {
+      throw new Error(`the model '${entry.id}' was on the lost GPU and could not be reloaded on the cpu from ${entry.dir ?? 'its run directory'}: ${(err as Error).message}`);
+    }
+    const task = run.config.task as { type?: string } | undefined;
+    const head = task?.type === 'classify' ? await loadClassifier(run.dir, run) : null;
+    return this.languageParts(run, head);
+  }
+
+  /** Moves the models to the cpu if the device they run on is lost (once per device). */
+  private watch(entry: LanguageModelEntry): void {
+    const device = entry.model.device;
+    if (this.watched.has(device.name)) return;
+    this.watched.add(device.name);
+    deviceBackendOf(device)?.onLost?.((err) => void this.fallBackToCpu(err));
+  }
 
   /** All models in load order. */
   list(): ModelEntry[] {
@@ -94,8 +151,27 @@ export class ModelRegistry {
    * head if it has one.
    */
   addRun(run: LoadedRun, options: { id?: string; classifier?: GPTClassifier | null } = {}): LanguageModelEntry {
-    const { model, tokenizer, config } = run;
-    const head = options.classifier ?? null;
+    const { config } = run;
+    const parts = this.languageParts(run, options.classifier ?? null);
+    const entry: LanguageModelEntry = {
+      kind: 'language',
+      id: options.id ?? config.name ?? basename(run.dir),
+      dir: run.dir,
+      created: now(),
+      ...parts,
+      chatTemplate: config.chatTemplate ?? DEFAULT_CHAT_TEMPLATE,
+      defaultChatTemplate: !config.chatTemplate,
+      eosId: parts.tokenizer.tokenToId('<|endoftext|>') ?? null,
+      scheduler: new Scheduler(parts.model, this.options.scheduler),
+    };
+    this.add(entry);
+    this.watch(entry);
+    return entry;
+  }
+
+  /** What a served GPT's entry holds of its run: the model, and classification over it. */
+  private languageParts(run: LoadedRun, head: GPTClassifier | null): Pick<LanguageModelEntry, 'model' | 'tokenizer' | 'labels' | 'classify'> {
+    const { model, tokenizer } = run;
     const classify: ClassifyFn = (texts, labels) => {
       let tokens = 0;
       for (const t of texts) tokens += tokenizer.encode(t, { allowSpecial: false }).length;
@@ -103,22 +179,7 @@ export class ModelRegistry {
       if (!labels) throw new Error('no labels: this model has no classifier head, so the request must give "labels"');
       return { results: texts.map((t) => zeroShotClassify(model, tokenizer, t, labels)), tokens };
     };
-    const entry: LanguageModelEntry = {
-      kind: 'language',
-      id: options.id ?? config.name ?? basename(run.dir),
-      dir: run.dir,
-      created: now(),
-      model,
-      tokenizer,
-      chatTemplate: config.chatTemplate ?? DEFAULT_CHAT_TEMPLATE,
-      defaultChatTemplate: !config.chatTemplate,
-      eosId: tokenizer.tokenToId('<|endoftext|>') ?? null,
-      scheduler: new Scheduler(model, this.options.scheduler),
-      labels: head ? head.task.labels : null,
-      classify,
-    };
-    this.add(entry);
-    return entry;
+    return { model, tokenizer, labels: head ? head.task.labels : null, classify };
   }
 
   /** Serves a classical predictor under an id. */

@@ -140,9 +140,13 @@ export class Scheduler {
    */
   private readonly spareCaches: KVCache[] = [];
   private scheduled = false;
+  /** A model being moved to another device (after a GPU fault): rounds wait for it. */
+  private moving: Promise<void> | null = null;
+  /** Why this scheduler cannot serve any more (its model could not be moved off a lost device). */
+  private broken: Error | null = null;
   private counters = { promptTokens: 0, generatedTokens: 0, steps: 0, batchedSequences: 0 };
 
-  constructor(readonly model: GPT, options: SchedulerOptions = {}) {
+  constructor(public model: GPT, options: SchedulerOptions = {}) {
     this.maxBatch = options.maxBatch ?? 32;
     this.maxQueue = options.maxQueue ?? 4 * this.maxBatch;
     this.queueTimeoutMs = options.queueTimeoutMs ?? 60_000;
@@ -194,7 +198,31 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Serves `next` instead of the current model once it resolves (a GPU was lost: the same weights
+   * reloaded on the cpu). Running sequences fail with `fault` (their KV caches were on the old
+   * device); queued requests and tasks wait, then run on the new model. If `next` rejects, every
+   * request, now and later, fails with that error.
+   * @example scheduler.moveTo(loadOnCpu(dir), lostError)
+   */
+  moveTo(next: Promise<GPT>, fault: Error): Promise<void> {
+    const moved = next.then((model) => {
+      this.model = model;
+    }, (err: unknown) => {
+      this.broken = err instanceof Error ? err : new Error(String(err));
+    }).then(() => {
+      for (const s of this.running) this.close(s.group, fault);
+      this.running = [];
+      this.spareCaches.length = 0;
+      this.moving = null;
+      this.schedule();
+    });
+    this.moving = moved;
+    return moved;
+  }
+
   private checkCapacity(): void {
+    if (this.broken) throw this.broken;
     if (this.queue.length + this.tasks.length >= this.maxQueue) {
       throw new SchedulerBusyError('full', `queue full (${this.maxQueue} waiting, ${this.running.length} running)`);
     }
@@ -242,6 +270,8 @@ export class Scheduler {
     // `scheduled` stays set while the round runs, so a request arriving during a device read
     // queues for the next round instead of starting a second one beside it.
     try {
+      if (this.moving) await this.moving;
+      if (this.broken) this.failAll(this.broken);
       const task = this.tasks.shift();
       if (task) {
         try {
@@ -260,6 +290,11 @@ export class Scheduler {
     }
     this.scheduled = false;
     if (this.running.length > 0 || this.queue.length > 0 || this.tasks.length > 0) this.schedule();
+  }
+
+  private failAll(err: Error): void {
+    for (const t of this.tasks.splice(0)) t.reject(err);
+    for (const g of this.queue.splice(0)) this.close(g, err);
   }
 
   private expireWaiting(): void {
