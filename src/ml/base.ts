@@ -79,7 +79,8 @@ export abstract class Regressor<P extends object, S extends object> extends Base
   abstract predict(X: MatrixLike): Float64Array;
   /** R² of the predictions on (X, y). */
   score(X: MatrixLike, y: VectorLike): number {
-    const M = toMatrix(X);
+    // predict() checks X as the model requires (NaN allowed or not); this only needs its rows.
+    const M = toMatrix(X, { allowNaN: true });
     return r2Score(toVector(y, M.rows), this.predict(M));
   }
 }
@@ -105,7 +106,7 @@ export abstract class Classifier<P extends object, S extends ClassifierState> ex
   }
   /** Accuracy of the predictions on (X, y). */
   score(X: MatrixLike, y: VectorLike): number {
-    const M = toMatrix(X);
+    const M = toMatrix(X, { allowNaN: true }); // predict() checks X as the model requires
     return accuracyScore(toVector(y, M.rows), this.predict(M));
   }
 }

@@ -2,31 +2,13 @@
 // each with a MessageChannel the fitting thread reads synchronously (receiveMessageOnPort), so fit()
 // stays synchronous. Tree e always grows from seed e: the forest is the same for any thread count.
 
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { growForestTree, type ForestJob, type ForestTree } from './forest-job.js';
+import { spawnWorker, type PoolWorker } from './worker-spawn.js';
 
-interface PoolWorker { worker: Worker; port: MessagePort }
 const pool: PoolWorker[] = [];
-
-function spawn(): PoolWorker {
-  const { port1, port2 } = new MessageChannel();
-  const options = { workerData: { port: port2 }, transferList: [port2] };
-  let worker: Worker;
-  if (import.meta.url.endsWith('.ts')) {
-    // Run from source under tsx: Node 20 does not carry tsx's loader hooks into workers, so the
-    // worker registers them itself before importing its .ts entry.
-    const api = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./forest-worker.ts', import.meta.url).href;
-    // A failed start is posted like a failed tree, since the blocked fitting thread sees only messages.
-    const source = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`
-      + `.catch((err) => require('node:worker_threads').workerData.port.postMessage({ e: -1, error: String(err) }));`;
-    worker = new Worker(source, { ...options, eval: true });
-  } else worker = new Worker(new URL('./forest-worker.js', import.meta.url), options);
-  worker.unref();
-  port1.unref();
-  return { worker, port: port1 };
-}
+const spawn = (): PoolWorker => spawnWorker('forest-worker');
 
 /**
  * The number of threads `nJobs` asks for: -1 is every core, otherwise at least 1.

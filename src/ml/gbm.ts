@@ -8,6 +8,7 @@ import { growOptions, type MaxFeatures } from './tree.js';
 import { binForHist } from './hist-binning.js';
 import { HistGrower, type HistLeaf } from './hist-tree.js';
 import { Rng } from '../tensor/random.js';
+import { resolveJobs } from './forest-pool.js';
 
 /** Parameters of the gradient boosting models (scikit-learn's defaults). */
 export interface GradientBoostingParams {
@@ -21,10 +22,12 @@ export interface GradientBoostingParams {
   maxFeatures: MaxFeatures;
   maxBins: number;
   seed: number;
+  /** Threads growing each histogram tree (-1: every core), each on its own part of the features; the model is the same for any value. */
+  nJobs: number;
 }
 
 const DEFAULTS: GradientBoostingParams = {
-  nEstimators: 100, learningRate: 0.1, maxDepth: 3, minSamplesSplit: 2, minSamplesLeaf: 1, subsample: 1, maxFeatures: null, maxBins: 256, seed: 0,
+  nEstimators: 100, learningRate: 0.1, maxDepth: 3, minSamplesSplit: 2, minSamplesLeaf: 1, subsample: 1, maxFeatures: null, maxBins: 256, seed: 0, nJobs: 1,
 };
 
 /** Learned state of a boosted ensemble: trees[stage * K + k] adds to raw score k. */
@@ -107,15 +110,23 @@ export class GradientBoostingRegressor extends Regressor<GradientBoostingParams,
     checkParams(this.params);
     const M = toMatrix(X);
     const yv = toVector(y, M.rows);
+    const mean = yv.reduce((s, v) => s + v, 0) / M.rows;
+    const hist = histEligible(this.params);
+    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set()), resolveJobs(this.params.nJobs)) : null;
+    try {
+      return this.setState({ init: Float64Array.of(mean), trees: this.stages(M, yv, mean, grower), nFeatures: M.cols });
+    } finally {
+      grower?.close();
+    }
+  }
+
+  private stages(M: Matrix, yv: Float64Array, mean: number, grower: HistGrower | null): TreeArrays[] {
     const n = M.rows;
     const rng = new Rng(this.params.seed);
-    const mean = yv.reduce((s, v) => s + v, 0) / n;
     const F = new Float64Array(n).fill(mean);
     const r = new Float64Array(n);
     const trees: TreeArrays[] = [];
-    const hist = histEligible(this.params);
-    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set())) : null;
-    const B = hist ? null : binData(M, this.params.maxBins);
+    const B = grower ? null : binData(M, this.params.maxBins);
     const rows = new Int32Array(n);
     for (let s = 0; s < this.params.nEstimators; s++) {
       if (grower) {
@@ -130,7 +141,7 @@ export class GradientBoostingRegressor extends Regressor<GradientBoostingParams,
       addStage(F, 1, 0, tree, M, this.params.learningRate);
       trees.push(tree);
     }
-    return this.setState({ init: Float64Array.of(mean), trees, nFeatures: M.cols });
+    return trees;
   }
   predict(X: MatrixLike): Float64Array {
     const M = toMatrix(X);
@@ -158,15 +169,23 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     const M = toMatrix(X);
     const { classes, index } = encodeLabels(toVector(y, M.rows));
     if (classes.length < 2) throw new Error('GradientBoostingClassifier needs at least two classes in y');
-    const n = M.rows;
-    const K = classes.length === 2 ? 1 : classes.length;
     const hist = histEligible(this.params);
-    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set())) : null;
-    const B = hist ? null : binData(M, this.params.maxBins);
+    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set()), resolveJobs(this.params.nJobs)) : null;
+    try {
+      return this.setState({ classes, ...this.stages(M, index, classes.length, grower) });
+    } finally {
+      grower?.close();
+    }
+  }
+
+  private stages(M: Matrix, index: Int32Array, nClasses: number, grower: HistGrower | null): BoostingState {
+    const n = M.rows;
+    const K = nClasses === 2 ? 1 : nClasses;
+    const B = grower ? null : binData(M, this.params.maxBins);
     const rows = new Int32Array(n);
     const neg = new Float64Array(n);
     const rng = new Rng(this.params.seed);
-    const prior = new Float64Array(classes.length);
+    const prior = new Float64Array(nClasses);
     for (let i = 0; i < n; i++) prior[index[i]!]++;
     const init = new Float64Array(K);
     if (K === 1) init[0] = Math.log(prior[1]! / prior[0]!);
@@ -201,7 +220,7 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
         trees.push(tree);
       }
     }
-    return this.setState({ classes, init, trees, nFeatures: M.cols });
+    return { init, trees, nFeatures: M.cols };
   }
   /** Raw scores (log-odds, or softmax logits), (n, K). */
   decisionFunction(X: MatrixLike): Matrix {

@@ -9,6 +9,7 @@ import { binForHist } from './hist-binning.js';
 import { HistGrower, addTree, type HistTree } from './hist-tree.js';
 import { expFast } from './fast-exp.js';
 import { Rng } from '../tensor/random.js';
+import { resolveJobs } from './forest-pool.js';
 
 /** Parameters of the histogram gradient boosters (scikit-learn's names and defaults). */
 export interface HistGradientBoostingParams {
@@ -31,11 +32,13 @@ export interface HistGradientBoostingParams {
   /** An iteration must lower the validation loss by more than tol to count as progress. */
   tol: number;
   seed: number;
+  /** Threads growing each tree (-1: every core), each on its own part of the features; the model is the same for any value. */
+  nJobs: number;
 }
 
 const DEFAULTS: HistGradientBoostingParams = {
   learningRate: 0.1, maxIter: 100, maxLeafNodes: 31, maxDepth: null, minSamplesLeaf: 20, l2Regularization: 0, maxBins: 255,
-  categoricalFeatures: null, earlyStopping: 'auto', validationFraction: 0.1, nIterNoChange: 10, tol: 1e-7, seed: 0,
+  categoricalFeatures: null, earlyStopping: 'auto', validationFraction: 0.1, nIterNoChange: 10, tol: 1e-7, seed: 0, nJobs: 1,
 };
 
 /** Learned state: raw score = baseline + Σ trees; trees[iteration * K + k] adds to score k. */
@@ -149,11 +152,20 @@ function boost(p: HistGradientBoostingParams, X: Matrix, makeLoss: (rows: Int32A
     train = perm.slice(nVal).sort();
   }
   const loss = makeLoss(train);
-  const K = loss.K;
   const Xt = val ? takeRows(X, train) : X;
-  const nt = Xt.rows;
   const B = binForHist(Xt, p.maxBins, new Set(p.categoricalFeatures ?? []));
-  const grower = new HistGrower(B);
+  const grower = new HistGrower(B, resolveJobs(p.nJobs));
+  try {
+    return boostOn(p, X, Xt, grower, loss, makeLoss, val);
+  } finally {
+    grower.close();
+  }
+}
+
+/** The boosting iterations on the training rows Xt (of X) with their grower. */
+function boostOn(p: HistGradientBoostingParams, X: Matrix, Xt: Matrix, grower: HistGrower, loss: Loss, makeLoss: (rows: Int32Array) => Loss, val: Int32Array | null): HistBoostingState {
+  const K = loss.K;
+  const nt = Xt.rows;
   const F = new Float64Array(nt * K); // raw scores of the training rows
   for (let i = 0; i < nt; i++) F.set(loss.baseline, i * K);
   const valLoss = val ? makeLoss(val) : null;

@@ -4,6 +4,12 @@
 // categorical splits by categories sorted on gradient / hessian.
 
 import { MISSING_BIN, type HistBinned } from './hist-binning.js';
+import { histLayout, type HistLayout } from './hist-layout.js';
+import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
+import { HistTeam } from './hist-team.js';
+
+const MISS = MISSING_BIN;
+const PARTS_PER_THREAD = 3; // a module constant: under tsx an imported binding is a getter call per read
 
 /** A fitted tree as flat arrays; `feature[i] = -1` marks a leaf. */
 export interface HistTree {
@@ -33,19 +39,6 @@ export interface HistGrowOptions {
 /** A leaf: its node and the positions [start, end) of its rows in the permuted row array. */
 export interface HistLeaf { node: number; start: number; end: number; value: number }
 
-const MIN_HESSIAN = 1e-3;
-
-interface Split {
-  gain: number;
-  feature: number;
-  bin: number;
-  missingLeft: boolean;
-  bits: Int32Array | null;
-  gL: number;
-  hL: number;
-  cL: number;
-}
-
 interface GrowNode {
   id: number;
   start: number;
@@ -54,173 +47,77 @@ interface GrowNode {
   g: number;
   h: number;
   c: number;
-  hist: Float64Array | null;
+  /** Number of its histogram, or -1. */
+  hist: number;
   split: Split | null;
 }
 
 /**
- * Reusable state for growing many trees on the same binned data: histogram layout and buffers.
- * @example const grower = new HistGrower(B); grower.grow(g, h, rows, n, opts);
+ * Reusable state for growing many trees on the same binned data: histogram layout and buffers, and
+ * with threads > 1 the helper threads, which stay attached until close().
+ * @example const grower = new HistGrower(B, 2); try { grower.grow(g, h, rows, n, opts); } finally { grower.close(); }
  */
 export class HistGrower {
-  /** Histogram slot of bin 0 of feature j (each feature has nBins + 1 slots; the last is missing). */
-  private readonly offset: Int32Array;
-  private readonly total: number;
-  private pool: Float64Array[] = [];
-  /** Per feature, the slot of its most frequent bin: left out of the row lists, filled in from the node's totals. */
-  private readonly dflt: Int32Array;
-  /** Row lists of the other bins (CSR): rowSlots[rowStart[i] .. rowStart[i + 1]) are 3 * slot. */
-  private readonly rowStart: Int32Array;
-  private readonly rowSlots: Int32Array;
+  private readonly L: HistLayout;
+  private readonly team: HistTeam | null;
+  private readonly st: StepState;
+  private readonly args: Float64Array;
+  private readonly res: Float64Array;
+  private readonly free: number[] = [];
 
-  constructor(private readonly B: HistBinned) {
-    const { rows: n, cols: p, codes, nBins } = B;
-    this.offset = new Int32Array(p + 1);
-    for (let j = 0; j < p; j++) this.offset[j + 1] = this.offset[j]! + nBins[j]! + 1;
-    this.total = this.offset[p]!;
-    // Sparse rows: a one-hot column is mostly its zero bin, a numeric one often has a crowded bin;
-    // histograms then cost the other entries only (about a fifth of them on Ames' 305 columns).
-    const count = new Int32Array(this.total);
-    for (let j = 0; j < p; j++) {
-      const o = this.offset[j]!;
-      const miss = o + nBins[j]!;
-      const col = j * n;
-      for (let i = 0; i < n; i++) { const c = codes[col + i]!; count[c === MISSING_BIN ? miss : o + c]++; }
-    }
-    this.dflt = new Int32Array(p);
-    for (let j = 0; j < p; j++) {
-      let best = this.offset[j]!;
-      for (let s = this.offset[j]!; s < this.offset[j + 1]!; s++) if (count[s]! > count[best]!) best = s;
-      this.dflt[j] = best;
-    }
-    // Column by column (sequential reads), each row's entries appended at its own cursor.
-    const perRow = new Int32Array(n + 1);
-    for (let j = 0; j < p; j++) {
-      const o = this.offset[j]!;
-      const miss = o + nBins[j]!;
-      const d = this.dflt[j]!;
-      const col = j * n;
-      for (let i = 0; i < n; i++) { const c = codes[col + i]!; perRow[i] += +((c === MISSING_BIN ? miss : o + c) !== d); }
-    }
-    this.rowStart = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) this.rowStart[i + 1] = this.rowStart[i]! + perRow[i]!;
-    this.rowSlots = new Int32Array(this.rowStart[n]!);
-    const cursor = this.rowStart.slice(0, n);
-    for (let j = 0; j < p; j++) {
-      const o = this.offset[j]!;
-      const miss = o + nBins[j]!;
-      const d = this.dflt[j]!;
-      const col = j * n;
-      for (let i = 0; i < n; i++) {
-        const c = codes[col + i]!;
-        const sl = c === MISSING_BIN ? miss : o + c;
-        if (sl !== d) this.rowSlots[cursor[i]!++] = 3 * sl;
-      }
+  constructor(private readonly B: HistBinned, threads = 1) {
+    // With threads, a few parts per thread: a thread that finishes early (or a helper the scheduler
+    // has not run yet) leaves the rest to the others.
+    const T = Math.max(1, Math.min(threads, B.cols));
+    this.L = histLayout(B, T > 1 ? Math.min(B.cols, PARTS_PER_THREAD * T) : 1, T > 1);
+    this.B = this.L.B;
+    if (T > 1) {
+      this.team = new HistTeam(this.L, B.rows, T - 1);
+      ({ st: this.st, args: this.args, res: this.res } = this.team);
+    } else {
+      this.team = null;
+      this.st = { L: this.L, g: new Float64Array(0), h: new Float64Array(0), rows: new Int32Array(0), hists: [] };
+      this.args = new Float64Array(ARGS);
+      this.res = new Float64Array(2 * SPLIT_WORDS);
     }
   }
 
-  private alloc(): Float64Array {
-    const h = this.pool.pop();
-    if (h) { h.fill(0); return h; }
-    return new Float64Array(3 * this.total);
+  /** Releases the helper threads (a no-op with one thread); the grower cannot grow after it. */
+  close(): void {
+    this.team?.close();
+  }
+
+  private alloc(): number {
+    const k = this.free.pop();
+    if (k !== undefined) return k;
+    const size = 3 * this.L.total;
+    if (this.team) return this.team.addHist(size);
+    this.st.hists.push(new Float64Array(size));
+    return this.st.hists.length - 1;
   }
 
   /**
-   * Gradient, hessian and count histograms of rows[start, end) (hessians all 1 when h is null), whose
-   * sums are (G, H, C): each row adds its listed bins, each feature's most frequent bin is the rest.
+   * Builds histogram `small` of rows[start, end) (sums G, H, C) on every part; with `parent`, the
+   * sibling's histogram becomes parent minus it. Searches the splits asked for.
    */
-  private build(hist: Float64Array, g: Float64Array, h: Float64Array | null, rows: Int32Array, start: number, end: number, G: number, H: number, C: number): void {
-    const { rowStart, rowSlots } = this;
-    if (h) {
-      for (let t = start; t < end; t++) {
-        const i = rows[t]!;
-        const gi = g[i]!;
-        const hi = h[i]!;
-        const e = rowStart[i + 1]!;
-        for (let u = rowStart[i]!; u < e; u++) { const k = rowSlots[u]!; hist[k] += gi; hist[k + 1] += hi; hist[k + 2] += 1; }
-      }
-    } else {
-      for (let t = start; t < end; t++) {
-        const i = rows[t]!;
-        const gi = g[i]!;
-        const e = rowStart[i + 1]!;
-        for (let u = rowStart[i]!; u < e; u++) { const k = rowSlots[u]!; hist[k] += gi; hist[k + 2] += 1; }
-      }
-    }
-    const { offset, dflt } = this;
-    for (let j = 0; j < this.B.cols; j++) {
-      let sg = 0;
-      let sh = 0;
-      let sc = 0;
-      const d = dflt[j]!;
-      for (let s = offset[j]!; s < offset[j + 1]!; s++) if (s !== d) { sg += hist[3 * s]!; sh += hist[3 * s + 1]!; sc += hist[3 * s + 2]!; }
-      hist[3 * d] = G - sg;
-      hist[3 * d + 1] = h ? H - sh : 0;
-      hist[3 * d + 2] = C - sc;
-    }
-  }
-
-  /** The best split of a node from its histogram, or null. */
-  private findSplit(node: GrowNode, hConst: boolean, o: HistGrowOptions): Split | null {
-    const { B } = this;
-    const hist = node.hist!;
-    const lam = o.l2;
-    const msl = o.minSamplesLeaf;
-    const G = node.g;
-    const H = node.h;
-    const C = node.c;
-    const parent = (G * G) / (H + lam);
-    let best: Split | null = null;
-    let bestGain = 0;
-    for (let j = 0; j < B.cols; j++) {
-      const base = 3 * this.offset[j]!;
-      const nb = B.nBins[j]!;
-      const ms = base + 3 * nb;
-      const gM = hist[ms]!;
-      const cM = hist[ms + 2]!;
-      const hM = hConst ? cM : hist[ms + 1]!;
-      if (B.categorical[j]) {
-        const s = this.categoricalSplit(hist, base, nb, G, H, C, gM, hM, cM, hConst, o, parent);
-        if (s && s.gain > bestGain) { bestGain = s.gain; s.feature = j; best = s; }
-        continue;
-      }
-      const r = scanNumeric(hist, base, nb, G, H, C, gM, hM, cM, hConst, lam, msl, parent, bestGain);
-      if (r) { bestGain = r.gain; r.feature = j; best = r; }
-    }
-    return best;
-  }
-
-  /** Categories sorted by g / (h + smoothing); the best prefix goes left, missing values right. */
-  private categoricalSplit(hist: Float64Array, base: number, nb: number, G: number, H: number, C: number, _gM: number, _hM: number, _cM: number, hConst: boolean, o: HistGrowOptions, parent: number): Split | null {
-    const lam = o.l2;
-    const cats: number[] = [];
-    for (let b = 0; b < nb; b++) if (hist[base + 3 * b + 2]! > 0) cats.push(b);
-    if (cats.length < 2) return null;
-    const hOf = (b: number): number => (hConst ? hist[base + 3 * b + 2]! : hist[base + 3 * b + 1]!);
-    const SMOOTH = 10; // scikit-learn's MIN_CAT_SUPPORT-style smoothing of small categories
-    cats.sort((a, b) => hist[base + 3 * a]! / (hOf(a) + SMOOTH) - hist[base + 3 * b]! / (hOf(b) + SMOOTH));
-    let gL = 0;
-    let hL = 0;
-    let cL = 0;
-    let best: Split | null = null;
-    let bestK = -1;
-    for (let k = 0; k + 1 < cats.length; k++) {
-      const b = cats[k]!;
-      gL += hist[base + 3 * b]!;
-      hL += hOf(b);
-      cL += hist[base + 3 * b + 2]!;
-      const cR = C - cL;
-      const hR = H - hL;
-      if (cL < o.minSamplesLeaf || cR < o.minSamplesLeaf || hL < MIN_HESSIAN || hR < MIN_HESSIAN) continue;
-      const gR = G - gL;
-      const gain = (gL * gL) / (hL + lam) + (gR * gR) / (hR + lam) - parent;
-      if (gain > (best?.gain ?? 0)) { best = { gain, feature: -1, bin: -1, missingLeft: false, bits: null, gL, hL, cL }; bestK = k; }
-    }
-    if (!best) return null;
-    const bits = new Int32Array(8);
-    for (let k = 0; k <= bestK; k++) { const c = cats[k]!; bits[c >> 5] |= 1 << (c & 31); }
-    best.bits = bits;
-    return best;
+  private step(small: GrowNode, large: GrowNode | null, parent: number, doSmall: boolean, hConst: boolean, o: HistGrowOptions): void {
+    const a = this.args;
+    a[A_SMALL] = small.hist;
+    a[A_PARENT] = parent;
+    a[A_START] = small.start;
+    a[A_END] = small.end;
+    a[A_G] = small.g; a[A_G + 1] = small.h; a[A_G + 2] = small.c;
+    if (large) { a[A_G + 3] = large.g; a[A_G + 4] = large.h; a[A_G + 5] = large.c; }
+    a[A_DO_SMALL] = doSmall ? 1 : 0;
+    a[A_DO_LARGE] = large ? 1 : 0;
+    a[A_HCONST] = hConst ? 1 : 0;
+    a[A_MSL] = o.minSamplesLeaf;
+    a[A_L2] = o.l2;
+    if (this.team) this.team.step();
+    else runStep(this.st, 0, a, this.res);
+    const nParts = this.L.parts.length;
+    if (doSmall) small.split = readSplit(this.res, nParts, 0, this.B.categorical);
+    if (large) { large.hist = parent; large.split = readSplit(this.res, nParts, 1, this.B.categorical); }
   }
 
   /**
@@ -229,9 +126,26 @@ export class HistGrower {
    * @example const { tree, leaves } = grower.grow(g, null, rows, n, opts);
    */
   grow(g: Float64Array, h: Float64Array | null, rows: Int32Array, m: number, o: HistGrowOptions): { tree: HistTree; leaves: HistLeaf[]; nodeRows: Int32Array } {
+    const { st } = this;
+    if (!this.team) {
+      st.g = g;
+      if (h) st.h = h;
+      st.rows = rows;
+      return this.growOn(h === null, m, o);
+    }
+    // Helpers read the shared copies.
+    st.g.set(g.subarray(0, this.B.rows));
+    if (h) st.h.set(h.subarray(0, this.B.rows));
+    st.rows.set(rows.subarray(0, m));
+    const out = this.growOn(h === null, m, o);
+    rows.set(st.rows.subarray(0, m));
+    return out;
+  }
+
+  private growOn(hConst: boolean, m: number, o: HistGrowOptions): { tree: HistTree; leaves: HistLeaf[]; nodeRows: Int32Array } {
     const { B } = this;
+    const { g, h, rows } = this.st;
     const n = B.rows;
-    const hConst = h === null;
     const feature: number[] = [];
     const threshold: number[] = [];
     const missingLeft: number[] = [];
@@ -245,22 +159,21 @@ export class HistGrower {
       const id = feature.length;
       nodeRows.push(end - start);
       feature.push(-1); threshold.push(0); missingLeft.push(0); catOffset.push(-1); left.push(-1); right.push(-1); value.push(0);
-      return { id, start, end, depth, g: gs, h: hs, c: cs, hist: null, split: null };
+      return { id, start, end, depth, g: gs, h: hs, c: cs, hist: -1, split: null };
     };
     let G = 0;
     let H = 0;
-    for (let t = 0; t < m; t++) { const i = rows[t]!; G += g[i]!; H += h ? h[i]! : 1; }
+    for (let t = 0; t < m; t++) { const i = rows[t]!; G += g[i]!; H += hConst ? 1 : h[i]!; }
     const root = newNode(0, m, 0, G, H, m);
     const canSplit = (nd: GrowNode): boolean => nd.depth < o.maxDepth && nd.c >= 2 * o.minSamplesLeaf && nd.h >= 2 * MIN_HESSIAN;
     const open: GrowNode[] = [];
     const done: GrowNode[] = [];
     if (canSplit(root)) {
       root.hist = this.alloc();
-      this.build(root.hist, g, h, rows, 0, m, G, H, m);
-      root.split = this.findSplit(root, hConst, o);
+      this.step(root, null, -1, true, hConst, o);
     }
     (root.split ? open : done).push(root);
-    if (!root.split && root.hist) { this.pool.push(root.hist); root.hist = null; }
+    if (!root.split && root.hist >= 0) { this.free.push(root.hist); root.hist = -1; }
     while (open.length > 0 && open.length + done.length < o.maxLeafNodes) {
       // Best first: the open leaf whose split gains most.
       let bi = 0;
@@ -280,31 +193,27 @@ export class HistGrower {
       left[nd.id] = L.id;
       right[nd.id] = R.id;
       // The smaller child's histogram is built; the larger's is the parent's minus it.
-      const parentHist = nd.hist!;
-      nd.hist = null;
+      const parentHist = nd.hist;
+      nd.hist = -1;
       const [small, large] = L.end - L.start <= R.end - R.start ? [L, R] : [R, L];
       // Children of the split that fills the tree stay leaves: no histograms, no split search.
       const last = open.length + done.length + 2 >= o.maxLeafNodes;
       const splitSmall = !last && canSplit(small);
       const splitLarge = !last && canSplit(large);
       if (splitSmall || splitLarge) {
-        const sh = this.alloc();
-        this.build(sh, g, h, rows, small.start, small.end, small.g, small.h, small.c);
-        if (splitLarge) {
-          subtract(parentHist, sh);
-          large.hist = parentHist;
-          large.split = this.findSplit(large, hConst, o);
-        } else this.pool.push(parentHist);
-        if (splitSmall) { small.hist = sh; small.split = this.findSplit(small, hConst, o); } else this.pool.push(sh);
-      } else this.pool.push(parentHist);
+        small.hist = this.alloc();
+        this.step(small, splitLarge ? large : null, parentHist, splitSmall, hConst, o);
+        if (!splitLarge) this.free.push(parentHist);
+        if (!splitSmall) { this.free.push(small.hist); small.hist = -1; }
+      } else this.free.push(parentHist);
       for (const c of [L, R]) {
         if (c.split) open.push(c);
-        else { done.push(c); if (c.hist) { this.pool.push(c.hist); c.hist = null; } }
+        else { done.push(c); if (c.hist >= 0) { this.free.push(c.hist); c.hist = -1; } }
       }
     }
     const leaves: HistLeaf[] = [];
     for (const nd of [...open, ...done]) {
-      if (nd.hist) { this.pool.push(nd.hist); nd.hist = null; }
+      if (nd.hist >= 0) { this.free.push(nd.hist); nd.hist = -1; }
       const v = (-nd.g / (nd.h + o.l2)) * o.learningRate;
       value[nd.id] = v;
       leaves.push({ node: nd.id, start: nd.start, end: nd.end, value: v });
@@ -318,60 +227,6 @@ export class HistGrower {
   }
 }
 
-/**
- * The best threshold of one numeric feature's histogram that beats `minGain`, missing values tried on
- * either side, or null. Bins are scanned left to right; the scan skips empty bins, starts once the left
- * side has minSamplesLeaf rows and stops once the right side would have fewer.
- */
-function scanNumeric(hist: Float64Array, base: number, nb: number, G: number, H: number, C: number, gM: number, hM: number, cM: number,
-  hConst: boolean, lam: number, msl: number, parent: number, minGain: number): Split | null {
-  let gL = 0;
-  let hL = 0;
-  let cL = 0;
-  let bestGain = minGain;
-  let bestBin = -1;
-  let bestMissLeft = false;
-  const last = cM > 0 ? nb - 1 : nb - 2;
-  for (let b = 0; b <= last; b++) {
-    const k = base + 3 * b;
-    const cb = hist[k + 2]!;
-    gL += hist[k]!;
-    cL += cb;
-    hL += hConst ? cb : hist[k + 1]!;
-    // An empty bin splits the rows as the bin before it: skip it (the last bin still counts for missing).
-    if (cL < msl || (cb === 0 && b < nb - 1)) continue;
-    const cR = C - cL;
-    if (cR < msl) break; // the right side only shrinks from here
-    const hR = H - hL;
-    if (hL >= MIN_HESSIAN && hR >= MIN_HESSIAN) {
-      const gR = G - gL;
-      const gain = (gL * gL) / (hL + lam) + (gR * gR) / (hR + lam) - parent;
-      // Without missing values here, NaN at prediction follows the larger child (scikit-learn's rule).
-      if (gain > bestGain) { bestGain = gain; bestBin = b; bestMissLeft = cM === 0 && cL >= cR; }
-    }
-    if (cM > 0 && b < nb - 1) {
-      // Missing values to the left.
-      const cR2 = cR - cM;
-      const hL2 = hL + hM;
-      const hR2 = H - hL2;
-      if (cR2 >= msl && hL2 >= MIN_HESSIAN && hR2 >= MIN_HESSIAN) {
-        const gL2 = gL + gM;
-        const gR2 = G - gL2;
-        const gain = (gL2 * gL2) / (hL2 + lam) + (gR2 * gR2) / (hR2 + lam) - parent;
-        if (gain > bestGain) { bestGain = gain; bestBin = b; bestMissLeft = true; }
-      }
-    }
-  }
-  if (bestBin < 0) return null;
-  // Re-add the winner's left sums (cheaper than carrying them through the scan).
-  let sg = 0;
-  let sh = 0;
-  let sc = 0;
-  for (let b = 0; b <= bestBin; b++) { const k = base + 3 * b; sg += hist[k]!; sc += hist[k + 2]!; sh += hConst ? hist[k + 2]! : hist[k + 1]!; }
-  if (bestMissLeft && cM > 0) { sg += gM; sh += hM; sc += cM; }
-  return { gain: bestGain, feature: -1, bin: bestBin, missingLeft: bestMissLeft, bits: null, gL: sg, hL: sh, cL: sc };
-}
-
 /** Partitions rows[start, end) so the rows going left come first; returns where the right ones start. */
 function partition(codes: Uint8Array, col: number, rows: Int32Array, start: number, end: number, s: Split, cat: boolean): number {
   let a = start;
@@ -380,16 +235,11 @@ function partition(codes: Uint8Array, col: number, rows: Int32Array, start: numb
   const missLeft = s.missingLeft;
   while (a <= b) {
     const code = codes[col + rows[a]!]!;
-    const goLeft = code === MISSING_BIN ? missLeft : cat ? ((s.bits![code >> 5]! >>> (code & 31)) & 1) === 1 : code <= bin;
+    const goLeft = code === MISS ? missLeft : cat ? ((s.bits![code >> 5]! >>> (code & 31)) & 1) === 1 : code <= bin;
     if (goLeft) a++;
     else { const tmp = rows[a]!; rows[a] = rows[b]!; rows[b] = tmp; b--; }
   }
   return a;
-}
-
-/** a -= b, element-wise (its own small function: inside grow() V8 ran this loop 8x slower). */
-function subtract(a: Float64Array, b: Float64Array): void {
-  for (let k = 0; k < a.length; k++) a[k] -= b[k]!;
 }
 
 /**

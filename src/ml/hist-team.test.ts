@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from './hist-gbm.js';
+import { GradientBoostingClassifier, GradientBoostingRegressor } from './gbm.js';
+import { Rng } from '../tensor/random.js';
+import type { Matrix } from './matrix.js';
+
+/** 12 columns: numeric ones (one with missing values), one-hot ones, a categorical code; a target mixing them. */
+function data(n: number, seed: number): { X: Matrix; y: Float64Array; cls: Float64Array } {
+  const rng = new Rng(seed);
+  const p = 12;
+  const X = new Float64Array(n * p);
+  const y = new Float64Array(n);
+  const cls = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * p;
+    for (let j = 0; j < 6; j++) X[o + j] = rng.normal();
+    if (rng.int(10) === 0) X[o + 1] = NaN;
+    const hot = rng.int(5);
+    for (let j = 0; j < 5; j++) X[o + 6 + j] = j === hot ? 1 : 0;
+    X[o + 11] = rng.int(7);
+    const x1 = Number.isNaN(X[o + 1]!) ? 1 : X[o + 1]!;
+    y[i] = 2 * X[o]! - x1 * x1 + (hot === 2 ? 1.5 : 0) + (X[o + 11]! % 3) * 0.7 + 0.2 * rng.normal();
+    cls[i] = y[i]! < -0.5 ? 0 : y[i]! < 1 ? 1 : 2;
+  }
+  return { X: { data: X, rows: n, cols: p }, y, cls };
+}
+
+test('histogram boosters grown on two threads equal the one-thread models to the bit', () => {
+  const { X, y, cls } = data(700, 5);
+  const both = <T extends { state: unknown }>(make: (nJobs: number) => T): [T, T] => [make(1), make(2)];
+  const [r1, r2] = both((nJobs) => new HistGradientBoostingRegressor({ maxIter: 30, categoricalFeatures: [11], nJobs }).fit(X, y));
+  assert.equal(JSON.stringify(r2.state), JSON.stringify(r1.state));
+  assert.ok(r1.score(X, y) > 0.9);
+  const binary = Float64Array.from(cls, (c) => (c === 2 ? 1 : 0));
+  const [b1, b2] = both((nJobs) => new HistGradientBoostingClassifier({ maxIter: 20, nJobs }).fit(X, binary));
+  assert.equal(JSON.stringify(b2.state), JSON.stringify(b1.state));
+  const [c1, c2] = both((nJobs) => new HistGradientBoostingClassifier({ maxIter: 15, nJobs: nJobs === 1 ? 1 : -1 }).fit(X, cls));
+  assert.equal(JSON.stringify(c2.state), JSON.stringify(c1.state));
+  assert.ok(c1.score(X, cls) > 0.85);
+});
+
+test('gradient boosting on two threads equals one thread; nJobs is checked', () => {
+  const { X, y, cls } = data(400, 6);
+  const Xc: Matrix = { ...X, data: X.data.map((v) => (Number.isNaN(v) ? 0 : v)) };
+  const g1 = new GradientBoostingRegressor({ nEstimators: 20 }).fit(Xc, y);
+  const g2 = new GradientBoostingRegressor({ nEstimators: 20, nJobs: 2 }).fit(Xc, y);
+  assert.equal(JSON.stringify(g2.state), JSON.stringify(g1.state));
+  const k1 = new GradientBoostingClassifier({ nEstimators: 10 }).fit(Xc, cls);
+  const k2 = new GradientBoostingClassifier({ nEstimators: 10, nJobs: 2 }).fit(Xc, cls);
+  assert.deepEqual(Array.from(k2.predictProba(Xc).data), Array.from(k1.predictProba(Xc).data));
+  assert.throws(() => new HistGradientBoostingRegressor({ nJobs: 0 }).fit(X, y), /nJobs/);
+  assert.throws(() => new GradientBoostingRegressor({ nJobs: 1.5 }).fit(Xc, y), /nJobs/);
+});

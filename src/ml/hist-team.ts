@@ -1,0 +1,149 @@
+// Histogram boosting on several threads: the features are cut into a few more parts than threads
+// (src/ml/hist-layout.ts), and at every node each thread takes parts from a shared counter until none
+// are left, building its parts of the node's histogram, subtracting its parts of the sibling's and
+// finding each part's best split (src/ml/hist-split.ts); the fitting thread merges the parts' splits
+// in feature order. Steps last microseconds to a millisecond, too short for messages: the threads
+// share the data, the histograms and a few control words, and a helper spins (then sleeps) on them
+// between steps for as long as the grower lives (until close()). The fitting thread never waits for a
+// helper that has not started a part, so on a machine whose cores are busy the fit slows to about one
+// thread's pace, not to the scheduler's. Results equal one thread's to the bit: every histogram slot
+// sums the same rows in the same order, and ties go to the lower feature either way.
+
+import { receiveMessageOnPort } from 'node:worker_threads';
+import { ARGS, SPLIT_WORDS, runStep, type StepState } from './hist-split.js';
+import type { HistLayout } from './hist-layout.js';
+import { spawnWorker, type PoolWorker } from './worker-spawn.js';
+
+// ctrl words: the step number, the command, an error flag, the next part to take, the parts finished.
+export const C_SEQ = 0;
+export const C_CMD = 1;
+export const C_ERROR = 2;
+export const C_NEXT = 3;
+export const C_FINISHED = 4;
+const C_WORDS = 5;
+export const CMD_STEP = 1;
+export const CMD_EXIT = 2;
+/** Spins on a control word before sleeping on it (about 50-100 µs: longer than most pauses between steps). */
+export const SPIN = 20000;
+
+/** What a helper gets once per grower. */
+export interface TeamSetup {
+  type: 'setup';
+  L: HistLayout;
+  g: Float64Array;
+  h: Float64Array;
+  rows: Int32Array;
+  ctrl: Int32Array;
+  args: Float64Array;
+  res: Float64Array;
+  seq: number;
+}
+
+const idle: PoolWorker[] = [];
+
+function f64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n));
+}
+
+/**
+ * Takes parts from the counter and runs the step on each until none are left (`ready` first, once a
+ * part is taken: the step's arguments are then this step's); returns how many it ran.
+ * @example runParts(st, ctrl, args, res);
+ */
+export function runParts(st: StepState, ctrl: Int32Array, args: Float64Array, res: Float64Array, ready?: () => void): number {
+  const nParts = st.L.parts.length;
+  let ran = 0;
+  for (let q = Atomics.add(ctrl, C_NEXT, 1); q < nParts; q = Atomics.add(ctrl, C_NEXT, 1)) {
+    ready?.();
+    runStep(st, q, args, res);
+    ran++;
+    Atomics.add(ctrl, C_FINISHED, 1);
+  }
+  return ran;
+}
+
+/**
+ * The fitting thread's side: shared buffers, leased helpers, and the step that runs every part.
+ * @example const team = new HistTeam(L, n, 1); team.step(); team.close();
+ */
+export class HistTeam {
+  readonly st: StepState;
+  readonly args: Float64Array;
+  readonly res: Float64Array;
+  private readonly ctrl: Int32Array;
+  private readonly helpers: PoolWorker[] = [];
+  private seq = 0;
+  private closed = false;
+
+  constructor(L: HistLayout, n: number, nHelpers: number) {
+    this.st = { L, g: f64(n), h: f64(n), rows: new Int32Array(new SharedArrayBuffer(4 * n)), hists: [] };
+    this.args = f64(ARGS);
+    this.res = f64(2 * L.parts.length * SPLIT_WORDS);
+    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * C_WORDS));
+    Atomics.store(this.ctrl, C_NEXT, L.parts.length); // nothing to take before the first step
+    for (let w = 0; w < nHelpers; w++) {
+      const pw = idle.pop() ?? spawnWorker('hist-worker');
+      this.helpers.push(pw);
+      const setup: TeamSetup = { type: 'setup', L, g: this.st.g, h: this.st.h, rows: this.st.rows, ctrl: this.ctrl, args: this.args, res: this.res, seq: 0 };
+      pw.port.postMessage(setup);
+    }
+  }
+
+  /** A new shared histogram, known to every helper before the step that first uses it. */
+  addHist(size: number): number {
+    const hist = f64(size);
+    for (const pw of this.helpers) pw.port.postMessage({ type: 'hist', hist });
+    this.st.hists.push(hist);
+    return this.st.hists.length - 1;
+  }
+
+  /** Runs the step in `args` on every part, here and on whichever helpers are awake. */
+  step(): void {
+    const { ctrl } = this;
+    const nParts = this.st.L.parts.length;
+    Atomics.store(ctrl, C_FINISHED, 0);
+    Atomics.store(ctrl, C_NEXT, 0);
+    this.post(CMD_STEP);
+    runParts(this.st, ctrl, this.args, this.res);
+    // Only parts a helper has already taken are waited for.
+    let spins = 0;
+    while (Atomics.load(ctrl, C_FINISHED) < nParts) {
+      if (++spins < SPIN) continue;
+      Atomics.wait(ctrl, C_FINISHED, Atomics.load(ctrl, C_FINISHED), 1);
+    }
+    if (Atomics.load(ctrl, C_ERROR) !== 0) {
+      let msg = 'a histogram thread failed';
+      for (const pw of this.helpers) {
+        const m = receiveMessageOnPort(pw.port)?.message as { error?: string } | undefined;
+        if (m?.error !== undefined) msg = m.error;
+      }
+      this.fail(msg);
+    }
+  }
+
+  /** Sends the helpers back to their event loops (and to the idle pool). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.post(CMD_EXIT);
+    // A helper that failed to start posted its error: it is dropped, not reused.
+    for (const pw of this.helpers.splice(0)) {
+      const m = receiveMessageOnPort(pw.port)?.message as { error?: string } | undefined;
+      if (m?.error !== undefined) void pw.worker.terminate();
+      else idle.push(pw);
+    }
+  }
+
+  private post(cmd: number): void {
+    Atomics.store(this.ctrl, C_CMD, cmd);
+    Atomics.store(this.ctrl, C_SEQ, ++this.seq);
+    Atomics.notify(this.ctrl, C_SEQ);
+  }
+
+  private fail(msg: string): never {
+    // The helpers' state is unknown: they are dropped, not returned to the pool.
+    this.closed = true;
+    for (const pw of this.helpers.splice(0)) void pw.worker.terminate();
+    throw new Error(`histogram thread: ${msg}`);
+  }
+}
