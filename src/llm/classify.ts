@@ -11,14 +11,21 @@ import { Rng } from '../tensor/random.js';
 import type { Tokenizer } from '../text/tokenizer.js';
 import type { GPT } from './gpt.js';
 import { loadRun, type LoadedRun } from './run-dir.js';
-import { pool, padBatch, type Pooling } from './pooling.js';
+import { padBatch, poolGroups, type Pooling } from './pooling.js';
 
 /** What config.json's `task` holds for a fine-tuned classifier. */
 export interface ClassifyTask {
   type: 'classify';
   labels: string[];
   pooling: Pooling;
+  /** Tokens per window: the model's context. */
   maxLength: number;
+  /**
+   * Windows read per text: a text longer than maxLength is read in consecutive windows that are
+   * pooled together, up to this many (the rest is cut). Absent in models fine-tuned before windows
+   * existed: 1, the beginning only.
+   */
+  maxWindows?: number;
   textCol?: string;
   labelCol?: string;
   metrics?: Record<string, number>;
@@ -36,20 +43,34 @@ export class GPTClassifier {
     this.head = new Linear(model.config.nEmbd, task.labels.length, { rng: new Rng(seed) });
   }
 
-  /** Token ids of a text, cut to the task's maximum length (keeps the beginning). */
+  /** Token ids of a text, cut to what the classifier reads (maxLength x maxWindows; keeps the beginning). */
   encode(text: string): number[] {
     const ids = this.tokenizer.encode(text, { allowSpecial: false });
-    return ids.length ? ids.slice(0, this.task.maxLength) : [this.padId()];
+    return ids.length ? ids.slice(0, this.task.maxLength * (this.task.maxWindows ?? 1)) : [this.padId()];
   }
 
   padId(): number {
     return this.tokenizer.tokenToId('<|endoftext|>') ?? 0;
   }
 
+  /** Pooled features (B, C) of a batch of token sequences, each read in windows of the context (differentiable). */
+  features(seqs: readonly number[][]): Tensor {
+    const L = this.task.maxLength;
+    const windows: number[][] = [];
+    const groups: number[] = [];
+    seqs.forEach((seq, b) => {
+      for (let s = 0; s === 0 || s < seq.length; s += L) {
+        windows.push(seq.slice(s, s + L));
+        groups.push(b);
+      }
+    });
+    const { ids, lengths } = padBatch(windows, this.padId());
+    return poolGroups(this.model.hidden(ids), lengths, groups, seqs.length, this.task.pooling);
+  }
+
   /** Logits (B, labels) for a batch of token sequences (differentiable). */
   logits(seqs: readonly number[][]): Tensor {
-    const { ids, lengths } = padBatch(seqs, this.padId());
-    return this.head.forward(pool(this.model.hidden(ids), lengths, this.task.pooling));
+    return this.head.forward(this.features(seqs));
   }
 
   /** Labels and probabilities for texts, in order. */

@@ -17,7 +17,6 @@ import { GPTClassifier, type ClassifyTask } from './classify.js';
 import { loadRun, saveCheckpoint, RUN_FORMAT, type RunConfig } from './run-dir.js';
 import { DEFAULT_CHAT_TEMPLATE, renderChat } from './chat.js';
 import { gptOptimizer } from './train.js';
-import { padBatch, pool } from './pooling.js';
 import { ask } from './ask.js';
 import type { Tokenizer } from '../text/tokenizer.js';
 import { accuracyScore, f1Score } from '../ml/metrics/classification.js';
@@ -36,6 +35,9 @@ export interface FinetuneOptions {
   precision?: Precision;
   onStep?: (info: { step: number; total: number; loss: number }) => void;
 }
+
+/** Windows of the context a fine-tuned classifier reads per text (a longer text is cut after them). */
+export const DEFAULT_MAX_WINDOWS = 4;
 
 export const DEFAULT_FINETUNE: Omit<FinetuneOptions, 'onStep'> = {
   epochs: 3, batchSize: 16, lr: 3e-4, weightDecay: 0.01, valFraction: 0.1, seed: 0, trainBody: true,
@@ -75,7 +77,7 @@ export interface ClassifyFinetuneResult {
  */
 export async function finetuneClassifier(
   fromDir: string, texts: readonly string[], labels: readonly string[], outDir: string,
-  o: FinetuneOptions, extra: { pooling?: 'last' | 'mean'; textCol?: string; labelCol?: string } = {},
+  o: FinetuneOptions, extra: { pooling?: 'last' | 'mean'; maxWindows?: number; textCol?: string; labelCol?: string } = {},
 ): Promise<ClassifyFinetuneResult> {
   if (texts.length !== labels.length) throw new Error('texts and labels differ in length');
   const names = [...new Set(labels)].sort();
@@ -83,6 +85,7 @@ export async function finetuneClassifier(
   const base = await loadRun(fromDir);
   const task: ClassifyTask = {
     type: 'classify', labels: names, pooling: extra.pooling ?? 'mean', maxLength: base.model.config.blockSize,
+    maxWindows: extra.maxWindows ?? DEFAULT_MAX_WINDOWS,
     textCol: extra.textCol, labelCol: extra.labelCol,
   };
   const clf = new GPTClassifier(base.model, base.tokenizer, task, o.seed);
@@ -132,10 +135,7 @@ export async function finetuneClassifier(
 
 function headOnlyLogits(clf: GPTClassifier, seqs: number[][]): Tensor {
   // The body is frozen: compute pooled features without a graph, then the head with one.
-  const feats = noGrad(() => {
-    const { ids, lengths } = padBatch(seqs, clf.padId());
-    return pool(clf.model.hidden(ids), lengths, clf.task.pooling);
-  });
+  const feats = noGrad(() => clf.features(seqs));
   return clf.head.forward(feats.detach());
 }
 

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { readCsv } from '../../data/csv.js';
 import { column, type Table } from '../../data/table.js';
-import { finetuneClassifier, finetuneQA, DEFAULT_FINETUNE, type FinetuneOptions } from '../../llm/finetune.js';
+import { finetuneClassifier, finetuneQA, DEFAULT_FINETUNE, DEFAULT_MAX_WINDOWS, type FinetuneOptions } from '../../llm/finetune.js';
 import { resolveModelPath } from '../../llm/models.js';
 import { finiteNumber, fraction, nonNegativeInt, positiveInt, precision } from '../options.js';
 import { TrainingProgress } from '../progress.js';
@@ -39,6 +39,7 @@ interface FinetuneFlags {
   seed: number;
   precision: 'fp32' | 'mixed';
   pooling: 'last' | 'mean';
+  maxWindows: number;
   freezeBody?: boolean;
   json?: boolean;
 }
@@ -57,6 +58,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
     .option('--question-col <name>', 'qa: the question column')
     .option('--answer-col <name>', 'qa: the answer column')
     .option('--pooling <how>', 'classify: last (token) or mean pooling', 'mean')
+    .option('--max-windows <n>', 'classify: read a long text in up to n windows of the context, pooled together', positiveInt, DEFAULT_MAX_WINDOWS)
     .option('--freeze-body', 'classify: train only the head')
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
     .option('--batch-size <n>', 'examples per step', positiveInt, d.batchSize)
@@ -86,7 +88,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
         if (f.task === 'classify') {
           if (!f.textCol || !f.labelCol) throw new UserError('--task classify needs --text-col and --label-col');
           const res = await finetuneClassifier(from, textColumn(table, f.textCol, '--text-col'), textColumn(table, f.labelCol, '--label-col'), f.out, o,
-            { pooling: f.pooling, textCol: f.textCol, labelCol: f.labelCol });
+            { pooling: f.pooling, maxWindows: f.maxWindows, textCol: f.textCol, labelCol: f.labelCol });
           (progress as TrainingProgress | null)?.stop();
           tracker.log(o.epochs, { valAccuracy: res.metrics.accuracy, valF1: res.metrics.f1 });
           if (f.json) io.write(`${JSON.stringify({ task: 'classify', labels: res.labels, ...res.metrics })}\n`);
