@@ -145,6 +145,27 @@ export type AnyEstimator = BaseEstimator<object, object>;
  * @example encodeLabels([3, 1, 3]); // { classes: [1, 3], index: Int32Array [1, 0, 1] }
  */
 export function encodeLabels(y: ArrayLike<number>): { classes: number[]; index: Int32Array } {
+  const n = y.length;
+  // Integer labels in a small range (the usual case) go through a table: a Set, a sort and a Map
+  // lookup per label cost more than a naive Bayes or kNN fit's arithmetic.
+  let lo = Infinity;
+  let hi = -Infinity;
+  let ints = true;
+  for (let i = 0; i < n; i++) {
+    const v = y[i]!;
+    if ((v | 0) !== v) { ints = false; break; }
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (ints && n > 0 && hi - lo <= 65536) {
+    const table = new Int32Array(hi - lo + 1);
+    for (let i = 0; i < n; i++) table[y[i]! - lo] = 1;
+    const classes: number[] = [];
+    for (let v = 0; v < table.length; v++) if (table[v] === 1) { table[v] = classes.length; classes.push(v + lo); }
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) index[i] = table[y[i]! - lo]!;
+    return { classes, index };
+  }
   const classes = Array.from(new Set(Array.from(y))).sort((a, b) => a - b);
   const pos = new Map(classes.map((c, i) => [c, i]));
   const index = new Int32Array(y.length);

@@ -73,7 +73,7 @@ export class KNeighborsClassifier extends Classifier<KNeighborsParams, KNeighbor
     const { classes, index } = encodeLabels(yv);
     // The training matrix is kept by reference, as scikit-learn's brute force keeps its array: fitting
     // stores data, and a copy of a 2,000 x 300 matrix cost more than scikit-learn's whole fit.
-    return this.setState({ classes, X: M.data, y: Float64Array.from(index), nFeatures: M.cols });
+    return this.setState({ classes, X: M.data, y: new Float64Array(index), nFeatures: M.cols });
   }
   predictProba(X: MatrixLike): Matrix {
     const M = toMatrix(X);
@@ -107,7 +107,7 @@ export class KNeighborsRegressor extends Regressor<KNeighborsParams, KNeighborsS
   fit(X: MatrixLike, y: VectorLike): this {
     const M = toMatrix(X);
     checkK(this.params.nNeighbors, M.rows);
-    return this.setState({ X: M.data, y: Float64Array.from(toVector(y, M.rows)), nFeatures: M.cols }); // X by reference, as above
+    return this.setState({ X: M.data, y: toVector(y, M.rows).slice(), nFeatures: M.cols }); // X by reference, as above
   }
   predict(X: MatrixLike): Float64Array {
     const M = toMatrix(X);

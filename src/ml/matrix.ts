@@ -50,7 +50,7 @@ export function toMatrix(X: MatrixLike, opts: { allowNaN?: boolean; name?: strin
     M = { data, rows, cols };
   }
   if (M.rows === 0) throw new Error(`${name} has no rows`);
-  if (!opts.allowNaN) {
+  if (!opts.allowNaN && !allFinite(M.data)) {
     const d = M.data;
     for (let k = 0; k < d.length; k++) {
       if (!Number.isFinite(d[k]!)) {
@@ -63,12 +63,34 @@ export function toMatrix(X: MatrixLike, opts: { allowNaN?: boolean; name?: strin
 }
 
 /**
+ * True when every value is finite: x * 0 is 0 for finite x and NaN otherwise, summed on four
+ * independent accumulators (one chain would wait on each add: 3x slower; Number.isFinite per value: 2.8x).
+ * @example allFinite(Float64Array.of(1, NaN)); // false
+ */
+export function allFinite(d: Float64Array): boolean {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = d.length;
+  let k = 0;
+  for (; k < (n & 3); k++) s0 += d[k]! * 0;
+  for (; k < n; k += 4) { s0 += d[k]! * 0; s1 += d[k + 1]! * 0; s2 += d[k + 2]! * 0; s3 += d[k + 3]! * 0; }
+  return s0 + s1 + s2 + s3 === 0;
+}
+// Run once on a short array at load, so every line has type feedback before the first long call: that
+// call compiles the loop mid-run (OSR), and V8 kept re-entering that code and discarding it at the
+// lines after the loop, which had never run (a deopt on every call, 5x the time on digits' kNN fit).
+allFinite(new Float64Array(7));
+
+/**
  * Converts y to a Float64Array and checks it matches `n` rows and has no missing values.
  * @example toVector([1, 2, 3], 3); // Float64Array [1, 2, 3]
  */
 export function toVector(y: VectorLike, n: number, name = 'y'): Float64Array {
   const v = y instanceof Float64Array ? y : Float64Array.from(y as ArrayLike<number>);
   if (v.length !== n) throw new Error(`${name} has ${v.length} values but X has ${n} rows`);
+  if (allFinite(v)) return v;
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i]!)) throw new Error(`${name} has a missing or infinite value at index ${i}`);
   }

@@ -47,19 +47,28 @@ export class GaussianNB extends Classifier<GaussianNBParams, GaussianNBState> {
     const theta = new Float64Array(K * p);
     const variance = new Float64Array(K * p);
     const count = new Float64Array(K);
-    for (let i = 0; i < n; i++) { const c = index[i]!; count[c]++; for (let j = 0; j < p; j++) theta[c * p + j] += data[i * p + j]!; }
+    // Two passes over the rows, in memory order: sums, then squared deviations from the class means
+    // and from the overall means (for epsilon) together.
+    for (let i = 0; i < n; i++) { const c = index[i]!; count[c]++; const o = c * p; const r = i * p; for (let j = 0; j < p; j++) theta[o + j] += data[r + j]!; }
+    const mean = new Float64Array(p);
+    for (let c = 0; c < K; c++) for (let j = 0; j < p; j++) mean[j] += theta[c * p + j]!;
+    for (let j = 0; j < p; j++) mean[j] /= n;
     for (let c = 0; c < K; c++) for (let j = 0; j < p; j++) theta[c * p + j] /= count[c]!;
-    for (let i = 0; i < n; i++) { const c = index[i]!; for (let j = 0; j < p; j++) variance[c * p + j] += (data[i * p + j]! - theta[c * p + j]!) ** 2; }
+    const total = new Float64Array(p);
+    for (let i = 0; i < n; i++) {
+      const o = index[i]! * p;
+      const r = i * p;
+      for (let j = 0; j < p; j++) {
+        const x = data[r + j]!;
+        const d = x - theta[o + j]!;
+        const e = x - mean[j]!;
+        variance[o + j] += d * d;
+        total[j] += e * e;
+      }
+    }
     // epsilon = varSmoothing * the largest variance of any feature over all data.
     let maxVar = 0;
-    for (let j = 0; j < p; j++) {
-      let m = 0;
-      for (let i = 0; i < n; i++) m += data[i * p + j]!;
-      m /= n;
-      let v = 0;
-      for (let i = 0; i < n; i++) v += (data[i * p + j]! - m) ** 2;
-      maxVar = Math.max(maxVar, v / n);
-    }
+    for (let j = 0; j < p; j++) maxVar = Math.max(maxVar, total[j]! / n);
     const eps = this.params.varSmoothing * maxVar;
     for (let c = 0; c < K; c++) for (let j = 0; j < p; j++) variance[c * p + j] = variance[c * p + j]! / count[c]! + eps;
     const classPrior = Float64Array.from(count, (c) => c / n);
