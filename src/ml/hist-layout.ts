@@ -8,6 +8,8 @@ import { MISSING_BIN, type HistBinned } from './hist-binning.js';
 // A module constant, not the import: under tsx an imported binding is a getter call per read, which
 // cost 10% of a boosting fit in the per-value loops below.
 const MISS = MISSING_BIN;
+/** A feature's most frequent bin is left out of the row lists when it holds at least 1/DEFAULT_SHARE of the rows. */
+const DEFAULT_SHARE = 8;
 
 /** The features [j0, j1) (histogram slots [s0, s1)) and their row lists. */
 export interface HistPart {
@@ -26,7 +28,7 @@ export interface HistLayout {
   /** Histogram slot of bin 0 of feature j (each feature has nBins + 1 slots; the last is missing). */
   offset: Int32Array;
   total: number;
-  /** Per feature, the slot of its most frequent bin: left out of the row lists, filled in from the node's totals. */
+  /** Per feature, the slot of its most frequent bin, left out of the row lists and filled in from the node's totals, or -1. */
   dflt: Int32Array;
   parts: HistPart[];
 }
@@ -64,8 +66,11 @@ export function histLayout(B0: HistBinned, nParts: number, shared: boolean): His
   for (let j = 0; j < p; j++) {
     let best = offset[j]!;
     for (let s = offset[j]!; s < offset[j + 1]!; s++) if (count[s]! > count[best]!) best = s;
-    dflt[j] = best;
-    nnz[j] = n - count[best]!;
+    // Filling the left-out bin in costs a pass over the feature's slots at every node: worth it only
+    // when the bin holds a good share of the rows (a one-hot column's zeros, not one bin of 255).
+    const keep = count[best]! * DEFAULT_SHARE >= n;
+    dflt[j] = keep ? best : -1;
+    nnz[j] = keep ? n - count[best]! : n;
   }
   // Parts of equal estimated work: a feature costs its listed entries (per node, a share of them)
   // plus its slots (filled in and scanned at every node).
