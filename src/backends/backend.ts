@@ -218,6 +218,12 @@ export interface Kernels<F = FloatArray, I = Int32Array, S = TypedArray, Q = Int
   /** One in-place AdamW update of param with grad and moment buffers m, v. */
   adamw(param: F, grad: F, m: F, v: F, p: AdamWParams): boolean;
   /**
+   * AdamW over many parameters at once: for each i, adamw(params[i], grads[i], ms[i], vs[i], hyper[i]).
+   * A device may move the parameters and moments into a few flat buffers (their storage stays valid)
+   * and update them all in one dispatch; the cpu loops.
+   */
+  adamwMulti(params: readonly F[], grads: readonly F[], ms: readonly F[], vs: readonly F[], hyper: readonly AdamWParams[]): boolean;
+  /**
    * Int8 weight-only linear layer for decoding: out (rows, nOut) = x (rows, nIn) @ (q * scale)^T + bias,
    * with q (nOut, nIn) int8 and one float scale per output channel (row of q).
    */

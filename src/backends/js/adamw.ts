@@ -18,3 +18,11 @@ export function adamw(param: FloatArray, grad: FloatArray, m: FloatArray, v: Flo
   }
   return true;
 }
+
+/** The multi-tensor form: the same update, tensor by tensor. */
+export function adamwMulti(
+  params: readonly FloatArray[], grads: readonly FloatArray[], ms: readonly FloatArray[], vs: readonly FloatArray[], hyper: readonly AdamWParams[],
+): boolean {
+  for (let i = 0; i < params.length; i++) adamw(params[i]!, grads[i]!, ms[i]!, vs[i]!, hyper[i]!);
+  return true;
+}

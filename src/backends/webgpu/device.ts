@@ -65,7 +65,7 @@ export class WebGpuDevice implements Device {
     }
     if (values.length === 0) return;
     if (!this.runtime.hasPending) {
-      this.runtime.device.queue.writeBuffer(s.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+      this.runtime.device.queue.writeBuffer(s.buffer, s.offset, values.buffer, values.byteOffset, values.byteLength);
       return;
     }
     // queue.writeBuffer would land before the commands recorded so far (which may still read this
@@ -73,7 +73,7 @@ export class WebGpuDevice implements Device {
     const staging = this.runtime.device.createBuffer({ size: values.byteLength, usage: USAGE_MAP_WRITE | USAGE_COPY_SRC, mappedAtCreation: true });
     new Uint8Array(staging.getMappedRange()).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     staging.unmap();
-    this.runtime.copy(staging, 0, s.buffer, 0, values.byteLength);
+    this.runtime.copy(staging, 0, s.buffer, s.offset, values.byteLength);
     this.runtime.afterSubmit(() => staging.destroy());
   }
 
@@ -85,7 +85,7 @@ export class WebGpuDevice implements Device {
     const bytes = s.length * 4;
     const staging = this.runtime.device.createBuffer({ size: bytes, usage: USAGE_MAP_READ | USAGE_COPY_DST });
     try {
-      this.runtime.copy(s.buffer, 0, staging, 0, bytes);
+      this.runtime.copy(s.buffer, s.offset, staging, 0, bytes);
       this.runtime.flush();
       await staging.mapAsync(MAP_READ, 0, bytes);
       const view = staging.getMappedRange(0, bytes);

@@ -18,6 +18,7 @@ import { decodeKernels } from './kernels/decode.js';
 import { convKernels } from './kernels/conv.js';
 import { type GemmVariant, matmulKernels } from './kernels/matmul.js';
 import { matmulF16Kernel, type MatmulF16 } from './kernels/matmul-f16.js';
+import { adamwMultiKernel } from './kernels/adamw-multi.js';
 
 export { GpuStorage, GpuInt8 } from './memory.js';
 
@@ -68,6 +69,7 @@ function build(ctx: GpuContext): WebGpuBackend {
     ...decodeKernels(k),
     ...convKernels(k),
     matmul: gemm.matmul, // an optional fifth argument picks the GEMM variant (tests)
+    adamwMulti: adamwMultiKernel(k, pool.maxBytes, elementwise.adamw),
   };
   // Int8 weights are not pooled; their buffers go when the weights are collected (after a submit, since
   // recorded commands may still name them).

@@ -16,16 +16,24 @@ const MIB = 2 ** 20;
 const GC_FLOOR_BYTES = 256 * MIB;
 
 /**
- * Storage of one tensor on the GPU: `length` elements of `dtype` at the start of `buffer` (which
- * may be larger: its size class).
+ * Storage of one tensor on the GPU: `length` elements of `dtype` at byte `offset` of `buffer`. A
+ * pooled block starts at 0 and is bound whole (`span` 0; the buffer may be larger: its size class).
+ * A view lives in a pack shared with other tensors (the optimizer's parameters, see
+ * kernels/adamw-multi.ts): its `offset` and `span` (bytes bound for kernels) place it there, and it
+ * keeps the pack alive. A storage may move into a pack once its values are copied there (`relocate`).
  */
 export class GpuStorage implements DeviceBuffer {
-  constructor(readonly length: number, readonly dtype: DType, readonly buffer: GPUBuffer) {}
+  offset = 0;
+  span = 0;
+  pack: object | null = null;
+  constructor(readonly length: number, readonly dtype: DType, public buffer: GPUBuffer) {}
 }
 
 /** Int8 weights (linearInt8), packed four to a 32-bit word. */
 export class GpuInt8 {
   readonly dtype = 'int8';
+  readonly offset = 0;
+  readonly span = 0;
   constructor(readonly length: number, readonly buffer: GPUBuffer) {}
 }
 
@@ -68,7 +76,8 @@ export class BufferPool {
   private created = 0;
   private reused = 0;
   private destroyed = 0;
-  private readonly maxBytes: number;
+  /** The largest buffer a kernel can bind (the adapter's buffer and binding limits). */
+  readonly maxBytes: number;
 
   constructor(private readonly runtime: Runtime) {
     const limits = runtime.device.limits;
@@ -101,8 +110,24 @@ export class BufferPool {
     }
     this.live += cls;
     const storage = new GpuStorage(length, dtype, buffer);
-    this.registry.register(storage, buffer);
+    this.registry.register(storage, buffer, storage);
     return { storage, fresh };
+  }
+
+  /**
+   * Moves `storage` into `pack`'s `buffer` at byte `offset` (its values must already be copied there,
+   * in recording order): a pooled block goes back to the free list at once, since the storage no
+   * longer uses it and commands recorded later run after the copy.
+   */
+  relocate(storage: GpuStorage, buffer: GPUBuffer, offset: number, span: number, pack: object): void {
+    if (!storage.pack) {
+      this.registry.unregister(storage);
+      this.release(storage.buffer);
+    }
+    storage.buffer = buffer;
+    storage.offset = offset;
+    storage.span = span;
+    storage.pack = pack;
   }
 
   /** A buffer outside the cache (int8 weights, scratch); never reused. */

@@ -27,6 +27,16 @@ export interface KernelSpec {
   directives?: readonly string[];
 }
 
+/**
+ * What a kernel binds: `buffer` from byte `offset`, `span` bytes of it (0: the whole buffer). Tensor
+ * storage (GpuStorage) is one: a pooled block (offset 0, bound whole) or a view in a pack.
+ */
+export interface BufferView {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly span: number;
+}
+
 /** Words in one parameter slot (256 bytes: the uniform offset alignment). */
 export const PARAM_WORDS = 64;
 const SLOT_BYTES = PARAM_WORDS * 4;
@@ -101,6 +111,8 @@ export class Runtime {
   /** Dispatches since the device was opened (for tests and diagnostics). */
   dispatchCount = 0;
   submitCount = 0;
+  /** Buffer-to-buffer copies recorded (staged writes, readbacks, packed gradients). */
+  copyCount = 0;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private pending = 0;
@@ -200,28 +212,37 @@ export class Runtime {
   }
 
   /**
-   * Records one dispatch of `spec` over `buffers` (one per binding, in order) with the parameters just
-   * written by `params()`. A buffer bound twice (out = x for an in-place update) gets one binding and
+   * Records one dispatch of `spec` over `views` (one per binding, in order) with the parameters just
+   * written by `params()`. A view bound twice (out = x for an in-place update) gets one binding and
    * the body's second name is rewritten to the first, since WebGPU forbids aliasing writable bindings.
    */
-  dispatch(spec: KernelSpec, buffers: readonly GPUBuffer[], groups: readonly [number, number, number]): void {
-    if (buffers.length !== spec.bindings.length) throw new Error(`webgpu: kernel ${spec.name} takes ${spec.bindings.length} buffers, got ${buffers.length}`);
+  dispatch(spec: KernelSpec, views: readonly BufferView[], groups: readonly [number, number, number]): void {
+    if (views.length !== spec.bindings.length) throw new Error(`webgpu: kernel ${spec.name} takes ${spec.bindings.length} buffers, got ${views.length}`);
     if (this.slot >= RING_SLOTS) throw new Error('webgpu: params() must precede dispatch()');
-    // Ids of the buffers; a repeated buffer (out = x) marks an aliased variant of the kernel.
+    // Ids of the views; a repeated view (out = x) marks an aliased variant of the kernel.
     let ids = '';
     let aliased = false;
-    for (let i = 0; i < buffers.length; i++) {
-      const b = buffers[i]!;
-      let id = this.bufferIds.get(b);
+    for (let i = 0; i < views.length; i++) {
+      const b = views[i]!;
+      let id = this.bufferIds.get(b.buffer);
       if (id === undefined) {
         id = this.nextBufferId++;
-        this.bufferIds.set(b, id);
-        this.firstUse.set(b, spec.name);
+        this.bufferIds.set(b.buffer, id);
+        this.firstUse.set(b.buffer, spec.name);
       }
-      ids += `${id},`;
-      if (!aliased) for (let j = 0; j < i; j++) if (buffers[j] === b) aliased = true;
+      ids += b.offset === 0 ? `${id},` : `${id}@${b.offset},`;
+      for (let j = 0; j < i; j++) {
+        const o = views[j]!;
+        if (o.buffer !== b.buffer) continue;
+        if (o.offset === b.offset) aliased = true;
+        else if (spec.bindings[i]!.write || spec.bindings[j]!.write) {
+          // WebGPU allows one buffer in a dispatch either written once or only read.
+          throw new Error(`webgpu: kernel ${spec.name} would write one tensor of a packed buffer while binding another of it (${spec.bindings[j]!.name} and ${spec.bindings[i]!.name}); copy one of them first`);
+        }
+      }
     }
-    const firstOf = aliased ? buffers.map((b) => buffers.indexOf(b)) : null;
+    const buffers = views;
+    const firstOf = aliased ? buffers.map((b) => buffers.findIndex((o) => o.buffer === b.buffer && o.offset === b.offset)) : null;
     const key = firstOf ? `${spec.name}|${firstOf.join(',')}` : spec.name;
     let c = this.compiled.get(key);
     if (!c) {
@@ -235,7 +256,11 @@ export class Runtime {
     let bindGroup = this.bindGroups.get(groupKey);
     if (!bindGroup) {
       const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.ring, offset: 0, size: SLOT_BYTES } }];
-      for (let i = 0; i < buffers.length; i++) if (!firstOf || firstOf[i] === i) entries.push({ binding: i + 1, resource: { buffer: buffers[i]! } });
+      for (let i = 0; i < buffers.length; i++) {
+        if (firstOf && firstOf[i] !== i) continue;
+        const v = buffers[i]!;
+        entries.push({ binding: i + 1, resource: v.span === 0 ? { buffer: v.buffer } : { buffer: v.buffer, offset: v.offset, size: v.span } });
+      }
       bindGroup = this.device.createBindGroup({ layout: c.layout, entries });
       if (this.bindGroups.size >= BIND_GROUP_CACHE) this.bindGroups.clear();
       this.bindGroups.set(groupKey, bindGroup);
@@ -257,6 +282,7 @@ export class Runtime {
     this.endPass();
     this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
     this.pending++;
+    this.copyCount++;
   }
 
   /** Runs `f` once the commands recorded so far are submitted (destroying staging buffers they use). */

@@ -307,7 +307,7 @@ export function attentionKernels(ctx: GpuCtx) {
     if (bh > 65535) throw new Error(`webgpu: attention over ${bh} heads x batch (at most 65535)`);
     const w = header(t, nHead, scale, causal);
     for (const l of L) layout(w, l);
-    ctx.rt.dispatch(forward(d), [q.buffer, k.buffer, v.buffer, o.buffer, lse.buffer], [Math.ceil(t / BR), bh, 1]);
+    ctx.rt.dispatch(forward(d), [q, k, v, o, lse], [Math.ceil(t / BR), bh, 1]);
   };
   const bwd = (q: GpuStorage, k: GpuStorage, v: GpuStorage, lse: GpuStorage, dO: GpuStorage, dq: GpuStorage, dk: GpuStorage, dv: GpuStorage,
     bh: number, t: number, d: number, nHead: number, scale: number, causal: boolean, L: Layout[]): void => {
@@ -316,10 +316,10 @@ export function attentionKernels(ctx: GpuCtx) {
     // L: q, k, v, dO, dq, dk, dv
     let w = header(t, nHead, scale, causal);
     for (const l of [L[0]!, L[1]!, L[2]!, L[3]!, L[4]!]) layout(w, l);
-    ctx.rt.dispatch(backwardQ(d), [q.buffer, k.buffer, v.buffer, dO.buffer, lse.buffer, di.buffer, dq.buffer], [Math.ceil(t / kvRows(d)), bh, 1]);
+    ctx.rt.dispatch(backwardQ(d), [q, k, v, dO, lse, di, dq], [Math.ceil(t / kvRows(d)), bh, 1]);
     w = header(t, nHead, scale, causal);
     for (const l of [L[0]!, L[1]!, L[2]!, L[3]!, L[5]!, L[6]!]) layout(w, l);
-    ctx.rt.dispatch(backwardKV(d), [q.buffer, k.buffer, v.buffer, dO.buffer, lse.buffer, di.buffer, dk.buffer, dv.buffer], [Math.ceil(t / kvRows(d)), bh, 1]);
+    ctx.rt.dispatch(backwardKV(d), [q, k, v, dO, lse, di, dk, dv], [Math.ceil(t / kvRows(d)), bh, 1]);
   };
   return {
     attention(q: GpuStorage, k: GpuStorage, v: GpuStorage, out: GpuStorage, att: GpuStorage, bh: number, t: number, d: number, scale: number, causal: boolean): boolean {

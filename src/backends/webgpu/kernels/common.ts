@@ -78,5 +78,5 @@ export function run1d(ctx: GpuCtx, spec: KernelSpec, buffers: GpuStorage[], n: n
   if (n === 0) return;
   const p = ctx.rt.params().u(n);
   extra?.(p);
-  ctx.rt.dispatch(spec, buffers.map((b) => b.buffer), groups1d(n, 256));
+  ctx.rt.dispatch(spec, buffers, groups1d(n, 256));
 }

@@ -131,7 +131,7 @@ export function decodeKernels(ctx: GpuCtx) {
         const off = p.offsets[b]!;
         if (off + p.t > p.blockSize) throw new Error(`webgpu: decodeAttention: sequence ${b} at ${off} + ${p.t} passes the cache of ${p.blockSize}`);
         ctx.rt.params().u(p.t).u(p.nHead).u(p.headDim).u(p.blockSize).u(off).f(p.scale).u(b * p.t);
-        ctx.rt.dispatch(decodeSpec, [qkv.buffer, kCaches[b]!.buffer, vCaches[b]!.buffer, out.buffer], groups1d(p.t * p.nHead, 1));
+        ctx.rt.dispatch(decodeSpec, [qkv, kCaches[b]!, vCaches[b]!, out], groups1d(p.t * p.nHead, 1));
       }
       return true;
     },
@@ -140,7 +140,7 @@ export function decodeKernels(ctx: GpuCtx) {
       const n = rows * nOut;
       if (n === 0) return true;
       ctx.rt.params().u(n).u(nIn).u(nOut).u(bias ? 1 : 0);
-      ctx.rt.dispatch(linearInt8Spec, [x.buffer, q.buffer, scale.buffer, (bias ?? scale).buffer, out.buffer], groups1d(n, 256));
+      ctx.rt.dispatch(linearInt8Spec, [x, q, scale, bias ?? scale, out], groups1d(n, 256));
       return true;
     },
   };

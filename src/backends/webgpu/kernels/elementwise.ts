@@ -151,7 +151,7 @@ export function elementwiseKernels(ctx: GpuCtx) {
     cast(x: GpuStorage, out: GpuStorage): boolean {
       const from = wgslType(x.dtype, 'cast');
       const to = wgslType(out.dtype, 'cast');
-      if (from === to) ctx.rt.copy(x.buffer, 0, out.buffer, 0, Math.min(x.length, out.length) * 4);
+      if (from === to) ctx.rt.copy(x.buffer, x.offset, out.buffer, out.offset, Math.min(x.length, out.length) * 4);
       else run1d(ctx, castSpec(`${from}_${to}`), [x, out], out.length);
       return true;
     },

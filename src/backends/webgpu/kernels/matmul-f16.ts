@@ -112,6 +112,6 @@ export function matmulF16Kernel(ctx: GpuCtx, configs: ReadonlyArray<{ M: number;
       specs.set(key, spec);
     }
     ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(p.accumulate ? 1 : 0);
-    ctx.rt.dispatch(spec, [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / BN), Math.ceil(p.m / BM), p.batch]);
+    ctx.rt.dispatch(spec, [a, b, out], [Math.ceil(p.n / BN), Math.ceil(p.m / BM), p.batch]);
   };
 }

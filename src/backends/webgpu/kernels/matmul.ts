@@ -220,10 +220,10 @@ export function matmulKernels(ctx: GpuCtx, f16: F16Gemm | null = null) {
         ctx.rt.params().u(p.m).u(p.n).u(p.k).u(p.aOffset).u(p.bOffset).u(p.aBatchStride).u(p.bBatchStride).u(p.accumulate ? 1 : 0).u(p.batch * p.m * p.n).u(1).u(p.k);
       }
       if (p.k === 0) {
-        ctx.rt.dispatch(ZERO, [out.buffer], groups1d(p.batch * p.m * p.n, 256));
+        ctx.rt.dispatch(ZERO, [out], groups1d(p.batch * p.m * p.n, 256));
         return true;
       }
-      if (t === 'simple') ctx.rt.dispatch(simpleSpec(p.transA, p.transB), [a.buffer, b.buffer, out.buffer], groups1d(p.batch * p.m * p.n, 256));
+      if (t === 'simple') ctx.rt.dispatch(simpleSpec(p.transA, p.transB), [a, b, out], groups1d(p.batch * p.m * p.n, 256));
       else tiled(a, b, out, p, t, 1, vec4);
       return true;
     },
@@ -231,8 +231,8 @@ export function matmulKernels(ctx: GpuCtx, f16: F16Gemm | null = null) {
 
   function tiled(a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams, t: GemmTile, splits: number, vec4: boolean): void {
     let [vecA, vecB] = vec4 ? vec4Operands(p) : [false, false];
-    if (a.buffer === b.buffer && vecA !== vecB) vecA = vecB = false; // one binding, one element type
-    ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB, vecA, vecB), [a.buffer, b.buffer, out.buffer], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch * splits]);
+    if (a.buffer === b.buffer && a.offset === b.offset && vecA !== vecB) vecA = vecB = false; // one binding, one element type
+    ctx.rt.dispatch(gemmSpec(t, p.transA, p.transB, vecA, vecB), [a, b, out], [Math.ceil(p.n / t.bn), Math.ceil(p.m / t.bm), p.batch * splits]);
   }
 
   /** Partial products over K slices into a scratch, then their sum into out. */

@@ -190,8 +190,8 @@ export function reduceKernels(ctx: GpuCtx) {
     }
     const tree = inner < 32 && len >= 256;
     ctx.rt.params().u(n).u(len).u(inner);
-    if (tree) ctx.rt.dispatch(treeSpec(op), [x.buffer, out.buffer], groups1d(n, 1));
-    else ctx.rt.dispatch(columnSpec(op), [x.buffer, out.buffer], groups1d(n, 256));
+    if (tree) ctx.rt.dispatch(treeSpec(op), [x, out], groups1d(n, 1));
+    else ctx.rt.dispatch(columnSpec(op), [x, out], groups1d(n, 256));
   };
   return {
     reduce(op: ReduceKernel, x: GpuStorage, out: GpuStorage, outer: number, len: number, inner: number): boolean {

@@ -224,7 +224,7 @@ const crossEntropyBackwardSpec = {
 /** Row-wise kernels. */
 export function rowKernels(ctx: GpuCtx) {
   const rowDispatch = (spec: { name: string; bindings: readonly { name: string; type: 'f32' | 'i32'; write?: boolean }[]; body: string }, buffers: GpuStorage[], rows: number): void => {
-    ctx.rt.dispatch(spec, buffers.map((b) => b.buffer), groups1d(rows, 1));
+    ctx.rt.dispatch(spec, buffers, groups1d(rows, 1));
   };
   return {
     softmax(x: GpuStorage, out: GpuStorage, rows: number, cols: number, log: boolean): boolean {

@@ -101,7 +101,7 @@ export function stridedKernels(ctx: GpuCtx) {
       const w = ctx.rt.params().u(n).u(threadDims.length).u(reduceDims.length).i(p.xOffset).i(p.outOffset).u(p.accumulate ? 1 : 0);
       for (const d of threadDims) w.u(p.shape[d]!).i(p.xStrides[d]!).i(p.outStrides[d]!);
       for (const d of reduceDims) w.u(p.shape[d]!).i(p.xStrides[d]!);
-      ctx.rt.dispatch(copySpec(t), [x.buffer, out.buffer], groups1d(n, 256));
+      ctx.rt.dispatch(copySpec(t), [x, out], groups1d(n, 256));
       return true;
     },
     broadcastBinary(op: BinaryKernel, a: GpuStorage, b: GpuStorage, out: GpuStorage, p: BroadcastParams): boolean {
@@ -112,7 +112,7 @@ export function stridedKernels(ctx: GpuCtx) {
       if (p.shape.length > 20) throw new Error(`webgpu: broadcastBinary supports 20 dimensions, got ${p.shape.length}`);
       const w = ctx.rt.params().u(n).u(p.shape.length);
       p.shape.forEach((s, d) => w.u(s).i(p.aStrides[d]!).i(p.bStrides[d]!));
-      ctx.rt.dispatch(broadcastSpec(`${op}_${t}`), [a.buffer, b.buffer, out.buffer], groups1d(n, 256));
+      ctx.rt.dispatch(broadcastSpec(`${op}_${t}`), [a, b, out], groups1d(n, 256));
       return true;
     },
   };
