@@ -1,6 +1,8 @@
 // `npm run eval`: the evaluation table of the shipped models and their baselines, on data they did
 // not train on, built from ../shared/datasets (held-out text, QA, choices, reviews) into .shipped/eval.
-// Usage: node --experimental-wasm-relaxed-simd --import tsx scripts/shipped/eval.ts [--models a,b] [--quick]
+// Usage: node --experimental-wasm-relaxed-simd --import tsx scripts/shipped/eval.ts [--models a,b] [--quick] [--previous <dir>] [--sets-only]
+// --previous <dir> adds rows for the models of the same names in <dir> (a copy of an earlier
+// release's models/, e.g. from `git show`), labelled "<name> (previous)", so one table compares them.
 // Prints a Markdown table (the README's) and keeps every result in .shipped/eval/results.jsonl.
 
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,8 @@ const work = join(root, '.shipped', 'eval');
 const quick = process.argv.includes('--quick');
 const modelsArg = process.argv.indexOf('--models');
 const models = modelsArg > 0 ? process.argv[modelsArg + 1].split(',') : ['moxing-base', 'moxing-chat', 'moxing-sentiment'];
+const previousArg = process.argv.indexOf('--previous');
+const previous = previousArg > 0 ? process.argv[previousArg + 1] : null;
 const N = quick ? 40 : 200;
 mkdirSync(work, { recursive: true });
 
@@ -92,26 +96,37 @@ const revTrain = join(work, 'reviews-train.csv');
 writeCsv(revHeld, ['text', 'label'], Array.from(rOrder.subarray(0, nVal), (i) => [reviews[i].review, reviews[i].score]));
 writeCsv(revTrain, ['text', 'label'], Array.from(rOrder.subarray(nVal), (i) => [reviews[i].review, reviews[i].score]));
 
-interface Spec { label: string; data: string; opts: Omit<EvalOptions, 'data'> }
+// --sets-only: stop here (the training scripts use the held-out sets to keep them out of training).
+if (process.argv.includes('--sets-only')) {
+  console.log(`held-out sets in ${work}`);
+  process.exit(0);
+}
+
+interface Spec { label: string; data: string; opts: Omit<EvalOptions, 'data'>; name?: string }
 const has = (m: string) => models.includes(m);
+/** The shipped models of these names that are evaluated: this release's, then the previous one's. */
+const entries = (...names: string[]): { id: string; name: string }[] => [
+  ...names.filter(has).map((n) => ({ id: n, name: n })),
+  ...(previous ? names.filter((n) => existsSync(join(previous, n, 'config.json'))).map((n) => ({ id: join(previous, n), name: `${n} (previous)` })) : []),
+];
 const specs: Spec[] = [];
 for (const [label, data] of [['held-out English (Moby-Dick)', mobyPath], ['held-out Chinese (Song ci)', songPath]] as const) {
   specs.push({ label, data, opts: { model: 'unigram', task: 'perplexity', train: v1Text } });
   specs.push({ label, data, opts: { model: 'bigram', task: 'perplexity', train: v1Text } });
-  for (const m of ['moxing-base', 'moxing-chat']) if (has(m)) specs.push({ label, data, opts: { model: m, task: 'perplexity' } });
+  for (const m of entries('moxing-base', 'moxing-chat')) specs.push({ label, data, opts: { model: m.id, task: 'perplexity' }, name: m.name });
 }
 for (const [label, data] of [['capitals and element symbols (held back)', capPath], ['WordNet definitions', defPath], ['Tang poems: next line', linePath]] as const) {
-  if (has('moxing-chat')) specs.push({ label: `${label}, closed book`, data, opts: { model: 'moxing-chat', task: 'qa' } });
+  for (const m of entries('moxing-chat')) specs.push({ label: `${label}, closed book`, data, opts: { model: m.id, task: 'qa' }, name: m.name });
 }
 for (const [label, data, docs] of [['WordNet definitions', defPath, glossIx], ['Tang poems: next line', linePath, tangIx]] as const) {
   specs.push({ label: `${label}, --docs`, data, opts: { model: 'retrieval', task: 'qa', docs } });
-  if (has('moxing-chat')) specs.push({ label: `${label}, --docs`, data, opts: { model: 'moxing-chat', task: 'qa', docs } });
+  for (const m of entries('moxing-chat')) specs.push({ label: `${label}, --docs`, data, opts: { model: m.id, task: 'qa', docs }, name: m.name });
 }
 for (const [label, data] of [['capitals, 4 choices (held back)', capChoice], ['WordNet definitions, 4 choices', defChoice]] as const) {
-  for (const m of ['moxing-base', 'moxing-chat']) if (has(m)) specs.push({ label, data, opts: { model: m, task: 'choice' } });
+  for (const m of entries('moxing-base', 'moxing-chat')) specs.push({ label, data, opts: { model: m.id, task: 'choice' }, name: m.name });
 }
 specs.push({ label: 'fine-food reviews (held back 20%)', data: revHeld, opts: { model: 'bow', task: 'classify', train: revTrain } });
-if (has('moxing-sentiment')) specs.push({ label: 'fine-food reviews (held back 20%)', data: revHeld, opts: { model: 'moxing-sentiment', task: 'classify' } });
+for (const m of entries('moxing-sentiment')) specs.push({ label: 'fine-food reviews (held back 20%)', data: revHeld, opts: { model: m.id, task: 'classify' }, name: m.name });
 
 const metric = (r: EvalResult): string => {
   switch (r.task) {
@@ -128,9 +143,10 @@ const t0 = Date.now();
 for (const [i, s] of specs.entries()) {
   const t = Date.now();
   const r = await runEval({ ...s.opts, data: s.data });
-  results.push(JSON.stringify({ data: s.label, model: s.opts.model, ...r }));
-  out.push(`| ${r.task} | ${s.label} | ${baselineName[s.opts.model] ?? s.opts.model} | ${metric(r)} |`);
-  process.stderr.write(`eval [${i + 1}/${specs.length}] ${s.opts.task} ${s.opts.model} on ${s.label}: ${metric(r)} (${((Date.now() - t) / 1000).toFixed(0)} s)\n`);
+  const name = s.name ?? baselineName[s.opts.model] ?? s.opts.model;
+  results.push(JSON.stringify({ data: s.label, model: name, ...r }));
+  out.push(`| ${r.task} | ${s.label} | ${name} | ${metric(r)} |`);
+  process.stderr.write(`eval [${i + 1}/${specs.length}] ${s.opts.task} ${name} on ${s.label}: ${metric(r)} (${((Date.now() - t) / 1000).toFixed(0)} s)\n`);
 }
 writeFileSync(join(work, 'results.jsonl'), `${results.join('\n')}\n`);
 process.stdout.write(`${out.join('\n')}\n\n(${specs.length} runs, ${((Date.now() - t0) / 60000).toFixed(1)} min)\n`);

@@ -2,7 +2,9 @@
 // shared qa_en definition and qa_zh next-line question, with the context `moxing ask --docs` would
 // give it (BM25 passages from the glossary or the Tang 300, fitted to the model's context), and its
 // answer. The rows `npm run eval` scores are left out. The pairs come only from the shared splits.
-// Usage: node --import tsx scripts/shipped/make-docs-qa.ts <out.csv> [--block-size 128] [--tokenizer models/moxing-base/tokenizer.json]
+// With --closed-book every question appears a second time with no passage, so the model also learns
+// to answer from what pretraining taught it (closed book).
+// Usage: node --import tsx scripts/shipped/make-docs-qa.ts <out.csv> [--block-size 128] [--tokenizer models/moxing-base/tokenizer.json] [--closed-book]
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +20,7 @@ const out = args[0] ?? '.shipped/docs-qa.csv';
 const flag = (name: string, d: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : d);
 const blockSize = Number(flag('--block-size', '128'));
 const tokenizer = Tokenizer.fromFile(flag('--tokenizer', 'models/moxing-base/tokenizer.json'));
+const closedBook = args.includes('--closed-book');
 const maxNew = 48; // as askWithDocs: the reply's budget
 const shared = join(process.cwd(), '..', 'shared', 'datasets');
 type Row = Record<string, string>;
@@ -40,6 +43,7 @@ for (const [file, index] of [['qa_en/wordnet_definitions_qa.csv', gloss], ['qa_z
     const context = fitContext(tokenizer, r.question, passages, blockSize - maxNew - frame);
     if (!context.includes(r.answer)) missed++;
     pairs.push([contextQuestion(context, r.question), r.answer]);
+    if (closedBook) pairs.push([r.question, r.answer]);
   });
 }
 // Shuffled, so English and Chinese pairs mix within batches.
