@@ -6,7 +6,7 @@ import { binData, type Binned } from './binning.js';
 import { applyTree, buildTree, type GrownTree, type TreeArrays } from './tree-builder.js';
 import { growOptions, type MaxFeatures } from './tree.js';
 import { binForHist } from './hist-binning.js';
-import { HistGrower, type HistLeaf } from './hist-tree.js';
+import { HistGrower, type GrowResult, type HistGrowOptions, type HistLeaf } from './hist-tree.js';
 import { Rng } from '../tensor/random.js';
 import { resolveJobs } from './forest-pool.js';
 
@@ -63,24 +63,50 @@ function histEligible(p: GradientBoostingParams): boolean {
   return p.maxFeatures === null && p.minSamplesSplit <= 2 * p.minSamplesLeaf && p.maxDepth <= 16;
 }
 
+/** The histogram grower's options for a stage: depth-first trees' leaf count, leaves as mean residuals. */
+function histOptions(params: GradientBoostingParams): HistGrowOptions {
+  return { maxLeafNodes: 2 ** params.maxDepth, maxDepth: params.maxDepth, minSamplesLeaf: params.minSamplesLeaf, l2: 0, learningRate: 1 };
+}
+
+/** A histogram tree as a CART tree's arrays. */
+function histTreeArrays({ tree, nodeRows }: GrowResult): TreeArrays {
+  return { feature: tree.feature, threshold: tree.threshold, left: tree.left, right: tree.right, value: tree.value, nOutputs: 1, nSamples: nodeRows };
+}
+
 /** A stage grown on histograms: g holds the gradient (prediction − target); leaves are mean residuals. */
 function histStage(grower: HistGrower, g: Float64Array, params: GradientBoostingParams, rng: Rng, rows: Int32Array): { tree: TreeArrays; leaves: HistLeaf[]; m: number } {
   const drawn = drawSamples(rows.length, params, rng);
   rows.set(drawn);
-  const { tree, leaves, nodeRows } = grower.grow(g, null, rows, drawn.length, {
-    maxLeafNodes: 2 ** params.maxDepth, maxDepth: params.maxDepth, minSamplesLeaf: params.minSamplesLeaf, l2: 0, learningRate: 1,
-  });
-  return {
-    tree: { feature: tree.feature, threshold: tree.threshold, left: tree.left, right: tree.right, value: tree.value, nOutputs: 1, nSamples: nodeRows },
-    leaves,
-    m: drawn.length,
-  };
+  const grown = grower.grow(g, null, rows, drawn.length, histOptions(params));
+  return { tree: histTreeArrays(grown), leaves: grown.leaves, m: drawn.length };
+}
+
+/** Newton step per leaf: Σ r / Σ p(1 - p) over its samples, scaled by (K - 1) / K for softmax. */
+function newtonLeaves(tree: TreeArrays, leaves: readonly { node: number; start: number; end: number }[], samples: Int32Array, r: Float64Array, K: number): void {
+  for (const { node, start, end } of leaves) {
+    let num = 0;
+    let den = 0;
+    for (let t = start; t < end; t++) { const i = samples[t]!; const v = r[i]!; num += v; den += Math.abs(v) * (1 - Math.abs(v)); }
+    const scale = K === 1 ? 1 : (K - 1) / K;
+    tree.value[node] = den < 1e-150 ? 0 : (scale * num) / den;
+  }
 }
 
 /** Adds lr * tree(x) to the raw scores F (column k of K) of every training row. */
 function addStage(F: Float64Array, K: number, k: number, tree: TreeArrays, X: Matrix, lr: number): void {
   const leaf = applyTree(tree, X.data, X.rows, X.cols);
   for (let i = 0; i < X.rows; i++) F[i * K + k] += lr * tree.value[leaf[i]!]!;
+}
+
+/**
+ * addStage for a stage grown on every row: each leaf's rows are contiguous in `rows`, so no tree walk
+ * (a binned row goes where its value goes: x <= threshold exactly when its bin <= the split's bin).
+ */
+function addLeaves(F: Float64Array, K: number, k: number, tree: TreeArrays, leaves: readonly { node: number; start: number; end: number }[], rows: Int32Array, lr: number): void {
+  for (const { node, start, end } of leaves) {
+    const v = lr * tree.value[node]!;
+    for (let t = start; t < end; t++) F[rows[t]! * K + k] += v;
+  }
 }
 
 function rawScores(state: BoostingState, X: Matrix, lr: number): Matrix {
@@ -131,8 +157,9 @@ export class GradientBoostingRegressor extends Regressor<GradientBoostingParams,
     for (let s = 0; s < this.params.nEstimators; s++) {
       if (grower) {
         for (let i = 0; i < n; i++) r[i] = F[i]! - yv[i]!; // the gradient; leaves are −Σg/n = mean residual
-        const { tree } = histStage(grower, r, this.params, rng, rows);
-        addStage(F, 1, 0, tree, M, this.params.learningRate);
+        const { tree, leaves, m } = histStage(grower, r, this.params, rng, rows);
+        if (m === n) addLeaves(F, 1, 0, tree, leaves, rows, this.params.learningRate);
+        else addStage(F, 1, 0, tree, M, this.params.learningRate);
         trees.push(tree);
         continue;
       }
@@ -170,7 +197,8 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     const { classes, index } = encodeLabels(toVector(y, M.rows));
     if (classes.length < 2) throw new Error('GradientBoostingClassifier needs at least two classes in y');
     const hist = histEligible(this.params);
-    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set()), resolveJobs(this.params.nJobs)) : null;
+    const K = classes.length === 2 ? 1 : classes.length;
+    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set()), resolveJobs(this.params.nJobs), K) : null;
     try {
       return this.setState({ classes, ...this.stages(M, index, classes.length, grower) });
     } finally {
@@ -182,8 +210,6 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     const n = M.rows;
     const K = nClasses === 2 ? 1 : nClasses;
     const B = grower ? null : binData(M, this.params.maxBins);
-    const rows = new Int32Array(n);
-    const neg = new Float64Array(n);
     const rng = new Rng(this.params.seed);
     const prior = new Float64Array(nClasses);
     for (let i = 0; i < n; i++) prior[index[i]!]++;
@@ -196,26 +222,33 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     const r = new Float64Array(n);
     const trees: TreeArrays[] = [];
     const lr = this.params.learningRate;
+    // Histogram stages: a stage's K trees (one per class) all grow from the same probabilities, so
+    // they are grown together (side by side with threads), then given their Newton steps in order.
+    const tasks = grower ? Array.from({ length: K }, () => ({ g: new Float64Array(n), h: null, rows: new Int32Array(n), m: n, r: new Float64Array(n) })) : [];
     for (let s = 0; s < this.params.nEstimators; s++) {
       probabilities(F, P, n, K);
+      if (grower) {
+        for (let k = 0; k < K; k++) {
+          const t = tasks[k]!;
+          for (let i = 0; i < n; i++) { const v = (K === 1 ? index[i]! : index[i] === k ? 1 : 0) - P[i * K + k]!; t.r[i] = v; t.g[i] = -v; }
+          const drawn = drawSamples(n, this.params, rng);
+          t.rows.set(drawn);
+          t.m = drawn.length;
+        }
+        const grown = grower.growMany(tasks, histOptions(this.params));
+        for (let k = 0; k < K; k++) {
+          const tree = histTreeArrays(grown[k]!);
+          newtonLeaves(tree, grown[k]!.leaves, tasks[k]!.rows, tasks[k]!.r, K);
+          if (tasks[k]!.m === n) addLeaves(F, K, k, tree, grown[k]!.leaves, tasks[k]!.rows, lr);
+          else addStage(F, K, k, tree, M, lr);
+          trees.push(tree);
+        }
+        continue;
+      }
       for (let k = 0; k < K; k++) {
         for (let i = 0; i < n; i++) r[i] = (K === 1 ? index[i]! : index[i] === k ? 1 : 0) - P[i * K + k]!;
-        let tree: TreeArrays;
-        let leaves: { node: number; start: number; end: number }[];
-        let samples: Int32Array;
-        if (grower) {
-          for (let i = 0; i < n; i++) neg[i] = -r[i]!;
-          ({ tree, leaves } = histStage(grower, neg, this.params, rng, rows));
-          samples = rows;
-        } else ({ tree, leaves, samples } = stageTree(B!, r, this.params, rng));
-        // Newton step per leaf: Σ r / Σ p(1 - p), scaled by (K - 1) / K for softmax.
-        for (const { node, start, end } of leaves) {
-          let num = 0;
-          let den = 0;
-          for (let t = start; t < end; t++) { const i = samples[t]!; const v = r[i]!; num += v; den += Math.abs(v) * (1 - Math.abs(v)); }
-          const scale = K === 1 ? 1 : (K - 1) / K;
-          tree.value[node] = den < 1e-150 ? 0 : (scale * num) / den;
-        }
+        const { tree, leaves, samples } = stageTree(B!, r, this.params, rng);
+        newtonLeaves(tree, leaves, samples, r, K);
         addStage(F, K, k, tree, M, lr);
         trees.push(tree);
       }

@@ -154,7 +154,8 @@ function boost(p: HistGradientBoostingParams, X: Matrix, makeLoss: (rows: Int32A
   const loss = makeLoss(train);
   const Xt = val ? takeRows(X, train) : X;
   const B = binForHist(Xt, p.maxBins, new Set(p.categoricalFeatures ?? []));
-  const grower = new HistGrower(B, resolveJobs(p.nJobs));
+  // One tree per class and iteration: with threads, whole trees grow side by side.
+  const grower = new HistGrower(B, resolveJobs(p.nJobs), loss.K);
   try {
     return boostOn(p, X, Xt, grower, loss, makeLoss, val);
   } finally {
@@ -172,18 +173,25 @@ function boostOn(p: HistGradientBoostingParams, X: Matrix, Xt: Matrix, grower: H
   const Xv = val ? takeRows(X, val) : null;
   const Fv = Xv ? new Float64Array(Xv.rows * K) : null;
   if (Fv) for (let i = 0; i < Xv!.rows; i++) Fv.set(loss.baseline, i * K);
-  const g = new Float64Array(nt);
-  const h = loss.constantHessian ? null : new Float64Array(nt);
-  const rows = new Int32Array(nt);
+  // Per class: gradients, hessians and the rows each tree permutes. Every class's gradients of an
+  // iteration come from the scores before it, so all K trees can grow before any is added.
+  const tasks = Array.from({ length: K }, () => ({
+    g: new Float64Array(nt), h: loss.constantHessian ? null : new Float64Array(nt), rows: new Int32Array(nt), m: nt,
+  }));
   const trees: HistTree[] = [];
   const validationLoss: number[] = [];
   const opts = { maxLeafNodes: p.maxLeafNodes, maxDepth: p.maxDepth ?? Infinity, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2Regularization, learningRate: p.learningRate };
   let it = 0;
   while (it < p.maxIter) {
     for (let k = 0; k < K; k++) {
-      loss.gradients(F, k, g, h);
-      for (let i = 0; i < nt; i++) rows[i] = i;
-      const { tree, leaves } = grower.grow(g, h, rows, nt, opts);
+      const t = tasks[k]!;
+      loss.gradients(F, k, t.g, t.h);
+      for (let i = 0; i < nt; i++) t.rows[i] = i;
+    }
+    const grown = grower.growMany(tasks, opts);
+    for (let k = 0; k < K; k++) {
+      const { tree, leaves } = grown[k]!;
+      const rows = tasks[k]!.rows;
       // Each leaf's rows are contiguous in `rows`: the training scores need no tree walk.
       for (const leaf of leaves) for (let t = leaf.start; t < leaf.end; t++) F[rows[t]! * K + k] += leaf.value;
       trees.push(tree);

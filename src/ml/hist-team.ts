@@ -12,6 +12,7 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { ARGS, SPLIT_WORDS, runStep, type StepState } from './hist-split.js';
 import type { HistLayout } from './hist-layout.js';
+import type { HistLeaf, HistTree } from './hist-tree.js';
 import { spawnWorker, type PoolWorker } from './worker-spawn.js';
 
 // ctrl words: the step number, the command, an error flag, the next part to take, the parts finished.
@@ -23,6 +24,11 @@ export const C_FINISHED = 4;
 const C_WORDS = 5;
 export const CMD_STEP = 1;
 export const CMD_EXIT = 2;
+export const CMD_TREES = 3;
+// Tree mode's arguments (in args): the number of trees, whether hessians are all 1, the growth options.
+export const T_TASKS = 0;
+export const T_HCONST = 1;
+export const T_OPTS = 2; // maxLeafNodes, maxDepth, minSamplesLeaf, l2, learningRate
 /** Spins on a control word before sleeping on it (about 50-100 µs: longer than most pauses between steps). */
 export const SPIN = 20000;
 
@@ -36,8 +42,13 @@ export interface TeamSetup {
   ctrl: Int32Array;
   args: Float64Array;
   res: Float64Array;
+  /** Rows used per tree in tree mode (trees of one call read g, h and rows at t * n). */
+  treeRows: Float64Array;
   seq: number;
 }
+
+/** A tree grown by a helper in tree mode. */
+export interface GrownMessage { t: number; tree: HistTree; leaves: HistLeaf[]; nodeRows: Int32Array }
 
 const idle: PoolWorker[] = [];
 
@@ -63,8 +74,10 @@ export function runParts(st: StepState, ctrl: Int32Array, args: Float64Array, re
 }
 
 /**
- * The fitting thread's side: shared buffers, leased helpers, and the step that runs every part.
- * @example const team = new HistTeam(L, n, 1); team.step(); team.close();
+ * The fitting thread's side: shared buffers, leased helpers, and the step that runs every part. In
+ * tree mode (maxTrees > 1) the unit is instead a whole tree: trees of one boosting iteration (one per
+ * class) grow on separate threads, each on its own slice of g, h and rows.
+ * @example const team = new HistTeam(L, n, 1, 1); team.step(); team.close();
  */
 export class HistTeam {
   readonly st: StepState;
@@ -75,8 +88,12 @@ export class HistTeam {
   private seq = 0;
   private closed = false;
 
-  constructor(L: HistLayout, n: number, nHelpers: number) {
-    this.st = { L, g: f64(n), h: f64(n), rows: new Int32Array(new SharedArrayBuffer(4 * n)), hists: [] };
+  readonly treeRows: Float64Array;
+
+  constructor(L: HistLayout, n: number, nHelpers: number, maxTrees: number) {
+    const size = n * maxTrees;
+    this.st = { L, g: f64(size), h: f64(size), rows: new Int32Array(new SharedArrayBuffer(4 * size)), hists: [] };
+    this.treeRows = f64(maxTrees);
     this.args = f64(ARGS);
     this.res = f64(2 * L.parts.length * SPLIT_WORDS);
     this.ctrl = new Int32Array(new SharedArrayBuffer(4 * C_WORDS));
@@ -84,7 +101,7 @@ export class HistTeam {
     for (let w = 0; w < nHelpers; w++) {
       const pw = idle.pop() ?? spawnWorker('hist-worker');
       this.helpers.push(pw);
-      const setup: TeamSetup = { type: 'setup', L, g: this.st.g, h: this.st.h, rows: this.st.rows, ctrl: this.ctrl, args: this.args, res: this.res, seq: 0 };
+      const setup: TeamSetup = { type: 'setup', L, g: this.st.g, h: this.st.h, rows: this.st.rows, ctrl: this.ctrl, args: this.args, res: this.res, treeRows: this.treeRows, seq: 0 };
       pw.port.postMessage(setup);
     }
   }
@@ -106,16 +123,45 @@ export class HistTeam {
     this.post(CMD_STEP);
     runParts(this.st, ctrl, this.args, this.res);
     // Only parts a helper has already taken are waited for.
+    this.waitFinished(nParts);
+  }
+
+  /**
+   * Tree mode: trees [0, nTrees) (arguments already in args and treeRows) taken from the counter, here
+   * by `grow` and on the helpers, whose trees are returned (in any order).
+   */
+  trees(nTrees: number, grow: (t: number) => void): GrownMessage[] {
+    const { ctrl } = this;
+    Atomics.store(ctrl, C_FINISHED, 0);
+    Atomics.store(ctrl, C_NEXT, 0);
+    this.post(CMD_TREES);
+    for (let t = Atomics.add(ctrl, C_NEXT, 1); t < nTrees; t = Atomics.add(ctrl, C_NEXT, 1)) {
+      grow(t);
+      Atomics.add(ctrl, C_FINISHED, 1);
+    }
+    this.waitFinished(nTrees);
+    // A helper posts each tree before counting it finished.
+    const out: GrownMessage[] = [];
+    for (const pw of this.helpers) {
+      for (let m = receiveMessageOnPort(pw.port); m; m = receiveMessageOnPort(pw.port)) out.push(m.message as GrownMessage);
+    }
+    return out;
+  }
+
+  private waitFinished(total: number): void {
+    const { ctrl } = this;
     let spins = 0;
-    while (Atomics.load(ctrl, C_FINISHED) < nParts) {
+    while (Atomics.load(ctrl, C_FINISHED) < total) {
       if (++spins < SPIN) continue;
       Atomics.wait(ctrl, C_FINISHED, Atomics.load(ctrl, C_FINISHED), 1);
     }
     if (Atomics.load(ctrl, C_ERROR) !== 0) {
       let msg = 'a histogram thread failed';
       for (const pw of this.helpers) {
-        const m = receiveMessageOnPort(pw.port)?.message as { error?: string } | undefined;
-        if (m?.error !== undefined) msg = m.error;
+        for (let m = receiveMessageOnPort(pw.port); m; m = receiveMessageOnPort(pw.port)) {
+          const e = (m.message as { error?: string }).error;
+          if (e !== undefined) msg = e;
+        }
       }
       this.fail(msg);
     }

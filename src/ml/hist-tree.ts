@@ -6,7 +6,7 @@
 import { MISSING_BIN, type HistBinned } from './hist-binning.js';
 import { histLayout, type HistLayout } from './hist-layout.js';
 import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
-import { HistTeam } from './hist-team.js';
+import { HistTeam, T_HCONST, T_OPTS, T_TASKS } from './hist-team.js';
 
 const MISS = MISSING_BIN;
 const PARTS_PER_THREAD = 3; // a module constant: under tsx an imported binding is a getter call per read
@@ -36,6 +36,9 @@ export interface HistGrowOptions {
   learningRate: number;
 }
 
+/** A grown tree, its leaves, and each node's row count. */
+export interface GrowResult { tree: HistTree; leaves: HistLeaf[]; nodeRows: Int32Array }
+
 /** A leaf: its node and the positions [start, end) of its rows in the permuted row array. */
 export interface HistLeaf { node: number; start: number; end: number; value: number }
 
@@ -59,23 +62,34 @@ interface GrowNode {
  */
 export class HistGrower {
   private readonly L: HistLayout;
+  /** Helpers sharing each node's work (one tree at a time), or null. */
   private readonly team: HistTeam | null;
+  /** Helpers growing whole trees of one growMany call, or null. */
+  private readonly treeTeam: HistTeam | null;
+  private readonly B: HistBinned;
   private readonly st: StepState;
   private readonly args: Float64Array;
   private readonly res: Float64Array;
   private readonly free: number[] = [];
 
-  constructor(private readonly B: HistBinned, threads = 1) {
-    // With threads, a few parts per thread: a thread that finishes early (or a helper the scheduler
-    // has not run yet) leaves the rest to the others.
-    const T = Math.max(1, Math.min(threads, B.cols));
-    this.L = histLayout(B, T > 1 ? Math.min(B.cols, PARTS_PER_THREAD * T) : 1, T > 1);
+  /**
+   * B: the binned data, or a one-part layout of it (a helper thread's grower). threads: threads per
+   * tree; with treesPerCall > 1 (one tree per class and iteration), threads instead grow separate trees
+   * of one growMany call, each alone: a whole tree per thread needs no step-by-step handoffs.
+   */
+  constructor(B: HistBinned | HistLayout, threads = 1, treesPerCall = 1) {
+    const given = 'parts' in B ? B : null;
+    const binned = given ? given.B : (B as HistBinned);
+    const T = given ? 1 : Math.max(1, Math.min(threads, treesPerCall > 1 ? treesPerCall : binned.cols));
+    const byTree = T > 1 && treesPerCall > 1;
+    // Node steps on threads use a few parts per thread: a thread that finishes early (or a helper the
+    // scheduler has not run yet) leaves the rest to the others.
+    this.L = given ?? histLayout(binned, T > 1 && !byTree ? Math.min(binned.cols, PARTS_PER_THREAD * T) : 1, T > 1);
     this.B = this.L.B;
-    if (T > 1) {
-      this.team = new HistTeam(this.L, B.rows, T - 1);
-      ({ st: this.st, args: this.args, res: this.res } = this.team);
-    } else {
-      this.team = null;
+    this.team = T > 1 && !byTree ? new HistTeam(this.L, binned.rows, T - 1, 1) : null;
+    this.treeTeam = byTree ? new HistTeam(this.L, binned.rows, T - 1, treesPerCall) : null;
+    if (this.team) ({ st: this.st, args: this.args, res: this.res } = this.team);
+    else {
       this.st = { L: this.L, g: new Float64Array(0), h: new Float64Array(0), rows: new Int32Array(0), hists: [] };
       this.args = new Float64Array(ARGS);
       this.res = new Float64Array(2 * SPLIT_WORDS);
@@ -85,6 +99,39 @@ export class HistGrower {
   /** Releases the helper threads (a no-op with one thread); the grower cannot grow after it. */
   close(): void {
     this.team?.close();
+    this.treeTeam?.close();
+  }
+
+  /**
+   * Grows the independent trees of `tasks` (same options, hessians all given or all null), on
+   * separate threads in tree mode; each task's rows are permuted as grow() does.
+   * @example const grown = grower.growMany(classes.map((k) => ({ g: gs[k], h: hs[k], rows: rs[k], m: n })), opts);
+   */
+  growMany(tasks: { g: Float64Array; h: Float64Array | null; rows: Int32Array; m: number }[], o: HistGrowOptions): GrowResult[] {
+    const team = this.treeTeam;
+    if (!team || tasks.length < 2) return tasks.map((t) => this.grow(t.g, t.h, t.rows, t.m, o));
+    if (tasks.length > team.treeRows.length) throw new Error(`growMany: ${tasks.length} trees, this grower takes ${team.treeRows.length}`);
+    const n = this.B.rows;
+    const { g, h, rows } = team.st;
+    const hConst = tasks[0]!.h === null;
+    tasks.forEach((t, k) => {
+      g.set(t.g.subarray(0, n), k * n);
+      if (!hConst) h.set(t.h!.subarray(0, n), k * n);
+      rows.set(t.rows.subarray(0, t.m), k * n);
+      team.treeRows[k] = t.m;
+    });
+    const a = team.args;
+    a[T_TASKS] = tasks.length;
+    a[T_HCONST] = hConst ? 1 : 0;
+    a[T_OPTS] = o.maxLeafNodes; a[T_OPTS + 1] = o.maxDepth; a[T_OPTS + 2] = o.minSamplesLeaf; a[T_OPTS + 3] = o.l2; a[T_OPTS + 4] = o.learningRate;
+    const out: GrowResult[] = new Array(tasks.length);
+    const grown = team.trees(tasks.length, (k) => {
+      const at = k * n;
+      out[k] = this.grow(g.subarray(at, at + n), hConst ? null : h.subarray(at, at + n), rows.subarray(at, at + n), tasks[k]!.m, o);
+    });
+    for (const m of grown) out[m.t] = { tree: m.tree, leaves: m.leaves, nodeRows: m.nodeRows };
+    tasks.forEach((t, k) => t.rows.set(rows.subarray(k * n, k * n + t.m)));
+    return out;
   }
 
   private alloc(): number {
@@ -125,7 +172,7 @@ export class HistGrower {
    * which it permutes so that each leaf's rows are contiguous.
    * @example const { tree, leaves } = grower.grow(g, null, rows, n, opts);
    */
-  grow(g: Float64Array, h: Float64Array | null, rows: Int32Array, m: number, o: HistGrowOptions): { tree: HistTree; leaves: HistLeaf[]; nodeRows: Int32Array } {
+  grow(g: Float64Array, h: Float64Array | null, rows: Int32Array, m: number, o: HistGrowOptions): GrowResult {
     const { st } = this;
     if (!this.team) {
       st.g = g;
@@ -142,7 +189,7 @@ export class HistGrower {
     return out;
   }
 
-  private growOn(hConst: boolean, m: number, o: HistGrowOptions): { tree: HistTree; leaves: HistLeaf[]; nodeRows: Int32Array } {
+  private growOn(hConst: boolean, m: number, o: HistGrowOptions): GrowResult {
     const { B } = this;
     const { g, h, rows } = this.st;
     const n = B.rows;

@@ -3,15 +3,16 @@
 
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { A_PARENT, A_SMALL, type StepState } from './hist-split.js';
-import { CMD_EXIT, C_CMD, C_ERROR, C_FINISHED, C_NEXT, C_SEQ, SPIN, runParts, type TeamSetup } from './hist-team.js';
+import { CMD_EXIT, CMD_TREES, C_CMD, C_ERROR, C_FINISHED, C_NEXT, C_SEQ, SPIN, T_HCONST, T_OPTS, T_TASKS, runParts, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 
 const port = (workerData as { port: MessagePort }).port;
 
 function serve(s: TeamSetup): void {
   const st: StepState = { L: s.L, g: s.g, h: s.h, rows: s.rows, hists: [] };
   const { ctrl, args, res } = s;
-  const nParts = s.L.parts.length;
   let last = s.seq;
+  let grower: HistGrower | undefined;
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctrl, C_SEQ) === last) {
@@ -19,10 +20,13 @@ function serve(s: TeamSetup): void {
       Atomics.wait(ctrl, C_SEQ, last, 100);
     }
     last = Atomics.load(ctrl, C_SEQ);
-    if (Atomics.load(ctrl, C_CMD) === CMD_EXIT) return;
-    // Nothing left to take: the fitting thread did it all (or this thread woke late).
-    if (Atomics.load(ctrl, C_NEXT) >= nParts) continue;
+    const cmd = Atomics.load(ctrl, C_CMD);
+    if (cmd === CMD_EXIT) return;
     try {
+      if (cmd === CMD_TREES) {
+        growTrees(s, () => (grower ??= new HistGrower(s.L)));
+        continue;
+      }
       runParts(st, ctrl, args, res, () => {
         // Histograms created since the last step arrive as messages posted before it.
         const need = Math.max(args[A_SMALL]!, args[A_PARENT]!);
@@ -33,11 +37,29 @@ function serve(s: TeamSetup): void {
         }
       });
     } catch (err) {
-      // Finish every part so the fitting thread stops waiting, and say why.
+      // Count everything finished so the fitting thread stops waiting, and say why.
       port.postMessage({ error: err instanceof Error ? err.message : String(err) });
       Atomics.store(ctrl, C_ERROR, 1);
-      Atomics.store(ctrl, C_FINISHED, nParts);
+      Atomics.store(ctrl, C_FINISHED, 1 << 30);
     }
+  }
+}
+
+/** Tree mode: takes trees from the counter, grows each on its slice of the shared buffers, posts it, counts it. */
+function growTrees(s: TeamSetup, grower: () => HistGrower): void {
+  const { ctrl, args, treeRows } = s;
+  const n = s.L.B.rows;
+  const nTrees = args[T_TASKS]!;
+  const hConst = args[T_HCONST] === 1;
+  const o: HistGrowOptions = {
+    maxLeafNodes: args[T_OPTS]!, maxDepth: args[T_OPTS + 1]!, minSamplesLeaf: args[T_OPTS + 2]!, l2: args[T_OPTS + 3]!, learningRate: args[T_OPTS + 4]!,
+  };
+  for (let t = Atomics.add(ctrl, C_NEXT, 1); t < nTrees; t = Atomics.add(ctrl, C_NEXT, 1)) {
+    const at = t * n;
+    const r = grower().grow(s.g.subarray(at, at + n), hConst ? null : s.h.subarray(at, at + n), s.rows.subarray(at, at + n), treeRows[t]!, o);
+    const msg: GrownMessage = { t, ...r };
+    port.postMessage(msg);
+    Atomics.add(ctrl, C_FINISHED, 1);
   }
 }
 
