@@ -43,6 +43,8 @@ const DAWN_TOGGLES = 'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_o
 
 type DawnModule = { create(options: string[]): GPU; globals: object };
 
+let vulkanLoader: unknown = null;
+
 /**
  * Points the Vulkan loader at SwiftShader inside this process: VK_ICD_FILENAMES is read when Dawn
  * creates its Vulkan instance, and loading chromium's libvulkan.so.1 by absolute path first makes
@@ -57,7 +59,10 @@ function useSwiftShader(): string | null {
   try {
     const require = createRequire(import.meta.url);
     const koffi = require('koffi') as { load(path: string): unknown };
-    koffi.load(`${SWIFTSHADER_DIR}/libvulkan.so.1`);
+    // Kept for the life of the process: koffi unloads a library whose object is collected, and a
+    // collection between here and Dawn's dlopen (the awaits of loading Dawn) left Dawn without a
+    // Vulkan loader ("Dawn found no adapter on SwiftShader", more often the more a program imports).
+    vulkanLoader ??= koffi.load(`${SWIFTSHADER_DIR}/libvulkan.so.1`);
   } catch (e) {
     // A system libvulkan1 (on the library path) serves as well; say nothing unless the adapter is missing.
     void e;
