@@ -9,6 +9,11 @@ import { jsKernels } from '../js/index.js';
 import { floats, gpuTest, assertClose } from './testing.js';
 import type { WebGpuBackend } from './index.js';
 import type { GpuStorage } from './memory.js';
+import { registerDeviceBackend } from '../registry.js';
+import type { DeviceBackend } from '../backend.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { modelOn } from '../../llm/test-device-gpt.js';
+import { gptOptimizer } from '../../llm/train.js';
 
 const decay: Omit<AdamWParams, 'step'> = { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
 const plain: Omit<AdamWParams, 'step'> = { ...decay, lr: 2e-2, weightDecay: 0 };
@@ -87,4 +92,22 @@ gpuTest('adamwMulti: a storage given twice is updated twice, tensor by tensor, a
   g.kernels.adamwMulti([p.gpu[0]!, p.gpu[0]!], grad.gpu, m.gpu, v.gpu, hyper);
   await check(g, { p, m, v }, 'twice');
   assert.equal(p.gpu[0]!.pack, null);
+});
+
+gpuTest('a GPT training step on webgpu updates every parameter in one dispatch', async (g) => {
+  registerDeviceBackend(g as unknown as DeviceBackend);
+  const model = modelOn('webgpu');
+  const opt = gptOptimizer(model, { lr: 1e-3, weightDecay: 0.1 }); // two groups: matrices decay, the rest not
+  const x = new Tensor(Int32Array.from({ length: 32 }, (_, i) => (i * 5) % 64), [2, 16]);
+  const counts: number[] = [];
+  for (let step = 0; step < 3; step++) {
+    model.forward(x, x).loss!.backward();
+    const before = g.runtime.dispatchCount;
+    opt.step();
+    counts.push(g.runtime.dispatchCount - before);
+    opt.zeroGrad();
+  }
+  assert.ok(model.parameters().length > 10);
+  // The first step also zeroes reused blocks for the new moments; then one dispatch per step.
+  assert.deepEqual(counts.slice(1), [1, 1]);
 });
