@@ -1,13 +1,16 @@
-// Histogram boosting on several threads: the features are cut into a few more parts than threads
-// (src/ml/hist-layout.ts), and at every node each thread takes parts from a shared counter until none
-// are left, building its parts of the node's histogram, subtracting its parts of the sibling's and
-// finding each part's best split (src/ml/hist-split.ts); the fitting thread merges the parts' splits
-// in feature order. Steps last microseconds to a millisecond, too short for messages: the threads
-// share the data, the histograms and a few control words, and a helper spins (then sleeps) on them
-// between steps for as long as the grower lives (until close()). The fitting thread never waits for a
-// helper that has not started a part, so on a machine whose cores are busy the fit slows to about one
-// thread's pace, not to the scheduler's. Results equal one thread's to the bit: every histogram slot
-// sums the same rows in the same order, and ties go to the lower feature either way.
+// Histogram boosting on several threads, in one of two modes.
+// Tree mode (more than two classes): an iteration's trees, one per class, are independent; each
+// thread takes whole trees from a shared counter and grows them alone (src/ml/hist-tree.ts), and the
+// helpers post theirs back. One handoff per iteration.
+// Node mode (one tree per iteration, on large data only): the features are cut into one part per
+// thread (src/ml/hist-layout.ts), and at every node each thread takes parts from a shared counter,
+// building its part of the node's histogram, subtracting its part of the sibling's and finding the
+// part's best split (src/ml/hist-split.ts); the fitting thread merges the parts' splits in feature
+// order. The fitting thread never waits for a helper that has not taken a part.
+// Steps are too short for messages: the threads share the data, the histograms and a few control
+// words, and a helper spins (then sleeps) on them for as long as the grower lives (until close()).
+// Results equal one thread's to the bit either way: every histogram slot sums the same rows in the
+// same order, and ties go to the lower feature.
 
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { ARGS, SPLIT_WORDS, runStep, type StepState } from './hist-split.js';
@@ -16,12 +19,14 @@ import type { HistLeaf, HistTree } from './hist-tree.js';
 import { spawnWorker, type PoolWorker } from './worker-spawn.js';
 
 // ctrl words: the step number, the command, an error flag, the next part to take, the parts finished.
+// The word helpers spin on, the counter every thread takes parts from and the one the fitting thread
+// spins on sit on separate 64-byte cache lines: a spinning reader of a line slows every write to it.
 export const C_SEQ = 0;
 export const C_CMD = 1;
 export const C_ERROR = 2;
-export const C_NEXT = 3;
-export const C_FINISHED = 4;
-const C_WORDS = 5;
+export const C_NEXT = 16;
+export const C_FINISHED = 32;
+const C_WORDS = 48;
 export const CMD_STEP = 1;
 export const CMD_EXIT = 2;
 export const CMD_TREES = 3;
@@ -29,8 +34,13 @@ export const CMD_TREES = 3;
 export const T_TASKS = 0;
 export const T_HCONST = 1;
 export const T_OPTS = 2; // maxLeafNodes, maxDepth, minSamplesLeaf, l2, learningRate
-/** Spins on a control word before sleeping on it (about 50-100 µs: longer than most pauses between steps). */
-export const SPIN = 20000;
+/**
+ * Spins on a control word before sleeping on it: a helper about 1 ms (far longer than the pauses
+ * between steps and trees: a sleeping helper wakes 50-100 µs after the step it was needed for), the
+ * fitting thread about 0.1 ms for parts a helper has taken.
+ */
+export const SPIN = 1 << 20;
+export const SPIN_MAIN = 1 << 17;
 
 /** What a helper gets once per grower. */
 export interface TeamSetup {
@@ -69,6 +79,7 @@ export function runParts(st: StepState, ctrl: Int32Array, args: Float64Array, re
     runStep(st, q, args, res);
     ran++;
     Atomics.add(ctrl, C_FINISHED, 1);
+    Atomics.notify(ctrl, C_FINISHED); // the fitting thread may have stopped spinning (no waiter: cheap)
   }
   return ran;
 }
@@ -152,7 +163,7 @@ export class HistTeam {
     const { ctrl } = this;
     let spins = 0;
     while (Atomics.load(ctrl, C_FINISHED) < total) {
-      if (++spins < SPIN) continue;
+      if (++spins < SPIN_MAIN) continue;
       Atomics.wait(ctrl, C_FINISHED, Atomics.load(ctrl, C_FINISHED), 1);
     }
     if (Atomics.load(ctrl, C_ERROR) !== 0) {

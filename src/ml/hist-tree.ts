@@ -9,7 +9,16 @@ import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARE
 import { HistTeam, T_HCONST, T_OPTS, T_TASKS } from './hist-team.js';
 
 const MISS = MISSING_BIN;
-const PARTS_PER_THREAD = 3; // a module constant: under tsx an imported binding is a getter call per read
+/** Rows x columns of binned data from which threads share each node of a tree. */
+const NODE_SHARING_MIN = 1 << 20;
+
+function f64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n));
+}
+
+function i32(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * n));
+} // a module constant: under tsx an imported binding is a getter call per read
 
 /** A fitted tree as flat arrays; `feature[i] = -1` marks a leaf. */
 export interface HistTree {
@@ -71,6 +80,8 @@ export class HistGrower {
   private readonly args: Float64Array;
   private readonly res: Float64Array;
   private readonly free: number[] = [];
+  /** Scratch for partition(): a node's rows going right. */
+  private readonly right: Int32Array;
 
   /**
    * B: the binned data, or a one-part layout of it (a helper thread's grower). threads: threads per
@@ -80,19 +91,25 @@ export class HistGrower {
   constructor(B: HistBinned | HistLayout, threads = 1, treesPerCall = 1) {
     const given = 'parts' in B ? B : null;
     const binned = given ? given.B : (B as HistBinned);
-    const T = given ? 1 : Math.max(1, Math.min(threads, treesPerCall > 1 ? treesPerCall : binned.cols));
+    const n = binned.rows;
+    let T = given ? 1 : Math.max(1, Math.min(threads, treesPerCall > 1 ? treesPerCall : binned.cols));
     const byTree = T > 1 && treesPerCall > 1;
-    // Node steps on threads use a few parts per thread: a thread that finishes early (or a helper the
-    // scheduler has not run yet) leaves the rest to the others.
-    this.L = given ?? histLayout(binned, T > 1 && !byTree ? Math.min(binned.cols, PARTS_PER_THREAD * T) : 1, T > 1);
+    // Sharing each node between threads pays only when a node's histogram is large work: below about
+    // a million listed entries (Ames' 1,758 rows list 65,000) the handoffs at every node cost what the
+    // second thread saves, and one thread grows the tree.
+    if (T > 1 && !byTree && n * binned.cols < NODE_SHARING_MIN) T = 1;
+    // Every buffer is on shared memory, with threads or not: the same functions then always see the
+    // same kind of typed array (one that saw both ran at half speed).
+    this.L = given ?? histLayout(binned, T > 1 && !byTree ? T : 1, true);
     this.B = this.L.B;
-    this.team = T > 1 && !byTree ? new HistTeam(this.L, binned.rows, T - 1, 1) : null;
-    this.treeTeam = byTree ? new HistTeam(this.L, binned.rows, T - 1, treesPerCall) : null;
+    this.right = i32(n);
+    this.team = T > 1 && !byTree ? new HistTeam(this.L, n, T - 1, 1) : null;
+    this.treeTeam = byTree ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
     if (this.team) ({ st: this.st, args: this.args, res: this.res } = this.team);
     else {
-      this.st = { L: this.L, g: new Float64Array(0), h: new Float64Array(0), rows: new Int32Array(0), hists: [] };
-      this.args = new Float64Array(ARGS);
-      this.res = new Float64Array(2 * SPLIT_WORDS);
+      this.st = { L: this.L, g: f64(n), h: f64(n), rows: i32(n), hists: [] };
+      this.args = f64(ARGS);
+      this.res = f64(2 * SPLIT_WORDS);
     }
   }
 
@@ -139,7 +156,7 @@ export class HistGrower {
     if (k !== undefined) return k;
     const size = 3 * this.L.total;
     if (this.team) return this.team.addHist(size);
-    this.st.hists.push(new Float64Array(size));
+    this.st.hists.push(f64(size));
     return this.st.hists.length - 1;
   }
 
@@ -174,13 +191,7 @@ export class HistGrower {
    */
   grow(g: Float64Array, h: Float64Array | null, rows: Int32Array, m: number, o: HistGrowOptions): GrowResult {
     const { st } = this;
-    if (!this.team) {
-      st.g = g;
-      if (h) st.h = h;
-      st.rows = rows;
-      return this.growOn(h === null, m, o);
-    }
-    // Helpers read the shared copies.
+    // The grower's own shared copies (helpers read them).
     st.g.set(g.subarray(0, this.B.rows));
     if (h) st.h.set(h.subarray(0, this.B.rows));
     st.rows.set(rows.subarray(0, m));
@@ -230,7 +241,7 @@ export class HistGrower {
       const s = nd.split!;
       const j = s.feature;
       const cat = B.categorical[j] === 1;
-      const a = partition(B.codes, j * n, rows, nd.start, nd.end, s, cat);
+      const a = partition(B.codes, j * n, rows, nd.start, nd.end, s, cat, this.right);
       feature[nd.id] = j;
       missingLeft[nd.id] = s.missingLeft ? 1 : 0;
       if (cat) { catOffset[nd.id] = bits.length; bits.push(...s.bits!); threshold[nd.id] = 0; }
@@ -274,18 +285,40 @@ export class HistGrower {
   }
 }
 
-/** Partitions rows[start, end) so the rows going left come first; returns where the right ones start. */
-function partition(codes: Uint8Array, col: number, rows: Int32Array, start: number, end: number, s: Split, cat: boolean): number {
+/**
+ * Partitions rows[start, end) so the rows going left come first, each side in its former order;
+ * returns where the right ones start. Without branches on the rows (a left/right guess per row was
+ * wrong half the time): every row is written to both sides' cursors and only its side's advances.
+ */
+function partition(codes: Uint8Array, col: number, rows: Int32Array, start: number, end: number, s: Split, cat: boolean, right: Int32Array): number {
   let a = start;
-  let b = end - 1;
-  const bin = s.bin;
-  const missLeft = s.missingLeft;
-  while (a <= b) {
-    const code = codes[col + rows[a]!]!;
-    const goLeft = code === MISS ? missLeft : cat ? ((s.bits![code >> 5]! >>> (code & 31)) & 1) === 1 : code <= bin;
-    if (goLeft) a++;
-    else { const tmp = rows[a]!; rows[a] = rows[b]!; rows[b] = tmp; b--; }
+  let r = 0;
+  const ml = s.missingLeft ? 1 : 0;
+  if (cat) {
+    const bits = s.bits!;
+    for (let t = start; t < end; t++) {
+      const i = rows[t]!;
+      const code = codes[col + i]!;
+      const l = code === MISS ? ml : (bits[code >> 5]! >>> (code & 31)) & 1;
+      rows[a] = i;
+      right[r] = i;
+      a += l;
+      r += 1 - l;
+    }
+  } else {
+    const bin = s.bin;
+    for (let t = start; t < end; t++) {
+      const i = rows[t]!;
+      const code = codes[col + i]!;
+      // code <= bin, or a missing value (code 255 > every bin) going left.
+      const l = (1 - ((bin - code) >>> 31)) | (ml & +(code === MISS));
+      rows[a] = i;
+      right[r] = i;
+      a += l;
+      r += 1 - l;
+    }
   }
+  rows.set(right.subarray(0, r), a);
   return a;
 }
 

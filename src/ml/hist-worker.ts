@@ -41,6 +41,7 @@ function serve(s: TeamSetup): void {
       port.postMessage({ error: err instanceof Error ? err.message : String(err) });
       Atomics.store(ctrl, C_ERROR, 1);
       Atomics.store(ctrl, C_FINISHED, 1 << 30);
+      Atomics.notify(ctrl, C_FINISHED);
     }
   }
 }
@@ -60,6 +61,7 @@ function growTrees(s: TeamSetup, grower: () => HistGrower): void {
     const msg: GrownMessage = { t, ...r };
     port.postMessage(msg);
     Atomics.add(ctrl, C_FINISHED, 1);
+    Atomics.notify(ctrl, C_FINISHED);
   }
 }
 
