@@ -55,9 +55,10 @@ async function run(g: WebGpuBackend, sizes: number[], groupOf: (i: number) => Om
 
 gpuTest('adamwMulti: every tensor of two interleaved groups, in one dispatch per step, as the js reference', async (g) => {
   const sizes = [1, 63, 64, 65, 1003, 5000, 7];
-  const { p, dispatches } = await run(g, sizes, (i) => (i % 3 === 1 ? plain : decay), 3, 10);
+  const { p, m, dispatches } = await run(g, sizes, (i) => (i % 3 === 1 ? plain : decay), 3, 10);
   assert.deepEqual(dispatches, [1, 1, 1]);
   assert.ok(p.gpu.every((s) => s.pack !== null && s.buffer === p.gpu[0]!.buffer), 'the parameters share one pack');
+  assert.ok(m.gpu.every((s) => s.pack !== null && s.buffer === m.gpu[0]!.buffer), 'the first moments share another');
   // Packed storage is still ordinary storage: another kernel reads and writes it, and so do writes.
   const out = g.device.alloc('float32', 1003);
   g.kernels.binary('add', p.gpu[4]!, p.gpu[4]!, out);

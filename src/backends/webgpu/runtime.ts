@@ -230,7 +230,7 @@ export class Runtime {
         this.bufferIds.set(b.buffer, id);
         this.firstUse.set(b.buffer, spec.name);
       }
-      ids += b.offset === 0 ? `${id},` : `${id}@${b.offset},`;
+      ids += b.span === 0 ? `${id},` : `${id}@${b.offset}+${b.span},`;
       for (let j = 0; j < i; j++) {
         const o = views[j]!;
         if (o.buffer !== b.buffer) continue;

@@ -59,8 +59,15 @@ interface Pack {
   V: GPUBuffer;
 }
 
-/** The packs of one optimizer's tensors; every member storage holds it (GpuStorage.pack). */
+/** What the parameters hold (GpuStorage.pack): their buffers, which live as long as the parameters. */
+class ParamBuffers {}
+
+/**
+ * The packs of one optimizer's tensors, held by its moments (GpuStorage.pack): when the optimizer
+ * goes, the gradient and moment buffers go with it, and the parameters keep only theirs.
+ */
 class PackSet {
+  readonly owner = new ParamBuffers();
   constructor(readonly params: readonly GpuStorage[], readonly ms: readonly GpuStorage[], readonly vs: readonly GpuStorage[], readonly packs: Pack[]) {}
 
   /** Whether these are exactly the set's tensors, in order, all still in it. */
@@ -68,7 +75,7 @@ class PackSet {
     if (params.length !== this.params.length) return false;
     for (let i = 0; i < params.length; i++) {
       const p = params[i]!, m = ms[i]!, v = vs[i]!;
-      if (p !== this.params[i] || m !== this.ms[i] || v !== this.vs[i] || p.pack !== this || m.pack !== this || v.pack !== this) return false;
+      if (p !== this.params[i] || m !== this.ms[i] || v !== this.vs[i] || p.pack !== this.owner || m.pack !== this || v.pack !== this) return false;
     }
     return true;
   }
@@ -81,7 +88,7 @@ const padded = (n: number): number => Math.max(ALIGN, Math.ceil(n / ALIGN) * ALI
  * tensors cannot be packed (one storage twice, moments with other betas per tensor).
  */
 export function adamwMultiKernel(ctx: GpuCtx, maxBytes: number, single: (p: GpuStorage, g: GpuStorage, m: GpuStorage, v: GpuStorage, h: AdamWParams) => boolean) {
-  // Pack buffers go when no member tensor is left (after a submit: recorded commands may name them).
+  // Pack buffers go when their holders are collected (after a submit: recorded commands may name them).
   const packBuffers = new FinalizationRegistry<GPUBuffer[]>((buffers) => {
     ctx.rt.flush();
     for (const b of buffers) b.destroy();
@@ -101,23 +108,26 @@ export function adamwMultiKernel(ctx: GpuCtx, maxBytes: number, single: (p: GpuS
     });
     const set = new PackSet([...params], [...ms], [...vs], packs);
     const pool: BufferPool = ctx.pool;
-    const owned: GPUBuffer[] = [];
+    const paramBuffers: GPUBuffer[] = [];
+    const stateBuffers: GPUBuffer[] = [];
     for (const g of groups) {
       const what = `${g.count} packed optimizer tensors`;
       const [P, G, M, V] = ['parameters', 'gradients', 'first moments', 'second moments'].map((k) => pool.createRaw(g.total * 4, `${what} (${k})`)) as [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
-      owned.push(P, G, M, V);
+      paramBuffers.push(P);
+      stateBuffers.push(G, M, V);
       packs.push({ ...g, P, G, M, V });
       for (let j = 0; j < g.count; j++) {
         const i = g.first + j;
         const at = g.offsets[j]! * 4;
         const span = padded(params[i]!.length) * 4;
-        for (const [s, dst] of [[params[i]!, P], [ms[i]!, M], [vs[i]!, V]] as const) {
+        for (const [s, dst, holder] of [[params[i]!, P, set.owner], [ms[i]!, M, set], [vs[i]!, V, set]] as const) {
           ctx.rt.copy(s.buffer, s.offset, dst, at, s.length * 4);
-          pool.relocate(s, dst, at, span, set);
+          pool.relocate(s, dst, at, span, holder);
         }
       }
     }
-    packBuffers.register(set, owned);
+    packBuffers.register(set.owner, paramBuffers);
+    packBuffers.register(set, stateBuffers);
     return set;
   }
 
@@ -143,7 +153,7 @@ export function adamwMultiKernel(ctx: GpuCtx, maxBytes: number, single: (p: GpuS
       for (let i = 0; i < n; i++) single(params[i]!, grads[i]!, ms[i]!, vs[i]!, hyper[i]!);
       return true;
     }
-    const known = params[0]!.pack;
+    const known = ms[0]!.pack;
     const set = known instanceof PackSet && known.holds(params, ms, vs) ? known : build(params, ms, vs);
     const bc1 = 1 - Math.pow(h0.beta1, h0.step);
     const bc2 = 1 - Math.pow(h0.beta2, h0.step);
