@@ -12,6 +12,8 @@ import { DeviceFaultError, allocationSite, isDeviceFault } from '../fault.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { matmul } from '../../ops/index.js';
 import { createWebGpuBackend, type WebGpuBackend } from './index.js';
+import { BufferPool } from './memory.js';
+import type { Runtime } from './runtime.js';
 
 initBackends();
 
@@ -39,6 +41,24 @@ test('allocationSite names the innermost op and the module above it', () => {
   ].join('\n');
   assert.equal(allocationSite(stack), 'matmul (ops/matmul.ts), from nn/linear.ts');
   assert.equal(allocationSite('Error\n    at f (/bundle/moxing.js:1:2)'), null);
+});
+
+test('a failed allocation (an out-of-memory error scope) is reported with its size, what it was for and the kernel that bound it', async () => {
+  // A stand-in for Dawn: every buffer fails its out-of-memory scope, as on a GPU that is full.
+  const reported: DeviceFaultError[] = [];
+  const device = {
+    limits: { maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 32 },
+    pushErrorScope: () => {},
+    createBuffer: ({ size }: { size: number }) => ({ size }),
+    popErrorScope: () => Promise.resolve({ message: 'Out of memory' }),
+  };
+  const runtime = { device, report: (e: DeviceFaultError) => reported.push(e), firstUseOf: () => 'gemm_128', flush: () => {} } as unknown as Runtime;
+  const pool = new BufferPool(runtime);
+  pool.take('float32', 3 * 2 ** 28, 4);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(reported.length, 1);
+  assert.equal(reported[0]!.kind, 'out-of-memory');
+  assert.match(reported[0]!.message, /^webgpu: out of GPU memory allocating 3072\.0 MiB for 805306368 float32 elements \(first bound by kernel gemm_128\); 0 MiB in use besides it, 0 MiB cached$/);
 });
 
 test('an allocation past the adapter limit is an out-of-memory fault naming its size and op', async (t) => {

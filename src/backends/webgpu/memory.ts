@@ -185,7 +185,7 @@ export class BufferPool {
       const kernel = this.runtime.firstUseOf(buffer);
       const context = [where ? `in ${where}` : null, kernel ? `first bound by kernel ${kernel}` : null].filter((c) => c !== null).join(', ');
       this.runtime.report(new DeviceFaultError('webgpu', 'out-of-memory',
-        `webgpu: out of GPU memory allocating ${mib(bytes)} for ${what}${context ? ` (${context})` : ''}; ${(this.live / MIB).toFixed(0)} MiB in use, ${(this.freeBytes / MIB).toFixed(0)} MiB cached`));
+        `webgpu: out of GPU memory allocating ${mib(bytes)} for ${what}${context ? ` (${context})` : ''}; ${(Math.max(0, this.live - bytes) / MIB).toFixed(0)} MiB in use besides it, ${(this.freeBytes / MIB).toFixed(0)} MiB cached`));
     }, () => { /* a lost device rejects the scope; the loss itself is reported */ });
     this.created++;
     return buffer;
@@ -204,9 +204,10 @@ export class BufferPool {
   }
 }
 
-/** A byte count in MiB, one decimal (GiB past 10 GiB). */
+/** A byte count in MiB, one decimal (GiB past 10 GiB, KiB under 1 MiB). */
 function mib(bytes: number): string {
-  return bytes >= 10 * 1024 * MIB ? `${(bytes / (1024 * MIB)).toFixed(1)} GiB` : `${(bytes / MIB).toFixed(1)} MiB`;
+  if (bytes >= 10 * 1024 * MIB) return `${(bytes / (1024 * MIB)).toFixed(1)} GiB`;
+  return bytes >= MIB ? `${(bytes / MIB).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 /** The current stack, deep enough to reach the op and the module above the allocator. */
