@@ -1,6 +1,7 @@
 // Forest trees on several threads: worker_threads kept for the process (started on first use, unref'd),
 // each with a MessageChannel the fitting thread reads synchronously (receiveMessageOnPort), so fit()
-// stays synchronous. Tree e always grows from seed e: the forest is the same for any thread count.
+// stays synchronous. Threads take trees from a shared counter; tree e always grows from seed e, so the
+// forest is the same for any thread count and whichever thread grows which tree.
 
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -32,17 +33,16 @@ export function growTrees(job: ForestJob, seeds: number[], threads: number): For
     return out;
   }
   while (pool.length < helpers) pool.push(spawn());
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  // Tree e goes to thread e mod threads; thread 0 is this one.
-  const T = helpers + 1;
-  for (let w = 0; w < helpers; w++) {
-    const mine: number[] = [];
-    for (let e = w + 1; e < seeds.length; e += T) mine.push(e);
-    pool[w]!.port.postMessage({ job, trees: mine, seeds, done });
+  // Trees are taken from a shared counter, by this thread and the helpers alike: a helper that starts
+  // late (or runs slower) takes fewer. ctrl: [next tree, trees finished by helpers].
+  const ctrl = new Int32Array(new SharedArrayBuffer(8));
+  for (let w = 0; w < helpers; w++) pool[w]!.port.postMessage({ job, seeds, ctrl });
+  let mine = 0;
+  for (let e = Atomics.add(ctrl, 0, 1); e < seeds.length; e = Atomics.add(ctrl, 0, 1)) {
+    out[e] = growForestTree(job, seeds[e]!);
+    mine++;
   }
-  let expected = 0;
-  for (let e = 0; e < seeds.length; e++) if (e % T !== 0) expected++;
-  for (let e = 0; e < seeds.length; e += T) out[e] = growForestTree(job, seeds[e]!);
+  const expected = seeds.length - mine;
   let received = 0;
   while (received < expected) {
     let got = false;
@@ -59,7 +59,7 @@ export function growTrees(job: ForestJob, seeds: number[], threads: number): For
         got = true;
       }
     }
-    if (!got) Atomics.wait(done, 0, Atomics.load(done, 0), 20);
+    if (!got) Atomics.wait(ctrl, 1, Atomics.load(ctrl, 1), 20);
   }
   return out;
 }
