@@ -59,12 +59,12 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
 }
 
 /** Targets as device storage; on the host they are checked first (range, or the ignore index). */
-function targetStorage(targets: Tensor, cols: number, ignoreIndex: number): Storage {
+export function targetStorage(targets: Tensor, cols: number, ignoreIndex: number, op = 'crossEntropy'): Storage {
   const host = targets.dev.hostView(targets.storage) as Int32Array | null;
   if (host) {
     for (let r = 0; r < host.length; r++) {
       const t = host[r]!;
-      if (t !== ignoreIndex && (t < 0 || t >= cols)) throw new RangeError(`crossEntropy: target ${t} at row ${r} is out of range [0, ${cols})`);
+      if (t !== ignoreIndex && (t < 0 || t >= cols)) throw new RangeError(`${op}: target ${t} at row ${r} is out of range [0, ${cols})`);
     }
   }
   // A copy in the device's own allocation, as indexStorage does for ids.

@@ -81,6 +81,8 @@ export function deviceCases(): DeviceCase[] {
     { name: 'crossEntropy mean ignore', inputs: [f32([6, 5], true, -3, 3), ids([6], 5)], f: (l, t) => F.crossEntropy(l, t.sub(1).maximum(-1), { ignoreIndex: -1 }) },
     { name: 'crossEntropy sum', inputs: [f32([4, 5], true, -3, 3), ids([4], 5)], f: (l, t) => F.crossEntropy(l, t, { reduction: 'sum' }) },
     { name: 'crossEntropy none', inputs: [f32([2, 3, 5], true, -3, 3), ids([2, 3], 5)], f: (l, t) => F.crossEntropy(l, t, { reduction: 'none' }) },
+    { name: 'linearCrossEntropy chunks 4+4+2, ignore', inputs: [f32([2, 5, 6]), f32([11, 6]), f32([11]), ids([2, 5], 12)], f: (h, w, b, t) => F.linearCrossEntropy(h, w, b, t.sub(1), { ignoreIndex: -1, chunkRows: 4 }) },
+    { name: 'linearCrossEntropy no bias, one chunk', inputs: [f32([6, 5], true, -2, 2), f32([7, 5])], f: (h, w) => F.linearCrossEntropy(h, w, null, F.toDevice(new Tensor(Int32Array.of(3, -1, 0, 6, 2, -1), [6]), h.dev), { ignoreIndex: -1 }) },
     { name: 'layerNorm', inputs: [f32([4, 6]), f32([6]), f32([6])], f: (x, w, b) => F.layerNorm(x, w, b) },
     { name: 'layerNorm no affine', inputs: [f32([3, 5])], f: (x) => F.layerNorm(x, null, null) },
     { name: 'dropout', inputs: [f32([4, 8])], f: (x) => F.dropout(x, 0.3, true, caseRng), rng: true },

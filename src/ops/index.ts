@@ -9,6 +9,7 @@ export { embedding, gather } from './gather.js';
 export { where, maskedFill } from './where.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { crossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
+export { linearCrossEntropy, chunkRowsFor, LOGITS_CHUNK_BYTES, type LinearCrossEntropyOptions } from './linear-cross-entropy.js';
 export { layerNorm } from './layer-norm.js';
 export { dropout } from './dropout.js';
 export { linear } from './linear.js';
