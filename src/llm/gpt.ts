@@ -184,22 +184,34 @@ export class GPT extends Module {
 
   /**
    * Logits for every position, and the loss when targets are given (ignoreIndex -1 masks positions).
-   * idx: int32 (B, T) with T <= blockSize.
+   * idx: int32 (B, T) with T <= blockSize. When the logits would take more than `chunkedLossAbove`
+   * bytes (default F.LOGITS_CHUNK_BYTES, 128 MiB: WebGPU's guaranteed storage binding), the loss
+   * comes from the fused, chunked head (ops/linear-cross-entropy.ts) and the logits are computed only
+   * if read (in full, under the grad mode of that moment).
    */
-  forward(idx: Tensor, targets?: Tensor, options: { ignoreIndex?: number } = {}): GPTOutput {
-    const { logits } = this.run(idx);
-    let loss: Tensor | null = null;
-    if (targets) {
-      const [B, T] = idx.shape;
-      const flat = F.toDevice(targets.reshape(B * T), this.device);
-      loss = F.crossEntropy(logits.reshape(B * T, this.config.vocabSize), flat, { ignoreIndex: options.ignoreIndex ?? -1 });
+  forward(idx: Tensor, targets?: Tensor, options: { ignoreIndex?: number; chunkedLossAbove?: number } = {}): GPTOutput {
+    const hidden = this.trunk(idx); // (B, T, C)
+    if (!targets) return { logits: this.head(hidden), loss: null };
+    const [B, T] = idx.shape;
+    const V = this.config.vocabSize;
+    const flat = F.toDevice(targets.reshape(B * T), this.device);
+    const ignoreIndex = options.ignoreIndex ?? -1;
+    const wte = this.transformer.wte.weight;
+    const above = options.chunkedLossAbove ?? F.LOGITS_CHUNK_BYTES;
+    if (this.headInt8 || B * T * V * (wte.dtype === 'float64' ? 8 : 4) <= above) {
+      const logits = this.head(hidden);
+      return { logits, loss: F.crossEntropy(logits.reshape(B * T, V), flat, { ignoreIndex }) };
     }
-    return { logits, loss };
+    // GPT-2 at batch 16 would hold 16 x 1024 x 50257 floats (3.3 GB) here: `above` bytes at a time instead.
+    const loss = F.linearCrossEntropy(hidden.reshape(B * T, this.config.nEmbd), wte, null, flat, { ignoreIndex, chunkRows: F.chunkRowsFor(V, wte.dtype, above) });
+    let logits: Tensor | null = null;
+    const head = (): Tensor => this.head(hidden);
+    return { get logits(): Tensor { return (logits ??= head()); }, loss };
   }
 
   /** Final hidden states (B, T, C) after ln_f: the features for embeddings and classification heads. */
   hidden(idx: Tensor): Tensor {
-    return this.run(idx).hidden;
+    return this.trunk(idx);
   }
 
   /**
@@ -225,6 +237,12 @@ export class GPT extends Module {
   }
 
   private run(idx: Tensor, caches?: KVCache[]): { logits: Tensor; hidden: Tensor } {
+    const hidden = this.trunk(idx, caches);
+    return { logits: this.head(hidden), hidden };
+  }
+
+  /** Token and position embeddings, the blocks and ln_f: hidden states (B, T, C). */
+  private trunk(idx: Tensor, caches?: KVCache[]): Tensor {
     if (idx.dtype !== 'int32' || idx.ndim !== 2) throw new Error(`GPT: input must be int32 token ids of shape (B, T), got ${idx.dtype} ${JSON.stringify(idx.shape)}`);
     idx = F.toDevice(idx, this.device); // token ids usually come from the host
     const [B, T] = idx.shape;
@@ -243,10 +261,12 @@ export class GPT extends Module {
     tr.h.forEach((block, i) => {
       x = block.forward(x, caches, i);
     });
-    const hidden = tr.ln_f.forward(x);
-    // tied LM head: (B, T, C) @ wte^T
-    const logits = this.headInt8 ? linearInt8(hidden, this.headInt8, null) : F.linear(hidden, tr.wte.weight, null);
-    return { logits, hidden };
+    return tr.ln_f.forward(x);
+  }
+
+  /** The tied LM head: (B, T, C) @ wte^T -> logits (B, T, vocabSize). */
+  private head(hidden: Tensor): Tensor {
+    return this.headInt8 ? linearInt8(hidden, this.headInt8, null) : F.linear(hidden, this.transformer.wte.weight, null);
   }
 
   /**
