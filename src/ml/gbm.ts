@@ -22,7 +22,11 @@ export interface GradientBoostingParams {
   maxFeatures: MaxFeatures;
   maxBins: number;
   seed: number;
-  /** Threads growing each histogram tree (-1: every core), each on its own part of the features; the model is the same for any value. */
+  /**
+   * Threads (-1: every core) growing an iteration's trees side by side, one per class, for more than
+   * two classes; regression and two classes have one tree per iteration and fit on one thread. The
+   * model is the same for any value.
+   */
   nJobs: number;
 }
 

@@ -32,7 +32,11 @@ export interface HistGradientBoostingParams {
   /** An iteration must lower the validation loss by more than tol to count as progress. */
   tol: number;
   seed: number;
-  /** Threads growing each tree (-1: every core), each on its own part of the features; the model is the same for any value. */
+  /**
+   * Threads (-1: every core) growing an iteration's trees side by side, one per class, for more than
+   * two classes; regression and two classes have one tree per iteration and fit on one thread. The
+   * model is the same for any value.
+   */
   nJobs: number;
 }
 

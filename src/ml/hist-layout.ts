@@ -1,7 +1,7 @@
 // The histogram layout of binned data for the histogram grower (src/ml/hist-tree.ts): where each
 // feature's bins sit in a histogram, each feature's most frequent bin, and each row's other bins as
-// row lists (CSR), one set of lists per part of the features, so that threads can each build and
-// search their own features' part of the same histogram (src/ml/hist-team.ts).
+// row lists (CSR), one set of lists per part of the features (the grower uses one part; a node step
+// runs on any part of the same histogram, src/ml/hist-split.ts).
 
 import { MISSING_BIN, type HistBinned } from './hist-binning.js';
 

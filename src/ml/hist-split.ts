@@ -1,7 +1,7 @@
 // The per-node work of the histogram grower on one part of the features (src/ml/hist-layout.ts): build
 // the part of a node's gradient/hessian/count histogram, take its sibling's part as parent minus it,
-// and find the best split among the part's features. The fitting thread and each helper thread run
-// this on their own parts of the same (shared) histograms (src/ml/hist-team.ts).
+// and find the best split among the part's features. Arguments and results travel in flat arrays
+// (one split per part and child), merged in feature order by readSplit.
 
 import type { HistLayout, HistPart } from './hist-layout.js';
 
@@ -32,7 +32,7 @@ export interface StepState {
   hists: Float64Array[];
 }
 
-// The step's arguments, as offsets into a Float64Array (shared with helper threads).
+// The step's arguments, as offsets into a Float64Array.
 export const A_SMALL = 0; // histogram number of the node built from its rows
 export const A_PARENT = 1; // histogram number of the parent (becomes the sibling's), or -1
 export const A_START = 2;

@@ -8,9 +8,7 @@ import { histLayout, type HistLayout } from './hist-layout.js';
 import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
 import { HistTeam, T_HCONST, T_OPTS, T_TASKS } from './hist-team.js';
 
-const MISS = MISSING_BIN;
-/** Rows x columns of binned data from which threads share each node of a tree. */
-const NODE_SHARING_MIN = 1 << 20;
+const MISS = MISSING_BIN; // a module constant: under tsx an imported binding is a getter call per read
 
 function f64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
@@ -18,7 +16,7 @@ function f64(n: number): Float64Array {
 
 function i32(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4 * n));
-} // a module constant: under tsx an imported binding is a getter call per read
+}
 
 /** A fitted tree as flat arrays; `feature[i] = -1` marks a leaf. */
 export interface HistTree {
@@ -66,13 +64,11 @@ interface GrowNode {
 
 /**
  * Reusable state for growing many trees on the same binned data: histogram layout and buffers, and
- * with threads > 1 the helper threads, which stay attached until close().
- * @example const grower = new HistGrower(B, 2); try { grower.grow(g, h, rows, n, opts); } finally { grower.close(); }
+ * with threads > 1 and several trees per call the helper threads, which stay attached until close().
+ * @example const grower = new HistGrower(B, 2, K); try { grower.growMany(tasks, opts); } finally { grower.close(); }
  */
 export class HistGrower {
   private readonly L: HistLayout;
-  /** Helpers sharing each node's work (one tree at a time), or null. */
-  private readonly team: HistTeam | null;
   /** Helpers growing whole trees of one growMany call, or null. */
   private readonly treeTeam: HistTeam | null;
   private readonly B: HistBinned;
@@ -84,38 +80,28 @@ export class HistGrower {
   private readonly right: Int32Array;
 
   /**
-   * B: the binned data, or a one-part layout of it (a helper thread's grower). threads: threads per
-   * tree; with treesPerCall > 1 (one tree per class and iteration), threads instead grow separate trees
-   * of one growMany call, each alone: a whole tree per thread needs no step-by-step handoffs.
+   * B: the binned data, or its layout (a helper thread's grower). threads: used only with
+   * treesPerCall > 1 (one tree per class and iteration), where threads grow separate trees of one
+   * growMany call, each whole on one thread (src/ml/hist-team.ts says why not one tree on several).
    */
   constructor(B: HistBinned | HistLayout, threads = 1, treesPerCall = 1) {
     const given = 'parts' in B ? B : null;
     const binned = given ? given.B : (B as HistBinned);
     const n = binned.rows;
-    let T = given ? 1 : Math.max(1, Math.min(threads, treesPerCall > 1 ? treesPerCall : binned.cols));
-    const byTree = T > 1 && treesPerCall > 1;
-    // Sharing each node between threads pays only when a node's histogram is large work: below about
-    // a million listed entries (Ames' 1,758 rows list 65,000) the handoffs at every node cost what the
-    // second thread saves, and one thread grows the tree.
-    if (T > 1 && !byTree && n * binned.cols < NODE_SHARING_MIN) T = 1;
+    const T = given || treesPerCall < 2 ? 1 : Math.max(1, Math.min(threads, treesPerCall));
     // Every buffer is on shared memory, with threads or not: the same functions then always see the
     // same kind of typed array (one that saw both ran at half speed).
-    this.L = given ?? histLayout(binned, T > 1 && !byTree ? T : 1, true);
+    this.L = given ?? histLayout(binned, 1, true);
     this.B = this.L.B;
     this.right = i32(n);
-    this.team = T > 1 && !byTree ? new HistTeam(this.L, n, T - 1, 1) : null;
-    this.treeTeam = byTree ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
-    if (this.team) ({ st: this.st, args: this.args, res: this.res } = this.team);
-    else {
-      this.st = { L: this.L, g: f64(n), h: f64(n), rows: i32(n), hists: [] };
-      this.args = f64(ARGS);
-      this.res = f64(2 * SPLIT_WORDS);
-    }
+    this.treeTeam = T > 1 ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
+    this.st = { L: this.L, g: f64(n), h: f64(n), rows: i32(n), hists: [] };
+    this.args = f64(ARGS);
+    this.res = f64(2 * SPLIT_WORDS);
   }
 
   /** Releases the helper threads (a no-op with one thread); the grower cannot grow after it. */
   close(): void {
-    this.team?.close();
     this.treeTeam?.close();
   }
 
@@ -129,7 +115,7 @@ export class HistGrower {
     if (!team || tasks.length < 2) return tasks.map((t) => this.grow(t.g, t.h, t.rows, t.m, o));
     if (tasks.length > team.treeRows.length) throw new Error(`growMany: ${tasks.length} trees, this grower takes ${team.treeRows.length}`);
     const n = this.B.rows;
-    const { g, h, rows } = team.st;
+    const { g, h, rows } = team;
     const hConst = tasks[0]!.h === null;
     tasks.forEach((t, k) => {
       g.set(t.g.subarray(0, n), k * n);
@@ -154,9 +140,7 @@ export class HistGrower {
   private alloc(): number {
     const k = this.free.pop();
     if (k !== undefined) return k;
-    const size = 3 * this.L.total;
-    if (this.team) return this.team.addHist(size);
-    this.st.hists.push(f64(size));
+    this.st.hists.push(f64(3 * this.L.total));
     return this.st.hists.length - 1;
   }
 
@@ -177,8 +161,7 @@ export class HistGrower {
     a[A_HCONST] = hConst ? 1 : 0;
     a[A_MSL] = o.minSamplesLeaf;
     a[A_L2] = o.l2;
-    if (this.team) this.team.step();
-    else runStep(this.st, 0, a, this.res);
+    runStep(this.st, 0, a, this.res);
     const nParts = this.L.parts.length;
     if (doSmall) small.split = readSplit(this.res, nParts, 0, this.B.categorical);
     if (large) { large.hist = parent; large.split = readSplit(this.res, nParts, 1, this.B.categorical); }

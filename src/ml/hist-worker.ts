@@ -1,16 +1,14 @@
-// A histogram boosting helper thread (src/ml/hist-team.ts): for each grower it is given, it takes parts
-// of every node step until told to stop, then returns to its event loop.
+// A histogram boosting helper thread (src/ml/hist-team.ts): for each grower it is given, it takes
+// whole trees of every call until told to stop, then returns to its event loop.
 
-import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { A_PARENT, A_SMALL, type StepState } from './hist-split.js';
-import { CMD_EXIT, CMD_TREES, C_CMD, C_ERROR, C_FINISHED, C_NEXT, C_SEQ, SPIN, T_HCONST, T_OPTS, T_TASKS, runParts, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { CMD_EXIT, C_CMD, C_ERROR, C_FINISHED, C_NEXT, C_SEQ, SPIN, T_HCONST, T_OPTS, T_TASKS, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 
 const port = (workerData as { port: MessagePort }).port;
 
 function serve(s: TeamSetup): void {
-  const st: StepState = { L: s.L, g: s.g, h: s.h, rows: s.rows, hists: [] };
-  const { ctrl, args, res } = s;
+  const { ctrl } = s;
   let last = s.seq;
   let grower: HistGrower | undefined;
   for (;;) {
@@ -20,22 +18,9 @@ function serve(s: TeamSetup): void {
       Atomics.wait(ctrl, C_SEQ, last, 100);
     }
     last = Atomics.load(ctrl, C_SEQ);
-    const cmd = Atomics.load(ctrl, C_CMD);
-    if (cmd === CMD_EXIT) return;
+    if (Atomics.load(ctrl, C_CMD) === CMD_EXIT) return;
     try {
-      if (cmd === CMD_TREES) {
-        growTrees(s, () => (grower ??= new HistGrower(s.L)));
-        continue;
-      }
-      runParts(st, ctrl, args, res, () => {
-        // Histograms created since the last step arrive as messages posted before it.
-        const need = Math.max(args[A_SMALL]!, args[A_PARENT]!);
-        while (st.hists.length <= need) {
-          const m = receiveMessageOnPort(port);
-          if (!m) throw new Error(`histogram ${need} never arrived`);
-          if ((m.message as { type: string }).type === 'hist') st.hists.push((m.message as { hist: Float64Array }).hist);
-        }
-      });
+      growTrees(s, (grower ??= new HistGrower(s.L)));
     } catch (err) {
       // Count everything finished so the fitting thread stops waiting, and say why.
       port.postMessage({ error: err instanceof Error ? err.message : String(err) });
@@ -46,8 +31,8 @@ function serve(s: TeamSetup): void {
   }
 }
 
-/** Tree mode: takes trees from the counter, grows each on its slice of the shared buffers, posts it, counts it. */
-function growTrees(s: TeamSetup, grower: () => HistGrower): void {
+/** Takes trees from the counter, grows each on its slice of the shared buffers, posts it, counts it. */
+function growTrees(s: TeamSetup, grower: HistGrower): void {
   const { ctrl, args, treeRows } = s;
   const n = s.L.B.rows;
   const nTrees = args[T_TASKS]!;
@@ -57,11 +42,11 @@ function growTrees(s: TeamSetup, grower: () => HistGrower): void {
   };
   for (let t = Atomics.add(ctrl, C_NEXT, 1); t < nTrees; t = Atomics.add(ctrl, C_NEXT, 1)) {
     const at = t * n;
-    const r = grower().grow(s.g.subarray(at, at + n), hConst ? null : s.h.subarray(at, at + n), s.rows.subarray(at, at + n), treeRows[t]!, o);
+    const r = grower.grow(s.g.subarray(at, at + n), hConst ? null : s.h.subarray(at, at + n), s.rows.subarray(at, at + n), treeRows[t]!, o);
     const msg: GrownMessage = { t, ...r };
     port.postMessage(msg);
     Atomics.add(ctrl, C_FINISHED, 1);
-    Atomics.notify(ctrl, C_FINISHED);
+    Atomics.notify(ctrl, C_FINISHED); // the fitting thread may have stopped spinning (no waiter: cheap)
   }
 }
 
