@@ -48,9 +48,16 @@ function stageTree(B: Binned, target: Float64Array, params: GradientBoostingPara
   return { ...buildTree(B, target, samples, opts), samples };
 }
 
+/** 0, 1, ..., n - 1 (a loop: Int32Array.from with a callback cost 20 ns a row, a tenth of a digits stage). */
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
 /** The rows of one stage: all of them, or a draw without replacement (stochastic boosting). */
 function drawSamples(n: number, params: GradientBoostingParams, rng: Rng): Int32Array {
-  if (params.subsample >= 1) return Int32Array.from({ length: n }, (_, i) => i);
+  if (params.subsample >= 1) return identity(n);
   const m = Math.max(1, Math.round(params.subsample * n));
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < m; i++) { const j = i + rng.int(n - i); const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t; }
