@@ -53,8 +53,24 @@ export interface TeamSetup {
   seq: number;
 }
 
-/** A tree grown by a helper. */
-export interface GrownMessage { t: number; tree: HistTree; leaves: HistLeaf[]; nodeRows: Int32Array }
+/** A tree grown by a helper; its leaves as (node, start, end, value) quadruples (one typed array clones faster than objects). */
+export interface GrownMessage { t: number; tree: HistTree; leaves: Float64Array; nodeRows: Int32Array }
+
+/**
+ * Leaves to and from their message form.
+ * @example unpackLeaves(packLeaves(leaves)); // the same leaves
+ */
+export function packLeaves(leaves: readonly HistLeaf[]): Float64Array {
+  const out = new Float64Array(4 * leaves.length);
+  leaves.forEach((l, i) => { out[4 * i] = l.node; out[4 * i + 1] = l.start; out[4 * i + 2] = l.end; out[4 * i + 3] = l.value; });
+  return out;
+}
+
+export function unpackLeaves(packed: Float64Array): HistLeaf[] {
+  const out: HistLeaf[] = [];
+  for (let i = 0; i < packed.length; i += 4) out.push({ node: packed[i]!, start: packed[i + 1]!, end: packed[i + 2]!, value: packed[i + 3]! });
+  return out;
+}
 
 const idle: PoolWorker[] = [];
 

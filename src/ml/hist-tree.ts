@@ -6,7 +6,7 @@
 import { MISSING_BIN, type HistBinned } from './hist-binning.js';
 import { histLayout, type HistLayout } from './hist-layout.js';
 import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
-import { HistTeam, T_HCONST, T_OPTS, T_TASKS } from './hist-team.js';
+import { HistTeam, T_HCONST, T_OPTS, T_TASKS, unpackLeaves } from './hist-team.js';
 
 const MISS = MISSING_BIN; // a module constant: under tsx an imported binding is a getter call per read
 
@@ -132,7 +132,7 @@ export class HistGrower {
       const at = k * n;
       out[k] = this.grow(g.subarray(at, at + n), hConst ? null : h.subarray(at, at + n), rows.subarray(at, at + n), tasks[k]!.m, o);
     });
-    for (const m of grown) out[m.t] = { tree: m.tree, leaves: m.leaves, nodeRows: m.nodeRows };
+    for (const m of grown) out[m.t] = { tree: m.tree, leaves: unpackLeaves(m.leaves), nodeRows: m.nodeRows };
     tasks.forEach((t, k) => t.rows.set(rows.subarray(k * n, k * n + t.m)));
     return out;
   }

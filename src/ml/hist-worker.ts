@@ -2,7 +2,7 @@
 // whole trees of every call until told to stop, then returns to its event loop.
 
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CMD_EXIT, C_CMD, C_ERROR, C_FINISHED, C_NEXT, C_SEQ, SPIN, T_HCONST, T_OPTS, T_TASKS, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { CMD_EXIT, C_CMD, C_ERROR, C_FINISHED, C_NEXT, C_SEQ, SPIN, T_HCONST, T_OPTS, T_TASKS, packLeaves, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 
 const port = (workerData as { port: MessagePort }).port;
@@ -43,7 +43,7 @@ function growTrees(s: TeamSetup, grower: HistGrower): void {
   for (let t = Atomics.add(ctrl, C_NEXT, 1); t < nTrees; t = Atomics.add(ctrl, C_NEXT, 1)) {
     const at = t * n;
     const r = grower.grow(s.g.subarray(at, at + n), hConst ? null : s.h.subarray(at, at + n), s.rows.subarray(at, at + n), treeRows[t]!, o);
-    const msg: GrownMessage = { t, ...r };
+    const msg: GrownMessage = { t, tree: r.tree, leaves: packLeaves(r.leaves), nodeRows: r.nodeRows };
     port.postMessage(msg);
     Atomics.add(ctrl, C_FINISHED, 1);
     Atomics.notify(ctrl, C_FINISHED); // the fitting thread may have stopped spinning (no waiter: cheap)
