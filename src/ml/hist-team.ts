@@ -50,11 +50,13 @@ export interface TeamSetup {
   args: Float64Array;
   /** Rows used by each tree. */
   treeRows: Float64Array;
+  /** The order trees are taken in: the i-th taken is tree order[i]. */
+  order: Float64Array;
   seq: number;
 }
 
 /** A tree grown by a helper; its leaves as (node, start, end, value) quadruples (one typed array clones faster than objects). */
-export interface GrownMessage { t: number; tree: HistTree; leaves: Float64Array; nodeRows: Int32Array }
+export interface GrownMessage { t: number; tree: HistTree; leaves: Float64Array; nodeRows: Int32Array; ms: number }
 
 /**
  * Leaves to and from their message form.
@@ -88,6 +90,7 @@ export class HistTeam {
   readonly rows: Int32Array;
   readonly args: Float64Array;
   readonly treeRows: Float64Array;
+  readonly order: Float64Array;
   private readonly ctrl: Int32Array;
   private readonly helpers: PoolWorker[] = [];
   private seq = 0;
@@ -99,28 +102,29 @@ export class HistTeam {
     this.h = f64(size);
     this.rows = new Int32Array(new SharedArrayBuffer(4 * size));
     this.treeRows = f64(maxTrees);
+    this.order = f64(maxTrees);
     this.args = f64(ARGS);
     this.ctrl = new Int32Array(new SharedArrayBuffer(4 * C_WORDS));
     Atomics.store(this.ctrl, C_NEXT, maxTrees); // nothing to take before the first call
     for (let w = 0; w < nHelpers; w++) {
       const pw = idle.pop() ?? spawnWorker('hist-worker');
       this.helpers.push(pw);
-      const setup: TeamSetup = { type: 'setup', L, g: this.g, h: this.h, rows: this.rows, ctrl: this.ctrl, args: this.args, treeRows: this.treeRows, seq: 0 };
+      const setup: TeamSetup = { type: 'setup', L, g: this.g, h: this.h, rows: this.rows, ctrl: this.ctrl, args: this.args, treeRows: this.treeRows, order: this.order, seq: 0 };
       pw.port.postMessage(setup);
     }
   }
 
   /**
-   * Trees [0, nTrees) (arguments already in args, g, h, rows and treeRows) taken from the counter,
-   * here by `grow` and on the helpers, whose trees are returned (in any order).
+   * Trees [0, nTrees) (arguments already in args, g, h, rows, treeRows and order) taken from the
+   * counter in `order`, here by `grow` and on the helpers, whose trees are returned (in any order).
    */
   trees(nTrees: number, grow: (t: number) => void): GrownMessage[] {
     const { ctrl } = this;
     Atomics.store(ctrl, C_FINISHED, 0);
     Atomics.store(ctrl, C_NEXT, 0);
     this.post(CMD_TREES);
-    for (let t = Atomics.add(ctrl, C_NEXT, 1); t < nTrees; t = Atomics.add(ctrl, C_NEXT, 1)) {
-      grow(t);
+    for (let i = Atomics.add(ctrl, C_NEXT, 1); i < nTrees; i = Atomics.add(ctrl, C_NEXT, 1)) {
+      grow(this.order[i]!);
       Atomics.add(ctrl, C_FINISHED, 1);
     }
     // Only trees a helper has already taken are waited for.

@@ -76,6 +76,8 @@ export class HistGrower {
   private readonly args: Float64Array;
   private readonly res: Float64Array;
   private readonly free: number[] = [];
+  /** Each growMany task's last time (ms), to take the longest first. */
+  private readonly treeCost: number[] = [];
   /** Scratch for partition(): a node's rows going right. */
   private readonly right: Int32Array;
 
@@ -127,12 +129,21 @@ export class HistGrower {
     a[T_TASKS] = tasks.length;
     a[T_HCONST] = hConst ? 1 : 0;
     a[T_OPTS] = o.maxLeafNodes; a[T_OPTS + 1] = o.maxDepth; a[T_OPTS + 2] = o.minSamplesLeaf; a[T_OPTS + 3] = o.l2; a[T_OPTS + 4] = o.learningRate;
+    // Longest first, by each tree's time in the last call (the same class's tree is about as long
+    // from one iteration to the next): the last trees taken are short, so no thread waits long.
+    const cost = this.treeCost;
+    Array.from(tasks.keys()).sort((x, y) => (cost[y] ?? 0) - (cost[x] ?? 0)).forEach((k, i) => { team.order[i] = k; });
     const out: GrowResult[] = new Array(tasks.length);
     const grown = team.trees(tasks.length, (k) => {
       const at = k * n;
+      const t0 = performance.now();
       out[k] = this.grow(g.subarray(at, at + n), hConst ? null : h.subarray(at, at + n), rows.subarray(at, at + n), tasks[k]!.m, o);
+      cost[k] = performance.now() - t0;
     });
-    for (const m of grown) out[m.t] = { tree: m.tree, leaves: unpackLeaves(m.leaves), nodeRows: m.nodeRows };
+    for (const m of grown) {
+      out[m.t] = { tree: m.tree, leaves: unpackLeaves(m.leaves), nodeRows: m.nodeRows };
+      cost[m.t] = m.ms;
+    }
     tasks.forEach((t, k) => t.rows.set(rows.subarray(k * n, k * n + t.m)));
     return out;
   }

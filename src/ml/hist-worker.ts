@@ -33,17 +33,19 @@ function serve(s: TeamSetup): void {
 
 /** Takes trees from the counter, grows each on its slice of the shared buffers, posts it, counts it. */
 function growTrees(s: TeamSetup, grower: HistGrower): void {
-  const { ctrl, args, treeRows } = s;
+  const { ctrl, args, treeRows, order } = s;
   const n = s.L.B.rows;
   const nTrees = args[T_TASKS]!;
   const hConst = args[T_HCONST] === 1;
   const o: HistGrowOptions = {
     maxLeafNodes: args[T_OPTS]!, maxDepth: args[T_OPTS + 1]!, minSamplesLeaf: args[T_OPTS + 2]!, l2: args[T_OPTS + 3]!, learningRate: args[T_OPTS + 4]!,
   };
-  for (let t = Atomics.add(ctrl, C_NEXT, 1); t < nTrees; t = Atomics.add(ctrl, C_NEXT, 1)) {
+  for (let i = Atomics.add(ctrl, C_NEXT, 1); i < nTrees; i = Atomics.add(ctrl, C_NEXT, 1)) {
+    const t = order[i]!;
     const at = t * n;
+    const t0 = performance.now();
     const r = grower.grow(s.g.subarray(at, at + n), hConst ? null : s.h.subarray(at, at + n), s.rows.subarray(at, at + n), treeRows[t]!, o);
-    const msg: GrownMessage = { t, tree: r.tree, leaves: packLeaves(r.leaves), nodeRows: r.nodeRows };
+    const msg: GrownMessage = { t, tree: r.tree, leaves: packLeaves(r.leaves), nodeRows: r.nodeRows, ms: performance.now() - t0 };
     port.postMessage(msg);
     Atomics.add(ctrl, C_FINISHED, 1);
     Atomics.notify(ctrl, C_FINISHED); // the fitting thread may have stopped spinning (no waiter: cheap)
