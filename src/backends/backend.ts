@@ -224,6 +224,18 @@ export interface Kernels<F = FloatArray, I = Int32Array, S = TypedArray, Q = Int
    */
   adamwMulti(params: readonly F[], grads: readonly F[], ms: readonly F[], vs: readonly F[], hyper: readonly AdamWParams[]): boolean;
   /**
+   * The L2 norm of all the values of all `xs` together, into out[0] (global-norm gradient clipping's
+   * measure). A device gathers them into one flat buffer and reduces it in a constant number of
+   * dispatches; the cpu loops.
+   */
+  l2NormMulti(xs: readonly F[], out: F): boolean;
+  /**
+   * Clipping's scale without a host read: outs[i] = xs[i] * min(1, maxNorm / (norm[0] + eps)), norm a
+   * one-value tensor (l2NormMulti's). Called right after l2NormMulti on the same xs, a device scales
+   * its gathered copy in one dispatch and makes the outs views of it.
+   */
+  clipScaleMulti(xs: readonly F[], norm: F, maxNorm: number, eps: number, outs: readonly F[]): boolean;
+  /**
    * Int8 weight-only linear layer for decoding: out (rows, nOut) = x (rows, nIn) @ (q * scale)^T + bias,
    * with q (nOut, nIn) int8 and one float scale per output channel (row of q).
    */

@@ -80,6 +80,34 @@ test('clipGradNorm scales to the max norm and returns the norm before', () => {
   near(a.grad!.dataSync()[0], 0.3);
 });
 
+test('clipGradNorm: a shared gradient is scaled once and never in place; Infinity only measures; float32 and odd lengths', () => {
+  const shared = tensor([6, 8], { dtype: 'float64' });
+  const a = p64([0, 0]);
+  const b = p64([0, 0]);
+  a.grad = shared;
+  b.grad = shared;
+  near(clipGradNorm([a, b, p64([1])], 5)!.itemSync(), Math.sqrt(200));
+  assert.deepEqual(Array.from(shared.dataSync()), [6, 8]);
+  const f = 5 / (Math.sqrt(200) + 1e-6);
+  near(a.grad.dataSync()[1], 8 * f);
+  near(b.grad!.dataSync()[1], 8 * f);
+  const c = p64([0, 0]);
+  const g = tensor([30, 40], { dtype: 'float64' });
+  c.grad = g;
+  near(clipGradNorm([c], Infinity)!.itemSync(), 50);
+  assert.equal(c.grad, g);
+  assert.throws(() => clipGradNorm([c], 0), /maxNorm must be positive/);
+  // float32, lengths that are not multiples of the loop's four accumulators.
+  const values = Array.from({ length: 7 }, (_, i) => i - 3.5);
+  const d = Parameter.from(tensor(values.slice(0, 5)));
+  const e = Parameter.from(tensor(values.slice(5)));
+  d.grad = tensor(values.slice(0, 5));
+  e.grad = tensor(values.slice(5));
+  const want = Math.hypot(...values);
+  near(clipGradNorm([d, e], 1)!.itemSync(), want, 1e-5);
+  near(e.grad.dataSync()[1], values[6]! / (want + 1e-6), 1e-6);
+});
+
 test('schedules: warmup is linear, cosine ends at minLr, step decay', () => {
   const s = warmupCosineSchedule({ lr: 1, minLr: 0.1, warmupSteps: 10, decaySteps: 110 });
   near(s(0), 0.1);

@@ -15,6 +15,7 @@ import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { attention, attentionBackward, packedAttention, packedAttentionBackward } from './attention.js';
 import { embedding, embeddingBackward } from './embedding.js';
 import { adamw, adamwMulti } from './adamw.js';
+import { l2NormMulti, clipScaleMulti } from './clip.js';
 import { linearInt8 } from './linear-int8.js';
 
 /** Every kernel of the table: the spec the other backends are tested against. */
@@ -22,7 +23,7 @@ export const jsKernels: Kernels = {
   fill, cast, copyStrided, broadcastBinary, reduce, argmax, gather, scatterAdd, where, notEqual, maximumBackward,
   softmaxBackward, dropout, decodeAttention, im2col, col2im, maxPool2d, avgPool2d, avgPool2dBackward, scatterAddFlat,
   matmul, unary, unaryBackward, binary, softmax, layerNorm, layerNormBackward, crossEntropy, crossEntropyBackward,
-  attention, attentionBackward, packedAttention, packedAttentionBackward, embedding, embeddingBackward, adamw, adamwMulti, linearInt8,
+  attention, attentionBackward, packedAttention, packedAttentionBackward, embedding, embeddingBackward, adamw, adamwMulti, l2NormMulti, clipScaleMulti, linearInt8,
 };
 
 /** The reference backend; storage lives on the JS heap. */

@@ -19,6 +19,7 @@ import { convKernels } from './kernels/conv.js';
 import { type GemmVariant, matmulKernels } from './kernels/matmul.js';
 import { matmulF16Kernel, type MatmulF16 } from './kernels/matmul-f16.js';
 import { adamwMultiKernel } from './kernels/adamw-multi.js';
+import { clipMultiKernels } from './kernels/clip-multi.js';
 
 export { GpuStorage, GpuInt8 } from './memory.js';
 
@@ -70,6 +71,7 @@ function build(ctx: GpuContext): WebGpuBackend {
     ...convKernels(k),
     matmul: gemm.matmul, // an optional fifth argument picks the GEMM variant (tests)
     adamwMulti: adamwMultiKernel(k, pool.maxBytes, elementwise.adamw),
+    ...clipMultiKernels(k, pool.maxBytes),
   };
   // Int8 weights are not pooled; their buffers go when the weights are collected (after a submit, since
   // recorded commands may still name them).

@@ -111,7 +111,7 @@ export class Runtime {
   /** Dispatches since the device was opened (for tests and diagnostics). */
   dispatchCount = 0;
   submitCount = 0;
-  /** Buffer-to-buffer copies recorded (staged writes, readbacks, packed gradients). */
+  /** Buffer-to-buffer copies and clears recorded (staged writes, readbacks, packed and gathered gradients). */
   copyCount = 0;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -281,6 +281,15 @@ export class Runtime {
     if (bytes === 0) return;
     this.endPass();
     this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    this.pending++;
+    this.copyCount++;
+  }
+
+  /** Records zeroing `bytes` of `buffer` from `offset` (ends the current compute pass; counted with the copies). */
+  clear(buffer: GPUBuffer, offset: number, bytes: number): void {
+    if (bytes === 0) return;
+    this.endPass();
+    this.commandEncoder().clearBuffer(buffer, offset, bytes);
     this.pending++;
     this.copyCount++;
   }
