@@ -85,13 +85,20 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   const sparse = sparseRows(B, 0.4 * o.maxFeatures);
   const useActive = sparse.feat !== null;
   const active = new Int32Array(p);
-  const yNode = new Float64Array(samples.length);
-  // Class indices of the node's samples as integers: a histogram index computed from a double
-  // (yNode) cost a third of a digits tree's fit.
+  // The samples' targets and weights (a bootstrap's draw counts; all 1 without weights) in sample
+  // order, moved with the samples when a node is partitioned: every pass over a node reads them
+  // sequentially instead of gathering them through samples[t] at every node.
+  const yNode = new Float64Array(classify ? 0 : samples.length);
+  // Class indices as integers: a histogram index computed from a double cost a third of a digits tree's fit.
   const cNode = new Int32Array(classify ? samples.length : 0);
-  // Sample weights (a bootstrap's draw counts, by row) in node order; all 1 without weights.
-  const wNode = new Int32Array(samples.length).fill(1);
+  const wNode = new Int32Array(samples.length);
   const weighted = weights !== null;
+  for (let t = 0; t < samples.length; t++) {
+    const i = samples[t]!;
+    wNode[t] = weighted ? weights[i]! : 1;
+    if (classify) cNode[t] = yi![i]!;
+    else yNode[t] = yf![i]!;
+  }
   const nzCnt = new Float64Array(useActive ? p : 0);
   const nzY = new Float64Array(useActive ? p * K : 0);
   let nodeMark = 0;
@@ -102,6 +109,11 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   let hcnt = new Float64Array(256);
   let histC = new Int32Array(256 * K);
   const keys = new Float64Array(samples.length);
+  // Features found constant in a node are constant in all its descendants: constAt[d * p + j] marks
+  // them for the node being split at depth d (copied from its parent's row, which depth-first order
+  // leaves intact), so a descendant that draws one skips it without a pass over its samples. It is
+  // skipped where the pass would have found it constant, after the same draw, so the trees are the same.
+  let constAt = new Uint8Array(8 * p);
   // Running statistics of a left-to-right scan (sums for regression, Σc² or Σ c ln c for classes).
   let sL = 0;
   let sR = 0;
@@ -114,21 +126,31 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     const { start, end, depth, parent, isLeft } = stack.pop()!;
     const m = end - start;
     let W = m; // the node's weight: its samples with their repeats
-    if (weighted) { W = 0; for (let t = start; t < end; t++) { const w = weights[samples[t]!]!; wNode[t] = w; W += w; } }
+    if (weighted && !(classify && K === 2)) { W = 0; for (let t = start; t < end; t++) W += wNode[t]!; }
     const id = feature.length;
     if (parent >= 0) (isLeft ? left : right)[parent] = id;
     // Node statistics.
     let impurity: number;
     let sum = 0;
     if (classify) {
-      counts.fill(0);
-      if (weighted) for (let t = start; t < end; t++) counts[yi![samples[t]!]!] += wNode[t]!;
-      else for (let t = start; t < end; t++) counts[yi![samples[t]!]!]++;
+      if (K === 2) {
+        // Two classes: the weight and class-1 weight in registers (adding into two cells made each
+        // sample wait for the previous one's store).
+        let w = 0;
+        let c1 = 0;
+        for (let t = start; t < end; t++) { const wt = wNode[t]!; w += wt; c1 += wt * cNode[t]!; }
+        W = w;
+        counts[0] = w - c1;
+        counts[1] = c1;
+      } else {
+        counts.fill(0);
+        for (let t = start; t < end; t++) counts[cNode[t]!] += wNode[t]!;
+      }
       for (let k = 0; k < K; k++) value.push(counts[k]! / W);
       impurity = nodeImpurity(o.criterion, counts, W);
     } else {
       let sq = 0;
-      for (let t = start; t < end; t++) { const v = yf![samples[t]!]!; const w = wNode[t]!; sum += w * v; sq += w * v * v; }
+      for (let t = start; t < end; t++) { const v = yNode[t]!; const w = wNode[t]!; sum += w * v; sq += w * v * v; }
       value.push(sum / W);
       impurity = Math.max(0, sq / W - (sum / W) ** 2);
     }
@@ -138,7 +160,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       leaves.push({ node: id, start, end });
       continue;
     }
-    const split = findSplit(start, end, sum, W);
+    const split = findSplit(start, end, sum, W, depth);
     if (split === null) { leaves.push({ node: id, start, end }); continue; }
     // Partition samples so that the left child's come first.
     const co = split.feature * n;
@@ -146,7 +168,13 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     let b = end - 1;
     while (a <= b) {
       if (B.codes[co + samples[a]!]! <= split.leftBin) a++;
-      else { const tmp = samples[a]!; samples[a] = samples[b]!; samples[b] = tmp; b--; }
+      else {
+        const tmp = samples[a]!; samples[a] = samples[b]!; samples[b] = tmp;
+        const tw = wNode[a]!; wNode[a] = wNode[b]!; wNode[b] = tw;
+        if (classify) { const tc = cNode[a]!; cNode[a] = cNode[b]!; cNode[b] = tc; }
+        else { const ty = yNode[a]!; yNode[a] = yNode[b]!; yNode[b] = ty; }
+        b--;
+      }
     }
     feature[id] = split.feature;
     const vals = B.values[split.feature];
@@ -168,8 +196,12 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
 
   /** Best split of samples[start, end) over up to maxFeatures non-constant features. */
   // Counts in the scans are weights (W the node's); m, the distinct samples, sizes the passes.
-  function findSplit(start: number, end: number, nodeSum: number, W: number): { feature: number; leftBin: number; rightBin: number } | null {
+  function findSplit(start: number, end: number, nodeSum: number, W: number, depth: number): { feature: number; leftBin: number; rightBin: number } | null {
     const m = end - start;
+    if (constAt.length < (depth + 1) * p) { const grown = new Uint8Array(2 * (depth + 1) * p); grown.set(constAt); constAt = grown; }
+    const cb = depth * p;
+    if (depth === 0) for (let j = 0; j < p; j++) constAt[j] = 0;
+    else for (let j = 0; j < p; j++) constAt[cb + j] = constAt[cb - p + j]!;
     const msl = o.minSamplesLeaf;
     let bestProxy = -Infinity;
     let bestF = -1;
@@ -180,9 +212,6 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
     let r1 = rngState[1] | 0;
     let r2 = rngState[2] | 0;
     let r3 = rngState[3] | 0;
-    // The node's targets in sample order, so each feature's pass reads them sequentially.
-    if (classify) for (let t = start; t < end; t++) cNode[t] = yi![samples[t]!]!;
-    else for (let t = start; t < end; t++) yNode[t] = yf![samples[t]!]!;
     if (useActive) {
       // One pass over the node's listed entries marks the features that vary here and sums, per
       // feature, the targets of its non-modal samples: a two-bin feature's histogram follows.
@@ -218,7 +247,8 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       const j = feats[r]!;
       feats[r] = feats[f]!;
       feats[f] = j;
-      if (useActive && active[j] !== nodeMark) continue; // constant in this node
+      if (constAt[cb + j] !== 0) continue; // constant in an ancestor
+      if (useActive && active[j] !== nodeMark) { constAt[cb + j] = 1; continue; } // constant in this node
       const co = j * n;
       const nbj = B.cuts[j]!.length + 1;
       if (useActive && nbj === 2) {
@@ -229,7 +259,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         hcnt[d] = W - nzCnt[j]!;
         if (classify) for (let k = 0; k < K; k++) { hist[other * K + k] = nzY[j * K + k]!; hist[d * K + k] = counts[k]! - nzY[j * K + k]!; }
         else { hist[other] = nzY[j]!; hist[d] = nodeSum - nzY[j]!; }
-        if (hcnt[0] === 0 || hcnt[1] === 0) continue; // constant here
+        if (hcnt[0] === 0 || hcnt[1] === 0) { constAt[cb + j] = 1; continue; } // constant here
         tried++;
         initScan(nodeSum);
         if (hcnt[0]! >= msl && hcnt[1]! >= msl) {
@@ -246,7 +276,18 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         // single non-empty bin is constant here and, as scikit-learn, not counted among those tried).
         if (hcnt.length < nbj) { hcnt = new Float64Array(nbj); hist = new Float64Array(nbj * K); histC = new Int32Array(nbj * K); }
         // Classes count in integers, and a bin's count is summed in the scan, not kept in the fill.
-        if (classify) {
+        if (classify && nbj === 2 && K === 2) {
+          // Two bins, two classes (credit's one-hot columns): bin 1's weight and its class-1 weight
+          // summed in registers, the rest from the node's counts. Adding into a 4-cell histogram made
+          // each sample wait for the previous one's store to the same cell (a third of a credit tree).
+          let w1 = 0;
+          let y1 = 0;
+          for (let t = start; t < end; t++) { const bw = B.codes[co + samples[t]!]! * wNode[t]!; w1 += bw; y1 += bw * cNode[t]!; }
+          histC[2] = w1 - y1;
+          histC[3] = y1;
+          histC[0] = counts[0]! - histC[2]!;
+          histC[1] = counts[1]! - y1;
+        } else if (classify) {
           for (let c = 0; c < nbj * K; c++) histC[c] = 0; // (a typed-array fill call costs more than 2 bins)
           if (weighted) for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * K + cNode[t]!] += wNode[t]!;
           else for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * K + cNode[t]!]++;
@@ -274,23 +315,23 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
           prevCnt = cnt;
         }
         if (nl !== prevCnt) tried++;
+        else constAt[cb + j] = 1;
       } else {
         // Sort path for small nodes: order samples by (bin, position) with one native integer sort.
         let ks = keys;
         for (let t = 0; t < m; t++) keys[t] = B.codes[co + samples[start + t]!]! * SORT_SHIFT + t;
         if (m <= 48) insertionSort(keys, m); // the native sort's call costs ~1-2 us, more than sorting a few keys
         else { ks = keys.subarray(0, m); ks.sort(); }
-        if (Math.floor(ks[0]! / SORT_SHIFT) === Math.floor(ks[m - 1]! / SORT_SHIFT)) continue; // constant here
+        if (Math.floor(ks[0]! / SORT_SHIFT) === Math.floor(ks[m - 1]! / SORT_SHIFT)) { constAt[cb + j] = 1; continue; } // constant here
         tried++;
         initScan(nodeSum);
         let nl = 0;
         for (let t = 0; t < m; t++) {
           const c = Math.floor(ks[t]! / SORT_SHIFT);
           const pos = ks[t]! - c * SORT_SHIFT;
-          const s = samples[start + pos]!;
           const w = wNode[start + pos]!;
-          if (classify) moveLeft(yi![s]!, w);
-          else moveLeftSum(w * yf![s]!);
+          if (classify) moveLeft(cNode[start + pos]!, w);
+          else moveLeftSum(w * yNode[start + pos]!);
           nl += w;
           if (t + 1 === m) break;
           const cNext = Math.floor(ks[t + 1]! / SORT_SHIFT);
