@@ -105,21 +105,37 @@ gpuTest('clipScaleMulti on its own, in place, or with other tensors than the nor
   assert.throws(() => g.kernels.clipScaleMulti(xs, n2, 1, 1e-6, outs.slice(1)), /one output per input/);
 });
 
-gpuTest('a GPT training step on webgpu clips every gradient in three dispatches', async (g) => {
-  registerDeviceBackend(g as unknown as DeviceBackend);
-  const model = modelOn('webgpu');
-  const opt = gptOptimizer(model, { lr: 1e-3, weightDecay: 0.1 });
+/** Three steps of a GPT with the training loop's optimizer (two groups: not the clip's order). */
+async function gptSteps(device: string, g: WebGpuBackend): Promise<{ losses: number[]; clip: number[]; optimizerCopies: number[] }> {
+  const model = modelOn(device);
+  const opt = gptOptimizer(model, { lr: 1e-2, weightDecay: 0.1 }); // matrices first, then the rest
   const x = new Tensor(Int32Array.from({ length: 32 }, (_, i) => (i * 5) % 64), [2, 16]);
-  const counts: number[] = [];
-  for (let step = 0; step < 3; step++) {
-    model.forward(x, x).loss!.backward();
+  const out = { losses: [] as number[], clip: [] as number[], optimizerCopies: [] as number[] };
+  for (let step = 0; step < 4; step++) {
+    const loss = model.forward(x, x).loss!;
+    loss.backward();
     const before = g.runtime.dispatchCount;
     const norm = clipGradNorm(model.parameters(), 0.01);
-    counts.push(g.runtime.dispatchCount - before);
+    out.clip.push(g.runtime.dispatchCount - before);
     assert.ok((await norm!.item()) > 0.01);
+    out.losses.push(await loss.item());
+    const copies = g.runtime.copyCount;
     opt.step();
+    out.optimizerCopies.push(g.runtime.copyCount - copies);
     opt.zeroGrad();
   }
   assert.ok(model.parameters().length > 10);
-  assert.deepEqual(counts, [3, 3, 3]);
+  return out;
+}
+
+gpuTest('a GPT training step on webgpu clips every gradient in three dispatches, gathered where AdamW reads them', async (g) => {
+  registerDeviceBackend(g as unknown as DeviceBackend);
+  const gpu = await gptSteps('webgpu', g);
+  assert.deepEqual(gpu.clip, [3, 3, 3, 3]);
+  // The first step packs and copies; then the clip gathers in the packs' order and AdamW copies nothing.
+  assert.ok(gpu.optimizerCopies[0]! > 0);
+  assert.deepEqual(gpu.optimizerCopies.slice(1), [0, 0, 0]);
+  const cpu = await gptSteps('cpu', g);
+  gpu.losses.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses[i]!) < 2e-4, `step ${i}: ${l} vs ${cpu.losses[i]}`));
+  assert.ok(cpu.losses[3]! < cpu.losses[0]!);
 });

@@ -19,7 +19,7 @@ import { convKernels } from './kernels/conv.js';
 import { type GemmVariant, matmulKernels } from './kernels/matmul.js';
 import { matmulF16Kernel, type MatmulF16 } from './kernels/matmul-f16.js';
 import { adamwMultiKernel } from './kernels/adamw-multi.js';
-import { clipMultiKernels } from './kernels/clip-multi.js';
+import { GradOrder, clipMultiKernels } from './kernels/clip-multi.js';
 
 export { GpuStorage, GpuInt8 } from './memory.js';
 
@@ -61,6 +61,8 @@ function build(ctx: GpuContext): WebGpuBackend {
   const matmulF16 = ctx.features.subgroupMatrixF16 ? matmulF16Kernel(k, ctx.subgroupMatrixConfigs) : null;
   const device = new WebGpuDevice(runtime, pool, (s) => elementwise.fill(s, 0), matmulF16 !== null);
   const gemm = matmulKernels(k, matmulF16);
+  // Clipping gathers the gradients in the order the optimizer packs them (kernels/clip-multi.ts).
+  const gradOrder = new GradOrder();
   const kernels: Kernels<GpuStorage, GpuStorage, GpuStorage, GpuInt8> = {
     ...elementwise,
     ...stridedKernels(k),
@@ -70,8 +72,8 @@ function build(ctx: GpuContext): WebGpuBackend {
     ...decodeKernels(k),
     ...convKernels(k),
     matmul: gemm.matmul, // an optional fifth argument picks the GEMM variant (tests)
-    adamwMulti: adamwMultiKernel(k, pool.maxBytes, elementwise.adamw),
-    ...clipMultiKernels(k, pool.maxBytes),
+    adamwMulti: adamwMultiKernel(k, pool.maxBytes, elementwise.adamw, gradOrder),
+    ...clipMultiKernels(k, pool.maxBytes, gradOrder),
   };
   // Int8 weights are not pooled; their buffers go when the weights are collected (after a submit, since
   // recorded commands may still name them).

@@ -2,8 +2,8 @@
 // packs: one flat buffer each for parameters, gradients, first and second moments, every tensor at
 // the same 256-byte-aligned offset in all four. The tensors keep their storage objects, now views
 // into the pack (GpuStorage.offset/span), so every other kernel, read and checkpoint sees them as
-// before. Each step copies the gradients into the pack (copies, not dispatches) and runs one
-// dispatch over it; the hyper-parameters of consecutive tensors that share them (a parameter group)
+// before. Each step copies the gradients into the pack (copies, not dispatches; none when clipping
+// gathered them in the pack's layout, kernels/clip-multi.ts) and runs one dispatch over it; the hyper-parameters of consecutive tensors that share them (a parameter group)
 // are one run in the parameter block. A pack is as large as the adapter's largest buffer allows;
 // past that, more packs, one dispatch each.
 
@@ -11,6 +11,7 @@ import type { AdamWParams } from '../../backend.js';
 import type { BufferPool, GpuStorage } from '../memory.js';
 import { PARAM_WORDS, groups1d, type KernelSpec } from '../runtime.js';
 import type { GpuCtx } from './common.js';
+import type { GradOrder } from './clip-multi.js';
 
 // Floats per alignment step: 256 bytes, WebGPU's (and every adapter's largest) storage offset alignment.
 const ALIGN = 64;
@@ -87,7 +88,9 @@ const padded = (n: number): number => Math.max(ALIGN, Math.ceil(n / ALIGN) * ALI
  * The multi-tensor AdamW of the kernel table; `single` is the one-tensor kernel, used when the
  * tensors cannot be packed (one storage twice, moments with other betas per tensor).
  */
-export function adamwMultiKernel(ctx: GpuCtx, maxBytes: number, single: (p: GpuStorage, g: GpuStorage, m: GpuStorage, v: GpuStorage, h: AdamWParams) => boolean) {
+export function adamwMultiKernel(
+  ctx: GpuCtx, maxBytes: number, single: (p: GpuStorage, g: GpuStorage, m: GpuStorage, v: GpuStorage, h: AdamWParams) => boolean, gradOrder: GradOrder | null = null,
+) {
   // Pack buffers go when their holders are collected (after a submit: recorded commands may name them).
   const packBuffers = new FinalizationRegistry<GPUBuffer[]>((buffers) => {
     ctx.rt.flush();
@@ -157,10 +160,15 @@ export function adamwMultiKernel(ctx: GpuCtx, maxBytes: number, single: (p: GpuS
     const set = known instanceof PackSet && known.holds(params, ms, vs) ? known : build(params, ms, vs);
     const bc1 = 1 - Math.pow(h0.beta1, h0.step);
     const bc2 = 1 - Math.pow(h0.beta2, h0.step);
+    // Clipped gradients tell the clip our order, so from the next step on it gathers them as we pack.
+    gradOrder?.learn(grads);
     for (const pack of set.packs) {
-      for (let j = 0; j < pack.count; j++) {
-        const g = grads[pack.first + j]!;
-        ctx.rt.copy(g.buffer, g.offset, pack.G, pack.offsets[j]! * 4, g.length * 4);
+      const G = gatheredAsPacked(pack, grads) ?? pack.G;
+      if (G === pack.G) {
+        for (let j = 0; j < pack.count; j++) {
+          const g = grads[pack.first + j]!;
+          ctx.rt.copy(g.buffer, g.offset, pack.G, pack.offsets[j]! * 4, g.length * 4);
+        }
       }
       // Runs: consecutive tensors with the same lr and decay; each ends where its last tensor's slot ends.
       const runs: Array<{ end: number; lr: number; decay: number }> = [];
@@ -177,11 +185,24 @@ export function adamwMultiKernel(ctx: GpuCtx, maxBytes: number, single: (p: GpuS
         const end = chunk[chunk.length - 1]!.end;
         const w = ctx.rt.params().u(start).u(end).f(h0.beta1).f(h0.beta2).f(h0.eps).f(bc1).f(bc2).u(chunk.length);
         for (const c of chunk) w.u(c.end).f(c.lr).f(c.decay);
-        ctx.rt.dispatch(spec, [whole(pack.P), whole(pack.G), whole(pack.M), whole(pack.V)], groups1d(end - start, 256));
+        ctx.rt.dispatch(spec, [whole(pack.P), whole(G), whole(pack.M), whole(pack.V)], groups1d(end - start, 256));
       }
     }
     return true;
   };
+}
+
+/**
+ * The buffer that already holds a pack's gradients where the pack reads them (the clip's gathered
+ * copy, in our order: views at the pack's offsets, zero gaps), or null: then they are copied in.
+ */
+function gatheredAsPacked(pack: Pack, grads: readonly GpuStorage[]): GPUBuffer | null {
+  const buffer = grads[pack.first]!.buffer;
+  for (let j = 0; j < pack.count; j++) {
+    const g = grads[pack.first + j]!;
+    if (g.buffer !== buffer || g.pack === null || g.offset !== pack.offsets[j]! * 4) return null;
+  }
+  return buffer;
 }
 
 const views = new WeakMap<GPUBuffer, { buffer: GPUBuffer; offset: number; span: number }>();

@@ -77,7 +77,43 @@ const scaleSpec = {
   body: `${ONE_D}  ${FACTOR}\n  OUT[i] = X[i] * f;\n}\n`,
 };
 
-/** One flat buffer: tensors [first, first + count) of the list, at `offsets` (floats). */
+/**
+ * What the clip and the optimizer tell each other: where clipScaleMulti left each clipped tensor
+ * (its gather and index there), and the order adamwMulti's packs want them in. Gathered in that
+ * order, the clipped gradients sit exactly where the packs read them, and the AdamW dispatch binds
+ * the gathered buffer instead of copying every gradient into its pack again.
+ */
+export class GradOrder {
+  readonly slots = new WeakMap<GpuStorage, { gather: object; index: number; count: number }>();
+  /** For a gather of order.length tensors: the index in the clip's list of each pack position. */
+  order: number[] | null = null;
+  lengths: number[] | null = null;
+
+  /** Learns the packs' order from gradients that are clipScaleMulti's views (all of one gather). */
+  learn(grads: readonly GpuStorage[]): void {
+    const first = this.slots.get(grads[0]!);
+    if (!first || first.count !== grads.length) return;
+    const order: number[] = [];
+    for (const g of grads) {
+      const s = this.slots.get(g);
+      if (!s || s.gather !== first.gather) return;
+      order.push(s.index);
+    }
+    if (new Set(order).size !== order.length) return;
+    this.order = order;
+    this.lengths = grads.map((g) => g.length);
+  }
+
+  /** The packs' order for `xs` when it fits them (same count, same lengths), else null (list order). */
+  orderFor(xs: readonly GpuStorage[]): number[] | null {
+    const { order, lengths } = this;
+    if (!order || !lengths || order.length !== xs.length) return null;
+    for (let j = 0; j < order.length; j++) if (xs[order[j]!]!.length !== lengths[j]) return null;
+    return order;
+  }
+}
+
+/** One flat buffer: tensors [first, first + count) of the (ordered) list, at `offsets` (floats). */
 interface Flat {
   first: number;
   count: number;
@@ -89,9 +125,10 @@ interface Flat {
 const padded = (n: number): number => Math.max(ALIGN, Math.ceil(n / ALIGN) * ALIGN);
 
 /** The table's l2NormMulti and clipScaleMulti on the GPU. */
-export function clipMultiKernels(ctx: GpuCtx, maxBytes: number) {
-  // The last gather, until clipScaleMulti consumes it (or the next l2NormMulti replaces it).
-  let gathered: { xs: GpuStorage[]; flats: Flat[] } | null = null;
+export function clipMultiKernels(ctx: GpuCtx, maxBytes: number, gradOrder: GradOrder | null = null) {
+  // The last gather, until clipScaleMulti consumes it (or the next l2NormMulti replaces it): the
+  // tensors as given, and the list index of each gathered position.
+  let gathered: { xs: GpuStorage[]; index: number[]; flats: Flat[] } | null = null;
 
   function gather(xs: readonly GpuStorage[]): Flat[] {
     const limit = Math.floor(maxBytes / 4);
@@ -119,8 +156,9 @@ export function clipMultiKernels(ctx: GpuCtx, maxBytes: number) {
   function l2NormMulti(xs: readonly GpuStorage[], out: GpuStorage): boolean {
     requireF32('l2NormMulti', ...xs, out);
     if (out.length < 1) throw new Error('webgpu: l2NormMulti needs a one-value output');
-    const flats = gather(xs);
-    gathered = { xs: [...xs], flats };
+    const index = gradOrder?.orderFor(xs) ?? xs.map((_, i) => i);
+    const flats = gather(index.map((i) => xs[i]!));
+    gathered = { xs: [...xs], index, flats };
     const groups = flats.map((f) => Math.min(MAX_GROUPS, Math.ceil(f.total / 256)));
     const count = groups.reduce((a, b) => a + b, 0);
     const partials = ctx.pool.take('float32', Math.max(1, count), 4).storage;
@@ -151,13 +189,17 @@ export function clipMultiKernels(ctx: GpuCtx, maxBytes: number) {
       if (outs[i]!.length !== x.length) throw new Error(`webgpu: clipScaleMulti tensor ${i}: ${outs[i]!.length} outputs for ${x.length} values`);
     });
     if (usesGather(xs, outs)) {
-      for (const f of gathered!.flats) {
+      const { index, flats } = gathered!;
+      const token = {};
+      for (const f of flats) {
         ctx.rt.params().u(f.total).f(maxNorm).f(eps);
         ctx.rt.dispatch(scaleFlatSpec, [f.storage, norm], groups1d(f.total, 256));
         for (let j = 0; j < f.count; j++) {
-          const o = outs[f.first + j]!;
+          const i = index[f.first + j]!;
+          const o = outs[i]!;
           // The flat copy now holds the output's values; it lives as long as any of its views.
           ctx.pool.relocate(o, f.storage.buffer, f.offsets[j]! * 4, padded(o.length) * 4, f.storage);
+          gradOrder?.slots.set(o, { gather: token, index: i, count: outs.length });
         }
       }
       gathered = null;
