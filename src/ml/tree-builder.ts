@@ -103,6 +103,12 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   const nzY = new Float64Array(useActive ? p * K : 0);
   let nodeMark = 0;
   const counts = new Float64Array(K);
+  // The classes present in a node, renumbered in order (see findSplit).
+  const kmap = new Int32Array(K);
+  const countsC = new Float64Array(K);
+  const cCompact = new Int32Array(classify && K > 2 ? samples.length : 0);
+  let scanCounts = counts;
+  let scanK = K;
   const cl = new Float64Array(K);
   const cr = new Float64Array(K);
   let hist = new Float64Array(256 * K);
@@ -198,6 +204,22 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
   // Counts in the scans are weights (W the node's); m, the distinct samples, sizes the passes.
   function findSplit(start: number, end: number, nodeSum: number, W: number, depth: number): { feature: number; leftBin: number; rightBin: number } | null {
     const m = end - start;
+    // With more than two classes (and no row lists), the classes present in the node, renumbered in
+    // order: histograms, their clearing and their scans shrink from K classes to those present (one
+    // to three of ten in most nodes of a digits tree). Absent classes only ever added zeros to the
+    // scans' sums, so the splits are the same.
+    let KK = K;
+    let cls = cNode;
+    scanCounts = counts;
+    scanK = K;
+    if (classify && K > 2 && !useActive) {
+      KK = 0;
+      for (let k = 0; k < K; k++) if (counts[k]! > 0) { kmap[k] = KK; countsC[KK] = counts[k]!; KK++; }
+      for (let t = start; t < end; t++) cCompact[t] = kmap[cNode[t]!]!;
+      cls = cCompact;
+      scanCounts = countsC;
+      scanK = KK;
+    }
     if (constAt.length < (depth + 1) * p) { const grown = new Uint8Array(2 * (depth + 1) * p); grown.set(constAt); constAt = grown; }
     const cb = depth * p;
     if (depth === 0) for (let j = 0; j < p; j++) constAt[j] = 0;
@@ -276,21 +298,21 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         // single non-empty bin is constant here and, as scikit-learn, not counted among those tried).
         if (hcnt.length < nbj) { hcnt = new Float64Array(nbj); hist = new Float64Array(nbj * K); histC = new Int32Array(nbj * K); }
         // Classes count in integers, and a bin's count is summed in the scan, not kept in the fill.
-        if (classify && nbj === 2 && K === 2) {
+        if (classify && nbj === 2 && KK === 2) {
           // Two bins, two classes (credit's one-hot columns): bin 1's weight and its class-1 weight
           // summed in registers, the rest from the node's counts. Adding into a 4-cell histogram made
           // each sample wait for the previous one's store to the same cell (a third of a credit tree).
           let w1 = 0;
           let y1 = 0;
-          for (let t = start; t < end; t++) { const bw = B.codes[co + samples[t]!]! * wNode[t]!; w1 += bw; y1 += bw * cNode[t]!; }
+          for (let t = start; t < end; t++) { const bw = B.codes[co + samples[t]!]! * wNode[t]!; w1 += bw; y1 += bw * cls[t]!; }
           histC[2] = w1 - y1;
           histC[3] = y1;
-          histC[0] = counts[0]! - histC[2]!;
-          histC[1] = counts[1]! - y1;
+          histC[0] = scanCounts[0]! - histC[2]!;
+          histC[1] = scanCounts[1]! - y1;
         } else if (classify) {
-          for (let c = 0; c < nbj * K; c++) histC[c] = 0; // (a typed-array fill call costs more than 2 bins)
-          if (weighted) for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * K + cNode[t]!] += wNode[t]!;
-          else for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * K + cNode[t]!]++;
+          for (let c = 0; c < nbj * KK; c++) histC[c] = 0; // (a typed-array fill call costs more than 2 bins)
+          if (weighted) for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * KK + cls[t]!] += wNode[t]!;
+          else for (let t = start; t < end; t++) histC[B.codes[co + samples[t]!]! * KK + cls[t]!]++;
         } else {
           for (let c = 0; c < nbj; c++) { hist[c] = 0; hcnt[c] = 0; }
           for (let t = start; t < end; t++) { const c = B.codes[co + samples[t]!]!; const w = wNode[t]!; hist[c] += w * yNode[t]!; hcnt[c] += w; }
@@ -301,14 +323,14 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
         let prevCnt = 0;
         for (let c = 0; c < nbj; c++) {
           let cnt = 0;
-          if (classify) for (let k = 0; k < K; k++) cnt += histC[c * K + k]!;
+          if (classify) for (let k = 0; k < KK; k++) cnt += histC[c * KK + k]!;
           else cnt = hcnt[c]!;
           if (cnt === 0) continue;
           if (prevBin >= 0 && nl >= msl && W - nl >= msl) {
             const proxy = scanProxy(nl, W - nl);
             if (proxy > bestProxy) { bestProxy = proxy; bestF = j; bestL = prevBin; bestR = c; }
           }
-          if (classify) for (let k = 0; k < K; k++) { const v = histC[c * K + k]!; if (v !== 0) moveLeft(k, v); }
+          if (classify) for (let k = 0; k < KK; k++) { const v = histC[c * KK + k]!; if (v !== 0) moveLeft(k, v); }
           else moveLeftSum(hist[c]!);
           nl += cnt;
           prevBin = c;
@@ -330,7 +352,7 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
           const c = Math.floor(ks[t]! / SORT_SHIFT);
           const pos = ks[t]! - c * SORT_SHIFT;
           const w = wNode[start + pos]!;
-          if (classify) moveLeft(cNode[start + pos]!, w);
+          if (classify) moveLeft(cls[start + pos]!, w);
           else moveLeftSum(w * yNode[start + pos]!);
           nl += w;
           if (t + 1 === m) break;
@@ -353,8 +375,8 @@ export function buildTree(B: Binned, target: Int32Array | Float64Array, samples:
       // Loops, not fill() and set(): a typed-array builtin call costs more than a few classes.
       qL = 0;
       qR = 0;
-      for (let k = 0; k < K; k++) {
-        const c = counts[k]!;
+      for (let k = 0; k < scanK; k++) {
+        const c = scanCounts[k]!;
         cl[k] = 0;
         cr[k] = c;
         qR += gini ? c * c : xlogx(c);
