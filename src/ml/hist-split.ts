@@ -63,7 +63,14 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
   if (a[A_DO_SMALL] === 1) writeSplit(findSplit(st.L, part, hist, a[A_G]!, a[A_G + 1]!, a[A_G + 2]!, hConst, lam, msl), res, r0);
   if (a[A_DO_LARGE] === 1) {
     const parent = st.hists[a[A_PARENT]!]!;
-    subtract(parent, hist, 3 * part.s0, 3 * part.s1);
+    // A built node of few rows holds zeros in most slots, and parent - 0 is the parent's value to the
+    // bit: subtracting only the slots its rows touched (and the left-out bins) gives the same
+    // histogram for a few passes over its rows instead of one over every slot (a third of a breast
+    // cancer fit went to whole-part subtractions).
+    const m = a[A_END]! - a[A_START]!;
+    const perRow = part.rowSlots.length / (part.rowStart.length - 1);
+    if (m * perRow * 4 < part.s1 - part.s0) subtractTouched(st, part, parent, hist, a[A_START]!, a[A_END]!);
+    else subtract(parent, hist, 3 * part.s0, 3 * part.s1);
     writeSplit(findSplit(st.L, part, parent, a[A_G + 3]!, a[A_G + 4]!, a[A_G + 5]!, hConst, lam, msl), res, r0 + SPLIT_WORDS);
   }
 }
@@ -134,6 +141,36 @@ function buildPart(st: StepState, part: HistPart, hist: Float64Array, hConst: bo
     hist[3 * d] = G - sg;
     hist[3 * d + 1] = hConst ? 0 : H - sh;
     hist[3 * d + 2] = C - sc;
+  }
+}
+
+let touched = new Int32Array(0);
+let touchStamp = 0;
+
+/** a -= b on the slots rows[start, end) list and the part's left-out bins: b is zero elsewhere. */
+function subtractTouched(st: StepState, part: HistPart, a: Float64Array, b: Float64Array, start: number, end: number): void {
+  if (touched.length < a.length || touchStamp >= 0x3fffffff) { touched = new Int32Array(Math.max(a.length, touched.length)); touchStamp = 0; }
+  const stamp = ++touchStamp;
+  const { rowStart, rowSlots } = part;
+  const { rows } = st;
+  for (let t = start; t < end; t++) {
+    const i = rows[t]!;
+    const e = rowStart[i + 1]!;
+    for (let u = rowStart[i]!; u < e; u++) {
+      const k = rowSlots[u]!;
+      if (touched[k] === stamp) continue;
+      touched[k] = stamp;
+      a[k] -= b[k]!; a[k + 1] -= b[k + 1]!; a[k + 2] -= b[k + 2]!;
+    }
+  }
+  const { dflt } = st.L;
+  for (let j = part.j0; j < part.j1; j++) {
+    const d = dflt[j]!;
+    if (d < 0) continue;
+    const k = 3 * d;
+    if (touched[k] === stamp) continue;
+    touched[k] = stamp;
+    a[k] -= b[k]!; a[k + 1] -= b[k + 1]!; a[k + 2] -= b[k + 2]!;
   }
 }
 
