@@ -127,8 +127,10 @@ const padded = (n: number): number => Math.max(ALIGN, Math.ceil(n / ALIGN) * ALI
 /** The table's l2NormMulti and clipScaleMulti on the GPU. */
 export function clipMultiKernels(ctx: GpuCtx, maxBytes: number, gradOrder: GradOrder | null = null) {
   // The last gather, until clipScaleMulti consumes it (or the next l2NormMulti replaces it): the
-  // tensors as given, and the list index of each gathered position.
-  let gathered: { xs: GpuStorage[]; index: number[]; flats: Flat[] } | null = null;
+  // tensors as given, and the list index of each gathered position. Held weakly, so a norm measured
+  // without clipping (maxNorm Infinity) keeps neither the gradients nor their copy past their use;
+  // clipGradNorm calls both kernels in one synchronous turn, in which a WeakRef always holds.
+  let gathered: WeakRef<{ xs: GpuStorage[]; index: number[]; flats: Flat[] }> | null = null;
 
   function gather(xs: readonly GpuStorage[]): Flat[] {
     const limit = Math.floor(maxBytes / 4);
@@ -158,7 +160,7 @@ export function clipMultiKernels(ctx: GpuCtx, maxBytes: number, gradOrder: GradO
     if (out.length < 1) throw new Error('webgpu: l2NormMulti needs a one-value output');
     const index = gradOrder?.orderFor(xs) ?? xs.map((_, i) => i);
     const flats = gather(index.map((i) => xs[i]!));
-    gathered = { xs: [...xs], index, flats };
+    gathered = new WeakRef({ xs: [...xs], index, flats });
     const groups = flats.map((f) => Math.min(MAX_GROUPS, Math.ceil(f.total / 256)));
     const count = groups.reduce((a, b) => a + b, 0);
     const partials = ctx.pool.take('float32', Math.max(1, count), 4).storage;
@@ -175,7 +177,7 @@ export function clipMultiKernels(ctx: GpuCtx, maxBytes: number, gradOrder: GradO
 
   /** Whether `outs` can become views of the gathered copy of `xs`: the same list, fresh distinct outputs. */
   function usesGather(xs: readonly GpuStorage[], outs: readonly GpuStorage[]): boolean {
-    const g = gathered;
+    const g = gathered?.deref();
     if (!g || g.xs.length !== xs.length) return false;
     for (let i = 0; i < xs.length; i++) if (g.xs[i] !== xs[i]) return false;
     if (new Set(outs).size !== outs.length) return false;
@@ -189,7 +191,7 @@ export function clipMultiKernels(ctx: GpuCtx, maxBytes: number, gradOrder: GradO
       if (outs[i]!.length !== x.length) throw new Error(`webgpu: clipScaleMulti tensor ${i}: ${outs[i]!.length} outputs for ${x.length} values`);
     });
     if (usesGather(xs, outs)) {
-      const { index, flats } = gathered!;
+      const { index, flats } = gathered!.deref()!;
       const token = {};
       for (const f of flats) {
         ctx.rt.params().u(f.total).f(maxNorm).f(eps);
