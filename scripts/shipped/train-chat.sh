@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# v1 recipe: fine-tunes v1's moxing-base on reading pairs (the v1 moxing-chat); v2's chat comes from
+# scripts/shipped/train-v2.sh. Run with models/moxing-base at v1 (git history) to reproduce v1.
 # Reproduces the shipped moxing-chat: the shipped moxing-base (models/moxing-base, BF16) fine-tuned on
 # reading pairs, each a shared qa_en definition or qa_zh next-line question with the passages
 # `moxing ask --docs` would put before it (scripts/shipped/make-docs-qa.ts; the rows npm run eval

@@ -6,15 +6,16 @@
 #      moxing-sentiment trains on (not the 20% it is scored on)
 #   3. token shards with v1's 4096-token BPE (models/moxing-base/tokenizer.json at v1, kept in v2)
 #   4. pretraining at the compute-optimal size for the compute at hand (docs/compute-optimal.md): on
-#      the 2-core CPU, 4 layers x 192 on 18.4M tokens (3,000 steps of 48 x 128)
+#      the 2-core CPU, 4 layers x 192 on 15.4M tokens (2,500 steps of 48 x 128)
 #   5. moxing-chat: reading pairs and the same questions closed book, plus the capital/element pairs
 #      (the 85% npm run eval does not score); moxing-sentiment: continued pretraining on the review
 #      text, then a classifier reading each review in windows of the context; then packing
 # Each step is skipped when its output exists, so rerunning continues after an interruption.
 # The defaults are the shipped run's settings; N_LAYER, N_EMBD, BLOCK, BATCH, STEPS, LR change them
 # (e.g. for the GPU: see docs/compute-optimal.md). The shipped run started with a 5,000-step schedule
-# and was cut to 3,000 at step 750, when it was clear the shared cores would not finish 5,000 in the
-# session (the learning rate then was 1.93e-3 instead of 1.82e-3; the script runs 3,000 from the start).
+# and was shortened (train --resume --max-steps) to 3,000 at step 750 and to 2,500 at step 1,000, as
+# the shared cores turned out slower than planned; the cosine schedule then continued from a rate a
+# few percent off the one a 2,500-step run has at those steps. The script runs 2,500 from the start.
 # Needs: apt-get install -y dict-gcide wordnet-base bible-kjv bible-kjv-text debian-handbook debian-reference-en \
 #   debian-reference-zh-cn developers-reference debian-history python3.11-doc manpages manpages-zh gnu-standards fortunes \
 #   fortunes-min fortunes-zh perl-doc debian-policy debian-faq debian-faq-zh-cn maint-guide maint-guide-zh-cn
@@ -26,7 +27,7 @@ MOXING="node --experimental-wasm-relaxed-simd --import tsx scripts/moxing-dev.ts
 TSX="node --experimental-wasm-relaxed-simd --import tsx"
 STAGE=${STAGE:-all}            # corpus | data | all
 N_LAYER=${N_LAYER:-4} N_HEAD=${N_HEAD:-4} N_EMBD=${N_EMBD:-192} BLOCK=${BLOCK:-128}
-BATCH=${BATCH:-48} STEPS=${STEPS:-3000} LR=${LR:-2e-3}
+BATCH=${BATCH:-48} STEPS=${STEPS:-2500} LR=${LR:-2e-3}
 TOKENIZER=${TOKENIZER:-$W/tokenizer.json}
 mkdir -p "$W"
 export MOXING_HOME=${MOXING_HOME:-$PWD/$W/home}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Trains the shipped models with moxing itself and packs them into models/:
+# v1 recipe (2026-11-29): reproduces the first shipped models, which v2 (scripts/shipped/train-v2.sh)
+# replaced on 2026-12-04; they are in git history. It packs into models/, over v2. What v1 was:
 #   moxing-base       pretrained on English and Chinese text (Austen, Brown, Tang poems, Analects, facts)
 #   moxing-chat       moxing-base fine-tuned to answer from retrieved passages (scripts/shipped/train-chat.sh)
 #   moxing-sentiment  moxing-base fine-tuned to classify fine-food reviews (great / other)
