@@ -2,7 +2,7 @@
 // host read): the error names the step, the run dir keeps its last good checkpoint, and that
 // checkpoint resumes on the cpu. Skipped without a WebGPU adapter (a failure on CI, which has one).
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { Tokenizer } from '../text/tokenizer.js';
 import { dataset } from '../text/test-corpus.js';
 import { initBackends } from '../backends/index.js';
-import { registerDeviceBackend, setBackend } from '../backends/registry.js';
-import type { DeviceBackend } from '../backends/backend.js';
 import { isDeviceFault } from '../backends/fault.js';
-import { createWebGpuBackend, type WebGpuBackend } from '../backends/webgpu/index.js';
+import { setBackend } from '../backends/registry.js';
+import { freshTestBackend } from '../backends/webgpu/testing.js';
 import { prepareData } from './data.js';
 import { pretrain, resume, DEFAULT_TRAIN, type TrainOptions } from './train.js';
 import { loadRun } from './run-dir.js';
@@ -30,21 +29,9 @@ const config: GPTConfig = { vocabSize: tokenizer.vocabSize, blockSize: 16, nLaye
 const options: TrainOptions = { ...DEFAULT_TRAIN, dataDir, maxSteps: 8, batchSize: 2, evalEvery: 100, evalIters: 1, warmupSteps: 1, checkpointEvery: 2 };
 const stepOf = (dir: string): number => (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { step: number }).step;
 
-/** A fresh webgpu device as the default (a lost one stays lost), or null after skipping. */
-async function freshGpu(t: TestContext): Promise<WebGpuBackend | null> {
-  const { backend, reason } = await createWebGpuBackend({ mode: process.env.MOXING_WEBGPU === 'gpu' ? 'auto' : 'swiftshader', allowSoftware: true });
-  if (!backend) {
-    if (process.env.CI) throw new Error(`webgpu: no adapter on CI: ${reason}`);
-    t.skip(`no WebGPU adapter: ${reason}`);
-    return null;
-  }
-  registerDeviceBackend(backend as unknown as DeviceBackend);
-  setBackend('webgpu');
-  return backend;
-}
 
 test('a GPU lost at a training step: the error names the step, the last checkpoint is kept and resumes on the cpu', async (t) => {
-  const gpu = await freshGpu(t);
+  const gpu = await freshTestBackend(t, { makeDefault: true });
   if (!gpu) return;
   const dir = join(root, 'lost-in-step');
   // After step 3 (checkpoint at 2), the next host read is step 4's loss.
@@ -62,7 +49,7 @@ test('a GPU lost at a training step: the error names the step, the last checkpoi
 });
 
 test('a GPU lost while a checkpoint is written: the previous checkpoint stays whole', async (t) => {
-  const gpu = await freshGpu(t);
+  const gpu = await freshTestBackend(t, { makeDefault: true });
   if (!gpu) return;
   const dir = join(root, 'lost-in-checkpoint');
   // After step 4's metrics, before its checkpoint: the checkpoint's first read meets the loss.

@@ -6,9 +6,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackends } from '../backends/index.js';
-import { registerDeviceBackend, setBackend } from '../backends/registry.js';
-import type { DeviceBackend } from '../backends/backend.js';
-import { createWebGpuBackend, type WebGpuBackend } from '../backends/webgpu/index.js';
+import { setBackend } from '../backends/registry.js';
+import type { WebGpuBackend } from '../backends/webgpu/index.js';
+import { freshTestBackend } from '../backends/webgpu/testing.js';
 import { createApp } from './app.js';
 import { ModelRegistry } from './model-registry.js';
 import { tinyRunDir } from './test-models.js';
@@ -33,14 +33,8 @@ async function cpuAnswer(body: unknown): Promise<string> {
 
 /** A registry serving `dir` on a fresh webgpu device (a lost one stays lost), or null after skipping. */
 async function onGpu(t: TestContext): Promise<{ gpu: WebGpuBackend; registry: ModelRegistry; app: ReturnType<typeof createApp> } | null> {
-  const { backend, reason } = await createWebGpuBackend({ mode: process.env.MOXING_WEBGPU === 'gpu' ? 'auto' : 'swiftshader', allowSoftware: true });
-  if (!backend) {
-    if (process.env.CI) throw new Error(`webgpu: no adapter on CI: ${reason}`);
-    t.skip(`no WebGPU adapter: ${reason}`);
-    return null;
-  }
-  registerDeviceBackend(backend as unknown as DeviceBackend);
-  setBackend('webgpu');
+  const backend = await freshTestBackend(t, { makeDefault: true });
+  if (!backend) return null;
   const registry = new ModelRegistry();
   await registry.load(dir);
   return { gpu: backend, registry, app: createApp({ registry }) };

@@ -4,30 +4,16 @@
 // listeners once, and a plain destroy() behind the runtime's back still reads as "lost".
 
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { initBackends } from '../index.js';
-import { registerDeviceBackend } from '../registry.js';
-import type { DeviceBackend } from '../backend.js';
 import { DeviceFaultError, allocationSite, isDeviceFault } from '../fault.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { matmul } from '../../ops/index.js';
-import { createWebGpuBackend, type WebGpuBackend } from './index.js';
+import { freshTestBackend } from './testing.js';
 import { BufferPool } from './memory.js';
 import type { Runtime } from './runtime.js';
 
 initBackends();
-
-/** A device of its own per test (a lost one stays lost); null after skipping. */
-async function fresh(t: TestContext): Promise<WebGpuBackend | null> {
-  const { backend, reason } = await createWebGpuBackend({ mode: process.env.MOXING_WEBGPU === 'gpu' ? 'auto' : 'swiftshader', allowSoftware: true });
-  if (!backend) {
-    if (process.env.CI) throw new Error(`webgpu: no adapter on CI: ${reason}`);
-    t.skip(`no WebGPU adapter: ${reason}`);
-    return null;
-  }
-  registerDeviceBackend(backend as unknown as DeviceBackend);
-  return backend;
-}
 
 test('allocationSite names the innermost op and the module above it', () => {
   const stack = [
@@ -62,7 +48,7 @@ test('a failed allocation (an out-of-memory error scope) is reported with its si
 });
 
 test('an allocation past the adapter limit is an out-of-memory fault naming its size and op', async (t) => {
-  const g = await fresh(t);
+  const g = await freshTestBackend(t);
   if (!g) return;
   const a = new Tensor(new Float32Array(65536).fill(1), [65536, 1]).to('webgpu');
   const b = new Tensor(new Float32Array(65536).fill(1), [1, 65536]).to('webgpu');
@@ -76,7 +62,7 @@ test('an allocation past the adapter limit is an out-of-memory fault naming its 
 });
 
 test('an out-of-memory report replaces an earlier validation error and is thrown once', async (t) => {
-  const g = await fresh(t);
+  const g = await freshTestBackend(t);
   if (!g) return;
   g.runtime.report(new DeviceFaultError('webgpu', 'error', 'webgpu: Buffer is invalid'));
   g.runtime.report(new DeviceFaultError('webgpu', 'out-of-memory', 'webgpu: out of GPU memory allocating 9.0 GiB'));
@@ -86,7 +72,7 @@ test('an out-of-memory report replaces an earlier validation error and is thrown
 });
 
 test('a lost device fails every later read and sync with the same error and tells its listeners once', async (t) => {
-  const g = await fresh(t);
+  const g = await freshTestBackend(t);
   if (!g) return;
   const x = g.device.upload(new Float32Array([1, 2, 3]));
   const heard: Error[] = [];
@@ -102,7 +88,7 @@ test('a lost device fails every later read and sync with the same error and tell
 });
 
 test('a device destroyed behind the runtime reads as lost, not as an empty read failure', async (t) => {
-  const g = await fresh(t);
+  const g = await freshTestBackend(t);
   if (!g) return;
   const x = g.device.upload(new Float32Array([1, 2, 3]));
   assert.deepEqual(Array.from(await g.device.read(x)), [1, 2, 3]);

@@ -1,8 +1,9 @@
 // Test harness for the webgpu kernels: the same call on the GPU and on the js reference (float64
 // copies of the same float32 inputs), outputs read back and compared.
 
-import { test } from 'node:test';
-import type { Kernels } from '../backend.js';
+import { test, type TestContext } from 'node:test';
+import type { DeviceBackend, Kernels } from '../backend.js';
+import { registerDeviceBackend, setBackend } from '../registry.js';
 import { jsKernels } from '../js/index.js';
 import { assertClose, rng } from '../test-conformance.js';
 import type { TypedArray } from '../../tensor/dtype.js';
@@ -17,6 +18,23 @@ let shared: Promise<WebGpuResult> | null = null;
 export function testBackend(): Promise<WebGpuResult> {
   shared ??= createWebGpuBackend({ mode: process.env.MOXING_WEBGPU === 'gpu' ? 'auto' : 'swiftshader', allowSoftware: true });
   return shared;
+}
+
+/**
+ * A webgpu device of the test's own (fault tests lose theirs, and a lost device stays lost), registered
+ * as the `webgpu` device and, with `makeDefault`, made the default; null after skipping the test when
+ * no adapter opens (except on CI, which must have SwiftShader).
+ */
+export async function freshTestBackend(t: TestContext, o: { makeDefault?: boolean } = {}): Promise<WebGpuBackend | null> {
+  const { backend, reason } = await createWebGpuBackend({ mode: process.env.MOXING_WEBGPU === 'gpu' ? 'auto' : 'swiftshader', allowSoftware: true });
+  if (!backend) {
+    if (process.env.CI) throw new Error(`webgpu: no adapter on CI: ${reason}`);
+    t.skip(`no WebGPU adapter: ${reason}`);
+    return null;
+  }
+  registerDeviceBackend(backend as unknown as DeviceBackend);
+  if (o.makeDefault) setBackend('webgpu');
+  return backend;
 }
 
 /**
