@@ -5,7 +5,9 @@ import { gemm, kernelArray } from './gemm.js';
 
 // Block width of the right-looking factorization: panels are factored in JS, the trailing update
 // (most of the p³/3 work) is one GEMM per block.
-const BLOCK = 48;
+const BLOCK = 24;
+// Rows per product of the trailing update.
+const UPDATE_ROWS = 64;
 
 /**
  * Overwrites the lower triangle of the symmetric p x p matrix A (row-major) with L, A = LLᵀ; false if A
@@ -27,11 +29,17 @@ export function cholesky(A: Float64Array, p: number): boolean {
       const o = (r0 + i) * p + k0;
       for (let k = 0; k < kb; k++) P[i * kb + k] = A[o + k]!;
     }
-    gemm(P, P, C, m, m, kb, false, true); // C = L₂₁L₂₁ᵀ
-    for (let i = 0; i < m; i++) {
-      const o = (r0 + i) * p + r0;
-      const oc = i * m;
-      for (let j = 0; j <= i; j++) A[o + j] -= C[oc + j]!;
+    // Only the lower triangle is read later: the product is taken by blocks of rows, each up to
+    // its last row's diagonal, which skips most of the upper half (a full m x m product was half waste).
+    for (let a = 0; a < m; a += UPDATE_ROWS) {
+      const h = Math.min(UPDATE_ROWS, m - a);
+      const w = a + h;
+      gemm(P, P, C, h, w, kb, false, true, a * kb, 0); // C (h x w) = rows [a, a + h) of L₂₁ times L₂₁[0, w)ᵀ
+      for (let i = 0; i < h; i++) {
+        const o = (r0 + a + i) * p + r0;
+        const oc = i * w;
+        for (let j = 0; j <= a + i; j++) A[o + j] -= C[oc + j]!;
+      }
     }
   }
   return true;

@@ -158,31 +158,39 @@ function softmaxObjective(X: Matrix, yIdx: Int32Array, K: number, C: number, fit
   const Wt = kernelArray(p * K); // Wᵀ, so both products run the kernel's contiguous i-k-j loop
   const Z = kernelArray(n * K);
   const GW = kernelArray(K * p);
-  const lse = { s: 1 };
+  const bias = new Float64Array(K);
+  const gBias = new Float64Array(K);
   return (w: Float64Array, g: Float64Array): number => {
     const bOff = K * p;
     for (let k = 0; k < K; k++) for (let j = 0; j < p; j++) Wt[j * K + k] = w[k * p + j]!;
+    for (let k = 0; k < K; k++) bias[k] = fitIntercept ? w[bOff + k]! : 0;
     gemm(Xb, Wt, Z, n, K, p, false, false); // Z = X Wᵀ, (n, K)
     let f = 0;
-    g.fill(0);
     // The log-sum-exp's logs: one per 32 rows, of the product of their normalisers (each at most
     // K, so 32 of them stay far from overflow for K up to 10^9): a log per row was a fifth of digits' loss.
     let prod = 1;
+    const gb = gBias;
+    gb.fill(0);
     for (let i = 0; i < n; i++) {
       const o = i * K;
-      if (fitIntercept) for (let k = 0; k < K; k++) Z[o + k] += w[bOff + k]!;
       const y = yIdx[i]!;
+      // One pass adds the intercepts and finds the row's max, one takes the exponentials, one
+      // normalises, subtracts the one-hot label and sums the bias gradient (separate loops per step cost a fifth more).
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) { const z = Z[o + k]! + bias[k]!; Z[o + k] = z; if (z > mx) mx = z; }
       const zy = Z[o + y]!;
-      f += softmaxInPlace(Z, o, K, lse) - zy;
-      prod *= lse.s;
+      let s = 0;
+      for (let k = 0; k < K; k++) { const e = expFast(Z[o + k]! - mx); Z[o + k] = e; s += e; }
+      const inv = 1 / s;
+      for (let k = 0; k < K; k++) { const r = Z[o + k]! * inv - (k === y ? 1 : 0); Z[o + k] = r; gb[k] += r; } // softmax - onehot
+      f += mx - zy;
+      prod *= s;
       if ((i & 31) === 31) { f += Math.log(prod); prod = 1; }
-      Z[o + y] -= 1; // softmax - onehot
-      for (let k = 0; k < K; k++) g[bOff + k] += Z[o + k]!;
     }
     f += Math.log(prod);
     gemm(Z, Xb, GW, K, p, n, true, false); // GW = Rᵀ X, (K, p)
     for (let j = 0; j < bOff; j++) { f += (w[j]! * w[j]!) / (2 * C); g[j] = GW[j]! + w[j]! / C; }
-    if (!fitIntercept) for (let k = 0; k < K; k++) g[bOff + k] = 0;
+    for (let k = 0; k < K; k++) g[bOff + k] = fitIntercept ? gb[k]! : 0;
     return f;
   };
 }
