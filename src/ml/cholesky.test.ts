@@ -94,3 +94,18 @@ test('blocked cholesky (GEMM trailing updates) matches the unblocked factor', ()
     assert.ok(Math.abs(s - b[i]!) < 1e-8 * (1 + Math.abs(b[i]!)), `row ${i}`);
   }
 });
+
+test('the normal equations flag a non-finite value in a dense or a sparse column, and Ridge names it', async () => {
+  const { X, p, y } = collinear(80, 3);
+  assert.equal(normalEquations({ data: X, rows: 80, cols: p }, y, true).finite, true);
+  const { Ridge } = await import('./linear.js');
+  // Column 4 made mostly zeros, so that it is kept as a sparse column.
+  const Xs = Float64Array.from(X);
+  for (let i = 0; i < 80; i++) Xs[i * p + 4] = i === 3 ? 1 : 0;
+  for (const [col, bad] of [[0, NaN], [4, Infinity], [4, NaN], [p - 2, -Infinity]] as const) {
+    const Xb = Float64Array.from(Xs);
+    Xb[17 * p + col] = bad;
+    assert.equal(normalEquations({ data: Xb, rows: 80, cols: p }, y, true).finite, false);
+    assert.throws(() => new Ridge().fit({ data: Xb, rows: 80, cols: p }, y), new RegExp(`row 17, column ${col}:`));
+  }
+});

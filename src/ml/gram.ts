@@ -14,6 +14,11 @@ export interface NormalEquations {
   yy: number;
   xMean: Float64Array;
   yMean: number;
+  /**
+   * Whether every value of X was finite: the copy below reads each one, so a caller can skip its own
+   * pass over X (toMatrix's) and ask for the error only when this is false.
+   */
+  finite: boolean;
 }
 
 // A column goes sparse when at most this fraction of its entries is nonzero: a sparse pair costs a
@@ -44,8 +49,13 @@ export function normalEquations(X: Matrix, y: Float64Array, fitIntercept: boolea
   const denseIdx = Int32Array.from(dense);
   const sparseIdx = Int32Array.from(sparse);
 
-  // One pass over X: dense columns into a contiguous copy (n x d), sparse ones into row lists.
+  // One pass over X: dense columns into a contiguous copy (n x d) summed for their means, sparse ones
+  // into row lists; v * 0 is 0 for finite v and NaN otherwise, so the sums z0, z1 check every value
+  // (a sparse column's zeros are finite; anything else is stored).
   const Xd = kernelArray(n * d);
+  const md = new Float64Array(d);
+  let z0 = 0;
+  let z1 = 0;
   const rowStart = new Int32Array(n + 1);
   let cap = Math.max(16, Math.ceil(n * s * SPARSE_FRACTION));
   let idx = new Int32Array(cap);
@@ -54,24 +64,22 @@ export function normalEquations(X: Matrix, y: Float64Array, fitIntercept: boolea
   for (let i = 0; i < n; i++) {
     const o = i * p;
     const od = i * d;
-    for (let c = 0; c < d; c++) Xd[od + c] = data[o + denseIdx[c]!]!;
+    for (let c = 0; c < d; c++) { const v = data[o + denseIdx[c]!]!; Xd[od + c] = v; md[c] += v; z0 += v * 0; }
     rowStart[i] = t;
     if (t + s > cap) {
       cap = Math.max(2 * cap, t + s);
       const ni = new Int32Array(cap); ni.set(idx); idx = ni;
       const nv = new Float64Array(cap); nv.set(val); val = nv;
     }
-    for (let c = 0; c < s; c++) { const v = data[o + sparseIdx[c]!]!; if (v !== 0) { idx[t] = c; val[t] = v; t++; } }
+    for (let c = 0; c < s; c++) { const v = data[o + sparseIdx[c]!]!; if (v !== 0) { idx[t] = c; val[t] = v; t++; z1 += v * 0; } }
   }
   rowStart[n] = t;
+  const finite = z0 + z1 === 0;
 
   const xMean = new Float64Array(p);
   let yMean = 0;
   if (fitIntercept) {
-    const md = new Float64Array(d);
-    for (let i = 0; i < n; i++) { const od = i * d; for (let c = 0; c < d; c++) md[c] += Xd[od + c]!; }
     for (let c = 0; c < d; c++) md[c] /= n;
-    for (let i = 0; i < n; i++) { const od = i * d; for (let c = 0; c < d; c++) Xd[od + c] -= md[c]!; }
     for (let c = 0; c < d; c++) xMean[denseIdx[c]!] = md[c]!;
     for (let u = 0; u < t; u++) xMean[sparseIdx[idx[u]!]!] += val[u]!;
     for (let c = 0; c < s; c++) xMean[sparseIdx[c]!] /= n;
@@ -84,20 +92,21 @@ export function normalEquations(X: Matrix, y: Float64Array, fitIntercept: boolea
   const yc = new Float64Array(n);
   for (let i = 0; i < n; i++) { yc[i] = y[i]! - yMean; yy += yc[i]! * yc[i]!; }
 
-  // Dense block: XdᵀXd by GEMM, Xdᵀyc.
+  // Dense block: centered in the same pass that takes Xdᵀyc, then XdᵀXd by GEMM.
   if (d > 0) {
+    const bd = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const w = yc[i]!;
+      const od = i * d;
+      if (fitIntercept) for (let c = 0; c < d; c++) { const v = Xd[od + c]! - md[c]!; Xd[od + c] = v; bd[c] += v * w; }
+      else for (let c = 0; c < d; c++) bd[c] += Xd[od + c]! * w;
+    }
+    for (let c = 0; c < d; c++) b[dense[c]!] = bd[c]!;
     const Gd = kernelArray(d * d);
     gemm(Xd, Xd, Gd, d, d, n, true, false);
     for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) G[dense[a]! * p + dense[c]!] = Gd[a * d + c]!;
-    const bd = new Float64Array(d);
-    for (let i = 0; i < n; i++) {
-      const v = yc[i]!;
-      const od = i * d;
-      for (let c = 0; c < d; c++) bd[c] += Xd[od + c]! * v;
-    }
-    for (let c = 0; c < d; c++) b[dense[c]!] = bd[c]!;
   }
-  if (s === 0) return { G, b, yy, xMean, yMean };
+  if (s === 0) return { G, b, yy, xMean, yMean, finite };
 
   // Uncentered sums: Gss (s x s), Gsd (s x d, against the centered dense columns), Xsᵀy.
   const Gss = new Float64Array(s * s);
@@ -135,5 +144,5 @@ export function normalEquations(X: Matrix, y: Float64Array, fitIntercept: boolea
       G[jc * p + ja] = g;
     }
   }
-  return { G, b, yy, xMean, yMean };
+  return { G, b, yy, xMean, yMean, finite };
 }

@@ -40,9 +40,14 @@ function interceptOf(coef: Float64Array, xMean: Float64Array, yMean: number): nu
  * Solves (XcᵀXc + l2 I) w = Xcᵀyc: Cholesky for a positive definite system (ridge), else the
  * minimum-norm solution (ordinary least squares on collinear columns, as lstsq).
  */
-function ridgeFit(X: Matrix, y: Float64Array, l2: number, fitIntercept: boolean): LinearState {
-  const p = X.cols;
-  const { G, b, xMean, yMean } = normalEquations(X, y, fitIntercept);
+function ridgeFit(X: MatrixLike, yLike: VectorLike, l2: number, fitIntercept: boolean): LinearState {
+  // X's values are checked by the normal equations' one pass over it; toMatrix's own check runs only
+  // to name the bad value when that pass found one.
+  const M = toMatrix(X, { allowNaN: true });
+  const y = toVector(yLike, M.rows);
+  const p = M.cols;
+  const { G, b, xMean, yMean, finite } = normalEquations(M, y, fitIntercept);
+  if (!finite) toMatrix(M);
   for (let j = 0; j < p; j++) G[j * p + j] += l2;
   let coef: Float64Array;
   const L = l2 > 0 ? Float64Array.from(G) : null;
@@ -84,8 +89,7 @@ export class LinearRegression extends LinearModel<LinearRegressionParams> {
     super({ fitIntercept: true, l2: 0 }, params);
   }
   fit(X: MatrixLike, y: VectorLike): this {
-    const M = toMatrix(X);
-    return this.setState(ridgeFit(M, toVector(y, M.rows), this.params.l2, this.params.fitIntercept));
+    return this.setState(ridgeFit(X, y, this.params.l2, this.params.fitIntercept));
   }
 }
 
@@ -107,8 +111,7 @@ export class Ridge extends LinearModel<RidgeParams> {
   }
   fit(X: MatrixLike, y: VectorLike): this {
     if (!(this.params.alpha >= 0)) throw new Error('Ridge: alpha must be >= 0');
-    const M = toMatrix(X);
-    return this.setState(ridgeFit(M, toVector(y, M.rows), this.params.alpha, this.params.fitIntercept));
+    return this.setState(ridgeFit(X, y, this.params.alpha, this.params.fitIntercept));
   }
 }
 
