@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from '../text/tokenizer.js';
 import { GPT } from './gpt.js';
-import { saveCheckpoint, RUN_FORMAT } from './run-dir.js';
+import { saveCheckpoint, loadRun, readRunConfig, RUN_FORMAT } from './run-dir.js';
 import { finetuneClassifier, finetuneQA, qaExample, DEFAULT_FINETUNE, accuracyF1 } from './finetune.js';
 import { loadClassifier, zeroShotClassify } from './classify.js';
 import { embed, cosineSimilarity } from './embeddings.js';
@@ -38,6 +38,25 @@ test('classification fine-tuning learns a separable task and saves a loadable cl
   const [r] = clf.classify(['the tea was great and lovely jam']);
   assert.equal(r.label, 'great');
   assert.ok(Math.abs(r.scores.great + r.scores.other - 1) < 1e-5);
+});
+
+test('fine-tuning with dropout trains through it, still learns, and records it; eval is deterministic', async () => {
+  const out = join(tmp, 'clf-dropout');
+  const losses: number[] = [];
+  const plain: number[] = [];
+  const o = { ...DEFAULT_FINETUNE, epochs: 4, batchSize: 16, lr: 3e-3, valFraction: 0.2 };
+  await finetuneClassifier(baseDir, texts, labels, join(tmp, 'clf-plain'), { ...o, epochs: 1, onStep: ({ loss }) => plain.push(loss) });
+  const res = await finetuneClassifier(baseDir, texts, labels, out, { ...o, dropout: 0.2, onStep: ({ loss }) => losses.push(loss) });
+  // Same seed, same head and batches: the first loss differs only through the dropout masks.
+  assert.notEqual(losses[0], plain[0]);
+  assert.ok(Math.abs(losses[0] - plain[0]) < 0.1, `${losses[0]} vs ${plain[0]}`);
+  assert.ok(res.metrics.accuracy >= 0.9, `validation accuracy ${res.metrics.accuracy}`);
+  assert.equal(readRunConfig(out).model.dropout, 0.2);
+  const clf = await loadClassifier(out);
+  const a = clf.classify(['the tea was great and lovely jam'])[0];
+  const b = clf.classify(['the tea was great and lovely jam'])[0];
+  assert.deepEqual(a.scores, b.scores);
+  await assert.rejects(() => loadRun(out, { dropout: 1.5 }), /dropout 1.5 is outside \[0, 1\)/);
 });
 
 test('zero-shot scores and embeddings', async () => {

@@ -33,6 +33,11 @@ export interface FinetuneOptions {
   trainBody: boolean;
   /** 'mixed': f16 matrix products with loss scaling where the device has f16. */
   precision?: Precision;
+  /**
+   * Dropout in the transformer while fine-tuning (default: the pretrained model's own, usually 0).
+   * A small labelled set is learned by heart in a few epochs; dropout is the usual brake.
+   */
+  dropout?: number;
   onStep?: (info: { step: number; total: number; loss: number }) => void;
 }
 
@@ -82,7 +87,7 @@ export async function finetuneClassifier(
   if (texts.length !== labels.length) throw new Error('texts and labels differ in length');
   const names = [...new Set(labels)].sort();
   if (names.length < 2) throw new Error(`the label column has ${names.length} distinct value(s); classification needs at least 2`);
-  const base = await loadRun(fromDir);
+  const base = await loadRun(fromDir, { dropout: o.dropout });
   const task: ClassifyTask = {
     type: 'classify', labels: names, pooling: extra.pooling ?? 'mean', maxLength: base.model.config.blockSize,
     maxWindows: extra.maxWindows ?? DEFAULT_MAX_WINDOWS,
@@ -170,7 +175,7 @@ export function normalizeAnswer(s: string): string {
 export async function finetuneQA(
   fromDir: string, questions: readonly string[], answers: readonly string[], outDir: string, o: FinetuneOptions,
 ): Promise<QaFinetuneResult> {
-  const base = await loadRun(fromDir);
+  const base = await loadRun(fromDir, { dropout: o.dropout });
   const { model, tokenizer } = base;
   const T = model.config.blockSize;
   const pairs = questions.map((q, i) => ({ q, a: answers[i] }));

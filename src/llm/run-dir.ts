@@ -148,13 +148,23 @@ export interface LoadedRun {
   state: TrainState | null;
 }
 
+/** What a caller may change in a run's model as it loads (the weights stay the same). */
+export interface LoadRunOverrides {
+  /** Dropout for further training (fine-tuning a model pretrained without it); inference ignores it. */
+  dropout?: number;
+}
+
 /**
  * Loads a run's model and tokenizer (weights stored in F32, F16 or BF16 come back as float32).
  * @example const { model, tokenizer } = await loadRun('runs/austen');
  */
-export async function loadRun(dir: string): Promise<LoadedRun> {
+export async function loadRun(dir: string, overrides: LoadRunOverrides = {}): Promise<LoadedRun> {
   dir = resolve(dir);
   const config = readRunConfig(dir);
+  if (overrides.dropout !== undefined) {
+    if (!(overrides.dropout >= 0 && overrides.dropout < 1)) throw new RunDirError(`dropout ${overrides.dropout} is outside [0, 1)`);
+    config.model = { ...config.model, dropout: overrides.dropout };
+  }
   let tokenizer: Tokenizer;
   try {
     tokenizer = Tokenizer.fromFile(join(dir, 'tokenizer.json'));

@@ -41,6 +41,7 @@ interface FinetuneFlags {
   pooling: 'last' | 'mean';
   maxWindows: number;
   freezeBody?: boolean;
+  dropout?: number;
   json?: boolean;
 }
 
@@ -66,6 +67,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
     .option('--weight-decay <x>', 'AdamW decay on 2-D weights', finiteNumber, d.weightDecay)
     .option('--val-fraction <f>', 'fraction held out for validation', fraction, d.valFraction)
     .option('--seed <n>', 'random seed', nonNegativeInt, d.seed)
+    .option('--dropout <p>', 'dropout in the transformer while fine-tuning (default: the pretrained model\'s, usually 0)', fraction)
     .option('--precision <p>', 'fp32, or mixed: f16 matrix products with loss scaling where the device has f16', precision, 'fp32')
     .option('--json', 'print the validation metrics as one JSON object')
     .action(async (f: FinetuneFlags) => {
@@ -77,7 +79,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
       const tracker = startTracking('finetune', { ...f }, { runDir: f.out, initFrom: from });
       const o: FinetuneOptions = {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
-        trainBody: !f.freezeBody, precision: f.precision,
+        trainBody: !f.freezeBody, precision: f.precision, dropout: f.dropout,
         onStep: ({ step, total, loss }) => {
           progress ??= new TrainingProgress(total, 0, f.json);
           progress.update({ step, trainLoss: loss, tokensPerSecond: 0 });
