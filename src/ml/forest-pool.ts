@@ -45,6 +45,9 @@ export function growTrees(job: ForestJob, seeds: number[], threads: number): For
   const expected = seeds.length - mine;
   let received = 0;
   while (received < expected) {
+    // The count is read before the ports: a tree posted after this read changes it, so the wait
+    // below returns at once instead of sleeping its full timeout on a count that already moved.
+    const seen = Atomics.load(ctrl, 1);
     let got = false;
     for (let w = 0; w < helpers; w++) {
       for (let m = receiveMessageOnPort(pool[w]!.port); m; m = receiveMessageOnPort(pool[w]!.port)) {
@@ -59,7 +62,7 @@ export function growTrees(job: ForestJob, seeds: number[], threads: number): For
         got = true;
       }
     }
-    if (!got) Atomics.wait(ctrl, 1, Atomics.load(ctrl, 1), 20);
+    if (!got) Atomics.wait(ctrl, 1, seen, 20);
   }
   return out;
 }
