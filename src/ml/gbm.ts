@@ -233,6 +233,18 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     const r = new Float64Array(n);
     const trees: TreeArrays[] = [];
     const lr = this.params.learningRate;
+    // With helper threads, more than two classes and every row in every stage, a stage's rows and
+    // classes are shared out too (HistGrower.softmaxStage): the same arithmetic, element for element.
+    const shared = grower && K > 2 && this.params.subsample >= 1 ? grower.softmaxBuffers() : null;
+    if (shared) {
+      shared.y.set(index);
+      shared.F.set(F);
+      for (let s = 0; s < this.params.nEstimators; s++) {
+        const grown = grower!.softmaxStage(K, lr, histOptions(this.params));
+        for (let k = 0; k < K; k++) trees.push(histTreeArrays(grown[k]!));
+      }
+      return { init, trees, nFeatures: M.cols };
+    }
     // Histogram stages: a stage's K trees (one per class) all grow from the same probabilities, so
     // they are grown together (side by side with threads), then given their Newton steps in order.
     const tasks = grower ? Array.from({ length: K }, () => ({ g: new Float64Array(n), h: null, rows: new Int32Array(n), m: n, r: new Float64Array(n) })) : [];

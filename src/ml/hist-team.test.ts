@@ -4,6 +4,7 @@ import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '.
 import { GradientBoostingClassifier, GradientBoostingRegressor } from './gbm.js';
 import { Rng } from '../tensor/random.js';
 import type { Matrix } from './matrix.js';
+import { C_NEXT, takeTask } from './hist-team.js';
 
 /** 12 columns: numeric ones (one with missing values), one-hot ones, a categorical code; a target mixing them. */
 function data(n: number, seed: number): { X: Matrix; y: Float64Array; cls: Float64Array } {
@@ -51,4 +52,23 @@ test('gradient boosting on two threads equals one thread; nJobs is checked', () 
   assert.deepEqual(Array.from(k2.predictProba(Xc).data), Array.from(k1.predictProba(Xc).data));
   assert.throws(() => new HistGradientBoostingRegressor({ nJobs: 0 }).fit(X, y), /nJobs/);
   assert.throws(() => new GradientBoostingRegressor({ nJobs: 1.5 }).fit(Xc, y), /nJobs/);
+});
+
+test('a team call hands out each task once, and none to a thread still in an earlier call', () => {
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * 48));
+  Atomics.store(ctrl, C_NEXT, 7 << 16); // call 7 starts
+  assert.deepEqual([takeTask(ctrl, 7), takeTask(ctrl, 7), takeTask(ctrl, 7)], [0, 1, 2]);
+  assert.equal(takeTask(ctrl, 6), -1); // a helper whose call 6 ended takes nothing (and moves nothing)
+  assert.equal(takeTask(ctrl, 7), 3);
+});
+
+test('softmax gradient boosting with helpers equals one thread with row subsampling and with more classes', () => {
+  const { X, y } = data(300, 8);
+  const Xc: Matrix = { ...X, data: X.data.map((v) => (Number.isNaN(v) ? 0 : v)) };
+  const five = Float64Array.from(y, (v) => Math.min(4, Math.max(0, Math.floor(v + 2))));
+  for (const subsample of [1, 0.7]) {
+    const a = new GradientBoostingClassifier({ nEstimators: 8, subsample }).fit(Xc, five);
+    const b = new GradientBoostingClassifier({ nEstimators: 8, subsample, nJobs: 2 }).fit(Xc, five);
+    assert.equal(JSON.stringify(b.state), JSON.stringify(a.state));
+  }
 });

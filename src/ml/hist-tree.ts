@@ -6,7 +6,8 @@
 import { MISSING_BIN, type HistBinned } from './hist-binning.js';
 import { histLayout, type HistLayout } from './hist-layout.js';
 import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
-import { HistTeam, T_HCONST, T_OPTS, T_TASKS, unpackLeaves } from './hist-team.js';
+import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_NEWTON, T_OPTS, T_TASKS, unpackLeaves } from './hist-team.js';
+import { newtonFinish, softmaxGradients } from './hist-softmax.js';
 
 const MISS = MISSING_BIN; // a module constant: under tsx an imported binding is a getter call per read
 
@@ -125,26 +126,74 @@ export class HistGrower {
       rows.set(t.rows.subarray(0, t.m), k * n);
       team.treeRows[k] = t.m;
     });
+    const out = this.teamTrees(team, tasks.length, hConst, o, null);
+    tasks.forEach((t, k) => t.rows.set(rows.subarray(k * n, k * n + t.m)));
+    return out;
+  }
+
+  /**
+   * The scores (n x K, row-major) and row classes of softmaxStage, on shared memory; null without
+   * helper threads (then a stage is grown as growMany's tasks).
+   */
+  softmaxBuffers(): { F: Float64Array; y: Int32Array } | null {
+    return this.treeTeam ? { F: this.treeTeam.F, y: this.treeTeam.y } : null;
+  }
+
+  /**
+   * One softmax boosting stage on every row (src/ml/gbm.ts, K > 2 classes) on the helper threads:
+   * probabilities and gradients of the scores in softmaxBuffers() by blocks of rows, then the K trees,
+   * each given Newton leaf values (learning rate excluded) and added to the scores times lr by the
+   * thread that grew it. The trees' values are the Newton steps; the scores are updated in place.
+   * @example const { F, y } = grower.softmaxBuffers()!; const grown = grower.softmaxStage(K, 0.1, opts);
+   */
+  softmaxStage(K: number, lr: number, o: HistGrowOptions): GrowResult[] {
+    const team = this.treeTeam;
+    if (!team || K > team.treeRows.length) throw new Error(`softmaxStage: ${K} classes, this grower takes ${team?.treeRows.length ?? 0} trees per call`);
+    const n = this.B.rows;
+    const { F, y, g, rows, args } = team;
+    for (let k = 0; k < K; k++) team.treeRows[k] = n;
+    // Blocks of about 16 µs of rows: several per thread, so one that starts late takes fewer.
+    const block = Math.max(64, Math.ceil(n / 16));
+    const nBlocks = Math.ceil(n / block);
+    args[T_TASKS] = nBlocks;
+    args[T_BLOCK] = block;
+    args[T_K] = K;
+    team.rowBlocks(nBlocks, (b) => softmaxGradients(F, y, g, rows, n, K, b * block, Math.min(n, (b + 1) * block)));
+    args[T_LR] = lr;
+    return this.teamTrees(team, K, true, o, { K, lr });
+  }
+
+  /**
+   * Trees [0, nTrees) of the team's buffers, here and on the helpers, longest first; with `newton`,
+   * each gets softmax Newton leaves and is added to the scores.
+   */
+  private teamTrees(team: HistTeam, nTrees: number, hConst: boolean, o: HistGrowOptions, newton: { K: number; lr: number } | null): GrowResult[] {
+    const n = this.B.rows;
+    const { g, h, rows } = team;
     const a = team.args;
-    a[T_TASKS] = tasks.length;
+    a[T_TASKS] = nTrees;
     a[T_HCONST] = hConst ? 1 : 0;
     a[T_OPTS] = o.maxLeafNodes; a[T_OPTS + 1] = o.maxDepth; a[T_OPTS + 2] = o.minSamplesLeaf; a[T_OPTS + 3] = o.l2; a[T_OPTS + 4] = o.learningRate;
+    a[T_NEWTON] = newton ? 1 : 0;
     // Longest first, by each tree's time in the last call (the same class's tree is about as long
     // from one iteration to the next): the last trees taken are short, so no thread waits long.
     const cost = this.treeCost;
-    Array.from(tasks.keys()).sort((x, y) => (cost[y] ?? 0) - (cost[x] ?? 0)).forEach((k, i) => { team.order[i] = k; });
-    const out: GrowResult[] = new Array(tasks.length);
-    const grown = team.trees(tasks.length, (k) => {
+    Array.from({ length: nTrees }, (_, k) => k).sort((x, y) => (cost[y] ?? 0) - (cost[x] ?? 0)).forEach((k, i) => { team.order[i] = k; });
+    const out: GrowResult[] = new Array(nTrees);
+    const grown = team.trees(nTrees, (k) => {
       const at = k * n;
       const t0 = performance.now();
-      out[k] = this.grow(g.subarray(at, at + n), hConst ? null : h.subarray(at, at + n), rows.subarray(at, at + n), tasks[k]!.m, o);
+      const gk = g.subarray(at, at + n);
+      const rk = rows.subarray(at, at + n);
+      const r = this.grow(gk, hConst ? null : h.subarray(at, at + n), rk, team.treeRows[k]!, o);
+      if (newton) newtonFinish(r.tree, r.leaves, rk, gk, newton.K, team.F, k, newton.lr);
+      out[k] = r;
       cost[k] = performance.now() - t0;
     });
     for (const m of grown) {
       out[m.t] = { tree: m.tree, leaves: unpackLeaves(m.leaves), nodeRows: m.nodeRows };
       cost[m.t] = m.ms;
     }
-    tasks.forEach((t, k) => t.rows.set(rows.subarray(k * n, k * n + t.m)));
     return out;
   }
 

@@ -2,8 +2,9 @@
 // whole trees of every call until told to stop, then returns to its event loop.
 
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CMD_EXIT, C_CMD, C_ERROR, C_FINISHED, C_NEXT, C_SEQ, SPIN, T_HCONST, T_OPTS, T_TASKS, packLeaves, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { CMD_EXIT, CMD_ROWS, C_CMD, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_NEWTON, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
+import { newtonFinish, softmaxGradients } from './hist-softmax.js';
 
 const port = (workerData as { port: MessagePort }).port;
 
@@ -18,9 +19,11 @@ function serve(s: TeamSetup): void {
       Atomics.wait(ctrl, C_SEQ, last, 100);
     }
     last = Atomics.load(ctrl, C_SEQ);
-    if (Atomics.load(ctrl, C_CMD) === CMD_EXIT) return;
+    const cmd = Atomics.load(ctrl, C_CMD);
+    if (cmd === CMD_EXIT) return;
     try {
-      growTrees(s, (grower ??= new HistGrower(s.L)));
+      if (cmd === CMD_ROWS) rowBlocks(s, last);
+      else growTrees(s, (grower ??= new HistGrower(s.L)), last);
     } catch (err) {
       // Count everything finished so the fitting thread stops waiting, and say why.
       port.postMessage({ error: err instanceof Error ? err.message : String(err) });
@@ -31,8 +34,25 @@ function serve(s: TeamSetup): void {
   }
 }
 
-/** Takes trees from the counter, grows each on its slice of the shared buffers, posts it, counts it. */
-function growTrees(s: TeamSetup, grower: HistGrower): void {
+/** Takes row blocks from the counter and gives their rows a softmax stage's probabilities and gradients. */
+function rowBlocks(s: TeamSetup, seq: number): void {
+  const { ctrl, args } = s;
+  const n = s.L.B.rows;
+  const nBlocks = args[T_TASKS]!;
+  const block = args[T_BLOCK]!;
+  const K = args[T_K]!;
+  for (let b = takeTask(ctrl, seq); b >= 0 && b < nBlocks; b = takeTask(ctrl, seq)) {
+    softmaxGradients(s.F, s.y, s.g, s.rows, n, K, b * block, Math.min(n, (b + 1) * block));
+    Atomics.add(ctrl, C_FINISHED, 1);
+    Atomics.notify(ctrl, C_FINISHED);
+  }
+}
+
+/**
+ * Takes trees from the counter, grows each on its slice of the shared buffers (in a softmax stage,
+ * gives it Newton leaves and adds it to the scores), posts it, counts it.
+ */
+function growTrees(s: TeamSetup, grower: HistGrower, seq: number): void {
   const { ctrl, args, treeRows, order } = s;
   const n = s.L.B.rows;
   const nTrees = args[T_TASKS]!;
@@ -40,11 +60,13 @@ function growTrees(s: TeamSetup, grower: HistGrower): void {
   const o: HistGrowOptions = {
     maxLeafNodes: args[T_OPTS]!, maxDepth: args[T_OPTS + 1]!, minSamplesLeaf: args[T_OPTS + 2]!, l2: args[T_OPTS + 3]!, learningRate: args[T_OPTS + 4]!,
   };
-  for (let i = Atomics.add(ctrl, C_NEXT, 1); i < nTrees; i = Atomics.add(ctrl, C_NEXT, 1)) {
+  const newton = args[T_NEWTON] === 1;
+  for (let i = takeTask(ctrl, seq); i >= 0 && i < nTrees; i = takeTask(ctrl, seq)) {
     const t = order[i]!;
     const at = t * n;
     const t0 = performance.now();
     const r = grower.grow(s.g.subarray(at, at + n), hConst ? null : s.h.subarray(at, at + n), s.rows.subarray(at, at + n), treeRows[t]!, o);
+    if (newton) newtonFinish(r.tree, r.leaves, s.rows.subarray(at, at + n), s.g.subarray(at, at + n), args[T_K]!, s.F, t, args[T_LR]!);
     const msg: GrownMessage = { t, tree: r.tree, leaves: packLeaves(r.leaves), nodeRows: r.nodeRows, ms: performance.now() - t0 };
     port.postMessage(msg);
     Atomics.add(ctrl, C_FINISHED, 1);
