@@ -192,8 +192,25 @@ function hashedCodes(col: Float64Array, n: number, maxBins: number, T: ValueTabl
  * appearance order is not sorted); null, with codes partly written, for other columns.
  */
 function fewCodes(col: Float64Array, n: number, codes: Uint16Array, offset: number): number[] | null {
-  const vals: number[] = [];
-  for (let i = 0; i < n; i++) {
+  // While the column has shown at most two values (one-hot columns throughout), a value's number is
+  // whether it differs from the first, and a third value (or NaN) is one rarely taken branch: the
+  // search below cost a loop over the values seen for every row.
+  const v0 = col[0]!;
+  let v1 = v0;
+  let i = 0;
+  if (v0 === v0) {
+    for (; i < n; i++) {
+      const v = col[i]!;
+      const c = +(v !== v0);
+      if ((c & +(v !== v1)) !== 0) {
+        if (v1 !== v0 || v !== v) break; // a third value, or NaN: the search takes over
+        v1 = v;
+      }
+      codes[offset + i] = c;
+    }
+  }
+  const vals: number[] = i === 0 ? [] : v1 !== v0 ? [v0, v1] : [v0];
+  for (; i < n; i++) {
     const v = col[i]!;
     let k = 0;
     while (k < vals.length && vals[k] !== v) k++;

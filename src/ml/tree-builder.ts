@@ -419,9 +419,25 @@ function sparseRows(B: Binned, maxAvg: number): SparseRows {
   const count = new Int32Array(65536);
   for (let j = 0; j < p; j++) {
     const col = j * n;
+    const nb = B.cuts[j]!.length + 1; // codes lie in [0, nb)
+    if (nb === 2) {
+      // Two bins (one-hot columns): the mode from the count of ones, summed in a register (counting
+      // into cells made every row wait for the previous row's store to the same cell). A tie goes
+      // to the bin whose count reached half first, as the counting loop below decides it.
+      let ones = 0;
+      for (let i = 0; i < n; i++) ones += codes[col + i]!;
+      let best = ones * 2 > n ? 1 : 0;
+      if (ones * 2 === n) {
+        let c1 = 0;
+        for (let i = 0; i < n; i++) { c1 += codes[col + i]!; if (2 * c1 === n) { best = 1; break; } if (2 * (i + 1 - c1) === n) { best = 0; break; } }
+      }
+      mode[j] = best;
+      for (let i = 0; i < n; i++) perRow[i] += codes[col + i]! ^ best;
+      continue;
+    }
     let best = 0;
     for (let i = 0; i < n; i++) { const c = codes[col + i]!; if (++count[c]! > count[best]!) best = c; }
-    const nb = B.cuts[j]!.length + 1; // codes lie in [0, nb): clear those, not one entry per row
+    // Clear the codes used, not one entry per row.
     if (nb < n) for (let c = 0; c < nb; c++) count[c] = 0;
     else for (let i = 0; i < n; i++) count[codes[col + i]!] = 0;
     mode[j] = best;
