@@ -6,6 +6,7 @@ import { binData, type Binned } from './binning.js';
 import { applyTree, buildTree, type GrownTree, type TreeArrays } from './tree-builder.js';
 import { growOptions, type MaxFeatures } from './tree.js';
 import { binForHist } from './hist-binning.js';
+import { SOFTMAX_GBM } from './hist-softmax.js';
 import { HistGrower, type GrowResult, type HistGrowOptions, type HistLeaf } from './hist-tree.js';
 import { Rng } from '../tensor/random.js';
 import { resolveJobs } from './forest-pool.js';
@@ -240,7 +241,7 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
       shared.y.set(index);
       shared.F.set(F);
       for (let s = 0; s < this.params.nEstimators; s++) {
-        const grown = grower!.softmaxStage(K, lr, histOptions(this.params));
+        const grown = grower!.softmaxStage(K, lr, histOptions(this.params), SOFTMAX_GBM);
         for (let k = 0; k < K; k++) trees.push(histTreeArrays(grown[k]!));
       }
       return { init, trees, nFeatures: M.cols };

@@ -8,6 +8,7 @@ import { checkCols, toMatrix, toVector, takeRows, type Matrix, type MatrixLike, 
 import { binForHist } from './hist-binning.js';
 import { HistGrower, addTree, type HistTree } from './hist-tree.js';
 import { expFast } from './fast-exp.js';
+import { SOFTMAX_HGB } from './hist-softmax.js';
 import { Rng } from '../tensor/random.js';
 import { resolveJobs } from './forest-pool.js';
 
@@ -64,6 +65,8 @@ interface Loss {
   /** Mean loss of raw scores F (rows, K). */
   value(F: Float64Array): number;
   constantHessian: boolean;
+  /** The multinomial loss (K > 2): each row's class, for softmax stages on helper threads (src/ml/hist-softmax.ts). */
+  softmaxLabels?: Int32Array;
 }
 
 function squaredLoss(y: Float64Array): Loss {
@@ -99,7 +102,7 @@ function logLoss(y: Int32Array, nClasses: number): Loss {
   const K = nClasses;
   const P = new Float64Array(n * K);
   return {
-    K, baseline: Float64Array.from(prior, (c) => Math.log(Math.max(c / n, eps))), constantHessian: false,
+    K, baseline: Float64Array.from(prior, (c) => Math.log(Math.max(c / n, eps))), constantHessian: false, softmaxLabels: y,
     gradients(F, k, g, h) {
       // Every class's tree of an iteration sees the same probabilities: computed once, at k = 0.
       if (k === 0) {
@@ -185,8 +188,24 @@ function boostOn(p: HistGradientBoostingParams, X: Matrix, Xt: Matrix, grower: H
   const trees: HistTree[] = [];
   const validationLoss: number[] = [];
   const opts = { maxLeafNodes: p.maxLeafNodes, maxDepth: p.maxDepth ?? Infinity, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2Regularization, learningRate: p.learningRate };
+  // With helper threads and more than two classes, a stage's rows and classes are shared out too
+  // (HistGrower.softmaxStage): the same arithmetic, element for element, on the shared scores.
+  const shared = loss.softmaxLabels ? grower.softmaxBuffers() : null;
+  if (shared) { shared.y.set(loss.softmaxLabels!); shared.F.set(F); }
   let it = 0;
   while (it < p.maxIter) {
+    if (shared) for (const { tree } of grower.softmaxStage(K, p.learningRate, opts, SOFTMAX_HGB)) trees.push(tree);
+    else growStage();
+    it++;
+    if (Xv && Fv && valLoss) {
+      for (let k = 0; k < K; k++) addTree(trees[(it - 1) * K + k]!, Xv.data, Xv.rows, Xv.cols, Fv, K, k);
+      validationLoss.push(valLoss.value(Fv));
+      if (shouldStop(validationLoss, p.nIterNoChange, p.tol)) break;
+    }
+  }
+  return { baseline: loss.baseline, trees, nIter: it, nFeatures: X.cols, validationLoss };
+
+  function growStage(): void {
     for (let k = 0; k < K; k++) {
       const t = tasks[k]!;
       loss.gradients(F, k, t.g, t.h);
@@ -200,14 +219,7 @@ function boostOn(p: HistGradientBoostingParams, X: Matrix, Xt: Matrix, grower: H
       for (const leaf of leaves) for (let t = leaf.start; t < leaf.end; t++) F[rows[t]! * K + k] += leaf.value;
       trees.push(tree);
     }
-    it++;
-    if (Xv && Fv && valLoss) {
-      for (let k = 0; k < K; k++) addTree(trees[(it - 1) * K + k]!, Xv.data, Xv.rows, Xv.cols, Fv, K, k);
-      validationLoss.push(valLoss.value(Fv));
-      if (shouldStop(validationLoss, p.nIterNoChange, p.tol)) break;
-    }
   }
-  return { baseline: loss.baseline, trees, nIter: it, nFeatures: X.cols, validationLoss };
 }
 
 /** scikit-learn's rule: stop when none of the last nIterNoChange losses beats the one before them by tol. */

@@ -1,10 +1,16 @@
-// The per-row and per-class work of a softmax boosting stage (src/ml/gbm.ts with more than two
-// classes), shared by the fitting thread and the histogram helpers (src/ml/hist-team.ts): the
-// probabilities and gradients of a block of rows, and a grown tree's Newton leaf values and score
-// update. Each does exactly the arithmetic of the one-thread stage (gbm.ts), element for element, so
-// the model is the same to the bit whichever thread does which rows or class.
+// The per-row and per-class work of a softmax boosting stage (src/ml/gbm.ts and src/ml/hist-gbm.ts
+// with more than two classes), shared by the fitting thread and the histogram helpers
+// (src/ml/hist-team.ts): the probabilities and gradients of a block of rows, and a grown tree's leaf
+// values (gbm: a Newton step) added to its class's scores. Each does exactly the arithmetic of the
+// one-thread stage, element for element, so the model is the same to the bit whichever thread does
+// which rows or class.
 
 import type { HistLeaf, HistTree } from './hist-tree.js';
+import { expFast } from './fast-exp.js';
+
+/** Which booster's stage: gbm's (Math.exp, gradients only, Newton leaves) or hgb's (expFast, gradients and hessians, the grower's leaves). */
+export const SOFTMAX_GBM = 1;
+export const SOFTMAX_HGB = 2;
 
 /**
  * For rows [start, end): softmax probabilities p of the scores F (n x K, row-major) and, for every
@@ -44,4 +50,35 @@ export function newtonFinish(tree: HistTree, leaves: readonly HistLeaf[], rows: 
     const add = lr * value;
     for (let t = start; t < end; t++) F[rows[t]! * K + k] += add;
   }
+}
+
+/**
+ * hist-gbm's multinomial loss for rows [start, end): probabilities of F with expFast, then for every
+ * class k g[k * n + i] = p - [y_i = k], h[k * n + i] = p (1 - p), rows[k * n + i] = i.
+ * @example softmaxGradHess(F, y, g, h, rows, n, K, 0, n);
+ */
+export function softmaxGradHess(F: Float64Array, y: Int32Array, g: Float64Array, h: Float64Array, rows: Int32Array, n: number, K: number, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
+    const o = i * K;
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, F[o + k]!);
+    let s = 0;
+    for (let k = 0; k < K; k++) { const e = expFast(F[o + k]! - mx); g[k * n + i] = e; s += e; }
+    const yi = y[i]!;
+    for (let k = 0; k < K; k++) {
+      const q = g[k * n + i]! / s;
+      g[k * n + i] = q - (yi === k ? 1 : 0);
+      h[k * n + i] = q * (1 - q);
+      rows[k * n + i] = i;
+    }
+  }
+}
+
+/**
+ * Adds each leaf's value to column k of the scores F for the leaf's rows (hist-gbm: the grower's leaf
+ * values, learning rate included).
+ * @example addLeafValues(leaves, rows, F, K, k);
+ */
+export function addLeafValues(leaves: readonly HistLeaf[], rows: Int32Array, F: Float64Array, K: number, k: number): void {
+  for (const leaf of leaves) for (let t = leaf.start; t < leaf.end; t++) F[rows[t]! * K + k] += leaf.value;
 }

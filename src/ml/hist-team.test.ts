@@ -62,6 +62,15 @@ test('a team call hands out each task once, and none to a thread still in an ear
   assert.equal(takeTask(ctrl, 7), 3);
 });
 
+test('multiclass histogram boosting with helpers equals one thread with early stopping on held-out rows', () => {
+  const { X, cls } = data(500, 9);
+  const fit = (nJobs: number) => new HistGradientBoostingClassifier({ maxIter: 40, earlyStopping: true, validationFraction: 0.2, nIterNoChange: 3, nJobs }).fit(X, cls);
+  const a = fit(1);
+  const b = fit(2);
+  assert.equal(JSON.stringify(b.state), JSON.stringify(a.state));
+  assert.ok(a.state.validationLoss.length > 3);
+});
+
 test('softmax gradient boosting with helpers equals one thread with row subsampling and with more classes', () => {
   const { X, y } = data(300, 8);
   const Xc: Matrix = { ...X, data: X.data.map((v) => (Number.isNaN(v) ? 0 : v)) };

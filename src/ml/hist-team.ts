@@ -5,10 +5,11 @@
 // between iterations for as long as the grower lives (until close()). The trees equal one thread's
 // to the bit: each is grown by the same code from the same inputs, whichever thread grows it.
 //
-// A softmax stage of src/ml/gbm.ts also shares its other work: the rows' probabilities and gradients
-// are a rows call (blocks of rows taken from the counter), and each thread gives the trees it grew
-// their Newton leaf values and adds them to the shared scores (src/ml/hist-softmax.ts): two handoffs
-// per iteration, and only the binning left to the fitting thread alone.
+// A softmax stage (src/ml/gbm.ts, src/ml/hist-gbm.ts) also shares its other work: the rows'
+// probabilities and gradients are a rows call (blocks of rows taken from the counter), and each
+// thread adds the trees it grew (gbm: with Newton leaf values) to the shared scores
+// (src/ml/hist-softmax.ts): two handoffs per iteration, and only the binning left to the fitting
+// thread alone.
 //
 // One tree per iteration (regression, two classes) stays on one thread. Sharing each node between
 // threads (each building and searching its part of the features, merged in feature order) was built
@@ -33,12 +34,12 @@ export const CMD_EXIT = 2;
 export const CMD_TREES = 3;
 export const CMD_ROWS = 4;
 // The arguments of a call (in args): the number of trees (or row blocks), whether hessians are all 1,
-// the growth options; whether each tree gets softmax Newton leaves (1) or keeps its own (0), the
-// number of classes and the learning rate for them; the rows of a block.
+// the growth options; which softmax stage the call is part of (0: none; SOFTMAX_GBM, SOFTMAX_HGB in
+// src/ml/hist-softmax.ts), the number of classes and gbm's learning rate; the rows of a block.
 export const T_TASKS = 0;
 export const T_HCONST = 1;
 export const T_OPTS = 2; // maxLeafNodes, maxDepth, minSamplesLeaf, l2, learningRate
-export const T_NEWTON = 7;
+export const T_SOFTMAX = 7;
 export const T_K = 8;
 export const T_LR = 9;
 export const T_BLOCK = 10;

@@ -6,8 +6,8 @@
 import { MISSING_BIN, type HistBinned } from './hist-binning.js';
 import { histLayout, type HistLayout } from './hist-layout.js';
 import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
-import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_NEWTON, T_OPTS, T_TASKS, unpackLeaves } from './hist-team.js';
-import { newtonFinish, softmaxGradients } from './hist-softmax.js';
+import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_OPTS, T_SOFTMAX, T_TASKS, unpackLeaves } from './hist-team.js';
+import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
 const MISS = MISSING_BIN; // a module constant: under tsx an imported binding is a getter call per read
 
@@ -140,17 +140,19 @@ export class HistGrower {
   }
 
   /**
-   * One softmax boosting stage on every row (src/ml/gbm.ts, K > 2 classes) on the helper threads:
-   * probabilities and gradients of the scores in softmaxBuffers() by blocks of rows, then the K trees,
-   * each given Newton leaf values (learning rate excluded) and added to the scores times lr by the
-   * thread that grew it. The trees' values are the Newton steps; the scores are updated in place.
-   * @example const { F, y } = grower.softmaxBuffers()!; const grown = grower.softmaxStage(K, 0.1, opts);
+   * One softmax boosting stage on every row (K > 2 classes) on the helper threads: probabilities and
+   * gradients of the scores in softmaxBuffers() by blocks of rows, then the K trees, each added to the
+   * scores (in place) by the thread that grew it. kind SOFTMAX_GBM (src/ml/gbm.ts): gradients only,
+   * each tree given Newton leaf values (its values then) added times lr; SOFTMAX_HGB
+   * (src/ml/hist-gbm.ts): gradients and hessians, the grower's leaf values added (lr unused).
+   * @example const { F, y } = grower.softmaxBuffers()!; const grown = grower.softmaxStage(K, 0.1, opts, SOFTMAX_GBM);
    */
-  softmaxStage(K: number, lr: number, o: HistGrowOptions): GrowResult[] {
+  softmaxStage(K: number, lr: number, o: HistGrowOptions, kind: number): GrowResult[] {
     const team = this.treeTeam;
     if (!team || K > team.treeRows.length) throw new Error(`softmaxStage: ${K} classes, this grower takes ${team?.treeRows.length ?? 0} trees per call`);
     const n = this.B.rows;
-    const { F, y, g, rows, args } = team;
+    const { F, y, g, h, rows, args } = team;
+    const hgb = kind === SOFTMAX_HGB;
     for (let k = 0; k < K; k++) team.treeRows[k] = n;
     // Blocks of about 16 µs of rows: several per thread, so one that starts late takes fewer.
     const block = Math.max(64, Math.ceil(n / 16));
@@ -158,23 +160,28 @@ export class HistGrower {
     args[T_TASKS] = nBlocks;
     args[T_BLOCK] = block;
     args[T_K] = K;
-    team.rowBlocks(nBlocks, (b) => softmaxGradients(F, y, g, rows, n, K, b * block, Math.min(n, (b + 1) * block)));
+    args[T_SOFTMAX] = kind;
+    team.rowBlocks(nBlocks, (b) => {
+      const end = Math.min(n, (b + 1) * block);
+      if (hgb) softmaxGradHess(F, y, g, h, rows, n, K, b * block, end);
+      else softmaxGradients(F, y, g, rows, n, K, b * block, end);
+    });
     args[T_LR] = lr;
-    return this.teamTrees(team, K, true, o, { K, lr });
+    return this.teamTrees(team, K, !hgb, o, { kind, K, lr });
   }
 
   /**
-   * Trees [0, nTrees) of the team's buffers, here and on the helpers, longest first; with `newton`,
-   * each gets softmax Newton leaves and is added to the scores.
+   * Trees [0, nTrees) of the team's buffers, here and on the helpers, longest first; in a softmax
+   * stage each is added to the scores (see softmaxStage).
    */
-  private teamTrees(team: HistTeam, nTrees: number, hConst: boolean, o: HistGrowOptions, newton: { K: number; lr: number } | null): GrowResult[] {
+  private teamTrees(team: HistTeam, nTrees: number, hConst: boolean, o: HistGrowOptions, softmax: { kind: number; K: number; lr: number } | null): GrowResult[] {
     const n = this.B.rows;
     const { g, h, rows } = team;
     const a = team.args;
     a[T_TASKS] = nTrees;
     a[T_HCONST] = hConst ? 1 : 0;
     a[T_OPTS] = o.maxLeafNodes; a[T_OPTS + 1] = o.maxDepth; a[T_OPTS + 2] = o.minSamplesLeaf; a[T_OPTS + 3] = o.l2; a[T_OPTS + 4] = o.learningRate;
-    a[T_NEWTON] = newton ? 1 : 0;
+    a[T_SOFTMAX] = softmax ? softmax.kind : 0;
     // Longest first, by each tree's time in the last call (the same class's tree is about as long
     // from one iteration to the next): the last trees taken are short, so no thread waits long.
     const cost = this.treeCost;
@@ -186,7 +193,8 @@ export class HistGrower {
       const gk = g.subarray(at, at + n);
       const rk = rows.subarray(at, at + n);
       const r = this.grow(gk, hConst ? null : h.subarray(at, at + n), rk, team.treeRows[k]!, o);
-      if (newton) newtonFinish(r.tree, r.leaves, rk, gk, newton.K, team.F, k, newton.lr);
+      if (softmax?.kind === SOFTMAX_GBM) newtonFinish(r.tree, r.leaves, rk, gk, softmax.K, team.F, k, softmax.lr);
+      else if (softmax?.kind === SOFTMAX_HGB) addLeafValues(r.leaves, rk, team.F, softmax.K, k);
       out[k] = r;
       cost[k] = performance.now() - t0;
     });

@@ -2,9 +2,9 @@
 // whole trees of every call until told to stop, then returns to its event loop.
 
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CMD_EXIT, CMD_ROWS, C_CMD, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_NEWTON, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { CMD_EXIT, CMD_ROWS, C_CMD, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
-import { newtonFinish, softmaxGradients } from './hist-softmax.js';
+import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
 const port = (workerData as { port: MessagePort }).port;
 
@@ -42,7 +42,9 @@ function rowBlocks(s: TeamSetup, seq: number): void {
   const block = args[T_BLOCK]!;
   const K = args[T_K]!;
   for (let b = takeTask(ctrl, seq); b >= 0 && b < nBlocks; b = takeTask(ctrl, seq)) {
-    softmaxGradients(s.F, s.y, s.g, s.rows, n, K, b * block, Math.min(n, (b + 1) * block));
+    const end = Math.min(n, (b + 1) * block);
+    if (args[T_SOFTMAX] === SOFTMAX_HGB) softmaxGradHess(s.F, s.y, s.g, s.h, s.rows, n, K, b * block, end);
+    else softmaxGradients(s.F, s.y, s.g, s.rows, n, K, b * block, end);
     Atomics.add(ctrl, C_FINISHED, 1);
     Atomics.notify(ctrl, C_FINISHED);
   }
@@ -60,13 +62,14 @@ function growTrees(s: TeamSetup, grower: HistGrower, seq: number): void {
   const o: HistGrowOptions = {
     maxLeafNodes: args[T_OPTS]!, maxDepth: args[T_OPTS + 1]!, minSamplesLeaf: args[T_OPTS + 2]!, l2: args[T_OPTS + 3]!, learningRate: args[T_OPTS + 4]!,
   };
-  const newton = args[T_NEWTON] === 1;
+  const softmax = args[T_SOFTMAX]!;
   for (let i = takeTask(ctrl, seq); i >= 0 && i < nTrees; i = takeTask(ctrl, seq)) {
     const t = order[i]!;
     const at = t * n;
     const t0 = performance.now();
     const r = grower.grow(s.g.subarray(at, at + n), hConst ? null : s.h.subarray(at, at + n), s.rows.subarray(at, at + n), treeRows[t]!, o);
-    if (newton) newtonFinish(r.tree, r.leaves, s.rows.subarray(at, at + n), s.g.subarray(at, at + n), args[T_K]!, s.F, t, args[T_LR]!);
+    if (softmax === SOFTMAX_GBM) newtonFinish(r.tree, r.leaves, s.rows.subarray(at, at + n), s.g.subarray(at, at + n), args[T_K]!, s.F, t, args[T_LR]!);
+    else if (softmax === SOFTMAX_HGB) addLeafValues(r.leaves, s.rows.subarray(at, at + n), s.F, args[T_K]!, t);
     const msg: GrownMessage = { t, tree: r.tree, leaves: packLeaves(r.leaves), nodeRows: r.nodeRows, ms: performance.now() - t0 };
     port.postMessage(msg);
     Atomics.add(ctrl, C_FINISHED, 1);
