@@ -14,7 +14,12 @@
 // One tree per iteration (regression, two classes) stays on one thread. Sharing each node between
 // threads (each building and searching its part of the features, merged in feature order) was built
 // and measured: 0.55x (credit) to 1.3x (Ames) with two threads on a 2-core machine, since a node is
-// 20-50 µs of work and every node needs a handoff. It is not used.
+// 20-50 µs of work and every node needs a handoff. It is not used. Sharing each tree's rows instead
+// (each thread owning half the rows for the whole tree: partitions and histogram builds on its own
+// rows, the halves summed, subtracted and searched by halves of the features, two spin handoffs per
+// split) was built too: best of 20 fits 1.32x (Ames hgb), 1.1-1.25x (Ames gbm, credit), below 1x on
+// breast cancer, and a median 3-5x slower than one thread while another process used a core (a
+// preempted thread stalls its partner at every split). Not used either.
 
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { HistLayout } from './hist-layout.js';
@@ -49,6 +54,7 @@ const ARGS = 12;
  * two iterations: a sleeping helper wakes 50-100 µs late), the fitting thread about 0.1 ms.
  */
 export const SPIN = 1 << 20;
+const SPIN_MAIN = 1 << 17;
 
 /**
  * Takes the next task of call `seq` from the shared counter, or returns -1 when the counter has moved
@@ -65,7 +71,6 @@ export function takeTask(ctrl: Int32Array, seq: number): number {
     if (Atomics.compareExchange(ctrl, C_NEXT, v, v + 1) === v) return v & 0xffff;
   }
 }
-const SPIN_MAIN = 1 << 17;
 
 /** What a helper gets once per grower. */
 export interface TeamSetup {
