@@ -63,6 +63,22 @@ test('pretraining lowers the loss; resume after a stop reproduces the uninterrup
   });
 });
 
+test('resume with a new maxSteps records it, so a later plain resume keeps that schedule', async () => {
+  const dir = join(root, 'run-reschedule');
+  let stopAt = 3;
+  await pretrain(options, config, dir, { shouldStop: () => --stopAt === 0 });
+  let stopAgain = 2;
+  await resume(dir, { maxSteps: 8 }, { shouldStop: () => --stopAgain === 0 });
+  assert.equal((JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { train: TrainOptions }).train.maxSteps, 8);
+  const res = await resume(dir);
+  assert.equal(res.step, 8);
+  // Steps 4-8 follow an 8-step schedule, as in a run planned at 8 steps from the start.
+  const planned = join(root, 'run-planned-8');
+  await pretrain({ ...options, maxSteps: 8 }, config, planned);
+  const want = curve(planned).map((m) => m.lr);
+  curve(dir).slice(3).forEach((m) => assert.ok(Math.abs(m.lr - want[m.step - 1]) < 1e-12, `step ${m.step}: lr ${m.lr} vs ${want[m.step - 1]}`));
+});
+
 test('an interrupted checkpoint is discarded if incomplete and completed if it was', async () => {
   const dir = join(root, 'run-full');
   const before = readFileSync(join(dir, 'model.safetensors'));

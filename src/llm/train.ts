@@ -199,7 +199,12 @@ export async function resume(runDir: string, overrides: { maxSteps?: number; pre
   const loaded = await loadRun(runDir);
   if (!loaded.state) throw new RunDirError(`${runDir}: state.json is missing: nothing to resume`);
   const options = trainOptionsFrom(config.train, join(runDir, 'config.json'), (m) => new RunDirError(m));
-  if (overrides.maxSteps !== undefined) options.maxSteps = overrides.maxSteps;
+  if (overrides.maxSteps !== undefined) {
+    options.maxSteps = overrides.maxSteps;
+    // Saved with the next checkpoint, so a later plain resume keeps the new schedule (its cosine
+    // ends at the new length) instead of going back to the first one.
+    config.train = { ...config.train, maxSteps: overrides.maxSteps };
+  }
   if (overrides.precision !== undefined) options.precision = overrides.precision;
   checkTokenizerMatches(options.dataDir, loaded.tokenizer, `the run ${runDir}`);
   const model = loaded.model;
