@@ -6,16 +6,19 @@
 #      moxing-sentiment trains on (not the 20% it is scored on)
 #   3. token shards with v1's 4096-token BPE (models/moxing-base/tokenizer.json at v1, kept in v2)
 #   4. pretraining at the compute-optimal size for the compute at hand (docs/compute-optimal.md): on
-#      the 2-core CPU, 4 layers x 192 on 15.4M tokens (2,500 steps of 48 x 128)
+#      the 2-core CPU, 4 layers x 192 on 15.4M tokens (2,500 steps of 48 x 128), then continued
+#      pretraining from it on the same shards (MORE_STEPS, 5,500 steps: 33.8M tokens more, 49.2M in all)
 #   5. moxing-chat: reading pairs and the same questions closed book, plus the capital/element pairs
 #      (the 85% npm run eval does not score); moxing-sentiment: continued pretraining on the review
-#      text, then a classifier reading each review in windows of the context; then packing
+#      text, then a classifier reading each review in windows of the context, dropout 0.1; then packing
 # Each step is skipped when its output exists, so rerunning continues after an interruption.
 # The defaults are the shipped run's settings; N_LAYER, N_EMBD, BLOCK, BATCH, STEPS, LR change them
 # (e.g. for the GPU: see docs/compute-optimal.md). The shipped run started with a 5,000-step schedule
 # and was shortened (train --resume --max-steps) to 3,000 at step 750 and to 2,500 at step 1,000, as
 # the shared cores turned out slower than planned; the cosine schedule then continued from a rate a
 # few percent off the one a 2,500-step run has at those steps. The script runs 2,500 from the start.
+# The continued pretraining (a later session) started with a 10,000-step schedule and was shortened the
+# same way, to 8,000 at step 1,000 and to 5,500 at step 2,000; the script runs 5,500 from the start.
 # Needs: apt-get install -y dict-gcide wordnet-base bible-kjv bible-kjv-text debian-handbook debian-reference-en \
 #   debian-reference-zh-cn developers-reference debian-history python3.11-doc manpages manpages-zh gnu-standards fortunes \
 #   fortunes-min fortunes-zh perl-doc debian-policy debian-faq debian-faq-zh-cn maint-guide maint-guide-zh-cn
@@ -27,7 +30,7 @@ MOXING="node --experimental-wasm-relaxed-simd --import tsx scripts/moxing-dev.ts
 TSX="node --experimental-wasm-relaxed-simd --import tsx"
 STAGE=${STAGE:-all}            # corpus | data | all
 N_LAYER=${N_LAYER:-4} N_HEAD=${N_HEAD:-4} N_EMBD=${N_EMBD:-192} BLOCK=${BLOCK:-128}
-BATCH=${BATCH:-48} STEPS=${STEPS:-2500} LR=${LR:-2e-3}
+BATCH=${BATCH:-48} STEPS=${STEPS:-2500} LR=${LR:-2e-3} MORE_STEPS=${MORE_STEPS:-5500}
 TOKENIZER=${TOKENIZER:-$W/tokenizer.json}
 mkdir -p "$W"
 export MOXING_HOME=${MOXING_HOME:-$PWD/$W/home}
@@ -62,6 +65,18 @@ if [ ! -f "$W/base/state.json" ]; then
 else
   $MOXING train --resume "$W/base" --max-steps "$STEPS" --json | tail -1
 fi
+# 4b. continued pretraining: the rate back up to 1e-3 and down to 1e-4 over MORE_STEPS more steps
+# (MORE_STEPS=0 ships the first run's model)
+BASE="$W/base"
+if [ "$MORE_STEPS" -gt 0 ]; then
+  if [ ! -f "$W/base-more/state.json" ]; then
+    $MOXING pretrain --init-from "$W/base" --data "$W/data" --batch-size "$BATCH" --max-steps "$MORE_STEPS" --lr 1e-3 --min-lr 1e-4 \
+      --warmup-steps 100 --eval-every 250 --eval-iters 20 --seed 1 --out "$W/base-more" --json | tail -1
+  else
+    $MOXING train --resume "$W/base-more" --max-steps "$MORE_STEPS" --json | tail -1
+  fi
+  BASE="$W/base-more"
+fi
 
 # 5. fine-tuning
 [ -f .shipped/corpus/qa.csv ] || $TSX scripts/shipped/build-corpus.ts .shipped/corpus
@@ -70,17 +85,17 @@ if [ ! -f "$W/chat-train.csv" ]; then
   $TSX scripts/shipped/capital-pairs.ts .shipped/corpus/qa.csv "$W/capitals-train.csv"
   { cat "$W/capitals-train.csv"; tail -n +2 "$W/docs-qa-cb.csv"; } > "$W/chat-train.csv"
 fi
-[ -f "$W/chat/model.safetensors" ] || $MOXING finetune --from "$W/base" --task qa --data "$W/chat-train.csv" \
+[ -f "$W/chat/model.safetensors" ] || $MOXING finetune --from "$BASE" --task qa --data "$W/chat-train.csv" \
   --question-col question --answer-col answer --epochs ${CHAT_EPOCHS:-1} --batch-size 32 --lr 1e-3 --weight-decay 0.01 \
   --val-fraction 0.02 --seed 0 --out "$W/chat" --json
-[ -f "$W/base-reviews/state.json" ] || $MOXING pretrain --init-from "$W/base" --data "$W/reviews-data" --batch-size "$BATCH" \
+[ -f "$W/base-reviews/state.json" ] || $MOXING pretrain --init-from "$BASE" --data "$W/reviews-data" --batch-size "$BATCH" \
   --max-steps ${REVIEW_STEPS:-200} --lr 5e-4 --min-lr 5e-5 --warmup-steps 20 --eval-every 50 --eval-iters 4 --seed 0 --out "$W/base-reviews" --json | tail -1
 [ -f "$W/sentiment/head.safetensors" ] || $MOXING finetune --from "$W/base-reviews" --task classify \
   --data ../shared/datasets/fine_food_reviews/train.csv --text-col review --label-col score --pooling mean --max-windows 4 \
-  --epochs ${SENT_EPOCHS:-3} --batch-size 16 --lr ${SENT_LR:-3e-4} --val-fraction 0.2 --seed 0 --out "$W/sentiment" --json
+  --epochs ${SENT_EPOCHS:-3} --batch-size 16 --lr ${SENT_LR:-3e-4} --dropout ${SENT_DROPOUT:-0.1} --val-fraction 0.2 --seed 0 --out "$W/sentiment" --json
 
 # packing (BF16) and the table
-$TSX scripts/shipped/pack.ts "$W/base" models/moxing-base moxing-base "GPT pretrained by moxing on English and Chinese text (the v2 corpus)"
+$TSX scripts/shipped/pack.ts "$BASE" models/moxing-base moxing-base "GPT pretrained by moxing on English and Chinese text (the v2 corpus)"
 $TSX scripts/shipped/pack.ts "$W/chat" models/moxing-chat moxing-chat "moxing-base fine-tuned to answer questions, from the passages before them or closed book" moxing-base
 $TSX scripts/shipped/pack.ts "$W/sentiment" models/moxing-sentiment moxing-sentiment "moxing-base, further pretrained on review text, fine-tuned to label fine-food reviews great / other" moxing-base
 echo "v2 models packed into models/; npm run eval prints the table"
