@@ -10,7 +10,7 @@ import { Tokenizer } from '../text/tokenizer.js';
 import { dataset } from '../text/test-corpus.js';
 import { prepareData, TokenLoader, unigramEntropy } from './data.js';
 import { pretrain, resume, DEFAULT_TRAIN, type StepMetrics, type TrainOptions } from './train.js';
-import { recoverRunDir, loadRun } from './run-dir.js';
+import { recoverRunDir, loadRun, readRunConfig } from './run-dir.js';
 import type { GPTConfig } from './config.js';
 
 const root = mkdtempSync(join(tmpdir(), 'moxing-train-'));
@@ -69,7 +69,7 @@ test('resume with a new maxSteps records it, so a later plain resume keeps that 
   await pretrain(options, config, dir, { shouldStop: () => --stopAt === 0 });
   let stopAgain = 2;
   await resume(dir, { maxSteps: 8 }, { shouldStop: () => --stopAgain === 0 });
-  assert.equal((JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { train: TrainOptions }).train.maxSteps, 8);
+  assert.equal(readRunConfig(dir).train?.maxSteps, 8);
   const res = await resume(dir);
   assert.equal(res.step, 8);
   // Steps 4-8 follow an 8-step schedule, as in a run planned at 8 steps from the start.
