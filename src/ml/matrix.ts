@@ -63,8 +63,11 @@ export function toMatrix(X: MatrixLike, opts: { allowNaN?: boolean; name?: strin
 }
 
 /**
- * True when every value is finite: x * 0 is 0 for finite x and NaN otherwise, summed on four
- * independent accumulators (one chain would wait on each add: 3x slower; Number.isFinite per value: 2.8x).
+ * True when every value is finite. The fast path is NumPy's (and scikit-learn's check_array's): the
+ * plain sum is finite only when every value is (a NaN or an infinity makes it NaN or infinite), on
+ * eight independent accumulators, paired, so no add waits on the one before (x * 0 summed on four
+ * was 1.45x slower: a multiply per value). A sum that overflows from finite values falls back to a
+ * test of each value, so the answer is exact either way.
  * @example allFinite(Float64Array.of(1, NaN)); // false
  */
 export function allFinite(d: Float64Array): boolean {
@@ -74,14 +77,25 @@ export function allFinite(d: Float64Array): boolean {
   let s3 = 0;
   const n = d.length;
   let k = 0;
-  for (; k < (n & 3); k++) s0 += d[k]! * 0;
-  for (; k < n; k += 4) { s0 += d[k]! * 0; s1 += d[k + 1]! * 0; s2 += d[k + 2]! * 0; s3 += d[k + 3]! * 0; }
-  return s0 + s1 + s2 + s3 === 0;
+  for (; k < (n & 7); k++) s0 += d[k]!;
+  for (; k < n; k += 8) {
+    s0 += d[k]! + d[k + 4]!;
+    s1 += d[k + 1]! + d[k + 5]!;
+    s2 += d[k + 2]! + d[k + 6]!;
+    s3 += d[k + 3]! + d[k + 7]!;
+  }
+  return Number.isFinite(s0 + s1 + s2 + s3) || everyFinite(d);
 }
-// Run once on a short array at load, so every line has type feedback before the first long call: that
-// call compiles the loop mid-run (OSR), and V8 kept re-entering that code and discarding it at the
-// lines after the loop, which had never run (a deopt on every call, 5x the time on digits' kNN fit).
-allFinite(new Float64Array(7));
+
+function everyFinite(d: Float64Array): boolean {
+  for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k]!)) return false;
+  return true;
+}
+// Run at load on short arrays (finite, overflowing, NaN), so every line has type feedback before the
+// first long call: that call compiles the loop mid-run (OSR), and V8 kept re-entering that code and
+// discarding it at the lines after the loop, which had never run (a deopt on every call, 5x the time
+// on digits' kNN fit).
+for (const v of [1, Number.MAX_VALUE, NaN]) allFinite(new Float64Array(9).fill(v));
 
 /**
  * Converts y to a Float64Array and checks it matches `n` rows and has no missing values.
