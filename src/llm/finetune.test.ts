@@ -59,6 +59,34 @@ test('fine-tuning with dropout trains through it, still learns, and records it; 
   await assert.rejects(() => loadRun(out, { dropout: 1.5 }), /dropout 1.5 is outside \[0, 1\)/);
 });
 
+test('a soup trains its members from the same start on their own shuffles and saves their average', async () => {
+  const o = { ...DEFAULT_FINETUNE, epochs: 2, batchSize: 16, lr: 3e-3, valFraction: 0.2 };
+  const plain: number[] = [];
+  const souped: number[] = [];
+  await finetuneClassifier(baseDir, texts, labels, join(tmp, 'clf-one'), { ...o, onStep: ({ loss }) => plain.push(loss) });
+  const totals = new Set<number>();
+  const res = await finetuneClassifier(baseDir, texts, labels, join(tmp, 'clf-soup'), {
+    ...o, soup: 2, onStep: ({ loss, total }) => (souped.push(loss), totals.add(total)),
+  });
+  // Member 0 is the plain fine-tuning, step for step; member 1 starts again from the same weights.
+  assert.equal(souped.length, 2 * plain.length);
+  assert.deepEqual([...totals], [souped.length]);
+  assert.deepEqual(souped.slice(0, plain.length), plain);
+  const second = souped[plain.length];
+  assert.notEqual(second, plain[0]);
+  assert.ok(Math.abs(second - plain[0]) < 0.2, `the second member's first loss ${second} is not near the first's ${plain[0]}`);
+  assert.equal(res.metrics.memberAccuracy?.length, 2);
+  assert.ok(res.metrics.accuracy >= 0.9, `soup validation accuracy ${res.metrics.accuracy}`);
+  const saved = readRunConfig(join(tmp, 'clf-soup'));
+  assert.equal(saved.train?.soup, 2);
+  const one = await loadClassifier(join(tmp, 'clf-one'));
+  const soup = await loadClassifier(join(tmp, 'clf-soup'));
+  const text = 'the rice was great and lovely fish';
+  assert.equal(soup.classify([text])[0].label, 'great');
+  assert.notDeepEqual(soup.classify([text])[0].scores, one.classify([text])[0].scores);
+  await assert.rejects(() => finetuneClassifier(baseDir, texts, labels, join(tmp, 'clf-bad'), { ...o, soup: 0 }), /soup must be a whole number of members, at least 1 \(got 0\)/);
+});
+
 test('zero-shot scores and embeddings', async () => {
   const model = new GPT(config, { seed: 2 });
   const r = zeroShotClassify(model, tokenizer, 'the tea was great', ['great', 'other']);

@@ -13,6 +13,7 @@ import { warmupCosineSchedule } from '../optim/schedule.js';
 import * as F from '../ops/index.js';
 import type { Parameter } from '../nn/module.js';
 import { saveStateDict } from '../io/state-dict.js';
+import { ParameterSoup, restoreParameters, snapshotParameters } from './soup.js';
 import { GPTClassifier, type ClassifyTask } from './classify.js';
 import { loadRun, saveCheckpoint, RUN_FORMAT, type RunConfig } from './run-dir.js';
 import { DEFAULT_CHAT_TEMPLATE, renderChat } from './chat.js';
@@ -38,6 +39,11 @@ export interface FinetuneOptions {
    * A small labelled set is learned by heart in a few epochs; dropout is the usual brake.
    */
   dropout?: number;
+  /**
+   * classify: fine-tune this many members from the same start, each on its own order of the data,
+   * and save the average of their weights (a model soup, src/llm/soup.ts). Default 1.
+   */
+  soup?: number;
   onStep?: (info: { step: number; total: number; loss: number }) => void;
 }
 
@@ -72,7 +78,11 @@ function classifierOptimizer(clf: GPTClassifier, o: FinetuneOptions): AdamW {
 
 export interface ClassifyFinetuneResult {
   labels: string[];
-  metrics: { accuracy: number; f1: number; trainAccuracy: number; examples: number; valExamples: number };
+  metrics: {
+    accuracy: number; f1: number; trainAccuracy: number; examples: number; valExamples: number;
+    /** With a soup: each member's own validation accuracy, before averaging. */
+    memberAccuracy?: number[];
+  };
   outDir: string;
 }
 
@@ -96,12 +106,60 @@ export async function finetuneClassifier(
   const clf = new GPTClassifier(base.model, base.tokenizer, task, o.seed);
   const examples = texts.map((t, i) => ({ ids: clf.encode(t), y: names.indexOf(labels[i]) }));
   const { train, val } = split(examples, o.valFraction, o.seed);
-  const opt = classifierOptimizer(clf, o);
+  const members = o.soup ?? 1;
+  if (!Number.isInteger(members) || members < 1) throw new Error(`soup must be a whole number of members, at least 1 (got ${members})`);
   const stepsPerEpoch = Math.ceil(train.length / o.batchSize);
-  const total = o.epochs * stepsPerEpoch;
+  const total = members * o.epochs * stepsPerEpoch;
+  const params = [...base.model.namedParameters('body.'), ...clf.head.namedParameters('head.')] as const;
+  const start = members > 1 ? snapshotParameters(params) : null;
+  const soup = new ParameterSoup(params);
+  const memberAccuracy: number[] = [];
+  let done = 0;
+  for (let m = 0; m < members; m++) {
+    if (start && m > 0) restoreParameters(params, start);
+    // Member m shuffles with seed + m: member 0 is the plain fine-tuning of the same seed.
+    await trainClassifierMember(clf, train, o, o.seed + m, (step, loss) => o.onStep?.({ step: done + step, total, loss }));
+    done += o.epochs * stepsPerEpoch;
+    if (members > 1) memberAccuracy.push(evalClassifier(clf, val, names).accuracy);
+    soup.add();
+  }
+  soup.average();
+  base.model.eval();
+  const valM = evalClassifier(clf, val, names);
+  const trainM = evalClassifier(clf, train.slice(0, 500), names);
+  task.metrics = { accuracy: valM.accuracy, f1: valM.f1, trainAccuracy: trainM.accuracy };
+  // Each member's own validation accuracy, to show what the average added.
+  memberAccuracy.forEach((a, i) => (task.metrics![`member${i}Accuracy`] = a));
+  const config: RunConfig = {
+    format: RUN_FORMAT, kind: 'gpt', model: base.model.config, initFrom: base.dir, task: { ...task },
+    train: { ...o, onStep: undefined }, createdAt: new Date().toISOString(),
+  };
+  await saveCheckpoint(outDir, { config, tokenizer: base.tokenizer, model: base.model });
+  await saveStateDict(join(outDir, 'head.safetensors'), clf.head.stateDict());
+  return {
+    labels: names,
+    metrics: {
+      accuracy: valM.accuracy, f1: valM.f1, trainAccuracy: trainM.accuracy, examples: train.length, valExamples: val.length,
+      ...(memberAccuracy.length ? { memberAccuracy } : {}),
+    },
+    outDir: resolve(outDir),
+  };
+}
+
+interface LabelledIds {
+  ids: number[];
+  y: number;
+}
+
+/** One fine-tuning of the classifier from its current weights: a fresh optimizer, the data shuffled by `seed`. */
+async function trainClassifierMember(
+  clf: GPTClassifier, train: readonly LabelledIds[], o: FinetuneOptions, seed: number, onStep: (step: number, loss: number) => void,
+): Promise<void> {
+  const opt = classifierOptimizer(clf, o);
+  const total = o.epochs * Math.ceil(train.length / o.batchSize);
   const schedule = warmupCosineSchedule({ lr: o.lr, minLr: o.lr / 10, warmupSteps: Math.min(20, Math.floor(total / 10)), decaySteps: total });
-  const rng = new Rng(o.seed);
-  base.model.train(o.trainBody);
+  const rng = new Rng(seed);
+  clf.model.train(o.trainBody);
   let step = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     const order = rng.permutation(train.length);
@@ -114,28 +172,16 @@ export async function finetuneClassifier(
         return optimizerStep(F.crossEntropy(logits, labels), opt, opt.allParams(), 1, scalerFor(o));
       });
       step++;
-      o.onStep?.({ step, total, loss });
+      onStep(step, loss);
     }
   }
-  base.model.eval();
-  const evalSet = (set: typeof train) => {
-    const pred = clf.classify(set.map((e) => base.tokenizer.decode(e.ids))).map((r) => names.indexOf(r.label));
-    return accuracyF1(pred, set.map((e) => e.y));
-  };
-  const valM = evalSet(val);
-  const trainM = evalSet(train.slice(0, 500));
-  task.metrics = { accuracy: valM.accuracy, f1: valM.f1, trainAccuracy: trainM.accuracy };
-  const config: RunConfig = {
-    format: RUN_FORMAT, kind: 'gpt', model: base.model.config, initFrom: base.dir, task: { ...task },
-    train: { ...o, onStep: undefined }, createdAt: new Date().toISOString(),
-  };
-  await saveCheckpoint(outDir, { config, tokenizer: base.tokenizer, model: base.model });
-  await saveStateDict(join(outDir, 'head.safetensors'), clf.head.stateDict());
-  return {
-    labels: names,
-    metrics: { accuracy: valM.accuracy, f1: valM.f1, trainAccuracy: trainM.accuracy, examples: train.length, valExamples: val.length },
-    outDir: resolve(outDir),
-  };
+  clf.model.eval();
+}
+
+/** Accuracy and macro-F1 of the classifier on labelled examples (dropout off). */
+function evalClassifier(clf: GPTClassifier, set: readonly LabelledIds[], names: readonly string[]): { accuracy: number; f1: number } {
+  const pred = clf.classify(set.map((e) => clf.tokenizer.decode(e.ids))).map((r) => names.indexOf(r.label));
+  return accuracyF1(pred, set.map((e) => e.y));
 }
 
 function headOnlyLogits(clf: GPTClassifier, seqs: number[][]): Tensor {

@@ -42,6 +42,7 @@ interface FinetuneFlags {
   maxWindows: number;
   freezeBody?: boolean;
   dropout?: number;
+  soup: number;
   json?: boolean;
 }
 
@@ -68,6 +69,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
     .option('--val-fraction <f>', 'fraction held out for validation', fraction, d.valFraction)
     .option('--seed <n>', 'random seed', nonNegativeInt, d.seed)
     .option('--dropout <p>', 'dropout in the transformer while fine-tuning (default: the pretrained model\'s, usually 0)', fraction)
+    .option('--soup <n>', 'classify: fine-tune n members, each on its own order of the data, and save the average of their weights', positiveInt, 1)
     .option('--precision <p>', 'fp32, or mixed: f16 matrix products with loss scaling where the device has f16', precision, 'fp32')
     .option('--json', 'print the validation metrics as one JSON object')
     .action(async (f: FinetuneFlags) => {
@@ -79,7 +81,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
       const tracker = startTracking('finetune', { ...f }, { runDir: f.out, initFrom: from });
       const o: FinetuneOptions = {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
-        trainBody: !f.freezeBody, precision: f.precision, dropout: f.dropout,
+        trainBody: !f.freezeBody, precision: f.precision, dropout: f.dropout, soup: f.soup,
         onStep: ({ step, total, loss }) => {
           progress ??= new TrainingProgress(total, 0, f.json);
           progress.update({ step, trainLoss: loss, tokensPerSecond: 0 });
@@ -94,7 +96,11 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
           (progress as TrainingProgress | null)?.stop();
           tracker.log(o.epochs, { valAccuracy: res.metrics.accuracy, valF1: res.metrics.f1 });
           if (f.json) io.write(`${JSON.stringify({ task: 'classify', labels: res.labels, ...res.metrics })}\n`);
-          else io.write(`validation accuracy ${res.metrics.accuracy.toFixed(4)}, macro F1 ${res.metrics.f1.toFixed(4)} (${res.metrics.valExamples} held-out examples; labels ${res.labels.join(', ')}); saved ${res.outDir}\n`);
+          else {
+            const members = res.metrics.memberAccuracy;
+            const soup = members ? `; the average of ${members.length} members, which alone scored ${members.map((a) => a.toFixed(4)).join(', ')}` : '';
+            io.write(`validation accuracy ${res.metrics.accuracy.toFixed(4)}, macro F1 ${res.metrics.f1.toFixed(4)} (${res.metrics.valExamples} held-out examples; labels ${res.labels.join(', ')}${soup}); saved ${res.outDir}\n`);
+          }
         } else {
           if (!f.questionCol || !f.answerCol) throw new UserError('--task qa needs --question-col and --answer-col');
           const res = await finetuneQA(from, textColumn(table, f.questionCol, '--question-col'), textColumn(table, f.answerCol, '--answer-col'), f.out, o);
