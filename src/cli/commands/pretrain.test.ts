@@ -110,3 +110,21 @@ test('--precision mixed on the cpu: loss scaling by a power of two leaves the cu
   const config = JSON.parse(readFileSync(join(root, 'mixed', 'config.json'), 'utf8')) as { train: { precision: string } };
   assert.equal(config.train.precision, 'mixed');
 });
+
+test('finetune --soup 2 prints each member\'s accuracy beside the soup\'s; --soup 0 is refused', () => {
+  const rows = ['review,score'];
+  for (let i = 0; i < 40; i++) rows.push(i % 2 ? `a truth universally acknowledged ${i},great` : `in want of a wife ${i},other`);
+  writeFileSync(join(root, 'reviews.csv'), `${rows.join('\n')}\n`);
+  const args = ['finetune', '--from', 'full', '--task', 'classify', '--data', 'reviews.csv', '--text-col', 'review', '--label-col', 'score', '--epochs', '1', '--batch-size', '8', '--lr', '1e-3'];
+  const r = moxing(...args, '--soup', '2', '--out', 'soup', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { accuracy: number; memberAccuracy: number[] };
+  assert.equal(j.memberAccuracy.length, 2);
+  assert.ok(j.accuracy >= 0 && j.accuracy <= 1);
+  const text = moxing(...args, '--soup', '2', '--out', 'soup-text');
+  assert.match(text.stdout, /the average of 2 members, which alone scored \d\.\d{4}, \d\.\d{4}\); saved /);
+  const bad = moxing(...args, '--soup', '0', '--out', 'soup-bad');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /option '--soup <n>' argument '0' is invalid/);
+  assert.ok(!existsSync(join(root, 'soup-bad')));
+});
