@@ -30,6 +30,8 @@ export interface HistLayout {
   total: number;
   /** Per feature, the slot of its most frequent bin, left out of the row lists and filled in from the node's totals, or -1. */
   dflt: Int32Array;
+  /** Estimated work of each feature at a node, for cutting parts of equal work. */
+  work: Float64Array;
   parts: HistPart[];
 }
 
@@ -75,6 +77,15 @@ export function histLayout(B0: HistBinned, nParts: number, shared: boolean): His
   // Parts of equal estimated work: a feature costs its listed entries (per node, a share of them)
   // plus its slots (filled in and scanned at every node).
   const work = Float64Array.from(nnz, (z, j) => (8 * z) / n + nBins[j]! + 1);
+  const bounds = partBounds(work, nParts);
+  const parts: HistPart[] = [];
+  for (let q = 0; q < nParts; q++) parts.push(rowLists(B, offset, dflt, bounds[q]!, bounds[q + 1]!, shared));
+  return { B, offset, total, dflt, work, parts };
+}
+
+/** The first feature of each of nParts parts of about equal work, then the number of features. */
+function partBounds(work: Float64Array, nParts: number): number[] {
+  const p = work.length;
   const sumWork = work.reduce((a, b) => a + b, 0);
   const bounds = [0];
   let acc = 0;
@@ -84,9 +95,42 @@ export function histLayout(B0: HistBinned, nParts: number, shared: boolean): His
   }
   while (bounds.length <= nParts) bounds.push(p);
   bounds[nParts] = p;
+  return bounds;
+}
+
+/**
+ * A one-part layout cut into nParts feature parts, for steps shared between threads: each row's list
+ * holds its features in order, so each part's list is a run of it (a copy, with no pass over the
+ * codes). Same slots and histograms as L's: a node's histogram and split do not depend on the parts.
+ * @example const L2 = splitLayout(histLayout(B, 1, true), 2, true);
+ */
+export function splitLayout(L: HistLayout, nParts: number, shared: boolean): HistLayout {
+  if (L.parts.length !== 1) throw new Error(`splitLayout: the layout has ${L.parts.length} parts, expected 1`);
+  const { rowStart, rowSlots } = L.parts[0]!;
+  const n = L.B.rows;
+  const bounds = partBounds(L.work, nParts);
   const parts: HistPart[] = [];
-  for (let q = 0; q < nParts; q++) parts.push(rowLists(B, offset, dflt, bounds[q]!, bounds[q + 1]!, shared));
-  return { B, offset, total, dflt, parts };
+  // cut[i]: where row i's entries of the current part start.
+  const cut = rowStart.slice(0, n);
+  for (let q = 0; q < nParts; q++) {
+    const j0 = bounds[q]!;
+    const j1 = bounds[q + 1]!;
+    const s0 = L.offset[j0]!;
+    const s1 = L.offset[j1]!;
+    const end = 3 * s1; // row lists hold 3 * slot
+    const start = int32(n + 1, shared);
+    for (let i = 0; i < n; i++) {
+      let u = cut[i]!;
+      const e = rowStart[i + 1]!;
+      while (u < e && rowSlots[u]! < end) u++;
+      start[i + 1] = start[i]! + (u - cut[i]!);
+      cut[i] = u;
+    }
+    const slots = int32(start[n]!, shared);
+    for (let i = 0; i < n; i++) slots.set(rowSlots.subarray(cut[i]! - (start[i + 1]! - start[i]!), cut[i]!), start[i]!);
+    parts.push({ j0, j1, s0, s1, rowStart: start, rowSlots: slots });
+  }
+  return { ...L, parts };
 }
 
 /** The row lists of features [j0, j1): column by column (sequential reads), each row's entries at its own cursor. */

@@ -23,6 +23,7 @@
 
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { HistLayout } from './hist-layout.js';
+import type { NodeQueueBuffers } from './hist-nodes.js';
 import type { HistLeaf, HistTree } from './hist-tree.js';
 import { spawnWorker, type PoolWorker } from './worker-spawn.js';
 
@@ -32,12 +33,15 @@ import { spawnWorker, type PoolWorker } from './worker-spawn.js';
 export const C_SEQ = 0;
 export const C_CMD = 1;
 export const C_ERROR = 2;
+export const C_READY = 3; // helpers that have their setup
 export const C_NEXT = 16;
 export const C_FINISHED = 32;
 const C_WORDS = 48;
 export const CMD_EXIT = 2;
 export const CMD_TREES = 3;
 export const CMD_ROWS = 4;
+export const CMD_NODES = 5;
+export const CMD_IDLE = 6;
 // The arguments of a call (in args): the number of trees (or row blocks), whether hessians are all 1,
 // the growth options; which softmax stage the call is part of (0: none; SOFTMAX_GBM, SOFTMAX_HGB in
 // src/ml/hist-softmax.ts), the number of classes and gbm's learning rate; the rows of a block.
@@ -90,7 +94,23 @@ export interface TeamSetup {
   /** The order trees are taken in: the i-th taken is tree order[i]. */
   order: Float64Array;
   seq: number;
+  /** One tree per iteration: the grower's own rows, gradients and scratch, and its node queue (src/ml/hist-nodes.ts). */
+  nodes: NodeBuffers | null;
 }
+
+/** What a helper shares with a grower whose trees it helps grow node by node. */
+export interface NodeBuffers {
+  /** The grower's layout cut in two feature parts (src/ml/hist-layout.ts splitLayout). */
+  L2: HistLayout;
+  g: Float64Array;
+  h: Float64Array;
+  rows: Int32Array;
+  right: Int32Array;
+  queue: NodeQueueBuffers;
+}
+
+/** A histogram buffer added to the grower's pool, posted to the helpers before any record names it. */
+export interface HistMessage { type: 'hist'; hist: Float64Array }
 
 /** A tree grown by a helper; its leaves as (node, start, end, value) quadruples (one typed array clones faster than objects). */
 export interface GrownMessage { t: number; tree: HistTree; leaves: Float64Array; nodeRows: Int32Array; ms: number }
@@ -135,7 +155,7 @@ export class HistTeam {
   private seq = 0;
   private closed = false;
 
-  constructor(L: HistLayout, n: number, nHelpers: number, maxTrees: number) {
+  constructor(L: HistLayout, n: number, nHelpers: number, maxTrees: number, nodes: NodeBuffers | null = null) {
     const size = n * maxTrees;
     this.g = f64(size);
     this.h = f64(size);
@@ -150,7 +170,7 @@ export class HistTeam {
     for (let w = 0; w < nHelpers; w++) {
       const pw = idle.pop() ?? spawnWorker('hist-worker');
       this.helpers.push(pw);
-      const setup: TeamSetup = { type: 'setup', L, g: this.g, h: this.h, rows: this.rows, F: this.F, y: this.y, ctrl: this.ctrl, args: this.args, treeRows: this.treeRows, order: this.order, seq: 0 };
+      const setup: TeamSetup = { type: 'setup', L, g: this.g, h: this.h, rows: this.rows, F: this.F, y: this.y, ctrl: this.ctrl, args: this.args, treeRows: this.treeRows, order: this.order, seq: 0, nodes };
       pw.port.postMessage(setup);
     }
   }
@@ -172,6 +192,33 @@ export class HistTeam {
     this.share(CMD_ROWS, nBlocks, run);
     // Nothing is posted but errors.
     if (this.collect().length > 0) this.fail('a histogram thread posted a tree in a rows call');
+  }
+
+  /** Starts a call of node records (src/ml/hist-nodes.ts), one tree's; returns its number. */
+  beginNodes(): number {
+    this.post(CMD_NODES);
+    return this.seq;
+  }
+
+  /** Ends the tree's call: the helpers go back to waiting (spinning a while, then asleep). */
+  endNodes(): void {
+    this.post(CMD_IDLE);
+  }
+
+  /** Posts a new histogram buffer of the grower's pool to every helper. */
+  addHist(hist: Float64Array): void {
+    const m: HistMessage = { type: 'hist', hist };
+    for (const pw of this.helpers) pw.port.postMessage(m);
+  }
+
+  /** True once every helper has its setup and waits for calls (a fresh thread takes a while to load). */
+  ready(): boolean {
+    return Atomics.load(this.ctrl, C_READY) >= this.helpers.length;
+  }
+
+  /** Throws a helper's error, if one has failed (a fitting thread waiting on a record checks it). */
+  check(): void {
+    if (Atomics.load(this.ctrl, C_ERROR) !== 0) this.collect();
   }
 
   /** Tasks [0, nTasks) of a call, taken from the shared counter by this thread and the helpers; returns when all are finished. */

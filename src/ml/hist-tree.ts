@@ -3,13 +3,13 @@
 // larger child's histogram as parent minus smaller, missing values sent the way that gains most, and
 // categorical splits by categories sorted on gradient / hessian.
 
-import { MISSING_BIN, type HistBinned } from './hist-binning.js';
-import { histLayout, type HistLayout } from './hist-layout.js';
-import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
+import type { HistBinned } from './hist-binning.js';
+import { histLayout, splitLayout, type HistLayout } from './hist-layout.js';
+import type { StepState } from './hist-split.js';
 import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_OPTS, T_SOFTMAX, T_TASKS, unpackLeaves } from './hist-team.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
-
-const MISS = MISSING_BIN; // a module constant: under tsx an imported binding is a getter call per read
+import { growBestFirst, type GrowEnv } from './hist-best-first.js';
+import { HelperPace, NodeQueue } from './hist-nodes.js';
 
 function f64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
@@ -50,19 +50,6 @@ export interface GrowResult { tree: HistTree; leaves: HistLeaf[]; nodeRows: Int3
 /** A leaf: its node and the positions [start, end) of its rows in the permuted row array. */
 export interface HistLeaf { node: number; start: number; end: number; value: number }
 
-interface GrowNode {
-  id: number;
-  start: number;
-  end: number;
-  depth: number;
-  g: number;
-  h: number;
-  c: number;
-  /** Number of its histogram, or -1. */
-  hist: number;
-  split: Split | null;
-}
-
 /**
  * Reusable state for growing many trees on the same binned data: histogram layout and buffers, and
  * with threads > 1 and several trees per call the helper threads, which stay attached until close().
@@ -72,40 +59,64 @@ export class HistGrower {
   private readonly L: HistLayout;
   /** Helpers growing whole trees of one growMany call, or null. */
   private readonly treeTeam: HistTeam | null;
+  /** One tree per call on two threads: the helper expanding nodes of each tree, or null. */
+  private readonly nodeTeam: HistTeam | null;
   private readonly B: HistBinned;
   private readonly st: StepState;
-  private readonly args: Float64Array;
-  private readonly res: Float64Array;
-  private readonly free: number[] = [];
+  private readonly env: GrowEnv;
+  /** env without the helper, and when to use which. */
+  private readonly alone: GrowEnv;
+  private readonly pace: HelperPace;
+  private free: number[] = [];
   /** Each growMany task's last time (ms), to take the longest first. */
   private readonly treeCost: number[] = [];
   /** Scratch for partition(): a node's rows going right. */
   private readonly right: Int32Array;
 
   /**
-   * B: the binned data, or its layout (a helper thread's grower). threads: used only with
-   * treesPerCall > 1 (one tree per class and iteration), where threads grow separate trees of one
-   * growMany call, each whole on one thread (src/ml/hist-team.ts says why not one tree on several).
+   * B: the binned data, or its layout (a helper thread's grower). threads: with treesPerCall > 1 (one
+   * tree per class and iteration), threads grow separate trees of one growMany call, each whole on one
+   * thread; with one tree per call, two threads share each tree's nodes (src/ml/hist-best-first.ts),
+   * on the trees where that is faster (helperAlways: on every tree).
    */
-  constructor(B: HistBinned | HistLayout, threads = 1, treesPerCall = 1) {
+  constructor(B: HistBinned | HistLayout, threads = 1, treesPerCall = 1, helperAlways = false) {
     const given = 'parts' in B ? B : null;
     const binned = given ? given.B : (B as HistBinned);
     const n = binned.rows;
-    const T = given || treesPerCall < 2 ? 1 : Math.max(1, Math.min(threads, treesPerCall));
+    const T = given ? 1 : Math.max(1, Math.min(threads, Math.max(2, treesPerCall)));
+    const byNodes = T > 1 && treesPerCall < 2;
     // Every buffer is on shared memory, with threads or not: the same functions then always see the
-    // same kind of typed array (one that saw both ran at half speed).
+    // same kind of typed array (one that saw both ran at half speed). Two threads on one tree share a
+    // lone node's step by two feature parts (L2); a whole node is faster on one part (a node's pass
+    // over its rows ran 1.3-1.5x longer on two parts, one after the other).
     this.L = given ?? histLayout(binned, 1, true);
     this.B = this.L.B;
     this.right = i32(n);
-    this.treeTeam = T > 1 ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
     this.st = { L: this.L, g: f64(n), h: f64(n), rows: i32(n), hists: [] };
-    this.args = f64(ARGS);
-    this.res = f64(2 * SPLIT_WORDS);
+    const queue = byNodes ? new NodeQueue() : null;
+    const L2 = byNodes ? splitLayout(this.L, 2, true) : null;
+    this.treeTeam = T > 1 && !byNodes ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
+    this.nodeTeam = queue && L2 ? new HistTeam(this.L, n, 1, 1, { L2, g: this.st.g, h: this.st.h, rows: this.st.rows, right: this.right, queue: queue.buffers() }) : null;
+    this.env = {
+      B: this.B,
+      ctx: { st: this.st, stParts: L2 ? { ...this.st, L: L2 } : null, right: this.right },
+      alloc: () => this.alloc(),
+      release: (k) => { this.free.push(k); },
+      helper: this.nodeTeam && queue ? { team: this.nodeTeam, queue } : null,
+    };
+    this.alone = { ...this.env, helper: null };
+    this.pace = new HelperPace(helperAlways);
+  }
+
+  /** True when the helper that shares each tree's nodes has loaded (false without one). */
+  helperReady(): boolean {
+    return this.nodeTeam?.ready() ?? false;
   }
 
   /** Releases the helper threads (a no-op with one thread); the grower cannot grow after it. */
   close(): void {
     this.treeTeam?.close();
+    this.nodeTeam?.close();
   }
 
   /**
@@ -208,31 +219,10 @@ export class HistGrower {
   private alloc(): number {
     const k = this.free.pop();
     if (k !== undefined) return k;
-    this.st.hists.push(f64(3 * this.L.total));
+    const hist = f64(3 * this.L.total);
+    this.st.hists.push(hist);
+    this.nodeTeam?.addHist(hist);
     return this.st.hists.length - 1;
-  }
-
-  /**
-   * Builds histogram `small` of rows[start, end) (sums G, H, C) on every part; with `parent`, the
-   * sibling's histogram becomes parent minus it. Searches the splits asked for.
-   */
-  private step(small: GrowNode, large: GrowNode | null, parent: number, doSmall: boolean, hConst: boolean, o: HistGrowOptions): void {
-    const a = this.args;
-    a[A_SMALL] = small.hist;
-    a[A_PARENT] = parent;
-    a[A_START] = small.start;
-    a[A_END] = small.end;
-    a[A_G] = small.g; a[A_G + 1] = small.h; a[A_G + 2] = small.c;
-    if (large) { a[A_G + 3] = large.g; a[A_G + 4] = large.h; a[A_G + 5] = large.c; }
-    a[A_DO_SMALL] = doSmall ? 1 : 0;
-    a[A_DO_LARGE] = large ? 1 : 0;
-    a[A_HCONST] = hConst ? 1 : 0;
-    a[A_MSL] = o.minSamplesLeaf;
-    a[A_L2] = o.l2;
-    runStep(this.st, 0, a, this.res);
-    const nParts = this.L.parts.length;
-    if (doSmall) small.split = readSplit(this.res, nParts, 0, this.B.categorical);
-    if (large) { large.hist = parent; large.split = readSplit(this.res, nParts, 1, this.B.categorical); }
   }
 
   /**
@@ -246,131 +236,17 @@ export class HistGrower {
     st.g.set(g.subarray(0, this.B.rows));
     if (h) st.h.set(h.subarray(0, this.B.rows));
     st.rows.set(rows.subarray(0, m));
-    const out = this.growOn(h === null, m, o);
+    // Every histogram is free at the start of a tree (expansions run ahead and dropped kept theirs).
+    this.free = Array.from(st.hists, (_, k) => k);
+    // Until the helper thread has loaded (a fresh one takes a while), this thread grows alone.
+    const helped = this.nodeTeam !== null && this.nodeTeam.ready() && this.pace.next();
+    const t0 = performance.now();
+    const out = growBestFirst(helped ? this.env : this.alone, h === null, m, o);
+    if (this.env.helper) this.pace.record(helped, performance.now() - t0);
     rows.set(st.rows.subarray(0, m));
     return out;
   }
 
-  private growOn(hConst: boolean, m: number, o: HistGrowOptions): GrowResult {
-    const { B } = this;
-    const { g, h, rows } = this.st;
-    const n = B.rows;
-    const feature: number[] = [];
-    const threshold: number[] = [];
-    const missingLeft: number[] = [];
-    const catOffset: number[] = [];
-    const bits: number[] = [];
-    const left: number[] = [];
-    const right: number[] = [];
-    const value: number[] = [];
-    const nodeRows: number[] = [];
-    const newNode = (start: number, end: number, depth: number, gs: number, hs: number, cs: number): GrowNode => {
-      const id = feature.length;
-      nodeRows.push(end - start);
-      feature.push(-1); threshold.push(0); missingLeft.push(0); catOffset.push(-1); left.push(-1); right.push(-1); value.push(0);
-      return { id, start, end, depth, g: gs, h: hs, c: cs, hist: -1, split: null };
-    };
-    let G = 0;
-    let H = 0;
-    for (let t = 0; t < m; t++) { const i = rows[t]!; G += g[i]!; H += hConst ? 1 : h[i]!; }
-    const root = newNode(0, m, 0, G, H, m);
-    const canSplit = (nd: GrowNode): boolean => nd.depth < o.maxDepth && nd.c >= 2 * o.minSamplesLeaf && nd.h >= 2 * MIN_HESSIAN;
-    const open: GrowNode[] = [];
-    const done: GrowNode[] = [];
-    if (canSplit(root)) {
-      root.hist = this.alloc();
-      this.step(root, null, -1, true, hConst, o);
-    }
-    (root.split ? open : done).push(root);
-    if (!root.split && root.hist >= 0) { this.free.push(root.hist); root.hist = -1; }
-    while (open.length > 0 && open.length + done.length < o.maxLeafNodes) {
-      // Best first: the open leaf whose split gains most.
-      let bi = 0;
-      for (let k = 1; k < open.length; k++) if (open[k]!.split!.gain > open[bi]!.split!.gain) bi = k;
-      const nd = open[bi]!;
-      open.splice(bi, 1);
-      const s = nd.split!;
-      const j = s.feature;
-      const cat = B.categorical[j] === 1;
-      const a = partition(B.codes, j * n, rows, nd.start, nd.end, s, cat, this.right);
-      feature[nd.id] = j;
-      missingLeft[nd.id] = s.missingLeft ? 1 : 0;
-      if (cat) { catOffset[nd.id] = bits.length; bits.push(...s.bits!); threshold[nd.id] = 0; }
-      else threshold[nd.id] = s.bin < B.nBins[j]! - 1 ? B.cuts[j]![s.bin]! : Infinity;
-      const L = newNode(nd.start, a, nd.depth + 1, s.gL, s.hL, s.cL);
-      const R = newNode(a, nd.end, nd.depth + 1, nd.g - s.gL, nd.h - s.hL, nd.c - s.cL);
-      left[nd.id] = L.id;
-      right[nd.id] = R.id;
-      // The smaller child's histogram is built; the larger's is the parent's minus it.
-      const parentHist = nd.hist;
-      nd.hist = -1;
-      const [small, large] = L.end - L.start <= R.end - R.start ? [L, R] : [R, L];
-      // Children of the split that fills the tree stay leaves: no histograms, no split search.
-      const last = open.length + done.length + 2 >= o.maxLeafNodes;
-      const splitSmall = !last && canSplit(small);
-      const splitLarge = !last && canSplit(large);
-      if (splitSmall || splitLarge) {
-        small.hist = this.alloc();
-        this.step(small, splitLarge ? large : null, parentHist, splitSmall, hConst, o);
-        if (!splitLarge) this.free.push(parentHist);
-        if (!splitSmall) { this.free.push(small.hist); small.hist = -1; }
-      } else this.free.push(parentHist);
-      for (const c of [L, R]) {
-        if (c.split) open.push(c);
-        else { done.push(c); if (c.hist >= 0) { this.free.push(c.hist); c.hist = -1; } }
-      }
-    }
-    const leaves: HistLeaf[] = [];
-    for (const nd of [...open, ...done]) {
-      if (nd.hist >= 0) { this.free.push(nd.hist); nd.hist = -1; }
-      const v = (-nd.g / (nd.h + o.l2)) * o.learningRate;
-      value[nd.id] = v;
-      leaves.push({ node: nd.id, start: nd.start, end: nd.end, value: v });
-    }
-    const tree: HistTree = {
-      feature: Int32Array.from(feature), threshold: Float64Array.from(threshold), missingLeft: Uint8Array.from(missingLeft),
-      catOffset: Int32Array.from(catOffset), bits: Int32Array.from(bits), left: Int32Array.from(left), right: Int32Array.from(right),
-      value: Float64Array.from(value),
-    };
-    return { tree, leaves, nodeRows: Int32Array.from(nodeRows) };
-  }
-}
-
-/**
- * Partitions rows[start, end) so the rows going left come first, each side in its former order;
- * returns where the right ones start. Without branches on the rows (a left/right guess per row was
- * wrong half the time): every row is written to both sides' cursors and only its side's advances.
- */
-function partition(codes: Uint8Array, col: number, rows: Int32Array, start: number, end: number, s: Split, cat: boolean, right: Int32Array): number {
-  let a = start;
-  let r = 0;
-  const ml = s.missingLeft ? 1 : 0;
-  if (cat) {
-    const bits = s.bits!;
-    for (let t = start; t < end; t++) {
-      const i = rows[t]!;
-      const code = codes[col + i]!;
-      const l = code === MISS ? ml : (bits[code >> 5]! >>> (code & 31)) & 1;
-      rows[a] = i;
-      right[r] = i;
-      a += l;
-      r += 1 - l;
-    }
-  } else {
-    const bin = s.bin;
-    for (let t = start; t < end; t++) {
-      const i = rows[t]!;
-      const code = codes[col + i]!;
-      // code <= bin, or a missing value (code 255 > every bin) going left.
-      const l = (1 - ((bin - code) >>> 31)) | (ml & +(code === MISS));
-      rows[a] = i;
-      right[r] = i;
-      a += l;
-      r += 1 - l;
-    }
-  }
-  rows.set(right.subarray(0, r), a);
-  return a;
 }
 
 /**

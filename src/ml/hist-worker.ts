@@ -1,8 +1,11 @@
 // A histogram boosting helper thread (src/ml/hist-team.ts): for each grower it is given, it takes
 // whole trees of every call until told to stop, then returns to its event loop.
 
-import { workerData, type MessagePort } from 'node:worker_threads';
-import { CMD_EXIT, CMD_ROWS, C_CMD, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { CMD_EXIT, CMD_IDLE, CMD_NODES, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type HistMessage, type TeamSetup } from './hist-team.js';
+import { KIND_PART, R_ARGS, R_HIST, R_KIND, R_NO_STEP, R_SMALL_HIST, runRecord, type ExpandContext } from './hist-expand.js';
+import { NodeQueue, serveNodes } from './hist-nodes.js';
+import { A_PARENT, A_SMALL } from './hist-split.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
@@ -12,6 +15,12 @@ function serve(s: TeamSetup): void {
   const { ctrl } = s;
   let last = s.seq;
   let grower: HistGrower | undefined;
+  Atomics.add(ctrl, C_READY, 1);
+  let nodes: { queue: NodeQueue; ctx: ExpandContext } | null = null;
+  if (s.nodes) {
+    const st = { L: s.L, g: s.nodes.g, h: s.nodes.h, rows: s.nodes.rows, hists: [] as Float64Array[] };
+    nodes = { queue: new NodeQueue(s.nodes.queue), ctx: { st, stParts: { ...st, L: s.nodes.L2 }, right: s.nodes.right } };
+  }
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctrl, C_SEQ) === last) {
@@ -21,8 +30,12 @@ function serve(s: TeamSetup): void {
     last = Atomics.load(ctrl, C_SEQ);
     const cmd = Atomics.load(ctrl, C_CMD);
     if (cmd === CMD_EXIT) return;
+    if (cmd === CMD_IDLE) continue;
     try {
-      if (cmd === CMD_ROWS) rowBlocks(s, last);
+      if (cmd === CMD_NODES) {
+        const seq = last;
+        serveNodes(nodes!.queue, seq, () => Atomics.load(ctrl, C_SEQ) === seq, (rec) => runNode(nodes!.ctx, rec));
+      } else if (cmd === CMD_ROWS) rowBlocks(s, last);
       else growTrees(s, (grower ??= new HistGrower(s.L)), last);
     } catch (err) {
       // Count everything finished so the fitting thread stops waiting, and say why.
@@ -32,6 +45,19 @@ function serve(s: TeamSetup): void {
       Atomics.notify(ctrl, C_FINISHED);
     }
   }
+}
+
+/** Runs a node record (src/ml/hist-expand.ts), first receiving the histogram buffers it names. */
+function runNode(ctx: ExpandContext, rec: Float64Array): void {
+  const part = rec[R_KIND] === KIND_PART;
+  const need = part ? Math.max(rec[R_ARGS + A_SMALL]!, rec[R_ARGS + A_PARENT]!) : Math.max(rec[R_HIST]!, rec[R_NO_STEP] === 1 ? -1 : rec[R_SMALL_HIST]!);
+  const { hists } = ctx.st;
+  while (hists.length <= need) {
+    const m = receiveMessageOnPort(port)?.message as HistMessage | undefined;
+    if (m?.type === 'hist') hists.push(m.hist);
+    else if (m !== undefined) throw new Error(`histogram helper: unexpected message ${String(m.type)} while growing a tree`);
+  }
+  runRecord(ctx, rec);
 }
 
 /** Takes row blocks from the counter and gives their rows a softmax stage's probabilities and gradients. */

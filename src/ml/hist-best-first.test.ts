@@ -1,0 +1,150 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { binForHist } from './hist-binning.js';
+import { histLayout, splitLayout } from './hist-layout.js';
+import { HistGrower, type GrowResult, type HistGrowOptions } from './hist-tree.js';
+import { HelperPace, NodeQueue } from './hist-nodes.js';
+import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, SPLIT_WORDS, readSplit, runStep } from './hist-split.js';
+import { Rng } from '../tensor/random.js';
+import type { Matrix } from './matrix.js';
+
+/** Numeric columns (one with missing values), a one-hot group and a categorical code. */
+function data(n: number, seed: number): Matrix {
+  const rng = new Rng(seed);
+  const p = 10;
+  const X = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    const o = i * p;
+    for (let j = 0; j < 5; j++) X[o + j] = rng.normal();
+    if (rng.int(8) === 0) X[o + 1] = NaN;
+    X[o + 5 + rng.int(4)] = 1;
+    X[o + 9] = rng.int(6);
+  }
+  return { data: X, rows: n, cols: p };
+}
+
+function gradients(X: Matrix, seed: number): { g: Float64Array; h: Float64Array } {
+  const rng = new Rng(seed);
+  const g = new Float64Array(X.rows);
+  const h = new Float64Array(X.rows);
+  for (let i = 0; i < X.rows; i++) {
+    const x = X.data.subarray(i * X.cols, (i + 1) * X.cols);
+    g[i] = (Number.isNaN(x[1]!) ? 0.7 : x[0]! * x[1]!) + (x[6] === 1 ? 1 : 0) - (x[9]! % 2) + 0.3 * rng.normal();
+    h[i] = 0.1 + rng.next();
+  }
+  return { g, h };
+}
+
+function grow(grower: HistGrower, X: Matrix, seed: number, hessians: boolean, o: HistGrowOptions, m = X.rows): { out: GrowResult; rows: Int32Array } {
+  const { g, h } = gradients(X, seed);
+  const rows = new Int32Array(X.rows);
+  for (let i = 0; i < X.rows; i++) rows[i] = (i * 7) % X.rows; // a permutation (7 is prime to the sizes used)
+  const out = grower.grow(g, hessians ? h : null, rows, m, o);
+  return { out, rows };
+}
+
+test('trees grown with a helper expanding nodes ahead equal one thread\'s, node for node', () => {
+  const X = data(600, 1);
+  const B = binForHist(X, 255, new Set([9]));
+  const one = new HistGrower(B, 1);
+  const two = new HistGrower(B, 2, 1, true);
+  try {
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    for (let t = 0; t < 500 && !two.helperReady(); t++) Atomics.wait(sleep, 0, 0, 20);
+    assert.ok(two.helperReady(), 'the helper thread loaded');
+    const shapes: HistGrowOptions[] = [
+      { maxLeafNodes: 31, maxDepth: Infinity, minSamplesLeaf: 20, l2: 0, learningRate: 0.1 },
+      { maxLeafNodes: 8, maxDepth: 3, minSamplesLeaf: 1, l2: 0, learningRate: 1 },
+      { maxLeafNodes: 2, maxDepth: Infinity, minSamplesLeaf: 5, l2: 1, learningRate: 0.3 },
+      { maxLeafNodes: 3, maxDepth: Infinity, minSamplesLeaf: 5, l2: 0, learningRate: 0.3 },
+      { maxLeafNodes: 64, maxDepth: 5, minSamplesLeaf: 3, l2: 0.5, learningRate: 0.1 },
+      { maxLeafNodes: 40, maxDepth: Infinity, minSamplesLeaf: 400, l2: 0, learningRate: 0.1 }, // root only
+    ];
+    for (const [s, o] of shapes.entries()) {
+      for (const hessians of [false, true]) {
+        for (const m of [600, 450]) {
+          const a = grow(one, X, s, hessians, o, m);
+          const b = grow(two, X, s, hessians, o, m);
+          const what = `shape ${s}, hessians ${hessians}, ${m} rows`;
+          assert.deepEqual(b.out.tree, a.out.tree, what);
+          assert.deepEqual(b.out.leaves, a.out.leaves, what);
+          assert.deepEqual(b.out.nodeRows, a.out.nodeRows, what);
+          assert.deepEqual(b.rows, a.rows, what);
+        }
+      }
+    }
+    assert.ok(grow(one, X, 0, false, shapes[0]!).out.leaves.length >= 20); // best-first trees with many open nodes
+  } finally {
+    one.close();
+    two.close();
+  }
+});
+
+test('a layout cut in two parts lists each row\'s entries as the one-part layout, and a step on it finds the same split', () => {
+  const X = data(300, 2);
+  const B = binForHist(X, 255, new Set([9]));
+  const L1 = histLayout(B, 1, false);
+  const L2 = splitLayout(L1, 2, false);
+  const p1 = L1.parts[0]!;
+  assert.equal(L2.parts.length, 2);
+  assert.equal(L2.parts[0]!.j0, 0);
+  assert.equal(L2.parts[1]!.j1, X.cols);
+  assert.equal(L2.parts[0]!.j1, L2.parts[1]!.j0);
+  for (let i = 0; i < X.rows; i++) {
+    const whole = Array.from(p1.rowSlots.subarray(p1.rowStart[i]!, p1.rowStart[i + 1]!));
+    const cut = L2.parts.flatMap((q) => Array.from(q.rowSlots.subarray(q.rowStart[i]!, q.rowStart[i + 1]!)));
+    assert.deepEqual(cut, whole, `row ${i}`);
+  }
+  const { g, h } = gradients(X, 3);
+  const rows = Int32Array.from({ length: X.rows }, (_, i) => i);
+  let G = 0;
+  let H = 0;
+  for (let i = 0; i < X.rows; i++) { G += g[i]!; H += h[i]!; }
+  const args = new Float64Array(ARGS);
+  args[A_SMALL] = 0; args[A_PARENT] = -1; args[A_START] = 0; args[A_END] = X.rows;
+  args[A_G] = G; args[A_G + 1] = H; args[A_G + 2] = X.rows; args[A_DO_SMALL] = 1; args[A_DO_LARGE] = 0;
+  args[A_HCONST] = 0; args[A_MSL] = 5; args[A_L2] = 0;
+  const hist1 = new Float64Array(3 * L1.total);
+  const hist2 = new Float64Array(3 * L1.total);
+  const res1 = new Float64Array(2 * SPLIT_WORDS);
+  const res2 = new Float64Array(4 * SPLIT_WORDS);
+  runStep({ L: L1, g, h, rows, hists: [hist1] }, 0, args, res1);
+  for (const q of [1, 0]) runStep({ L: L2, g, h, rows, hists: [hist2] }, q, args, res2);
+  assert.deepEqual(hist2, hist1);
+  const s1 = readSplit(res1, 1, 0, B.categorical);
+  assert.ok(s1 && s1.gain > 0);
+  assert.deepEqual(readSplit(res2, 2, 0, B.categorical), s1);
+});
+
+test('a node record is taken once, and not by a helper still in an earlier tree', () => {
+  const q = new NodeQueue();
+  q.reset();
+  const k = q.post(5, (rec) => { rec[0] = 42; });
+  assert.equal(q.record(k)[0], 42);
+  assert.equal(q.waiting(5, k), true);
+  assert.equal(q.take(4, k), false); // the call before
+  assert.equal(q.take(5, k), true);
+  assert.equal(q.take(5, k), false);
+  assert.equal(q.done(5, k), false);
+  q.finish(5, k);
+  assert.equal(q.done(5, k), true);
+  assert.equal(q.done(6, k), false);
+});
+
+test('the helper is used on the trees where it has been faster, and tried again now and then', () => {
+  const pace = new HelperPace();
+  const picks: boolean[] = [];
+  for (let t = 0; t < 64; t++) {
+    const helped = pace.next();
+    picks.push(helped);
+    pace.record(helped, helped ? 3 : 2); // alone is faster here
+  }
+  assert.equal(picks[0], true); // tried first
+  const helpedLater = picks.slice(16).filter((x) => x).length;
+  assert.ok(helpedLater >= 2 && helpedLater <= 4, `tried ${helpedLater} times in 48 trees`);
+  const fast = new HelperPace();
+  let alone = 0;
+  for (let t = 0; t < 64; t++) { const helped = fast.next(); if (!helped) alone++; fast.record(helped, helped ? 1 : 2); }
+  assert.ok(alone >= 1 && alone <= 4, `alone ${alone} times`);
+  assert.equal(new HelperPace(true).next(), true);
+});
