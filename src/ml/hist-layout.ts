@@ -57,11 +57,15 @@ export function histLayout(B0: HistBinned, nParts: number, shared: boolean): His
   for (let j = 0; j < p; j++) offset[j + 1] = offset[j]! + nBins[j]! + 1;
   const total = offset[p]!;
   const count = new Int32Array(total);
+  // Counted by code (no branch for the missing bin's slot), then moved to the feature's slots.
+  const byCode = new Int32Array(256);
   for (let j = 0; j < p; j++) {
     const o = offset[j]!;
-    const miss = o + nBins[j]!;
     const col = j * n;
-    for (let i = 0; i < n; i++) { const c = codes[col + i]!; count[c === MISS ? miss : o + c]++; }
+    byCode.fill(0);
+    for (let i = 0; i < n; i++) byCode[codes[col + i]!]++;
+    for (let b = 0; b < nBins[j]!; b++) count[o + b] = byCode[b]!;
+    count[o + nBins[j]!] = byCode[MISS]!;
   }
   const dflt = int32(p, shared);
   const nnz = new Float64Array(p);
@@ -138,25 +142,29 @@ function rowLists(B: HistBinned, offset: Int32Array, dflt: Int32Array, j0: numbe
   const { rows: n, codes, nBins } = B;
   const rowStart = int32(n + 1, shared);
   const perRow = new Int32Array(n + 1);
-  for (let j = j0; j < j1; j++) {
-    const o = offset[j]!;
-    const miss = o + nBins[j]!;
+  // The left-out bin as a code (-1: none), and each code's 3 * slot: the passes compare and look up codes.
+  const leftOut = (j: number): number => {
     const d = dflt[j]!;
+    return d < 0 ? -1 : d === offset[j]! + nBins[j]! ? MISS : d - offset[j]!;
+  };
+  for (let j = j0; j < j1; j++) {
+    const dc = leftOut(j);
     const col = j * n;
-    for (let i = 0; i < n; i++) { const c = codes[col + i]!; perRow[i] += +((c === MISS ? miss : o + c) !== d); }
+    for (let i = 0; i < n; i++) perRow[i] += +(codes[col + i] !== dc);
   }
   for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i]! + perRow[i]!;
   const rowSlots = int32(rowStart[n]!, shared);
   const cursor = rowStart.slice(0, n);
+  const slot3 = new Int32Array(256);
   for (let j = j0; j < j1; j++) {
     const o = offset[j]!;
-    const miss = o + nBins[j]!;
-    const d = dflt[j]!;
+    for (let b = 0; b < nBins[j]!; b++) slot3[b] = 3 * (o + b);
+    slot3[MISS] = 3 * (o + nBins[j]!);
+    const dc = leftOut(j);
     const col = j * n;
     for (let i = 0; i < n; i++) {
       const c = codes[col + i]!;
-      const sl = c === MISS ? miss : o + c;
-      if (sl !== d) rowSlots[cursor[i]!++] = 3 * sl;
+      if (c !== dc) rowSlots[cursor[i]!++] = slot3[c]!;
     }
   }
   return { j0, j1, s0: offset[j0]!, s1: offset[j1]!, rowStart, rowSlots };
