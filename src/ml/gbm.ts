@@ -25,8 +25,8 @@ export interface GradientBoostingParams {
   seed: number;
   /**
    * Threads (-1: every core) growing an iteration's trees side by side, one per class, for more than
-   * two classes; regression and two classes have one tree per iteration and fit on one thread. The
-   * model is the same for any value.
+   * two classes; with one tree per iteration (regression, two classes) a second thread expands the
+   * tree's nodes ahead (src/ml/hist-best-first.ts). The model is the same for any value.
    */
   nJobs: number;
 }

@@ -11,15 +11,16 @@
 // (src/ml/hist-softmax.ts): two handoffs per iteration, and only the binning left to the fitting
 // thread alone.
 //
-// One tree per iteration (regression, two classes) stays on one thread. Sharing each node between
-// threads (each building and searching its part of the features, merged in feature order) was built
-// and measured: 0.55x (credit) to 1.3x (Ames) with two threads on a 2-core machine, since a node is
-// 20-50 µs of work and every node needs a handoff. It is not used. Sharing each tree's rows instead
-// (each thread owning half the rows for the whole tree: partitions and histogram builds on its own
-// rows, the halves summed, subtracted and searched by halves of the features, two spin handoffs per
-// split) was built too: best of 20 fits 1.32x (Ames hgb), 1.1-1.25x (Ames gbm, credit), below 1x on
-// breast cancer, and a median 3-5x slower than one thread while another process used a core (a
-// preempted thread stalls its partner at every split). Not used either.
+// One tree per iteration (regression, two classes) grows on two threads by whole nodes: the helper
+// takes node records from a queue (src/ml/hist-nodes.ts, CMD_NODES calls, one per tree) and the
+// fitting thread commits them in best-first order (src/ml/hist-best-first.ts). Two designs before it
+// were built, measured and dropped. Sharing each node between threads (each building and searching its
+// part of the features, merged in feature order): 0.55x (credit) to 1.3x (Ames), a node being 20-50 µs
+// of work with a handoff in every node. Sharing each tree's rows (each thread owning half the rows for
+// the whole tree, two spin handoffs per split): best of 20 fits 1.1-1.32x, and 3-5x slower than one
+// thread while another process used a core (a preempted thread stalls its partner at every split).
+// Whole-node tasks keep the second design's weakness smaller, and the grower times its trees with and
+// without the helper and keeps the faster (HelperPace).
 
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { HistLayout } from './hist-layout.js';
