@@ -24,7 +24,10 @@ export interface GrowEnv {
   helper: { team: HistTeam; queue: NodeQueue } | null;
 }
 
-/** Records kept waiting for the helper: one, so it never waits for this thread between two nodes. */
+/**
+ * Records kept waiting for the helper: one, so it has the next node when it finishes one, with few
+ * expansions the leaf budget may never reach.
+ */
 const AHEAD = 1;
 
 interface GrowNode {
@@ -82,6 +85,9 @@ export function growBestFirst(env: GrowEnv, hConst: boolean, m: number, o: HistG
   const done: GrowNode[] = [];
   let commits = 0;
   const local = new Float64Array(RECORD_WORDS);
+  // A budget of 2^maxDepth leaves (gradient boosting's depth-limited trees) never stops a node of
+  // depth < maxDepth from splitting: every open node is expanded, and all can be queued at once.
+  const queueDepth = o.maxLeafNodes >= 2 ** o.maxDepth ? Infinity : AHEAD;
 
   /** The record of nd's expansion: its split, sums and histograms; noStep when its children stay leaves. */
   const fill = (rec: Float64Array, nd: GrowNode, noStep: boolean): void => {
@@ -132,7 +138,7 @@ export function growBestFirst(env: GrowEnv, hConst: boolean, m: number, o: HistG
   const feed = (): void => {
     let waiting = 0;
     for (const k of posted) if (queue!.waiting(seq, k)) waiting++;
-    for (; waiting < AHEAD; waiting++) {
+    for (; waiting < queueDepth; waiting++) {
       const nd = nextCandidate();
       if (!nd) return;
       // Committed after the node now being committed: the children of a split that can only be the
