@@ -57,19 +57,29 @@ export interface ExpandContext {
   right: Int32Array;
 }
 
+/** A record and views of its step arguments and results, made once (a view is an allocation, and a tree expands dozens of nodes). */
+export interface NodeRecord {
+  rec: Float64Array;
+  args: Float64Array;
+  res: Float64Array;
+}
+
+export function nodeRecord(rec: Float64Array): NodeRecord {
+  return { rec, args: rec.subarray(R_ARGS, R_ARGS + ARGS), res: rec.subarray(R_RES) };
+}
+
 /**
  * Runs a record: a node's expansion, or one part of a step.
- * @example runRecord(ctx, rec); // rec[R_A], rec[R_RES...] filled in
+ * @example runRecord(ctx, r); // r.rec[R_A], r.res filled in
  */
-export function runRecord(ctx: ExpandContext, rec: Float64Array): void {
-  const res = rec.subarray(R_RES);
+export function runRecord(ctx: ExpandContext, r: NodeRecord): void {
+  const { rec, args, res } = r;
   if (rec[R_KIND] === KIND_PART) {
-    runStep(ctx.stParts!, rec[R_Q]!, rec.subarray(R_ARGS, R_ARGS + ARGS), res);
+    runStep(ctx.stParts!, rec[R_Q]!, args, res);
     return;
   }
   rec[R_PARTS] = ctx.st.L.parts.length;
-  if (!prepareExpand(ctx, rec)) return;
-  const args = rec.subarray(R_ARGS, R_ARGS + ARGS);
+  if (!prepareExpand(ctx, r)) return;
   for (let q = 0; q < ctx.st.L.parts.length; q++) runStep(ctx.st, q, args, res);
 }
 
@@ -77,7 +87,8 @@ export function runRecord(ctx: ExpandContext, rec: Float64Array): void {
  * The first half of an expansion: partitions the node's rows and writes the step's arguments (at
  * R_ARGS); true when a step is to run (on every part: runRecord, or parts on both threads).
  */
-export function prepareExpand(ctx: ExpandContext, rec: Float64Array): boolean {
+export function prepareExpand(ctx: ExpandContext, r: NodeRecord): boolean {
+  const { rec, args } = r;
   const { st } = ctx;
   const n = st.L.B.rows;
   const start = rec[R_START]!;
@@ -99,16 +110,16 @@ export function prepareExpand(ctx: ExpandContext, rec: Float64Array): boolean {
   const cR = rec[R_G + 2]! - cL;
   const smallLeft = a - start <= end - a;
   rec[R_SMALL_LEFT] = smallLeft ? 1 : 0;
-  const depth = rec[R_DEPTH]! + 1;
   const msl = rec[R_MSL]!;
-  const canSplit = (c: number, h: number): boolean => depth < rec[R_MAX_DEPTH]! && c >= 2 * msl && h >= 2 * MIN_HESSIAN;
-  const noStep = rec[R_NO_STEP] === 1;
-  const doSmall = !noStep && (smallLeft ? canSplit(cL, hL) : canSplit(cR, hR));
-  const doLarge = !noStep && (smallLeft ? canSplit(cR, hR) : canSplit(cL, hL));
+  // Each child can split: below the depth limit, with rows for two leaves and enough hessian.
+  const deep = rec[R_DEPTH]! + 1 < rec[R_MAX_DEPTH]! && rec[R_NO_STEP] !== 1;
+  const leftOk = deep && cL >= 2 * msl && hL >= 2 * MIN_HESSIAN;
+  const rightOk = deep && cR >= 2 * msl && hR >= 2 * MIN_HESSIAN;
+  const doSmall = smallLeft ? leftOk : rightOk;
+  const doLarge = smallLeft ? rightOk : leftOk;
   rec[R_DID_SMALL] = doSmall ? 1 : 0;
   rec[R_DID_LARGE] = doLarge ? 1 : 0;
   if (!doSmall && !doLarge) return false;
-  const args = rec.subarray(R_ARGS, R_ARGS + ARGS);
   args[A_SMALL] = rec[R_SMALL_HIST]!;
   args[A_PARENT] = rec[R_HIST]!;
   args[A_START] = smallLeft ? start : a;

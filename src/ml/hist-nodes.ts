@@ -8,7 +8,7 @@
 // A record's state word holds the call (the tree) it was posted in above its state, so a helper still
 // looping over an earlier tree's queue cannot take a record of the next one.
 
-import { RECORD_WORDS } from './hist-expand.js';
+import { RECORD_WORDS, nodeRecord, type NodeRecord } from './hist-expand.js';
 
 /** Records per tree; a tree that needs more runs the rest on the fitting thread. */
 export const NODE_SLOTS = 256;
@@ -36,18 +36,20 @@ export interface NodeQueueBuffers {
 export class NodeQueue {
   readonly recs: Float64Array;
   readonly state: Int32Array;
+  private readonly views: NodeRecord[];
 
   constructor(buffers?: NodeQueueBuffers) {
     this.recs = buffers?.recs ?? new Float64Array(new SharedArrayBuffer(8 * NODE_SLOTS * RECORD_WORDS));
     this.state = buffers?.state ?? new Int32Array(new SharedArrayBuffer(4 * WORDS));
+    this.views = Array.from({ length: NODE_SLOTS }, (_, k) => nodeRecord(this.recs.subarray(k * RECORD_WORDS, (k + 1) * RECORD_WORDS)));
   }
 
   buffers(): NodeQueueBuffers {
     return { recs: this.recs, state: this.state };
   }
 
-  record(k: number): Float64Array {
-    return this.recs.subarray(k * RECORD_WORDS, (k + 1) * RECORD_WORDS);
+  record(k: number): NodeRecord {
+    return this.views[k]!;
   }
 
   /** Empties the queue for call `seq` (before the helpers are told of the call). */
@@ -64,7 +66,7 @@ export class NodeQueue {
   post(seq: number, fill: (rec: Float64Array) => void): number {
     const k = Atomics.load(this.state, TAIL);
     if (k >= NODE_SLOTS) return -1;
-    fill(this.record(k));
+    fill(this.views[k]!.rec);
     Atomics.store(this.state, k, tag(seq, QUEUED));
     Atomics.store(this.state, TAIL, k + 1);
     return k;
@@ -93,7 +95,7 @@ export class NodeQueue {
  * The helper's side of call `seq`: takes the queue's records in order and runs those nobody has taken,
  * until `current()` says the call is over.
  */
-export function serveNodes(q: NodeQueue, seq: number, current: () => boolean, run: (rec: Float64Array) => void): void {
+export function serveNodes(q: NodeQueue, seq: number, current: () => boolean, run: (r: NodeRecord) => void): void {
   let k = 0;
   while (current()) {
     if (k < q.length()) {

@@ -8,7 +8,7 @@ import { histLayout, splitLayout, type HistLayout } from './hist-layout.js';
 import type { StepState } from './hist-split.js';
 import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_OPTS, T_SOFTMAX, T_TASKS, unpackLeaves } from './hist-team.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
-import { growBestFirst, type GrowEnv } from './hist-best-first.js';
+import { BestFirst, type GrowEnv } from './hist-best-first.js';
 import { HelperPace, NodeQueue } from './hist-nodes.js';
 
 function f64(n: number): Float64Array {
@@ -64,8 +64,8 @@ export class HistGrower {
   private readonly B: HistBinned;
   private readonly st: StepState;
   private readonly env: GrowEnv;
-  /** env without the helper, and when to use which. */
-  private readonly alone: GrowEnv;
+  private readonly growth: BestFirst;
+  /** When to use the helper. */
   private readonly pace: HelperPace;
   private free: number[] = [];
   /** Each growMany task's last time (ms), to take the longest first. */
@@ -104,7 +104,7 @@ export class HistGrower {
       release: (k) => { this.free.push(k); },
       helper: this.nodeTeam && queue ? { team: this.nodeTeam, queue } : null,
     };
-    this.alone = { ...this.env, helper: null };
+    this.growth = new BestFirst(this.env);
     this.pace = new HelperPace(helperAlways);
   }
 
@@ -241,7 +241,7 @@ export class HistGrower {
     // Until the helper thread has loaded (a fresh one takes a while), this thread grows alone.
     const helped = this.nodeTeam !== null && this.nodeTeam.ready() && this.pace.next();
     const t0 = performance.now();
-    const out = growBestFirst(helped ? this.env : this.alone, h === null, m, o);
+    const out = this.growth.grow(h === null, m, o, helped);
     if (this.env.helper) this.pace.record(helped, performance.now() - t0);
     rows.set(st.rows.subarray(0, m));
     return out;

@@ -3,7 +3,7 @@
 
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CMD_EXIT, CMD_IDLE, CMD_NODES, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type HistMessage, type TeamSetup } from './hist-team.js';
-import { KIND_PART, R_ARGS, R_HIST, R_KIND, R_NO_STEP, R_SMALL_HIST, runRecord, type ExpandContext } from './hist-expand.js';
+import { KIND_PART, R_ARGS, R_HIST, R_KIND, R_NO_STEP, R_SMALL_HIST, runRecord, type ExpandContext, type NodeRecord } from './hist-expand.js';
 import { NodeQueue, serveNodes } from './hist-nodes.js';
 import { A_PARENT, A_SMALL } from './hist-split.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
@@ -34,7 +34,7 @@ function serve(s: TeamSetup): void {
     try {
       if (cmd === CMD_NODES) {
         const seq = last;
-        serveNodes(nodes!.queue, seq, () => Atomics.load(ctrl, C_SEQ) === seq, (rec) => runNode(nodes!.ctx, rec));
+        serveNodes(nodes!.queue, seq, () => Atomics.load(ctrl, C_SEQ) === seq, (r) => runNode(nodes!.ctx, r));
       } else if (cmd === CMD_ROWS) rowBlocks(s, last);
       else growTrees(s, (grower ??= new HistGrower(s.L)), last);
     } catch (err) {
@@ -48,7 +48,8 @@ function serve(s: TeamSetup): void {
 }
 
 /** Runs a node record (src/ml/hist-expand.ts), first receiving the histogram buffers it names. */
-function runNode(ctx: ExpandContext, rec: Float64Array): void {
+function runNode(ctx: ExpandContext, r: NodeRecord): void {
+  const { rec } = r;
   const part = rec[R_KIND] === KIND_PART;
   const need = part ? Math.max(rec[R_ARGS + A_SMALL]!, rec[R_ARGS + A_PARENT]!) : Math.max(rec[R_HIST]!, rec[R_NO_STEP] === 1 ? -1 : rec[R_SMALL_HIST]!);
   const { hists } = ctx.st;
@@ -57,7 +58,7 @@ function runNode(ctx: ExpandContext, rec: Float64Array): void {
     if (m?.type === 'hist') hists.push(m.hist);
     else if (m !== undefined) throw new Error(`histogram helper: unexpected message ${String(m.type)} while growing a tree`);
   }
-  runRecord(ctx, rec);
+  runRecord(ctx, r);
 }
 
 /** Takes row blocks from the counter and gives their rows a softmax stage's probabilities and gradients. */
