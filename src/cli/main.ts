@@ -17,6 +17,7 @@ import { registerPretrain, registerTrain } from './commands/pretrain.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerInterop } from './commands/interop.js';
 import { registerFinetune } from './commands/finetune.js';
+import { registerMerge } from './commands/merge.js';
 import { registerClassify } from './commands/classify.js';
 import { registerAsk } from './commands/ask.js';
 import { registerEval } from './commands/eval.js';
@@ -68,6 +69,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerGenerate(program, io);
   registerInterop(program, io);
   registerFinetune(program, io);
+  registerMerge(program, io);
   registerClassify(program, io);
   registerAsk(program, io);
   registerEval(program, io);

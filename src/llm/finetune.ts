@@ -44,6 +44,12 @@ export interface FinetuneOptions {
    * and save the average of their weights (a model soup, src/llm/soup.ts). Default 1.
    */
   soup?: number;
+  /**
+   * The order the data is seen in (member m of a soup shuffles with shuffleSeed + m). Default: seed,
+   * which also draws the validation split and the head's first weights. Runs that differ only here
+   * are members of one soup, and `moxing merge` averages them.
+   */
+  shuffleSeed?: number;
   onStep?: (info: { step: number; total: number; loss: number }) => void;
 }
 
@@ -117,8 +123,8 @@ export async function finetuneClassifier(
   let done = 0;
   for (let m = 0; m < members; m++) {
     if (start && m > 0) restoreParameters(params, start);
-    // Member m shuffles with seed + m: member 0 is the plain fine-tuning of the same seed.
-    await trainClassifierMember(clf, train, o, o.seed + m, (step, loss) => o.onStep?.({ step: done + step, total, loss }));
+    // Member m shuffles with shuffleSeed + m: member 0 is the plain fine-tuning of the same seeds.
+    await trainClassifierMember(clf, train, o, (o.shuffleSeed ?? o.seed) + m, (step, loss) => o.onStep?.({ step: done + step, total, loss }));
     done += o.epochs * stepsPerEpoch;
     if (members > 1) memberAccuracy.push(evalClassifier(clf, val, names).accuracy);
     soup.add();

@@ -128,3 +128,15 @@ test('finetune --soup 2 prints each member\'s accuracy beside the soup\'s; --sou
   assert.match(bad.stderr, /option '--soup <n>' argument '0' is invalid/);
   assert.ok(!existsSync(join(root, 'soup-bad')));
 });
+
+test('merge averages runs into a classifier that classify reads; one run is refused in one line', () => {
+  const r = moxing('merge', 'soup', 'soup-text', '--out', 'merged', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { task: string }).task, 'classify');
+  const c = moxing('classify', '--model', 'merged', 'a truth universally acknowledged', '--json');
+  assert.equal(c.code, 0, c.stderr);
+  assert.ok(['great', 'other'].includes((JSON.parse(c.stdout) as { label: string }).label));
+  const bad = moxing('merge', 'soup', '--out', 'merged-bad');
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, 'moxing: merge needs at least two runs to average (got 1)\n');
+});
