@@ -56,6 +56,10 @@ interface GrowNode {
 export class BestFirst {
   private readonly local = nodeRecord(new Float64Array(RECORD_WORDS));
   private readonly posted: number[] = [];
+  /** Posted records that ran (the others were taken back unrun at the tree's end). */
+  private readonly ranPosted = new Set<number>();
+  /** Each row's place in the root's order (rows with a helper; see undoDropped). */
+  private readonly rootPlace: Int32Array;
   private open: GrowNode[] = [];
   private done: GrowNode[] = [];
   private o!: HistGrowOptions;
@@ -75,7 +79,9 @@ export class BestFirst {
   private right: number[] = [];
   private nodeRows: number[] = [];
 
-  constructor(private readonly env: GrowEnv) {}
+  constructor(private readonly env: GrowEnv) {
+    this.rootPlace = new Int32Array(env.helper ? env.B.rows : 0);
+  }
 
   /**
    * Grows one tree on rows[0, m) (hConst: every hessian 1), which it permutes so that each leaf's
@@ -102,6 +108,7 @@ export class BestFirst {
     if (helper) {
       helper.queue.reset();
       this.seq = helper.team.beginNodes();
+      for (let t = 0; t < m; t++) this.rootPlace[rows[t]!] = t;
     }
     const { open, done } = this;
     let G = 0;
@@ -134,10 +141,12 @@ export class BestFirst {
     } finally {
       if (helper) {
         // Records still in the queue are dropped; the helper's running one is waited for.
-        for (const k of this.posted) if (!helper.queue.take(this.seq, k)) this.wait(k);
+        this.ranPosted.clear();
+        for (const k of this.posted) if (!helper.queue.take(this.seq, k)) { this.wait(k); this.ranPosted.add(k); }
         helper.team.endNodes();
       }
     }
+    if (helper) this.undoDropped();
     const value = new Float64Array(this.feature.length);
     const leaves: HistLeaf[] = [];
     for (const nd of [...open, ...done]) {
@@ -151,6 +160,32 @@ export class BestFirst {
       value,
     };
     return { tree, leaves, nodeRows: Int32Array.from(this.nodeRows) };
+  }
+
+  /**
+   * Puts back the rows of open nodes whose expansion ran ahead and was dropped: it partitioned their
+   * rows, and a leaf's rows must be in one thread's order (gradient boosting sums a leaf's rows in
+   * that order for its Newton step). Each side of the partition kept the root's order, so the rows
+   * are merged back by their place in it.
+   */
+  private undoDropped(): void {
+    const { rows } = this.env.ctx.st;
+    const right = this.env.ctx.right;
+    const queue = this.helper!.queue;
+    const at = this.rootPlace;
+    for (const nd of this.open) {
+      // A posted record ran unless it was still waiting at the end (then it was taken back, not run).
+      const r = nd.rec ?? (nd.slot >= 0 && this.ranPosted.has(nd.slot) ? queue.record(nd.slot) : null);
+      if (!r) continue;
+      const a = r.rec[R_A]!;
+      let i = nd.start;
+      let j = a;
+      let k = nd.start;
+      while (i < a && j < nd.end) right[k++] = at[rows[i]!]! < at[rows[j]!]! ? rows[i++]! : rows[j++]!;
+      while (i < a) right[k++] = rows[i++]!;
+      while (j < nd.end) right[k++] = rows[j++]!;
+      rows.set(right.subarray(nd.start, nd.end), nd.start);
+    }
   }
 
   private newNode(start: number, end: number, depth: number, gs: number, hs: number, cs: number): GrowNode {
