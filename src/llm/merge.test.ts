@@ -44,6 +44,9 @@ test('merging runs that differ only in their shuffle gives the soup finetune --s
   wm.forEach((t, i) => t.forEach((v, j) => assert.equal(v, Math.fround((wa[i][j] + wb[i][j]) / 2), `tensor ${i} value ${j}`)));
   const saved = readRunConfig(join(tmp, 'merged'));
   assert.deepEqual(saved.train?.merged, res.members);
+  const recipes = saved.train?.members as Array<{ train: { shuffleSeed?: number }; metrics: { accuracy: number } }>;
+  assert.deepEqual(recipes.map((r) => r.train.shuffleSeed), [undefined, 1]);
+  assert.ok(recipes.every((r) => r.metrics.accuracy >= 0 && r.metrics.accuracy <= 1));
   assert.equal((saved.task as { metrics?: unknown }).metrics, undefined);
   assert.deepEqual((saved.task as { labels: string[] }).labels, ['great', 'other']);
 });

@@ -35,6 +35,10 @@ function taskKey(config: RunConfig): string {
   return JSON.stringify(rest);
 }
 
+function recipe(config: RunConfig): { train?: Record<string, unknown>; metrics?: unknown } {
+  return { train: config.train, metrics: (config.task as { metrics?: unknown } | undefined)?.metrics };
+}
+
 function parametersOf(run: LoadedRun, clf: GPTClassifier | null): NamedParameters {
   return [...run.model.namedParameters('body.'), ...(clf ? clf.head.namedParameters('head.') : [])];
 }
@@ -58,6 +62,8 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   const soup = new ParameterSoup(target);
   soup.add();
   const tokenizer = JSON.stringify(first.tokenizer.toJSON());
+  // How each member was trained and what it scored alone, kept in the merged run's record.
+  const recipes: Array<{ train?: Record<string, unknown>; metrics?: unknown }> = [recipe(first.config)];
   for (const dir of members.slice(1)) {
     const run = await loadRun(dir);
     if (architecture(run) !== architecture(first)) {
@@ -69,6 +75,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     }
     if (isClassifier && !existsSync(join(dir, 'head.safetensors'))) throw new Error(`${join(dir, 'head.safetensors')}: missing (the classification head)`);
     const clf = isClassifier ? await loadClassifier(dir, run) : null;
+    recipes.push(recipe(run.config));
     // Copy this member into the first run's tensors, then add them: one model in memory at a time.
     const values = new Map(parametersOf(run, clf));
     for (const [name, p] of target) F.assign(p, values.get(name)!);
@@ -80,7 +87,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   if (task) delete task.metrics; // the members' scores; the average has not been measured
   const config: RunConfig = {
     ...first.config, format: RUN_FORMAT, task,
-    train: { merged: members, method: 'mean of the weights' }, createdAt: new Date().toISOString(),
+    train: { merged: members, method: 'mean of the weights', members: recipes }, createdAt: new Date().toISOString(),
   };
   await saveCheckpoint(out, { config, tokenizer: first.tokenizer, model: first.model });
   if (firstClf) await saveStateDict(join(out, 'head.safetensors'), firstClf.head.stateDict());
