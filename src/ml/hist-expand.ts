@@ -91,15 +91,17 @@ export function prepareExpand(ctx: ExpandContext, r: NodeRecord): boolean {
   const { rec, args } = r;
   const { st } = ctx;
   const n = st.L.B.rows;
-  const start = rec[R_START]!;
-  const end = rec[R_END]!;
-  const j = rec[R_FEAT]!;
+  // Integers as int32 (| 0): read from the record's doubles, they would index rows as doubles, each
+  // index converted and checked in the loops.
+  const start = rec[R_START]! | 0;
+  const end = rec[R_END]! | 0;
+  const j = rec[R_FEAT]! | 0;
   let bits: Int32Array | null = null;
   if (rec[R_CAT] === 1) {
     bits = new Int32Array(8);
     for (let w = 0; w < 8; w++) bits[w] = rec[R_BITS + w]!;
   }
-  const a = partition(st.L.B.codes, j * n, st.rows, start, end, rec[R_BIN]!, rec[R_ML]!, bits, ctx.right);
+  const a = partition(st.L.B.codes, j * n, st.rows, start, end, rec[R_BIN]! | 0, rec[R_ML]! | 0, bits, ctx.right);
   rec[R_A] = a;
   // The children's sums: the left's from the split, the right's as the node's minus them.
   const gL = rec[R_GL]!;

@@ -55,8 +55,11 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
   const hConst = a[A_HCONST] === 1;
   const msl = a[A_MSL]!;
   const lam = a[A_L2]!;
+  // Row positions as int32 (| 0), not the doubles they are stored as: the row loops index with them.
+  const start = a[A_START]! | 0;
+  const end = a[A_END]! | 0;
   hist.fill(0, 3 * part.s0, 3 * part.s1);
-  buildPart(st, part, hist, hConst, a[A_START]!, a[A_END]!, a[A_G]!, a[A_G + 1]!, a[A_G + 2]!);
+  buildPart(st, part, hist, hConst, start, end, a[A_G]!, a[A_G + 1]!, a[A_G + 2]!);
   const r0 = 2 * q * SPLIT_WORDS;
   res[r0] = 0;
   res[r0 + SPLIT_WORDS] = 0;
@@ -67,9 +70,9 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
     // bit: subtracting only the slots its rows touched (and the left-out bins) gives the same
     // histogram for a few passes over its rows instead of one over every slot (a third of a breast
     // cancer fit went to whole-part subtractions).
-    const m = a[A_END]! - a[A_START]!;
+    const m = end - start;
     const perRow = part.rowSlots.length / (part.rowStart.length - 1);
-    if (m * perRow * 4 < part.s1 - part.s0) subtractTouched(st, part, parent, hist, a[A_START]!, a[A_END]!);
+    if (m * perRow * 4 < part.s1 - part.s0) subtractTouched(st, part, parent, hist, start, end);
     else subtract(parent, hist, 3 * part.s0, 3 * part.s1);
     writeSplit(findSplit(st.L, part, parent, a[A_G + 3]!, a[A_G + 4]!, a[A_G + 5]!, hConst, lam, msl), res, r0 + SPLIT_WORDS);
   }
