@@ -10,7 +10,8 @@
 #      pretraining from it on the same shards (MORE_STEPS, 5,500 steps: 33.8M tokens more, 49.2M in all)
 #   5. moxing-chat: reading pairs and the same questions closed book, plus the capital/element pairs
 #      (the 85% npm run eval does not score); moxing-sentiment: continued pretraining on the review
-#      text, then a classifier reading each review in windows of the context, dropout 0.1; then packing
+#      text, then a classifier reading each review in windows of the context, dropout 0.1, as the
+#      average of 3 fine-tunings that differ in the order they read the reviews (a model soup); packing
 # Each step is skipped when its output exists, so rerunning continues after an interruption.
 # The defaults are the shipped run's settings; N_LAYER, N_EMBD, BLOCK, BATCH, STEPS, LR change them
 # (e.g. for the GPU: see docs/compute-optimal.md). The shipped run started with a 5,000-step schedule
@@ -90,9 +91,21 @@ fi
   --val-fraction 0.02 --seed 0 --out "$W/chat" --json
 [ -f "$W/base-reviews/state.json" ] || $MOXING pretrain --init-from "$BASE" --data "$W/reviews-data" --batch-size "$BATCH" \
   --max-steps ${REVIEW_STEPS:-200} --lr 5e-4 --min-lr 5e-5 --warmup-steps 20 --eval-every 50 --eval-iters 4 --seed 0 --out "$W/base-reviews" --json | tail -1
-[ -f "$W/sentiment/head.safetensors" ] || $MOXING finetune --from "$W/base-reviews" --task classify \
-  --data ../shared/datasets/fine_food_reviews/train.csv --text-col review --label-col score --pooling mean --max-windows 4 \
-  --epochs ${SENT_EPOCHS:-3} --batch-size 16 --lr ${SENT_LR:-3e-4} --dropout ${SENT_DROPOUT:-0.1} --val-fraction 0.2 --seed 0 --out "$W/sentiment" --json
+# a soup of SENT_SOUP members that differ only in the order they read the reviews, fine-tuned side by
+# side (one process per core) and averaged by moxing merge
+SENT_SOUP=${SENT_SOUP:-3}
+for k in $(seq 0 $((SENT_SOUP - 1))); do
+  [ -f "$W/sentiment-m$k/head.safetensors" ] || $MOXING finetune --from "$W/base-reviews" --task classify \
+    --data ../shared/datasets/fine_food_reviews/train.csv --text-col review --label-col score --pooling mean --max-windows 4 \
+    --epochs ${SENT_EPOCHS:-3} --batch-size 16 --lr ${SENT_LR:-3e-4} --dropout ${SENT_DROPOUT:-0.1} --val-fraction 0.2 --seed 0 \
+    --shuffle-seed "$k" --out "$W/sentiment-m$k" --json &
+done
+wait
+if [ "$SENT_SOUP" -gt 1 ]; then
+  [ -f "$W/sentiment/head.safetensors" ] || $MOXING merge $(seq -f "$W/sentiment-m%g" 0 $((SENT_SOUP - 1))) --out "$W/sentiment"
+else
+  [ -d "$W/sentiment" ] || cp -r "$W/sentiment-m0" "$W/sentiment"
+fi
 
 # packing (BF16) and the table
 $TSX scripts/shipped/pack.ts "$BASE" models/moxing-base moxing-base "GPT pretrained by moxing on English and Chinese text (the v2 corpus)"
