@@ -80,6 +80,16 @@ function squaredLoss(y: Float64Array): Loss {
   };
 }
 
+/**
+ * Gradients and hessians of the binary log loss at raw scores F. A function of its own, compiled on
+ * its own: inlined into the boosting loop (with the stage and the loss), it left no inlining budget
+ * for expFast, whose calls then boxed their argument and result (two heap numbers per row and
+ * iteration, half of what a credit fit allocated).
+ */
+function binaryGradients(F: Float64Array, y: Int32Array, g: Float64Array, h: Float64Array): void {
+  for (let i = 0; i < g.length; i++) { const q = 1 / (1 + expFast(-F[i]!)); g[i] = q - y[i]!; h[i] = q * (1 - q); }
+}
+
 function logLoss(y: Int32Array, nClasses: number): Loss {
   const n = y.length;
   const prior = new Float64Array(nClasses);
@@ -89,9 +99,7 @@ function logLoss(y: Int32Array, nClasses: number): Loss {
     const p = Math.min(Math.max(prior[1]! / n, eps), 1 - eps);
     return {
       K: 1, baseline: Float64Array.of(Math.log(p / (1 - p))), constantHessian: false,
-      gradients(F, _k, g, h) {
-        for (let i = 0; i < g.length; i++) { const q = 1 / (1 + expFast(-F[i]!)); g[i] = q - y[i]!; h![i] = q * (1 - q); }
-      },
+      gradients(F, _k, g, h) { binaryGradients(F, y, g, h!); },
       value(F) {
         let s = 0;
         for (let i = 0; i < n; i++) { const z = F[i]!; s += Math.max(z, 0) - (y[i] === 1 ? z : 0) + Math.log1p(expFast(-Math.abs(z))); }

@@ -63,7 +63,7 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
   const r0 = 2 * q * SPLIT_WORDS;
   res[r0] = 0;
   res[r0 + SPLIT_WORDS] = 0;
-  if (a[A_DO_SMALL] === 1) writeSplit(findSplit(st.L, part, hist, a[A_G]!, a[A_G + 1]!, a[A_G + 2]!, hConst, lam, msl), res, r0);
+  if (a[A_DO_SMALL] === 1) findSplit(st.L, part, hist, a[A_G]!, a[A_G + 1]!, a[A_G + 2]!, hConst, lam, msl, res, r0);
   if (a[A_DO_LARGE] === 1) {
     const parent = st.hists[a[A_PARENT]!]!;
     // A built node of few rows holds zeros in most slots, and parent - 0 is the parent's value to the
@@ -74,12 +74,11 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
     const perRow = part.rowSlots.length / (part.rowStart.length - 1);
     if (m * perRow * 4 < part.s1 - part.s0) subtractTouched(st, part, parent, hist, start, end);
     else subtract(parent, hist, 3 * part.s0, 3 * part.s1);
-    writeSplit(findSplit(st.L, part, parent, a[A_G + 3]!, a[A_G + 4]!, a[A_G + 5]!, hConst, lam, msl), res, r0 + SPLIT_WORDS);
+    findSplit(st.L, part, parent, a[A_G + 3]!, a[A_G + 4]!, a[A_G + 5]!, hConst, lam, msl, res, r0 + SPLIT_WORDS);
   }
 }
 
-function writeSplit(s: Split | null, res: Float64Array, o: number): void {
-  if (!s) return;
+function writeSplit(s: Split, res: Float64Array, o: number): void {
   res[o] = s.gain;
   res[o + 1] = s.feature;
   res[o + 2] = s.bin;
@@ -182,12 +181,24 @@ function subtract(a: Float64Array, b: Float64Array, k0: number, k1: number): voi
   for (let k = k0; k < k1; k++) a[k] -= b[k]!;
 }
 
-/** The best split of a node among the part's features from its histogram, or null. */
-function findSplit(L: HistLayout, part: HistPart, hist: Float64Array, G: number, H: number, C: number, hConst: boolean, lam: number, msl: number): Split | null {
+// What a numeric scan found (module scratch, so that a scan allocates nothing): the gain, the bin
+// and where missing values go of the best threshold beating its minGain.
+let scanGain = 0;
+let scanBin = -1;
+let scanMissLeft = false;
+
+/**
+ * The best split of a node among the part's features from its histogram, written at res[o] (left
+ * as it is when there is none: the caller has set its gain to 0).
+ */
+function findSplit(L: HistLayout, part: HistPart, hist: Float64Array, G: number, H: number, C: number, hConst: boolean, lam: number, msl: number, res: Float64Array, o: number): void {
   const { B, offset } = L;
   const parent = (G * G) / (H + lam);
-  let best: Split | null = null;
+  let cat: Split | null = null;
   let bestGain = 0;
+  let bestJ = -1;
+  let bestBin = -1;
+  let bestMissLeft = false;
   for (let j = part.j0; j < part.j1; j++) {
     const base = 3 * offset[j]!;
     const nb = B.nBins[j]!;
@@ -197,15 +208,36 @@ function findSplit(L: HistLayout, part: HistPart, hist: Float64Array, G: number,
     const hM = hConst ? cM : hist[ms + 1]!;
     if (B.categorical[j]) {
       const s = categoricalSplit(hist, base, nb, G, H, C, hConst, lam, msl, parent);
-      if (s && s.gain > bestGain) { bestGain = s.gain; s.feature = j; best = s; }
+      if (s && s.gain > bestGain) { bestGain = s.gain; bestJ = j; cat = s; }
       continue;
     }
-    const r = cM > 0 ? scanNumeric(hist, base, nb, G, H, C, gM, hM, cM, hConst, lam, msl, parent, bestGain)
+    const found = cM > 0 ? scanNumeric(hist, base, nb, G, H, C, gM, hM, cM, hConst, lam, msl, parent, bestGain)
       : hConst ? scanConst(hist, base, nb, G, C, lam, msl, parent, bestGain)
         : scanPlain(hist, base, nb, G, H, C, lam, msl, parent, bestGain);
-    if (r) { bestGain = r.gain; r.feature = j; best = r; }
+    if (found) { bestGain = scanGain; bestJ = j; bestBin = scanBin; bestMissLeft = scanMissLeft; cat = null; }
   }
-  return best;
+  if (bestJ < 0) return;
+  if (cat) {
+    cat.feature = bestJ;
+    writeSplit(cat, res, o);
+    return;
+  }
+  // Re-add the winner's left sums (cheaper than carrying them through the scans).
+  const base = 3 * offset[bestJ]!;
+  const ms = base + 3 * B.nBins[bestJ]!;
+  let sg = 0;
+  let sh = 0;
+  let sc = 0;
+  for (let k = base; k <= base + 3 * bestBin; k += 3) { sg += hist[k]!; sc += hist[k + 2]!; sh += hConst ? hist[k + 2]! : hist[k + 1]!; }
+  const cM = hist[ms + 2]!;
+  if (bestMissLeft && cM > 0) { sg += hist[ms]!; sh += hConst ? cM : hist[ms + 1]!; sc += cM; }
+  res[o] = bestGain;
+  res[o + 1] = bestJ;
+  res[o + 2] = bestBin;
+  res[o + 3] = bestMissLeft ? 1 : 0;
+  res[o + 4] = sg;
+  res[o + 5] = sh;
+  res[o + 6] = sc;
 }
 
 /** Categories sorted by g / (h + smoothing); the best prefix goes left, missing values right. */
@@ -244,7 +276,7 @@ function categoricalSplit(hist: Float64Array, base: number, nb: number, G: numbe
  * scanNumeric for a feature without missing values in the node (most of them): the same splits, a
  * shorter loop. Bins [0, nb - 1) are thresholds; empty bins split as the bin before them.
  */
-function scanPlain(hist: Float64Array, base: number, nb: number, G: number, H: number, C: number, lam: number, msl: number, parent: number, minGain: number): Split | null {
+function scanPlain(hist: Float64Array, base: number, nb: number, G: number, H: number, C: number, lam: number, msl: number, parent: number, minGain: number): boolean {
   let gL = 0;
   let hL = 0;
   let cL = 0;
@@ -268,12 +300,11 @@ function scanPlain(hist: Float64Array, base: number, nb: number, G: number, H: n
       if (gain > bestGain) { bestGain = gain; bestBin = k; best = cL; }
     }
   }
-  if (bestBin < 0) return null;
-  return leftSums(hist, base, bestBin, bestGain, false, best, C);
+  return found(base, bestBin, bestGain, best >= C - best);
 }
 
 /** scanPlain with every hessian 1 (squared error): the count is the hessian. */
-function scanConst(hist: Float64Array, base: number, nb: number, G: number, C: number, lam: number, msl: number, parent: number, minGain: number): Split | null {
+function scanConst(hist: Float64Array, base: number, nb: number, G: number, C: number, lam: number, msl: number, parent: number, minGain: number): boolean {
   let gL = 0;
   let cL = 0;
   let bestGain = minGain;
@@ -294,27 +325,30 @@ function scanConst(hist: Float64Array, base: number, nb: number, G: number, C: n
       if (gain > bestGain) { bestGain = gain; bestBin = k; best = cL; }
     }
   }
-  if (bestBin < 0) return null;
-  return leftSums(hist, base, bestBin, bestGain, true, best, C);
+  return found(base, bestBin, bestGain, best >= C - best);
 }
 
-/** The split at slot k (3 * bin) with its left sums re-added (cheaper than carrying them through the scan). */
-function leftSums(hist: Float64Array, base: number, k: number, gain: number, hConst: boolean, cL: number, C: number): Split {
-  let sg = 0;
-  let sh = 0;
-  let sc = 0;
-  for (let u = base; u <= k; u += 3) { sg += hist[u]!; sc += hist[u + 2]!; sh += hConst ? hist[u + 2]! : hist[u + 1]!; }
+/**
+ * A scan's result in the module scratch: false when it found no threshold (k < 0), else true with the
+ * gain, the bin of slot k (3 * bin from base) and where missing values go.
+ */
+function found(base: number, k: number, gain: number, missingLeft: boolean): boolean {
+  if (k < 0) return false;
+  scanGain = gain;
+  scanBin = (k - base) / 3;
   // Without missing values here, NaN at prediction follows the larger child (scikit-learn's rule).
-  return { gain, feature: -1, bin: (k - base) / 3, missingLeft: cL >= C - cL, bits: null, gL: sg, hL: sh, cL: sc };
+  scanMissLeft = missingLeft;
+  return true;
 }
 
 /**
  * The best threshold of one numeric feature's histogram that beats `minGain`, missing values tried on
- * either side, or null. Bins are scanned left to right; the scan skips empty bins, starts once the left
- * side has minSamplesLeaf rows and stops once the right side would have fewer.
+ * either side (returned through found(): false when none). Bins are scanned left to right; the scan
+ * skips empty bins, starts once the left side has minSamplesLeaf rows and stops once the right side
+ * would have fewer.
  */
 function scanNumeric(hist: Float64Array, base: number, nb: number, G: number, H: number, C: number, gM: number, hM: number, cM: number,
-  hConst: boolean, lam: number, msl: number, parent: number, minGain: number): Split | null {
+  hConst: boolean, lam: number, msl: number, parent: number, minGain: number): boolean {
   let gL = 0;
   let hL = 0;
   let cL = 0;
@@ -352,12 +386,5 @@ function scanNumeric(hist: Float64Array, base: number, nb: number, G: number, H:
       }
     }
   }
-  if (bestBin < 0) return null;
-  // Re-add the winner's left sums (cheaper than carrying them through the scan).
-  let sg = 0;
-  let sh = 0;
-  let sc = 0;
-  for (let b = 0; b <= bestBin; b++) { const k = base + 3 * b; sg += hist[k]!; sc += hist[k + 2]!; sh += hConst ? hist[k + 2]! : hist[k + 1]!; }
-  if (bestMissLeft && cM > 0) { sg += gM; sh += hM; sc += cM; }
-  return { gain: bestGain, feature: -1, bin: bestBin, missingLeft: bestMissLeft, bits: null, gL: sg, hL: sh, cL: sc };
+  return found(base, bestBin < 0 ? -1 : base + 3 * bestBin, bestGain, bestMissLeft);
 }
