@@ -94,13 +94,15 @@ fi
 # a soup of SENT_SOUP members that differ only in the order they read the reviews, fine-tuned side by
 # side (one process per core) and averaged by moxing merge
 SENT_SOUP=${SENT_SOUP:-3}
+members=()
 for k in $(seq 0 $((SENT_SOUP - 1))); do
   [ -f "$W/sentiment-m$k/head.safetensors" ] || $MOXING finetune --from "$W/base-reviews" --task classify \
     --data ../shared/datasets/fine_food_reviews/train.csv --text-col review --label-col score --pooling mean --max-windows 4 \
     --epochs ${SENT_EPOCHS:-3} --batch-size 16 --lr ${SENT_LR:-3e-4} --dropout ${SENT_DROPOUT:-0.1} --val-fraction 0.2 --seed 0 \
     --shuffle-seed "$k" --out "$W/sentiment-m$k" --json &
+  members+=($!)
 done
-wait
+for p in "${members[@]}"; do wait "$p"; done   # a member that fails stops the script (set -e)
 if [ "$SENT_SOUP" -gt 1 ]; then
   [ -f "$W/sentiment/head.safetensors" ] || $MOXING merge $(seq -f "$W/sentiment-m%g" 0 $((SENT_SOUP - 1))) --out "$W/sentiment"
 else
@@ -110,5 +112,5 @@ fi
 # packing (BF16) and the table
 $TSX scripts/shipped/pack.ts "$BASE" models/moxing-base moxing-base "GPT pretrained by moxing on English and Chinese text (the v2 corpus)"
 $TSX scripts/shipped/pack.ts "$W/chat" models/moxing-chat moxing-chat "moxing-base fine-tuned to answer questions, from the passages before them or closed book" moxing-base
-$TSX scripts/shipped/pack.ts "$W/sentiment" models/moxing-sentiment moxing-sentiment "moxing-base, further pretrained on review text, fine-tuned to label fine-food reviews great / other" moxing-base
+$TSX scripts/shipped/pack.ts "$W/sentiment" models/moxing-sentiment moxing-sentiment "moxing-base, further pretrained on review text, fine-tuned to label fine-food reviews great / other (the average of 3 fine-tunings: a model soup)" moxing-base
 echo "v2 models packed into models/; npm run eval prints the table"
