@@ -318,7 +318,9 @@ export class BestFirst {
     this.missingLeft[nd.id] = s.missingLeft ? 1 : 0;
     if (s.bits) { this.catOffset[nd.id] = this.bits.length; this.bits.push(...s.bits); this.threshold[nd.id] = 0; }
     else this.threshold[nd.id] = s.bin < B.nBins[j]! - 1 ? B.cuts[j]![s.bin]! : Infinity;
-    const a = rec[R_A]!;
+    // An int32 (| 0), not the record's double: the children's row ranges bound every later loop over
+    // their rows (partitions, leaf values), which indexed with doubles otherwise.
+    const a = rec[R_A]! | 0;
     const L = this.newNode(nd.start, a, nd.depth + 1, s.gL, s.hL, s.cL);
     const R = this.newNode(a, nd.end, nd.depth + 1, nd.g - s.gL, nd.h - s.hL, nd.c - s.cL);
     this.left[nd.id] = L.id;
@@ -343,9 +345,13 @@ export class BestFirst {
       env.release(parentHist);
       if (smallHist >= 0) env.release(smallHist);
     }
-    for (const c of [L, R]) {
-      if (c.split) this.open.push(c);
-      else { this.done.push(c); if (c.hist >= 0) { env.release(c.hist); c.hist = -1; } }
-    }
+    this.place(L);
+    this.place(R);
+  }
+
+  /** A new child: open when it has a split, else a leaf (its histogram given back). */
+  private place(c: GrowNode): void {
+    if (c.split) this.open.push(c);
+    else { this.done.push(c); if (c.hist >= 0) { this.env.release(c.hist); c.hist = -1; } }
   }
 }

@@ -176,9 +176,17 @@ function subtractTouched(st: StepState, part: HistPart, a: Float64Array, b: Floa
   }
 }
 
-/** a[k0, k1) -= b[k0, k1) (its own small function: inside a larger one V8 ran this loop 8x slower). */
+/**
+ * a[k0, k1) -= b[k0, k1) (its own small function: inside a larger one V8 ran this loop 8x slower), six
+ * at a time: the loop's own count and branch per element were a third of it (credit hgb 4-6% faster).
+ */
 function subtract(a: Float64Array, b: Float64Array, k0: number, k1: number): void {
-  for (let k = k0; k < k1; k++) a[k] -= b[k]!;
+  let k = k0;
+  for (; k + 6 <= k1; k += 6) {
+    a[k] -= b[k]!; a[k + 1] -= b[k + 1]!; a[k + 2] -= b[k + 2]!;
+    a[k + 3] -= b[k + 3]!; a[k + 4] -= b[k + 4]!; a[k + 5] -= b[k + 5]!;
+  }
+  for (; k < k1; k++) a[k] -= b[k]!;
 }
 
 // What a numeric scan found (module scratch, so that a scan allocates nothing): the gain, the bin
