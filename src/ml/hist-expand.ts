@@ -168,6 +168,7 @@ export function partition(codes: Uint8Array, col: number, rows: Int32Array, star
       r += 1 - l;
     }
   }
-  rows.set(right.subarray(start, r), a);
+  // The right side moved back by a loop: rows.set(right.subarray(...)) made a view per node.
+  for (let t = start, u = a; t < r; t++, u++) rows[u] = right[t]!;
   return a;
 }

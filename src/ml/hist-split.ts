@@ -139,7 +139,9 @@ function buildPart(st: StepState, part: HistPart, hist: Float64Array, hConst: bo
     let sc = 0;
     const d = dflt[j]!;
     if (d < 0) continue; // every bin of this feature is listed
-    for (let s = offset[j]!; s < offset[j + 1]!; s++) if (s !== d) { sg += hist[3 * s]!; sh += hist[3 * s + 1]!; sc += hist[3 * s + 2]!; }
+    const e = 3 * offset[j + 1]!;
+    const kd = 3 * d;
+    for (let k = 3 * offset[j]!; k < e; k += 3) if (k !== kd) { sg += hist[k]!; sh += hist[k + 1]!; sc += hist[k + 2]!; }
     hist[3 * d] = G - sg;
     hist[3 * d + 1] = hConst ? 0 : H - sh;
     hist[3 * d + 2] = C - sc;
