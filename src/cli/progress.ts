@@ -6,6 +6,7 @@ export interface ProgressUpdate {
   step: number;
   trainLoss: number;
   valLoss?: number;
+  /** 0 when the trainer does not count tokens (fine-tuning): then not shown. */
   tokensPerSecond: number;
 }
 
@@ -31,7 +32,7 @@ export class TrainingProgress {
   update(u: ProgressUpdate): void {
     if (u.valLoss !== undefined) this.val = u.valLoss.toFixed(4);
     if (this.bar) {
-      this.bar.update(u.step, { loss: u.trainLoss.toFixed(4), val: this.val, tps: Math.round(u.tokensPerSecond) });
+      this.bar.update(u.step, { loss: u.trainLoss.toFixed(4), val: this.val, tps: u.tokensPerSecond > 0 ? Math.round(u.tokensPerSecond) : '-' });
       return;
     }
     if (this.quiet) return;
@@ -39,7 +40,7 @@ export class TrainingProgress {
     const now = Date.now();
     if (u.valLoss !== undefined || u.step === this.total || now - this.lastPlain > 2000) {
       this.lastPlain = now;
-      process.stderr.write(`step ${u.step}/${this.total} loss ${u.trainLoss.toFixed(4)}${u.valLoss !== undefined ? ` val ${u.valLoss.toFixed(4)}` : ''} ${Math.round(u.tokensPerSecond)} tok/s\n`);
+      process.stderr.write(`step ${u.step}/${this.total} loss ${u.trainLoss.toFixed(4)}${u.valLoss !== undefined ? ` val ${u.valLoss.toFixed(4)}` : ''}${u.tokensPerSecond > 0 ? ` ${Math.round(u.tokensPerSecond)} tok/s` : ''}\n`);
     }
   }
 

@@ -85,7 +85,8 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
         trainBody: !f.freezeBody, precision: f.precision, dropout: f.dropout, soup: f.soup, shuffleSeed: f.shuffleSeed,
         onStep: ({ step, total, loss }) => {
-          progress ??= new TrainingProgress(total, 0, f.json);
+          // Progress goes to stderr, so it shows with --json too (stdout keeps the one JSON object), as pretrain's does.
+          progress ??= new TrainingProgress(total, 0);
           progress.update({ step, trainLoss: loss, tokensPerSecond: 0 });
           tracker.log(step, { trainLoss: loss });
         },

@@ -120,6 +120,9 @@ test('finetune --soup 2 prints each member\'s accuracy beside the soup\'s; --sou
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as { accuracy: number; memberAccuracy: number[] };
   assert.equal(j.memberAccuracy.length, 2);
+  // Progress on stderr with --json too: plain lines off a terminal, through both members' steps.
+  assert.match(r.stderr, /^step 1\/10 loss \d+\.\d{4}$/m);
+  assert.match(r.stderr, /^step 10\/10 loss \d+\.\d{4}$/m);
   assert.ok(j.accuracy >= 0 && j.accuracy <= 1);
   const text = moxing(...args, '--soup', '2', '--out', 'soup-text');
   assert.match(text.stdout, /the average of 2 members, which alone scored \d\.\d{4}, \d\.\d{4}\); saved /);
