@@ -7,18 +7,41 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-/** High and low 32 bits of a * b for 32-bit unsigned a, b. */
-function mulhilo(a: number, b: number): [number, number] {
-  const lo = Math.imul(a, b) >>> 0;
-  // Split b into 16-bit halves so every partial product stays exact in a double.
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const p0 = a * bl;
-  const p1 = a * bh;
-  // a*b = p0 + p1 * 2^16 = p0 + (p1 mod 2^16) 2^16 + floor(p1 / 2^16) 2^32, each term exact.
-  const t = p0 + (p1 % 65536) * 65536;
-  const hi = (Math.floor(p1 / 65536) + Math.floor(t / 4294967296)) >>> 0;
-  return [hi, lo];
+// The multipliers' 16-bit halves: a * M splits into four products that are each exact in a double.
+const M0L = M0 & 0xffff, M0H = M0 >>> 16;
+const M1L = M1 & 0xffff, M1H = M1 >>> 16;
+
+/** High 32 bits of a * (mh * 2^16 + ml) for 32-bit unsigned a, by 16-bit halves (exact integer arithmetic). */
+function mulhi(a: number, ml: number, mh: number): number {
+  const al = a & 0xffff;
+  const ah = a >>> 16;
+  const lh = al * mh;
+  const hl = ah * ml;
+  const mid = ((al * ml) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (ah * mh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
+}
+
+/**
+ * The first output word of Philox 4x32-10 for counter (c0, c1, 0, 0) and key (k0, 0): what a random
+ * tensor's element uses. No arrays, so a dropout mask of millions of elements allocates nothing
+ * (the tuple-returning form spent most of a fine-tuning step with dropout in the allocator).
+ */
+function philoxFirstWord(c0: number, c1: number, k0: number): number {
+  let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = 0, x3 = 0;
+  let key0 = k0 >>> 0, key1 = 0;
+  for (let round = 0; round < 10; round++) {
+    const hi0 = mulhi(x0, M0L, M0H);
+    const lo0 = Math.imul(M0, x0) >>> 0;
+    const hi1 = mulhi(x2, M1L, M1H);
+    const lo1 = Math.imul(M1, x2) >>> 0;
+    x0 = (hi1 ^ x1 ^ key0) >>> 0;
+    x1 = lo1;
+    x2 = (hi0 ^ x3 ^ key1) >>> 0;
+    x3 = lo0;
+    key0 = (key0 + W0) >>> 0;
+    key1 = (key1 + W1) >>> 0;
+  }
+  return x0;
 }
 
 /**
@@ -29,11 +52,14 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
   let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = c2 >>> 0, x3 = c3 >>> 0;
   let key0 = k0 >>> 0, key1 = k1 >>> 0;
   for (let round = 0; round < 10; round++) {
-    const [hi0, lo0] = mulhilo(M0, x0);
-    const [hi1, lo1] = mulhilo(M1, x2);
-    const n0 = (hi1 ^ x1 ^ key0) >>> 0;
-    const n2 = (hi0 ^ x3 ^ key1) >>> 0;
-    x0 = n0; x1 = lo1; x2 = n2; x3 = lo0;
+    const hi0 = mulhi(x0, M0L, M0H);
+    const lo0 = Math.imul(M0, x0) >>> 0;
+    const hi1 = mulhi(x2, M1L, M1H);
+    const lo1 = Math.imul(M1, x2) >>> 0;
+    x0 = (hi1 ^ x1 ^ key0) >>> 0;
+    x1 = lo1;
+    x2 = (hi0 ^ x3 ^ key1) >>> 0;
+    x3 = lo0;
     key0 = (key0 + W0) >>> 0;
     key1 = (key1 + W1) >>> 0;
   }
@@ -45,8 +71,7 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
  * (seed, 0), first output word, top 24 bits (exact in float32 on every device).
  */
 export function philoxUniform(seed: number, index: number): number {
-  const [x0] = philox4x32(index >>> 0, Math.floor(index / 4294967296) >>> 0, 0, 0, seed >>> 0, 0);
-  return (x0 >>> 8) / 16777216;
+  return (philoxFirstWord(index >>> 0, Math.floor(index / 4294967296) >>> 0, seed >>> 0) >>> 8) / 16777216;
 }
 
 export function dropout(x: Float32Array | Float64Array, out: Float32Array | Float64Array, mask: Float32Array | Float64Array, p: number, seed: number, offset: number): boolean {
