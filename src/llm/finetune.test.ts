@@ -87,20 +87,6 @@ test('a soup trains its members from the same start on their own shuffles and sa
   await assert.rejects(() => finetuneClassifier(baseDir, texts, labels, join(tmp, 'clf-bad'), { ...o, soup: 0 }), /soup must be a whole number of members, at least 1 \(got 0\)/);
 });
 
-test('--group-by-length trains on batches of like lengths, as many steps, still learns, and records it', async () => {
-  const o = { ...DEFAULT_FINETUNE, epochs: 2, batchSize: 16, lr: 3e-3, valFraction: 0.2 };
-  // Texts of very different lengths, so that grouping changes the batches.
-  const long = texts.map((t, i) => (i % 3 === 0 ? `${t} ${'and the tea was warm '.repeat(4)}` : t));
-  const plain: number[] = [];
-  const grouped: number[] = [];
-  await finetuneClassifier(baseDir, long, labels, join(tmp, 'clf-ungrouped'), { ...o, onStep: ({ loss }) => plain.push(loss) });
-  const res = await finetuneClassifier(baseDir, long, labels, join(tmp, 'clf-grouped'), { ...o, groupByLength: true, onStep: ({ loss }) => grouped.push(loss) });
-  assert.equal(grouped.length, plain.length);
-  assert.notDeepEqual(grouped, plain);
-  assert.ok(res.metrics.accuracy >= 0.9, `validation accuracy ${res.metrics.accuracy}`);
-  assert.equal(readRunConfig(join(tmp, 'clf-grouped')).train?.groupByLength, true);
-});
-
 test('zero-shot scores and embeddings', async () => {
   const model = new GPT(config, { seed: 2 });
   const r = zeroShotClassify(model, tokenizer, 'the tea was great', ['great', 'other']);

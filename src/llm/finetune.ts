@@ -14,7 +14,6 @@ import * as F from '../ops/index.js';
 import type { Parameter } from '../nn/module.js';
 import { saveStateDict } from '../io/state-dict.js';
 import { ParameterSoup, restoreParameters, snapshotParameters } from './soup.js';
-import { lengthGroupedBatches } from './length-batches.js';
 import { GPTClassifier, type ClassifyTask } from './classify.js';
 import { loadRun, saveCheckpoint, RUN_FORMAT, type RunConfig } from './run-dir.js';
 import { DEFAULT_CHAT_TEMPLATE, renderChat } from './chat.js';
@@ -51,11 +50,6 @@ export interface FinetuneOptions {
    * are members of one soup, and `moxing merge` averages them.
    */
   shuffleSeed?: number;
-  /**
-   * classify: batches of texts of about one length (src/llm/length-batches.ts), so less compute goes
-   * into padding. Default false: plain shuffled batches.
-   */
-  groupByLength?: boolean;
   onStep?: (info: { step: number; total: number; loss: number }) => void;
 }
 
@@ -174,8 +168,9 @@ async function trainClassifierMember(
   clf.model.train(o.trainBody);
   let step = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    for (const indices of epochBatches(train, o, rng)) {
-      const batch = indices.map((i) => train[i]);
+    const order = rng.permutation(train.length);
+    for (let s = 0; s < train.length; s += o.batchSize) {
+      const batch = Array.from(order.subarray(s, s + o.batchSize), (i) => train[i]);
       opt.setLr(schedule(step));
       const { loss } = await withPrecision(o.precision, () => {
         const logits = o.trainBody ? clf.logits(batch.map((e) => e.ids)) : headOnlyLogits(clf, batch.map((e) => e.ids));
@@ -187,13 +182,6 @@ async function trainClassifierMember(
     }
   }
   clf.model.eval();
-}
-
-/** One epoch's batches: shuffled, or shuffled and grouped by length (`groupByLength`). */
-function epochBatches(train: readonly LabelledIds[], o: FinetuneOptions, rng: Rng): number[][] {
-  if (o.groupByLength) return lengthGroupedBatches(train.map((e) => e.ids.length), o.batchSize, rng);
-  const order = Array.from(rng.permutation(train.length));
-  return Array.from({ length: Math.ceil(train.length / o.batchSize) }, (_, k) => order.slice(k * o.batchSize, (k + 1) * o.batchSize));
 }
 
 /** Accuracy and macro-F1 of the classifier on labelled examples (dropout off). */

@@ -44,7 +44,6 @@ interface FinetuneFlags {
   dropout?: number;
   soup: number;
   shuffleSeed?: number;
-  groupByLength?: boolean;
   json?: boolean;
 }
 
@@ -73,7 +72,6 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
     .option('--dropout <p>', 'dropout in the transformer while fine-tuning (default: the pretrained model\'s, usually 0)', fraction)
     .option('--soup <n>', 'classify: fine-tune n members, each on its own order of the data, and save the average of their weights', positiveInt, 1)
     .option('--shuffle-seed <n>', 'classify: the order the data is seen in (default: --seed); runs that differ only here can be merged into a soup', nonNegativeInt)
-    .option('--group-by-length', 'classify: batches of texts of about one length (less padding; the order stays random across the epoch)')
     .option('--precision <p>', 'fp32, or mixed: f16 matrix products with loss scaling where the device has f16', precision, 'fp32')
     .option('--json', 'print the validation metrics as one JSON object')
     .action(async (f: FinetuneFlags) => {
@@ -85,7 +83,7 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
       const tracker = startTracking('finetune', { ...f }, { runDir: f.out, initFrom: from });
       const o: FinetuneOptions = {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
-        trainBody: !f.freezeBody, precision: f.precision, dropout: f.dropout, soup: f.soup, shuffleSeed: f.shuffleSeed, groupByLength: f.groupByLength,
+        trainBody: !f.freezeBody, precision: f.precision, dropout: f.dropout, soup: f.soup, shuffleSeed: f.shuffleSeed,
         onStep: ({ step, total, loss }) => {
           // Progress goes to stderr, so it shows with --json too (stdout keeps the one JSON object), as pretrain's does.
           progress ??= new TrainingProgress(total, 0);
