@@ -21,34 +21,12 @@ function mulhi(a: number, ml: number, mh: number): number {
   return (ah * mh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
 }
 
-/**
- * The first output word of Philox 4x32-10 for counter (c0, c1, 0, 0) and key (k0, 0): what a random
- * tensor's element uses. No arrays, so a dropout mask of millions of elements allocates nothing
- * (the tuple-returning form spent most of a fine-tuning step with dropout in the allocator).
- */
-function philoxFirstWord(c0: number, c1: number, k0: number): number {
-  let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = 0, x3 = 0;
-  let key0 = k0 >>> 0, key1 = 0;
-  for (let round = 0; round < 10; round++) {
-    const hi0 = mulhi(x0, M0L, M0H);
-    const lo0 = Math.imul(M0, x0) >>> 0;
-    const hi1 = mulhi(x2, M1L, M1H);
-    const lo1 = Math.imul(M1, x2) >>> 0;
-    x0 = (hi1 ^ x1 ^ key0) >>> 0;
-    x1 = lo1;
-    x2 = (hi0 ^ x3 ^ key1) >>> 0;
-    x3 = lo0;
-    key0 = (key0 + W0) >>> 0;
-    key1 = (key1 + W1) >>> 0;
-  }
-  return x0;
-}
+// One call's output words, written in place: a dropout mask of millions of elements allocates
+// nothing (returning arrays per round and per element was most of a fine-tuning step with dropout).
+const words = new Uint32Array(4);
 
-/**
- * The four 32-bit outputs of Philox 4x32-10 for counter (c0, c1, c2, c3) and key (k0, k1).
- * @example philox4x32(0, 0, 0, 0, 0, 0) // [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
- */
-export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): [number, number, number, number] {
+/** Philox 4x32-10's ten rounds for counter (c0, c1, c2, c3) and key (k0, k1), into `words`. */
+function philoxRounds(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
   let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = c2 >>> 0, x3 = c3 >>> 0;
   let key0 = k0 >>> 0, key1 = k1 >>> 0;
   for (let round = 0; round < 10; round++) {
@@ -63,7 +41,19 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
     key0 = (key0 + W0) >>> 0;
     key1 = (key1 + W1) >>> 0;
   }
-  return [x0, x1, x2, x3];
+  words[0] = x0;
+  words[1] = x1;
+  words[2] = x2;
+  words[3] = x3;
+}
+
+/**
+ * The four 32-bit outputs of Philox 4x32-10 for counter (c0, c1, c2, c3) and key (k0, k1).
+ * @example philox4x32(0, 0, 0, 0, 0, 0) // [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
+ */
+export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): [number, number, number, number] {
+  philoxRounds(c0, c1, c2, c3, k0, k1);
+  return [words[0], words[1], words[2], words[3]];
 }
 
 /**
@@ -71,7 +61,8 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
  * (seed, 0), first output word, top 24 bits (exact in float32 on every device).
  */
 export function philoxUniform(seed: number, index: number): number {
-  return (philoxFirstWord(index >>> 0, Math.floor(index / 4294967296) >>> 0, seed >>> 0) >>> 8) / 16777216;
+  philoxRounds(index >>> 0, Math.floor(index / 4294967296) >>> 0, 0, 0, seed, 0);
+  return (words[0] >>> 8) / 16777216;
 }
 
 export function dropout(x: Float32Array | Float64Array, out: Float32Array | Float64Array, mask: Float32Array | Float64Array, p: number, seed: number, offset: number): boolean {
