@@ -118,7 +118,8 @@ export async function finetuneClassifier(
   const total = members * o.epochs * stepsPerEpoch;
   const params = [...base.model.namedParameters('body.'), ...clf.head.namedParameters('head.')] as const;
   const start = members > 1 ? snapshotParameters(params) : null;
-  const soup = new ParameterSoup(params);
+  // A single fine-tuning (the default) keeps its weights as they are: no copies, no average.
+  const soup = members > 1 ? new ParameterSoup(params) : null;
   const memberAccuracy: number[] = [];
   let done = 0;
   for (let m = 0; m < members; m++) {
@@ -127,9 +128,9 @@ export async function finetuneClassifier(
     await trainClassifierMember(clf, train, o, (o.shuffleSeed ?? o.seed) + m, (step, loss) => o.onStep?.({ step: done + step, total, loss }));
     done += o.epochs * stepsPerEpoch;
     if (members > 1) memberAccuracy.push(evalClassifier(clf, val, names).accuracy);
-    soup.add();
+    soup?.add();
   }
-  soup.average();
+  soup?.average();
   base.model.eval();
   const valM = evalClassifier(clf, val, names);
   const trainM = evalClassifier(clf, train.slice(0, 500), names);
