@@ -25,8 +25,8 @@ export interface GradientBoostingParams {
   seed: number;
   /**
    * Threads (-1: every core) growing an iteration's trees side by side, one per class, for more than
-   * two classes; with one tree per iteration (regression, two classes) a second thread expands the
-   * tree's nodes ahead (src/ml/hist-best-first.ts). The model is the same for any value.
+   * two classes; with one tree per iteration (regression, two classes) two threads grow each tree in
+   * lockstep, each on its half of the features (src/ml/hist-best-first.ts). The model is the same for any value.
    */
   nJobs: number;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { binForHist } from './hist-binning.js';
 import { histLayout, splitLayout } from './hist-layout.js';
 import { HistGrower, type GrowResult, type HistGrowOptions } from './hist-tree.js';
-import { HelperPace, NodeQueue } from './hist-nodes.js';
+import { HelperPace } from './hist-pace.js';
 import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, SPLIT_WORDS, readSplit, runStep } from './hist-split.js';
 import { Rng } from '../tensor/random.js';
 import type { Matrix } from './matrix.js';
@@ -43,7 +43,7 @@ function grow(grower: HistGrower, X: Matrix, seed: number, hessians: boolean, o:
   return { out, rows };
 }
 
-test('trees grown with a helper expanding nodes ahead equal one thread\'s, node for node', () => {
+test('trees grown by two threads in lockstep equal one thread\'s, node for node', () => {
   const X = data(600, 1);
   const B = binForHist(X, 255, new Set([9]));
   const one = new HistGrower(B, 1);
@@ -114,21 +114,6 @@ test('a layout cut in two parts lists each row\'s entries as the one-part layout
   const s1 = readSplit(res1, 1, 0, B.categorical);
   assert.ok(s1 && s1.gain > 0);
   assert.deepEqual(readSplit(res2, 2, 0, B.categorical), s1);
-});
-
-test('a node record is taken once, and not by a helper still in an earlier tree', () => {
-  const q = new NodeQueue();
-  q.reset();
-  const k = q.post(5, (rec) => { rec[0] = 42; });
-  assert.equal(q.record(k).rec[0], 42);
-  assert.equal(q.waiting(5, k), true);
-  assert.equal(q.take(4, k), false); // the call before
-  assert.equal(q.take(5, k), true);
-  assert.equal(q.take(5, k), false);
-  assert.equal(q.done(5, k), false);
-  q.finish(5, k);
-  assert.equal(q.done(5, k), true);
-  assert.equal(q.done(6, k), false);
 });
 
 test('the helper is used on the trees where it has been faster, and tried again now and then', () => {

@@ -35,8 +35,8 @@ export interface HistGradientBoostingParams {
   seed: number;
   /**
    * Threads (-1: every core) growing an iteration's trees side by side, one per class, for more than
-   * two classes; with one tree per iteration (regression, two classes) a second thread expands the
-   * tree's nodes ahead (src/ml/hist-best-first.ts). The model is the same for any value.
+   * two classes; with one tree per iteration (regression, two classes) two threads grow each tree in
+   * lockstep, each on its half of the features (src/ml/hist-best-first.ts). The model is the same for any value.
    */
   nJobs: number;
 }
@@ -170,7 +170,7 @@ function boost(p: HistGradientBoostingParams, X: Matrix, makeLoss: (rows: Int32A
   const Xt = val ? takeRows(X, train) : X;
   const B = binForHist(Xt, p.maxBins, new Set(p.categoricalFeatures ?? []));
   // One tree per class and iteration: with threads, whole trees grow side by side (one tree per
-  // iteration: its nodes, src/ml/hist-best-first.ts).
+  // iteration: both threads on each tree, src/ml/hist-best-first.ts).
   const grower = new HistGrower(B, resolveJobs(p.nJobs), loss.K);
   try {
     return boostOn(p, X, Xt, grower, loss, makeLoss, val);

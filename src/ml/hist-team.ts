@@ -11,20 +11,12 @@
 // (src/ml/hist-softmax.ts): two handoffs per iteration, and only the binning left to the fitting
 // thread alone.
 //
-// One tree per iteration (regression, two classes) grows on two threads by whole nodes: the helper
-// takes node records from a queue (src/ml/hist-nodes.ts, CMD_NODES calls, one per tree) and the
-// fitting thread commits them in best-first order (src/ml/hist-best-first.ts). Two designs before it
-// were built, measured and dropped. Sharing each node between threads (each building and searching its
-// part of the features, merged in feature order): 0.55x (credit) to 1.3x (Ames), a node being 20-50 µs
-// of work with a handoff in every node. Sharing each tree's rows (each thread owning half the rows for
-// the whole tree, two spin handoffs per split): best of 20 fits 1.1-1.32x, and 3-5x slower than one
-// thread while another process used a core (a preempted thread stalls its partner at every split).
-// Whole-node tasks keep the second design's weakness smaller, and the grower times its trees with and
-// without the helper and keeps the faster (HelperPace).
+// One tree per iteration (regression, two classes) grows on two threads in lockstep, each thread
+// owning a feature part of every node (src/ml/hist-best-first.ts): one CMD_LOCKSTEP call per tree.
 
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { HistLayout } from './hist-layout.js';
-import type { NodeQueueBuffers } from './hist-nodes.js';
+import type { LockstepBuffers } from './hist-best-first.js';
 import type { HistLeaf, HistTree } from './hist-tree.js';
 import { spawnWorker, type PoolWorker } from './worker-spawn.js';
 
@@ -41,8 +33,7 @@ const C_WORDS = 48;
 export const CMD_EXIT = 2;
 export const CMD_TREES = 3;
 export const CMD_ROWS = 4;
-export const CMD_NODES = 5;
-export const CMD_IDLE = 6;
+export const CMD_LOCKSTEP = 5;
 // The arguments of a call (in args): the number of trees (or row blocks), whether hessians are all 1,
 // the growth options; which softmax stage the call is part of (0: none; SOFTMAX_GBM, SOFTMAX_HGB in
 // src/ml/hist-softmax.ts), the number of classes and gbm's learning rate; the rows of a block.
@@ -95,23 +86,18 @@ export interface TeamSetup {
   /** The order trees are taken in: the i-th taken is tree order[i]. */
   order: Float64Array;
   seq: number;
-  /** One tree per iteration: the grower's own rows, gradients and scratch, and its node queue (src/ml/hist-nodes.ts). */
-  nodes: NodeBuffers | null;
+  /** One tree per iteration: what the helper shares with the grower's lockstep trees. */
+  pair: PairBuffers | null;
 }
 
-/** What a helper shares with a grower whose trees it helps grow node by node. */
-export interface NodeBuffers {
+/** What a helper shares with a grower whose trees it grows in lockstep (src/ml/hist-best-first.ts). */
+export interface PairBuffers {
   /** The grower's layout cut in two feature parts (src/ml/hist-layout.ts splitLayout). */
   L2: HistLayout;
   g: Float64Array;
   h: Float64Array;
-  rows: Int32Array;
-  right: Int32Array;
-  queue: NodeQueueBuffers;
+  lockstep: LockstepBuffers;
 }
-
-/** A histogram buffer added to the grower's pool, posted to the helpers before any record names it. */
-export interface HistMessage { type: 'hist'; hist: Float64Array }
 
 /** A tree grown by a helper; its leaves as (node, start, end, value) quadruples (one typed array clones faster than objects). */
 export interface GrownMessage { t: number; tree: HistTree; leaves: Float64Array; nodeRows: Int32Array; ms: number }
@@ -156,7 +142,7 @@ export class HistTeam {
   private seq = 0;
   private closed = false;
 
-  constructor(L: HistLayout, n: number, nHelpers: number, maxTrees: number, nodes: NodeBuffers | null = null) {
+  constructor(L: HistLayout, n: number, nHelpers: number, maxTrees: number, pair: PairBuffers | null = null) {
     const size = n * maxTrees;
     this.g = f64(size);
     this.h = f64(size);
@@ -171,7 +157,7 @@ export class HistTeam {
     for (let w = 0; w < nHelpers; w++) {
       const pw = idle.pop() ?? spawnWorker('hist-worker');
       this.helpers.push(pw);
-      const setup: TeamSetup = { type: 'setup', L, g: this.g, h: this.h, rows: this.rows, F: this.F, y: this.y, ctrl: this.ctrl, args: this.args, treeRows: this.treeRows, order: this.order, seq: 0, nodes };
+      const setup: TeamSetup = { type: 'setup', L, g: this.g, h: this.h, rows: this.rows, F: this.F, y: this.y, ctrl: this.ctrl, args: this.args, treeRows: this.treeRows, order: this.order, seq: 0, pair };
       pw.port.postMessage(setup);
     }
   }
@@ -195,26 +181,14 @@ export class HistTeam {
     if (this.collect().length > 0) this.fail('a histogram thread posted a tree in a rows call');
   }
 
-  /** Starts a call of node records (src/ml/hist-nodes.ts), one tree's; returns its number. */
-  beginNodes(): number {
-    this.post(CMD_NODES);
-    return this.seq;
-  }
-
-  /** Ends the tree's call: the helpers go back to waiting (spinning a while, then asleep). */
-  endNodes(): void {
-    this.post(CMD_IDLE);
-  }
-
-  /** Posts a new histogram buffer of the grower's pool to every helper. */
-  addHist(hist: Float64Array): void {
-    const m: HistMessage = { type: 'hist', hist };
-    for (const pw of this.helpers) pw.port.postMessage(m);
+  /** Starts the helper on a lockstep tree (its arguments already in the lockstep buffers). */
+  beginLockstep(): void {
+    this.post(CMD_LOCKSTEP);
   }
 
   /** True once every helper has its setup and waits for calls (a fresh thread takes a while to load). */
   ready(): boolean {
-    return Atomics.load(this.ctrl, C_READY) >= this.helpers.length;
+    return !this.closed && Atomics.load(this.ctrl, C_READY) >= this.helpers.length;
   }
 
   /** Throws a helper's error, if one has failed (a fitting thread waiting on a record checks it). */
@@ -278,10 +252,15 @@ export class HistTeam {
     Atomics.notify(this.ctrl, C_SEQ);
   }
 
-  private fail(msg: string): never {
-    // The helpers' state is unknown: they are dropped, not returned to the pool.
+  /** Drops the helpers (their state unknown: a lockstep tree given up midway), for close() to find none. */
+  abandon(): void {
     this.closed = true;
     for (const pw of this.helpers.splice(0)) void pw.worker.terminate();
+  }
+
+  private fail(msg: string): never {
+    // The helpers' state is unknown: they are dropped, not returned to the pool.
+    this.abandon();
     throw new Error(`histogram thread: ${msg}`);
   }
 }

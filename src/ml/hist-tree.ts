@@ -8,8 +8,8 @@ import { histLayout, splitLayout, type HistLayout } from './hist-layout.js';
 import type { StepState } from './hist-split.js';
 import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_OPTS, T_SOFTMAX, T_TASKS, unpackLeaves } from './hist-team.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
-import { BestFirst, type GrowEnv } from './hist-best-first.js';
-import { HelperPace, NodeQueue } from './hist-nodes.js';
+import { BestFirst, lockstepBuffers, writeLockstepArgs, type HistPool, type LockstepBuffers } from './hist-best-first.js';
+import { HelperPace } from './hist-pace.js';
 
 function f64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
@@ -59,24 +59,24 @@ export class HistGrower {
   private readonly L: HistLayout;
   /** Helpers growing whole trees of one growMany call, or null. */
   private readonly treeTeam: HistTeam | null;
-  /** One tree per call on two threads: the helper expanding nodes of each tree, or null. */
-  private readonly nodeTeam: HistTeam | null;
+  /** One tree per call on two threads: the helper growing each tree in lockstep, or null. */
+  private readonly pairTeam: HistTeam | null;
+  private readonly pairBuf: LockstepBuffers | null;
+  /** Lockstep trees the helper was started on. */
+  private pairTrees = 0;
   private readonly B: HistBinned;
   private readonly st: StepState;
-  private readonly env: GrowEnv;
   private readonly growth: BestFirst;
   /** When to use the helper. */
   private readonly pace: HelperPace;
   private free: number[] = [];
   /** Each growMany task's last time (ms), to take the longest first. */
   private readonly treeCost: number[] = [];
-  /** Scratch for partition(): a node's rows going right. */
-  private readonly right: Int32Array;
 
   /**
    * B: the binned data, or its layout (a helper thread's grower). threads: with treesPerCall > 1 (one
    * tree per class and iteration), threads grow separate trees of one growMany call, each whole on one
-   * thread; with one tree per call, two threads share each tree's nodes (src/ml/hist-best-first.ts),
+   * thread; with one tree per call, two threads grow each tree in lockstep (src/ml/hist-best-first.ts),
    * on the trees where that is faster (helperAlways: on every tree).
    */
   constructor(B: HistBinned | HistLayout, threads = 1, treesPerCall = 1, helperAlways = false) {
@@ -84,39 +84,36 @@ export class HistGrower {
     const binned = given ? given.B : (B as HistBinned);
     const n = binned.rows;
     const T = given ? 1 : Math.max(1, Math.min(threads, Math.max(2, treesPerCall)));
-    const byNodes = T > 1 && treesPerCall < 2;
+    const paired = T > 1 && treesPerCall < 2;
     // Every buffer is on shared memory, with threads or not: the same functions then always see the
-    // same kind of typed array (one that saw both ran at half speed). Two threads on one tree share a
-    // lone node's step by two feature parts (L2); a whole node is faster on one part (a node's pass
-    // over its rows ran 1.3-1.5x longer on two parts, one after the other).
+    // same kind of typed array (one that saw both ran at half speed).
     this.L = given ?? histLayout(binned, 1, true);
     this.B = this.L.B;
-    this.right = i32(n);
     this.st = { L: this.L, g: f64(n), h: f64(n), rows: i32(n), hists: [] };
-    const queue = byNodes ? new NodeQueue() : null;
-    const L2 = byNodes ? splitLayout(this.L, 2, true) : null;
-    this.treeTeam = T > 1 && !byNodes ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
-    this.nodeTeam = queue && L2 ? new HistTeam(this.L, n, 1, 1, { L2, g: this.st.g, h: this.st.h, rows: this.st.rows, right: this.right, queue: queue.buffers() }) : null;
-    this.env = {
-      B: this.B,
-      ctx: { st: this.st, stParts: L2 ? { ...this.st, L: L2 } : null, right: this.right },
+    this.treeTeam = T > 1 && !paired ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
+    const L2 = paired ? splitLayout(this.L, 2, true) : null;
+    this.pairBuf = paired ? lockstepBuffers(n) : null;
+    this.pairTeam = L2 && this.pairBuf ? new HistTeam(this.L, n, 1, 1, { L2, g: this.st.g, h: this.st.h, lockstep: this.pairBuf }) : null;
+    const pool: HistPool = {
+      // Every histogram is free at the start of a tree (the open leaves of the last kept theirs).
+      startTree: () => { this.free = Array.from(this.st.hists, (_, k) => k); },
       alloc: () => this.alloc(),
       release: (k) => { this.free.push(k); },
-      helper: this.nodeTeam && queue ? { team: this.nodeTeam, queue } : null,
     };
-    this.growth = new BestFirst(this.env);
+    const team = this.pairTeam;
+    this.growth = new BestFirst(this.B, this.st, pool, L2 && team && this.pairBuf ? { q: 0, L2, buf: this.pairBuf, check: () => team.check() } : null);
     this.pace = new HelperPace(helperAlways);
   }
 
   /** True when the helper that shares each tree's nodes has loaded (false without one). */
   helperReady(): boolean {
-    return this.nodeTeam?.ready() ?? false;
+    return this.pairTeam?.ready() ?? false;
   }
 
   /** Releases the helper threads (a no-op with one thread); the grower cannot grow after it. */
   close(): void {
     this.treeTeam?.close();
-    this.nodeTeam?.close();
+    this.pairTeam?.close();
   }
 
   /**
@@ -221,7 +218,6 @@ export class HistGrower {
     if (k !== undefined) return k;
     const hist = f64(3 * this.L.total);
     this.st.hists.push(hist);
-    this.nodeTeam?.addHist(hist);
     return this.st.hists.length - 1;
   }
 
@@ -232,21 +228,40 @@ export class HistGrower {
    */
   grow(g: Float64Array, h: Float64Array | null, rows: Int32Array, m: number, o: HistGrowOptions): GrowResult {
     const { st } = this;
-    // The grower's own shared copies (helpers read them).
+    // The grower's own shared copies (the helper reads the gradients and hessians).
     st.g.set(g.subarray(0, this.B.rows));
     if (h) st.h.set(h.subarray(0, this.B.rows));
     st.rows.set(rows.subarray(0, m));
-    // Every histogram is free at the start of a tree (expansions run ahead and dropped kept theirs).
-    this.free = Array.from(st.hists, (_, k) => k);
     // Until the helper thread has loaded (a fresh one takes a while), this thread grows alone.
-    const helped = this.nodeTeam !== null && this.nodeTeam.ready() && this.pace.next();
+    const together = this.pairTeam !== null && this.pairTeam.ready() && this.pace.next();
     const t0 = performance.now();
-    const out = this.growth.grow(h === null, m, o, helped);
-    if (this.env.helper) this.pace.record(helped, performance.now() - t0);
+    let out: GrowResult;
+    try {
+      if (together) this.startPair(h === null, m, o);
+      out = this.growth.grow(h === null, m, o, together);
+    } catch (err) {
+      // The helper may be waiting at a barrier this thread will not reach.
+      if (together) this.pairTeam!.abandon();
+      throw err;
+    }
+    if (this.pairTeam) this.pace.record(together, performance.now() - t0);
     rows.set(st.rows.subarray(0, m));
     return out;
   }
 
+  /** Starts the helper on the tree (src/ml/hist-best-first.ts): its arguments and rows. */
+  private startPair(hConst: boolean, m: number, o: HistGrowOptions): void {
+    const buf = this.pairBuf!;
+    const team = this.pairTeam!;
+    // The helper reads them when it starts a tree: wait until it has finished the last (it ends each
+    // tree a moment after this thread, with no tree to build).
+    let spins = 0;
+    while (BestFirst.treesDone(buf) < this.pairTrees) if ((++spins & 0xffff) === 0) team.check();
+    writeLockstepArgs(buf.args, m, hConst, o);
+    buf.rows0.set(this.st.rows.subarray(0, m));
+    this.pairTrees++;
+    team.beginLockstep();
+  }
 }
 
 /**

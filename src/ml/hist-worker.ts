@@ -2,10 +2,8 @@
 // whole trees of every call until told to stop, then returns to its event loop.
 
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { CMD_EXIT, CMD_IDLE, CMD_NODES, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type HistMessage, type TeamSetup } from './hist-team.js';
-import { KIND_PART, R_ARGS, R_HIST, R_KIND, R_NO_STEP, R_SMALL_HIST, runRecord, type ExpandContext, type NodeRecord } from './hist-expand.js';
-import { NodeQueue, serveNodes } from './hist-nodes.js';
-import { A_PARENT, A_SMALL } from './hist-split.js';
+import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { BestFirst, readLockstepArgs } from './hist-best-first.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
@@ -16,11 +14,7 @@ function serve(s: TeamSetup): void {
   let last = s.seq;
   let grower: HistGrower | undefined;
   Atomics.add(ctrl, C_READY, 1);
-  let nodes: { queue: NodeQueue; ctx: ExpandContext } | null = null;
-  if (s.nodes) {
-    const st = { L: s.L, g: s.nodes.g, h: s.nodes.h, rows: s.nodes.rows, hists: [] as Float64Array[] };
-    nodes = { queue: new NodeQueue(s.nodes.queue), ctx: { st, stParts: { ...st, L: s.nodes.L2 }, right: s.nodes.right } };
-  }
+  const pair = s.pair ? pairSide(s) : null;
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctrl, C_SEQ) === last) {
@@ -30,12 +24,9 @@ function serve(s: TeamSetup): void {
     last = Atomics.load(ctrl, C_SEQ);
     const cmd = Atomics.load(ctrl, C_CMD);
     if (cmd === CMD_EXIT) return;
-    if (cmd === CMD_IDLE) continue;
     try {
-      if (cmd === CMD_NODES) {
-        const seq = last;
-        serveNodes(nodes!.queue, seq, () => Atomics.load(ctrl, C_SEQ) === seq, (r) => runNode(nodes!.ctx, r));
-      } else if (cmd === CMD_ROWS) rowBlocks(s, last);
+      if (cmd === CMD_LOCKSTEP) pair!();
+      else if (cmd === CMD_ROWS) rowBlocks(s, last);
       else growTrees(s, (grower ??= new HistGrower(s.L)), last);
     } catch (err) {
       // Count everything finished so the fitting thread stops waiting, and say why.
@@ -47,18 +38,40 @@ function serve(s: TeamSetup): void {
   }
 }
 
-/** Runs a node record (src/ml/hist-expand.ts), first receiving the histogram buffers it names. */
-function runNode(ctx: ExpandContext, r: NodeRecord): void {
-  const { rec } = r;
-  const part = rec[R_KIND] === KIND_PART;
-  const need = part ? Math.max(rec[R_ARGS + A_SMALL]!, rec[R_ARGS + A_PARENT]!) : Math.max(rec[R_HIST]!, rec[R_NO_STEP] === 1 ? -1 : rec[R_SMALL_HIST]!);
-  const { hists } = ctx.st;
-  while (hists.length <= need) {
-    const m = receiveMessageOnPort(port)?.message as HistMessage | undefined;
-    if (m?.type === 'hist') hists.push(m.hist);
-    else if (m !== undefined) throw new Error(`histogram helper: unexpected message ${String(m.type)} while growing a tree`);
-  }
-  runRecord(ctx, r);
+/**
+ * The helper's side of lockstep growth (src/ml/hist-best-first.ts), as a function that grows the tree
+ * of the shared arguments: its own rows and its own pool of histograms (it writes only its part's
+ * slots, so its buffers need not be the fitting thread's).
+ */
+function pairSide(s: TeamSetup): () => void {
+  const pb = s.pair!;
+  const n = s.L.B.rows;
+  // Shared memory, as the fitting thread's: the step's loops then see one kind of typed array.
+  const st = { L: pb.L2, g: pb.g, h: pb.h, rows: new Int32Array(new SharedArrayBuffer(4 * n)), hists: [] as Float64Array[] };
+  let free: number[] = [];
+  const growth = new BestFirst(s.L.B, st, {
+    startTree: () => { free = Array.from(st.hists, (_, k) => k); },
+    alloc: () => {
+      const k = free.pop();
+      if (k !== undefined) return k;
+      st.hists.push(new Float64Array(new SharedArrayBuffer(8 * 3 * s.L.total)));
+      return st.hists.length - 1;
+    },
+    release: (k) => { free.push(k); },
+  }, {
+    q: 1, L2: pb.L2, buf: pb.lockstep,
+    // The fitting thread posts nothing while a tree is under way: a new call means it gave the tree up.
+    check: () => {
+      if (Atomics.load(s.ctrl, C_ERROR) !== 0 || Atomics.load(s.ctrl, C_SEQ) !== seq) throw new Error('the fitting thread gave up a lockstep tree');
+    },
+  });
+  let seq = -1;
+  return () => {
+    seq = Atomics.load(s.ctrl, C_SEQ);
+    const { m, hConst, o } = readLockstepArgs(pb.lockstep.args);
+    st.rows.set(pb.lockstep.rows0.subarray(0, m));
+    growth.grow(hConst, m, o, true);
+  };
 }
 
 /** Takes row blocks from the counter and gives their rows a softmax stage's probabilities and gradients. */

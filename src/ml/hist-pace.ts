@@ -1,0 +1,32 @@
+// When the second thread helps grow a tree (src/ml/hist-best-first.ts). Two threads in lockstep meet
+// at every split, so a thread that loses its core (another process, a busy machine) stalls its partner
+// at the next one: the grower times its trees both ways and keeps the faster.
+
+/**
+ * Whether the next tree grows with the helper: the faster way in recent trees, the other way tried
+ * every PROBE-th tree. The trees are the same either way.
+ * @example const pace = new HelperPace(); const use = pace.next(); const t0 = performance.now(); grow(use); pace.record(use, performance.now() - t0);
+ */
+export class HelperPace {
+  /** Mean time of recent trees alone [0] and with the helper [1] (NaN: none yet). */
+  private readonly ms = [NaN, NaN];
+  private count = 0;
+
+  /** always: every tree with the helper (tests of the shared growth). */
+  constructor(private readonly always = false) {}
+
+  next(): boolean {
+    if (this.always) return true;
+    const [alone, helped] = this.ms as [number, number];
+    const best = Number.isNaN(helped) || !(alone < helped);
+    return ++this.count % PROBE === 0 ? !best : best;
+  }
+
+  record(helped: boolean, ms: number): void {
+    const k = helped ? 1 : 0;
+    const m = this.ms[k]!;
+    // A moving mean: trees of one fit take about as long as each other, and the machine's load drifts.
+    this.ms[k] = Number.isNaN(m) ? ms : m + 0.25 * (ms - m);
+  }
+}
+const PROBE = 16;
