@@ -3,9 +3,10 @@
 // decisions (which node to split, where its rows go) without telling each other. Each owns one of two
 // feature parts (src/ml/hist-layout.ts splitLayout): it builds, subtracts and scans only its part's
 // slots of each histogram (from its own pool), and the two parts' best splits meet in a shared result
-// array at one barrier per split. Each thread partitions its own copy of the rows, so nothing else
-// crosses between the cores. The helper thread runs the loop as part 1 (src/ml/hist-worker.ts) and
-// throws its tree away.
+// array at a barrier. Each thread partitions half of a node's rows (src/ml/hist-partition.ts
+// partitionHalf) from one of two row buffers into the other (a node's rows sit in the buffer of its
+// depth's parity), and meets the other thread before either builds a child's histogram from them. The
+// helper thread runs the loop as part 1 (src/ml/hist-worker.ts) and throws its tree away.
 //
 // The tree equals one thread's to the bit: each slot sums the node's rows in the same order, and the
 // parts' splits are merged in feature order (readSplit), as one scan over every feature would pick.
@@ -18,7 +19,7 @@
 
 import type { HistBinned } from './hist-binning.js';
 import type { HistLayout } from './hist-layout.js';
-import { partition } from './hist-partition.js';
+import { partition, partitionHalf } from './hist-partition.js';
 import { A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, ARGS, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
 import type { GrowResult, HistGrowOptions, HistLeaf, HistTree } from './hist-tree.js';
 
@@ -36,13 +37,13 @@ export const LS_HCONST = 1;
 export const LS_OPTS = 2; // maxLeafNodes, maxDepth, minSamplesLeaf, l2, learningRate
 export const LOCKSTEP_ARGS = 8;
 
-/** What both threads of a pair share. */
+/** What both threads of a pair share besides the grower's rows, gradients and hessians. */
 export interface LockstepBuffers {
   sync: Int32Array;
   res: Float64Array;
   args: Float64Array;
-  /** The tree's rows on entry: each thread copies them into its own rows and permutes those. */
-  rows0: Int32Array;
+  /** The second row buffer: the rows of nodes at odd depths. */
+  rowsB: Int32Array;
 }
 
 export function lockstepBuffers(n: number): LockstepBuffers {
@@ -50,7 +51,7 @@ export function lockstepBuffers(n: number): LockstepBuffers {
     sync: new Int32Array(new SharedArrayBuffer(4 * LOCKSTEP_WORDS)),
     res: new Float64Array(new SharedArrayBuffer(8 * LOCKSTEP_RES)),
     args: new Float64Array(new SharedArrayBuffer(8 * LOCKSTEP_ARGS)),
-    rows0: new Int32Array(new SharedArrayBuffer(4 * n)),
+    rowsB: new Int32Array(new SharedArrayBuffer(4 * n)),
   };
 }
 
@@ -105,8 +106,12 @@ interface Node {
 export class BestFirst {
   private readonly args = new Float64Array(ARGS);
   private readonly local = new Float64Array(2 * SPLIT_WORDS);
-  private readonly stPair: StepState | null;
+  /** The pair's step states on the rows of even and odd depths. */
+  private readonly stPair: [StepState, StepState] | null;
   private readonly scratch: Int32Array;
+  private readonly scratch2: Int32Array;
+  /** Lockstep trees grown (the fitting thread waits at each tree's end until the helper has counted as many). */
+  private pairTrees = 0;
   private together = false;
   private steps = 0;
   private lastRes: Float64Array = this.local;
@@ -126,13 +131,9 @@ export class BestFirst {
   constructor(private readonly B: HistBinned, private readonly st: StepState, private readonly pool: HistPool, private readonly pair: PairSide | null) {
     // Shared memory, as the rows: partition() then always sees one kind of typed array.
     this.scratch = new Int32Array(new SharedArrayBuffer(4 * B.rows));
-    this.stPair = pair ? { ...st, L: pair.L2 } : null;
+    this.scratch2 = new Int32Array(new SharedArrayBuffer(4 * (pair ? B.rows : 0)));
+    this.stPair = pair ? [{ ...st, L: pair.L2 }, { ...st, L: pair.L2, rows: pair.buf.rowsB }] : null;
     if (pair) this.steps = Atomics.load(pair.buf.sync, W_STEP[pair.q]);
-  }
-
-  /** Trees the helper has finished (the fitting thread waits for it before the next tree's arguments). */
-  static treesDone(buf: LockstepBuffers): number {
-    return Atomics.load(buf.sync, W_TREES);
   }
 
   /** Grows one tree on rows[0, m) (hConst: every hessian 1); together: in lockstep with the pair. */
@@ -154,7 +155,7 @@ export class BestFirst {
       args[A_SMALL] = root.hist; args[A_PARENT] = -1; args[A_START] = 0; args[A_END] = m;
       args[A_G] = G; args[A_G + 1] = H; args[A_G + 2] = m;
       args[A_DO_SMALL] = 1; args[A_DO_LARGE] = 0; args[A_HCONST] = hConst ? 1 : 0; args[A_MSL] = o.minSamplesLeaf; args[A_L2] = o.l2;
-      root.split = this.step(0);
+      root.split = this.step(0, 0);
     }
     this.place(root);
     while (open.length > 0 && open.length + done.length < o.maxLeafNodes) {
@@ -165,7 +166,7 @@ export class BestFirst {
       open.splice(bi, 1);
       this.expand(nd, open.length + done.length + 2 >= o.maxLeafNodes, o, hConst);
     }
-    if (this.together && this.pair!.q === 1) Atomics.add(this.pair!.buf.sync, W_TREES, 1);
+    if (this.together) this.endPair([...open, ...done]);
     const value = new Float64Array(this.feature.length);
     const leaves: HistLeaf[] = [];
     for (const nd of [...open, ...done]) {
@@ -185,19 +186,19 @@ export class BestFirst {
    * Runs the step in this.args (in lockstep: this thread's part, then meets the other thread) and
    * returns the best split of child c (0: built, 1: sibling); both children's are in lastRes.
    */
-  private step(c: number): Split | null {
+  private step(c: number, depth: number): Split | null {
     if (!this.together) {
       runStep(this.st, 0, this.args, this.local);
       this.lastRes = this.local;
       return readSplit(this.local, 1, c, this.B.categorical);
     }
     const pair = this.pair!;
-    // Results alternate between two halves: a thread that runs ahead to its next step cannot
-    // overwrite this step's results before the other has read them (it would first have to pass the
-    // next barrier, which the other reaches only after reading).
+    // Results alternate between two halves, and steps are barriers apart: a thread that runs ahead to
+    // a later step cannot overwrite these results before the other has read them (it would first have
+    // to pass a barrier the other reaches only after reading).
     const o = (this.steps & 1) * 4 * SPLIT_WORDS;
     const res = pair.buf.res.subarray(o, o + 4 * SPLIT_WORDS);
-    runStep(this.stPair!, pair.q, this.args, res);
+    runStep(this.stPair![depth & 1]!, pair.q, this.args, res);
     this.barrier();
     this.lastRes = res;
     return readSplit(res, 2, c, this.B.categorical);
@@ -222,7 +223,7 @@ export class BestFirst {
     this.missingLeft[nd.id] = s.missingLeft ? 1 : 0;
     if (s.bits) { this.catOffset[nd.id] = this.bits.length; this.bits.push(...s.bits); this.threshold[nd.id] = 0; }
     else this.threshold[nd.id] = s.bin < B.nBins[j]! - 1 ? B.cuts[j]![s.bin]! : Infinity;
-    const a = partition(B.codes, j * B.rows, st.rows, nd.start, nd.end, s.bin, s.missingLeft ? 1 : 0, s.bits, this.scratch);
+    const a = this.together ? this.partitionPair(nd, s) : partition(B.codes, j * B.rows, st.rows, nd.start, nd.end, s.bin, s.missingLeft ? 1 : 0, s.bits, this.scratch);
     const L = this.newNode(nd.start, a, nd.depth + 1, s.gL, s.hL, s.cL);
     const R = this.newNode(a, nd.end, nd.depth + 1, nd.g - s.gL, nd.h - s.hL, nd.c - s.cL);
     this.left[nd.id] = L.id;
@@ -244,14 +245,56 @@ export class BestFirst {
       args[A_G + 3] = large.g; args[A_G + 4] = large.h; args[A_G + 5] = large.c;
       args[A_DO_SMALL] = doSmall ? 1 : 0; args[A_DO_LARGE] = doLarge ? 1 : 0;
       args[A_HCONST] = hConst ? 1 : 0; args[A_MSL] = msl; args[A_L2] = o.l2;
-      if (doSmall) small.split = this.step(0);
-      else this.step(0);
+      if (this.together) this.barrier(); // both halves of the children's rows are in place
+      if (doSmall) small.split = this.step(0, small.depth);
+      else this.step(0, small.depth);
       if (doLarge) { large.hist = nd.hist; large.split = readSplit(this.lastRes, 2, 1, B.categorical); } else pool.release(nd.hist);
       if (!doSmall) { pool.release(small.hist); small.hist = -1; }
     } else pool.release(nd.hist);
     nd.hist = -1;
     this.place(L);
     this.place(R);
+  }
+
+  /**
+   * This thread's half of nd's rows partitioned from the buffer of nd's depth into the other: each
+   * side's rows in their former order, the first half's before the second's, as partition() leaves
+   * them. The split's left count places both halves. Returns where the right child's rows start.
+   */
+  private partitionPair(nd: Node, s: Split): number {
+    const pair = this.pair!;
+    const src = this.stPair![nd.depth & 1]!.rows;
+    const dst = this.stPair![(nd.depth + 1) & 1]!.rows;
+    const { start, end } = nd;
+    const mid = (start + end) >>> 1;
+    const first = pair.q === 0;
+    const left = this.scratch;
+    const right = this.scratch2;
+    const B = this.B;
+    const a = partitionHalf(B.codes, s.feature * B.rows, src, first ? start : mid, first ? mid : end, s.bin, s.missingLeft ? 1 : 0, s.bits, left, right);
+    const r = (first ? mid - start : end - mid) - a;
+    const nLeft = s.cL | 0; // an int32: the children's row ranges bound later loops
+    const l0 = first ? start : start + nLeft - a;
+    const r0 = first ? start + nLeft : end - r;
+    for (let k = 0; k < a; k++) dst[l0 + k] = left[k]!;
+    for (let k = 0; k < r; k++) dst[r0 + k] = right[k]!;
+    return start + nLeft;
+  }
+
+  /**
+   * The end of a lockstep tree: the helper counts it; the fitting thread waits for that (the helper
+   * may still be placing rows of the last partitions) and moves the rows of leaves at odd depths back
+   * into the grower's rows.
+   */
+  private endPair(leaves: Node[]): void {
+    const pair = this.pair!;
+    const { sync } = pair.buf;
+    if (pair.q === 1) { Atomics.add(sync, W_TREES, 1); return; }
+    const want = ++this.pairTrees;
+    let spins = 0;
+    while (Atomics.load(sync, W_TREES) < want) if ((++spins & 0xffff) === 0) pair.check();
+    const [even, odd] = this.stPair!;
+    for (const nd of leaves) if (nd.depth & 1) for (let t = nd.start; t < nd.end; t++) even.rows[t] = odd.rows[t]!;
   }
 
   private newNode(start: number, end: number, depth: number, g: number, h: number, c: number): Node {

@@ -42,3 +42,37 @@ export function partition(codes: Uint8Array, col: number, rows: Int32Array, star
   for (let t = start, u = a; t < r; t++, u++) rows[u] = right[t]!;
   return a;
 }
+
+/**
+ * One thread's half of a partition shared by two threads (src/ml/hist-best-first.ts): src[from, to)
+ * split into the rows going left, written to left[0, a), and right, written to right[0, r); returns a.
+ * Where each half's rows then go in the node follows from the split's left count, which both threads
+ * know, so the halves are placed without a word between the threads.
+ */
+export function partitionHalf(codes: Uint8Array, col: number, src: Int32Array, from: number, to: number, bin: number, missingLeft: number, bits: Int32Array | null, left: Int32Array, right: Int32Array): number {
+  let a = 0;
+  let r = 0;
+  const ml = missingLeft;
+  if (bits) {
+    for (let t = from; t < to; t++) {
+      const i = src[t]!;
+      const code = codes[col + i]!;
+      const l = code === MISS ? ml : (bits[code >> 5]! >>> (code & 31)) & 1;
+      left[a] = i;
+      right[r] = i;
+      a += l;
+      r += 1 - l;
+    }
+  } else {
+    for (let t = from; t < to; t++) {
+      const i = src[t]!;
+      const code = codes[col + i]!;
+      const l = (1 - ((bin - code) >>> 31)) | (ml & +(code === MISS));
+      left[a] = i;
+      right[r] = i;
+      a += l;
+      r += 1 - l;
+    }
+  }
+  return a;
+}

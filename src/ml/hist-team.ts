@@ -96,6 +96,8 @@ export interface PairBuffers {
   L2: HistLayout;
   g: Float64Array;
   h: Float64Array;
+  /** The grower's rows: each tree's on entry, and the rows of nodes at even depths. */
+  rows: Int32Array;
   lockstep: LockstepBuffers;
 }
 

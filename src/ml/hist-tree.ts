@@ -62,8 +62,6 @@ export class HistGrower {
   /** One tree per call on two threads: the helper growing each tree in lockstep, or null. */
   private readonly pairTeam: HistTeam | null;
   private readonly pairBuf: LockstepBuffers | null;
-  /** Lockstep trees the helper was started on. */
-  private pairTrees = 0;
   private readonly B: HistBinned;
   private readonly st: StepState;
   private readonly growth: BestFirst;
@@ -93,7 +91,7 @@ export class HistGrower {
     this.treeTeam = T > 1 && !paired ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
     const L2 = paired ? splitLayout(this.L, 2, true) : null;
     this.pairBuf = paired ? lockstepBuffers(n) : null;
-    this.pairTeam = L2 && this.pairBuf ? new HistTeam(this.L, n, 1, 1, { L2, g: this.st.g, h: this.st.h, lockstep: this.pairBuf }) : null;
+    this.pairTeam = L2 && this.pairBuf ? new HistTeam(this.L, n, 1, 1, { L2, g: this.st.g, h: this.st.h, rows: this.st.rows, lockstep: this.pairBuf }) : null;
     const pool: HistPool = {
       // Every histogram is free at the start of a tree (the open leaves of the last kept theirs).
       startTree: () => { this.free = Array.from(this.st.hists, (_, k) => k); },
@@ -249,18 +247,11 @@ export class HistGrower {
     return out;
   }
 
-  /** Starts the helper on the tree (src/ml/hist-best-first.ts): its arguments and rows. */
+  /** Starts the helper on the tree in st.rows (src/ml/hist-best-first.ts). */
   private startPair(hConst: boolean, m: number, o: HistGrowOptions): void {
-    const buf = this.pairBuf!;
-    const team = this.pairTeam!;
-    // The helper reads them when it starts a tree: wait until it has finished the last (it ends each
-    // tree a moment after this thread, with no tree to build).
-    let spins = 0;
-    while (BestFirst.treesDone(buf) < this.pairTrees) if ((++spins & 0xffff) === 0) team.check();
-    writeLockstepArgs(buf.args, m, hConst, o);
-    buf.rows0.set(this.st.rows.subarray(0, m));
-    this.pairTrees++;
-    team.beginLockstep();
+    // The helper has finished the last tree: this thread waited for it at that tree's end.
+    writeLockstepArgs(this.pairBuf!.args, m, hConst, o);
+    this.pairTeam!.beginLockstep();
   }
 }
 

@@ -40,20 +40,19 @@ function serve(s: TeamSetup): void {
 
 /**
  * The helper's side of lockstep growth (src/ml/hist-best-first.ts), as a function that grows the tree
- * of the shared arguments: its own rows and its own pool of histograms (it writes only its part's
- * slots, so its buffers need not be the fitting thread's).
+ * of the shared arguments on the grower's rows, with its own pool of histograms (it writes only its
+ * part's slots, so its buffers need not be the fitting thread's).
  */
 function pairSide(s: TeamSetup): () => void {
   const pb = s.pair!;
-  const n = s.L.B.rows;
-  // Shared memory, as the fitting thread's: the step's loops then see one kind of typed array.
-  const st = { L: pb.L2, g: pb.g, h: pb.h, rows: new Int32Array(new SharedArrayBuffer(4 * n)), hists: [] as Float64Array[] };
+  const st = { L: pb.L2, g: pb.g, h: pb.h, rows: pb.rows, hists: [] as Float64Array[] };
   let free: number[] = [];
   const growth = new BestFirst(s.L.B, st, {
     startTree: () => { free = Array.from(st.hists, (_, k) => k); },
     alloc: () => {
       const k = free.pop();
       if (k !== undefined) return k;
+      // Shared memory, as the fitting thread's: the step's loops then see one kind of typed array.
       st.hists.push(new Float64Array(new SharedArrayBuffer(8 * 3 * s.L.total)));
       return st.hists.length - 1;
     },
@@ -69,7 +68,6 @@ function pairSide(s: TeamSetup): () => void {
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
     const { m, hConst, o } = readLockstepArgs(pb.lockstep.args);
-    st.rows.set(pb.lockstep.rows0.subarray(0, m));
     growth.grow(hConst, m, o, true);
   };
 }
