@@ -125,11 +125,13 @@ export function splitLayout(L: HistLayout, nParts: number, shared: boolean): His
   if (L.parts.length !== 1) throw new Error(`splitLayout: the layout has ${L.parts.length} parts, expected 1`);
   const { rowStart, rowSlots } = L.parts[0]!;
   const n = L.B.rows;
-  // Parts are shared by two threads only in the steps of large nodes (the root, its children), where
-  // a feature's cost is mostly its row entries, and an entry of a feature of many bins costs about
-  // twice one of a few bins (its adds land all over the feature's slots, not on two or three hot
-  // ones): timed on Ames' root, 1.8 against 1.0 ns an entry. Slots count a little.
-  const cost = Float64Array.from(L.nnz, (z, j) => z * (L.B.nBins[j]! > 16 ? 1.8 : 1) + 0.25 * (L.B.nBins[j]! + 1));
+  // Two threads in lockstep each take a part of every step (src/ml/hist-best-first.ts). An entry of a
+  // feature of many bins costs about twice one of a few bins (its adds land all over the feature's
+  // slots, not on two or three hot ones): timed on Ames' root, 1.8 against 1.0 ns an entry. Every
+  // step also scans both children's slots, and a best-first tree of 31 leaves makes 30 steps while
+  // building each row only a few times: slots weigh 10 entries (Ames hgb 75-77 -> 73.5-74.6 ms on two
+  // threads against a weight of 0.25; credit, breast cancer and depth-3 gbm trees unchanged).
+  const cost = Float64Array.from(L.nnz, (z, j) => z * (L.B.nBins[j]! > 16 ? 1.8 : 1) + 10 * (L.B.nBins[j]! + 1));
   const bounds = partBounds(cost, nParts);
   const parts: HistPart[] = [];
   // cut[i]: where row i's entries of the current part start.
