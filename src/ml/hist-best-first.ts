@@ -4,7 +4,7 @@
 // feature parts (src/ml/hist-layout.ts splitLayout): it builds, subtracts and scans only its part's
 // slots of each histogram (from its own pool), and the two parts' best splits meet in a shared result
 // array at a barrier. Each thread partitions half of a node's rows (src/ml/hist-partition.ts
-// partitionHalf) from one of two row buffers into the other (a node's rows sit in the buffer of its
+// splitRows) from one of two row buffers into the other (a node's rows sit in the buffer of its
 // depth's parity), and meets the other thread before either builds a child's histogram from them. The
 // helper thread runs the loop as part 1 (src/ml/hist-worker.ts) and throws its tree away.
 //
@@ -19,7 +19,7 @@
 
 import type { HistBinned } from './hist-binning.js';
 import type { HistLayout } from './hist-layout.js';
-import { partition, partitionHalf } from './hist-partition.js';
+import { partition, splitRows } from './hist-partition.js';
 import { A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, ARGS, MIN_HESSIAN, SPLIT_WORDS, readSplit, runStep, type Split, type StepState } from './hist-split.js';
 import type { GrowResult, HistGrowOptions, HistLeaf, HistTree } from './hist-tree.js';
 
@@ -271,7 +271,7 @@ export class BestFirst {
     const left = this.scratch;
     const right = this.scratch2;
     const B = this.B;
-    const a = partitionHalf(B.codes, s.feature * B.rows, src, first ? start : mid, first ? mid : end, s.bin, s.missingLeft ? 1 : 0, s.bits, left, right);
+    const a = splitRows(B.codes, s.feature * B.rows, src, first ? start : mid, first ? mid : end, s.bin, s.missingLeft ? 1 : 0, s.bits, left, right, 0);
     const r = (first ? mid - start : end - mid) - a;
     const nLeft = s.cL | 0; // an int32: the children's row ranges bound later loops
     const l0 = first ? start : start + nLeft - a;

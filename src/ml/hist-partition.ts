@@ -8,50 +8,28 @@ const MISS = MISSING_BIN; // a module constant: under tsx an imported binding is
 
 /**
  * Partitions rows[start, end) so the rows going left come first, each side in its former order;
- * returns where the right ones start. Without branches on the rows (a left/right guess per row was
- * wrong half the time): every row is written to both sides' cursors and only its side's advances.
- * The right side waits in right[start, end), so nodes partition side by side.
+ * returns where the right ones start. The right side waits in right[start, end), so nodes partition
+ * side by side.
  */
 export function partition(codes: Uint8Array, col: number, rows: Int32Array, start: number, end: number, bin: number, missingLeft: number, bits: Int32Array | null, right: Int32Array): number {
-  let a = start;
-  let r = start;
-  const ml = missingLeft;
-  if (bits) {
-    for (let t = start; t < end; t++) {
-      const i = rows[t]!;
-      const code = codes[col + i]!;
-      const l = code === MISS ? ml : (bits[code >> 5]! >>> (code & 31)) & 1;
-      rows[a] = i;
-      right[r] = i;
-      a += l;
-      r += 1 - l;
-    }
-  } else {
-    for (let t = start; t < end; t++) {
-      const i = rows[t]!;
-      const code = codes[col + i]!;
-      // code <= bin, or a missing value (code 255 > every bin) going left.
-      const l = (1 - ((bin - code) >>> 31)) | (ml & +(code === MISS));
-      rows[a] = i;
-      right[r] = i;
-      a += l;
-      r += 1 - l;
-    }
-  }
+  // The rows going left are written over rows already read (each at or before its reader).
+  const a = start + splitRows(codes, col, rows, start, end, bin, missingLeft, bits, rows, right, start);
   // The right side moved back by a loop: rows.set(right.subarray(...)) made a view per node.
-  for (let t = start, u = a; t < r; t++, u++) rows[u] = right[t]!;
+  for (let t = start, u = a; u < end; t++, u++) rows[u] = right[t]!;
   return a;
 }
 
 /**
- * One thread's half of a partition shared by two threads (src/ml/hist-best-first.ts): src[from, to)
- * split into the rows going left, written to left[0, a), and right, written to right[0, r); returns a.
- * Where each half's rows then go in the node follows from the split's left count, which both threads
- * know, so the halves are placed without a word between the threads.
+ * Splits src[from, to) into the rows going left, written to left[at, at + a), and those going right,
+ * written to right[at, ...), each in its former order; returns a. Without branches on the rows (a
+ * left/right guess per row was wrong half the time): every row is written to both sides' cursors and
+ * only its side's advances. Two threads sharing a partition (src/ml/hist-best-first.ts) each split
+ * half of a node's rows: where each half's rows then go follows from the split's left count, which
+ * both know, so the halves are placed without a word between the threads.
  */
-export function partitionHalf(codes: Uint8Array, col: number, src: Int32Array, from: number, to: number, bin: number, missingLeft: number, bits: Int32Array | null, left: Int32Array, right: Int32Array): number {
-  let a = 0;
-  let r = 0;
+export function splitRows(codes: Uint8Array, col: number, src: Int32Array, from: number, to: number, bin: number, missingLeft: number, bits: Int32Array | null, left: Int32Array, right: Int32Array, at: number): number {
+  let a = at;
+  let r = at;
   const ml = missingLeft;
   if (bits) {
     for (let t = from; t < to; t++) {
@@ -67,6 +45,7 @@ export function partitionHalf(codes: Uint8Array, col: number, src: Int32Array, f
     for (let t = from; t < to; t++) {
       const i = src[t]!;
       const code = codes[col + i]!;
+      // code <= bin, or a missing value (code 255 > every bin) going left.
       const l = (1 - ((bin - code) >>> 31)) | (ml & +(code === MISS));
       left[a] = i;
       right[r] = i;
@@ -74,5 +53,5 @@ export function partitionHalf(codes: Uint8Array, col: number, src: Int32Array, f
       r += 1 - l;
     }
   }
-  return a;
+  return a - at;
 }
