@@ -131,5 +131,14 @@ test('the helper is used on the trees where it has been faster, and tried again 
   let alone = 0;
   for (let t = 0; t < 64; t++) { const helped = fast.next(); if (!helped) alone++; fast.record(helped, helped ? 1 : 2); }
   assert.ok(alone >= 1 && alone <= 4, `alone ${alone} times`);
+  // The helper faster: trees alone are rare (the first timing, then one in 64) ...
+  const rare = new HelperPace();
+  let aloneRare = 0;
+  for (let t = 0; t < 256; t++) { const helped = rare.next(); if (!helped) aloneRare++; rare.record(helped, helped ? 1 : 2); }
+  assert.ok(aloneRare >= 2 && aloneRare <= 6, `alone ${aloneRare} times in 256 trees`);
+  // ... and when the helper's trees slow down (a busy machine), it is dropped within a few trees.
+  let dropped = -1;
+  for (let t = 0; t < 16 && dropped < 0; t++) { const helped = rare.next(); if (!helped) dropped = t; rare.record(helped, helped ? 4 : 2); }
+  assert.ok(dropped >= 0 && dropped <= 4, `dropped after ${dropped} slow trees`);
   assert.equal(new HelperPace(true).next(), true);
 });
