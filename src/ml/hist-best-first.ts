@@ -37,6 +37,8 @@ export const LOCKSTEP_RES = 2 * 4 * SPLIT_WORDS;
 export const LS_M = 0;
 export const LS_HCONST = 1;
 export const LS_OPTS = 2; // maxLeafNodes, maxDepth, minSamplesLeaf, l2, learningRate
+/** How many two-part layouts have been posted to the helper: it takes each before its tree. */
+export const LS_LAYOUTS = 7;
 export const LOCKSTEP_ARGS = 8;
 
 /** What both threads of a pair share besides the grower's rows, gradients and hessians. */
@@ -79,10 +81,9 @@ export interface HistPool {
   release(k: number): void;
 }
 
-/** A thread's side of a lockstep pair: its part, the two-part layout, the shared buffers. */
+/** A thread's side of a lockstep pair: its part and the shared buffers (the two-part layout comes by setPairLayout). */
 export interface PairSide {
   q: 0 | 1;
-  L2: HistLayout;
   buf: LockstepBuffers;
   /** Called now and then while waiting for the other thread: throws if it has failed. */
   check(): void;
@@ -108,8 +109,8 @@ interface Node {
 export class BestFirst {
   private readonly args = new Float64Array(ARGS);
   private readonly local = new Float64Array(2 * SPLIT_WORDS);
-  /** The pair's step states on the rows of even and odd depths. */
-  private readonly stPair: [StepState, StepState] | null;
+  /** The pair's step states on the rows of even and odd depths, once it has a layout. */
+  private stPair: [StepState, StepState] | null = null;
   private readonly scratch: Int32Array;
   private readonly scratch2: Int32Array;
   /** Lockstep trees grown (the fitting thread waits at each tree's end until the helper has counted as many). */
@@ -129,20 +130,24 @@ export class BestFirst {
   private right: number[] = [];
   private nodeRows: number[] = [];
 
-  /** st: on the one-part layout (alone); the pair's steps run on pair.L2 with the same rows and histograms. */
+  /** st: on the one-part layout (alone); the pair's steps run on its two-part layout with the same rows and histograms. */
   constructor(private readonly B: HistBinned, private readonly st: StepState, private readonly pool: HistPool, private readonly pair: PairSide | null) {
     // Shared memory, as the rows: partition() then always sees one kind of typed array.
     this.scratch = new Int32Array(new SharedArrayBuffer(4 * B.rows));
     this.scratch2 = new Int32Array(new SharedArrayBuffer(4 * (pair ? B.rows : 0)));
-    this.stPair = pair ? [{ ...st, L: pair.L2 }, { ...st, L: pair.L2, rows: pair.buf.rowsB }] : null;
     if (pair) this.steps = Atomics.load(pair.buf.sync, W_STEP[pair.q]);
+  }
+
+  /** Lockstep trees from now on run on this two-part layout (the other thread switches at the same tree). */
+  setPairLayout(L2: HistLayout): void {
+    this.stPair = [{ ...this.st, L: L2 }, { ...this.st, L: L2, rows: this.pair!.buf.rowsB }];
   }
 
   /** Grows one tree on rows[0, m) (hConst: every hessian 1); together: in lockstep with the pair. */
   grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean): GrowResult {
     const { pool, args } = this;
     const { g, h, rows } = this.st;
-    this.together = together && this.pair !== null;
+    this.together = together && this.stPair !== null;
     pool.startTree();
     this.open = [];
     this.done = [];

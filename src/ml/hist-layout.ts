@@ -116,22 +116,21 @@ function partBounds(work: Float64Array, nParts: number): number[] {
 }
 
 /**
- * A one-part layout cut into nParts feature parts, for steps shared between threads: each row's list
- * holds its features in order, so each part's list is a run of it (a copy, with no pass over the
- * codes). Same slots and histograms as L's: a node's histogram and split do not depend on the parts.
+ * A one-part layout cut into nParts feature parts of about equal work, for steps shared between
+ * threads: each row's list holds its features in order, so each part's list is a run of it (a copy,
+ * with no pass over the codes). Same slots and histograms as L's: a node's histogram and split do not
+ * depend on the parts. slotWeight: what a feature's histogram slot costs against one row entry.
  * @example const L2 = splitLayout(histLayout(B, 1, true), 2, true);
  */
-export function splitLayout(L: HistLayout, nParts: number, shared: boolean): HistLayout {
+export function splitLayout(L: HistLayout, nParts: number, shared: boolean, slotWeight = 10): HistLayout {
   if (L.parts.length !== 1) throw new Error(`splitLayout: the layout has ${L.parts.length} parts, expected 1`);
   const { rowStart, rowSlots } = L.parts[0]!;
   const n = L.B.rows;
   // Two threads in lockstep each take a part of every step (src/ml/hist-best-first.ts). An entry of a
   // feature of many bins costs about twice one of a few bins (its adds land all over the feature's
-  // slots, not on two or three hot ones): timed on Ames' root, 1.8 against 1.0 ns an entry. Every
-  // step also scans both children's slots, and a best-first tree of 31 leaves makes 30 steps while
-  // building each row only a few times: slots weigh 10 entries (Ames hgb 75-77 -> 73.5-74.6 ms on two
-  // threads against a weight of 0.25; credit, breast cancer and depth-3 gbm trees unchanged).
-  const cost = Float64Array.from(L.nnz, (z, j) => z * (L.B.nBins[j]! > 16 ? 1.8 : 1) + 10 * (L.B.nBins[j]! + 1));
+  // slots, not on two or three hot ones): timed on Ames' root, 1.8 against 1.0 ns an entry. Slots
+  // weigh with the tree's shape (the grower's pairSlotWeight).
+  const cost = Float64Array.from(L.nnz, (z, j) => z * (L.B.nBins[j]! > 16 ? 1.8 : 1) + slotWeight * (L.B.nBins[j]! + 1));
   const bounds = partBounds(cost, nParts);
   const parts: HistPart[] = [];
   // cut[i]: where row i's entries of the current part start.

@@ -10,6 +10,8 @@
 export class HelperPace {
   /** Mean time of recent trees alone [0] and with the helper [1] (NaN: none yet). */
   private readonly ms = [NaN, NaN];
+  /** Trees seen each way: the first is not timed (it pays for first touches: the helper's histograms, a new layout). */
+  private readonly seen = [0, 0];
   private count = 0;
 
   /** always: every tree with the helper (tests of the shared growth). */
@@ -19,7 +21,7 @@ export class HelperPace {
     if (this.always) return true;
     const [alone, helped] = this.ms as [number, number];
     this.count++;
-    // Each way is timed once first: the helper, then alone.
+    // Each way is timed first: the helper, then alone.
     if (Number.isNaN(helped)) return true;
     if (Number.isNaN(alone)) return false;
     const best = !(alone < helped);
@@ -28,6 +30,7 @@ export class HelperPace {
 
   record(helped: boolean, ms: number): void {
     const k = helped ? 1 : 0;
+    if (this.seen[k]!++ === 0) return;
     const m = this.ms[k]!;
     // A moving mean: trees of one fit take about as long as each other, and the machine's load drifts.
     this.ms[k] = Number.isNaN(m) ? ms : m + 0.25 * (ms - m);

@@ -2,8 +2,8 @@
 // whole trees of every call until told to stop, then returns to its event loop.
 
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
-import { BestFirst, readLockstepArgs } from './hist-best-first.js';
+import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type LayoutMessage, type TeamSetup } from './hist-team.js';
+import { BestFirst, LS_LAYOUTS, readLockstepArgs } from './hist-best-first.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
@@ -45,7 +45,8 @@ function serve(s: TeamSetup): void {
  */
 function pairSide(s: TeamSetup): () => void {
   const pb = s.pair!;
-  const st = { L: pb.L2, g: pb.g, h: pb.h, rows: pb.rows, hists: [] as Float64Array[] };
+  // L: the one-part layout, unused here (the helper grows only lockstep trees, on the posted parts).
+  const st = { L: s.L, g: pb.g, h: pb.h, rows: pb.rows, hists: [] as Float64Array[] };
   let free: number[] = [];
   const growth = new BestFirst(s.L.B, st, {
     startTree: () => { free = Array.from(st.hists, (_, k) => k); },
@@ -58,15 +59,22 @@ function pairSide(s: TeamSetup): () => void {
     },
     release: (k) => { free.push(k); },
   }, {
-    q: 1, L2: pb.L2, buf: pb.lockstep,
+    q: 1, buf: pb.lockstep,
     // The fitting thread posts nothing while a tree is under way: a new call means it gave the tree up.
     check: () => {
       if (Atomics.load(s.ctrl, C_ERROR) !== 0 || Atomics.load(s.ctrl, C_SEQ) !== seq) throw new Error('the fitting thread gave up a lockstep tree');
     },
   });
   let seq = -1;
+  let layouts = 0;
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
+    // The layout (or a new one) is posted before the tree that first uses it.
+    for (; layouts < pb.lockstep.args[LS_LAYOUTS]!; layouts++) {
+      const m = receiveMessageOnPort(port)?.message as LayoutMessage | undefined;
+      if (m?.type !== 'layout') throw new Error('histogram helper: a lockstep tree came before its layout');
+      growth.setPairLayout(m.L2);
+    }
     const { m, hConst, o } = readLockstepArgs(pb.lockstep.args);
     growth.grow(hConst, m, o, true);
   };
