@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binForHist } from './hist-binning.js';
-import { histLayout, splitLayout } from './hist-layout.js';
+import { balancedParts, histLayout, splitLayout } from './hist-layout.js';
 import { HistGrower, type GrowResult, type HistGrowOptions } from './hist-tree.js';
 import { HelperPace } from './hist-pace.js';
 import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, SPLIT_WORDS, readSplit, runStep } from './hist-split.js';
@@ -84,16 +84,28 @@ test('a layout cut in two parts lists each row\'s entries as the one-part layout
   const X = data(300, 2);
   const B = binForHist(X, 255, new Set([9]));
   const L1 = histLayout(B, 1, false);
-  const L2 = splitLayout(L1, 2, false);
+  const L2 = splitLayout(L1, false);
   const p1 = L1.parts[0]!;
   assert.equal(L2.parts.length, 2);
-  assert.equal(L2.parts[0]!.j0, 0);
-  assert.equal(L2.parts[1]!.j1, X.cols);
-  assert.equal(L2.parts[0]!.j1, L2.parts[1]!.j0);
+  // Every feature in exactly one part, each part's features ascending, both parts given some.
+  const all = L2.parts.flatMap((q) => Array.from(q.feats)).sort((a, b) => a - b);
+  assert.deepEqual(all, Array.from({ length: X.cols }, (_, j) => j));
+  for (const q of L2.parts) {
+    assert.ok(q.feats.length > 0);
+    assert.deepEqual(Array.from(q.feats), Array.from(q.feats).sort((a, b) => a - b));
+  }
+  // Each part's slots are one run, and each feature keeps its number of slots, renumbered.
+  const featureOf = (slot3: number): number => Array.from({ length: X.cols }, (_, j) => j).find((j) => slot3 >= 3 * L1.offset[j]! && slot3 < 3 * L1.offset[j + 1]!)!;
+  const moved = (slot3: number): number => { const j = featureOf(slot3); return slot3 - 3 * L1.offset[j]! + 3 * L2.offset[j]!; };
+  const partOf = (j: number): number => L2.parts.findIndex((q) => q.feats.includes(j));
+  assert.deepEqual(L2.parts.map((q) => q.runs.length), [2, 2]);
+  assert.equal(L2.parts[0]!.runs[1], L2.parts[1]!.runs[0]);
   for (let i = 0; i < X.rows; i++) {
     const whole = Array.from(p1.rowSlots.subarray(p1.rowStart[i]!, p1.rowStart[i + 1]!));
-    const cut = L2.parts.flatMap((q) => Array.from(q.rowSlots.subarray(q.rowStart[i]!, q.rowStart[i + 1]!)));
-    assert.deepEqual(cut, whole, `row ${i}`);
+    L2.parts.forEach((q, k) => {
+      const expected = whole.filter((s) => partOf(featureOf(s)) === k).map(moved);
+      assert.deepEqual(Array.from(q.rowSlots.subarray(q.rowStart[i]!, q.rowStart[i + 1]!)), expected, `row ${i}, part ${k}`);
+    });
   }
   const { g, h } = gradients(X, 3);
   const rows = Int32Array.from({ length: X.rows }, (_, i) => i);
@@ -110,10 +122,56 @@ test('a layout cut in two parts lists each row\'s entries as the one-part layout
   const res2 = new Float64Array(4 * SPLIT_WORDS);
   runStep({ L: L1, g, h, rows, hists: [hist1] }, 0, args, res1);
   for (const q of [1, 0]) runStep({ L: L2, g, h, rows, hists: [hist2] }, q, args, res2);
-  assert.deepEqual(hist2, hist1);
+  for (let j = 0; j < X.cols; j++) {
+    const nb = 3 * (B.nBins[j]! + 1);
+    assert.deepEqual(hist2.subarray(3 * L2.offset[j]!, 3 * L2.offset[j]! + nb), hist1.subarray(3 * L1.offset[j]!, 3 * L1.offset[j]! + nb), `feature ${j}`);
+  }
   const s1 = readSplit(res1, 1, 0, B.categorical);
   assert.ok(s1 && s1.gain > 0);
   assert.deepEqual(readSplit(res2, 2, 0, B.categorical), s1);
+});
+
+test('balancedParts gives each of two parts a fair share of row entries, slots and features', () => {
+  // 40 columns: 8 numeric (many bins, every row listed) then 32 one-hot ones (3 slots, few entries).
+  const rng = new Rng(5);
+  const n = 400;
+  const p = 40;
+  const X = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < 8; j++) X[i * p + j] = rng.normal();
+    X[i * p + 8 + rng.int(32)] = 1;
+  }
+  const L = histLayout(binForHist({ data: X, rows: n, cols: p }, 255, new Set()), 1, false);
+  const part = balancedParts(L, 2);
+  const shares = [0, 1].map((q) => {
+    let entries = 0;
+    let slots = 0;
+    let feats = 0;
+    for (let j = 0; j < p; j++) if (part[j] === q) { entries += L.nnz[j]!; slots += L.B.nBins[j]! + 1; feats++; }
+    return { entries, slots, feats };
+  });
+  const total = { entries: shares[0]!.entries + shares[1]!.entries, slots: shares[0]!.slots + shares[1]!.slots };
+  for (const sh of shares) {
+    assert.ok(Math.abs(sh.entries / total.entries - 0.5) < 0.1, `entries ${sh.entries} of ${total.entries}`);
+    assert.ok(Math.abs(sh.slots / total.slots - 0.5) < 0.1, `slots ${sh.slots} of ${total.slots}`);
+    assert.ok(sh.feats >= 14 && sh.feats <= 26, `${sh.feats} features`);
+  }
+  // Cut as runs of features, one part would hold every numeric column.
+  assert.ok([0, 1].every((q) => Array.from(part.subarray(0, 8)).includes(q)));
+});
+
+test('readSplit takes the better gain of the parts, and on equal gains the lower feature, as one scan would', () => {
+  const res = new Float64Array(4 * SPLIT_WORDS);
+  const put = (q: number, gain: number, feature: number): void => { res[2 * q * SPLIT_WORDS] = gain; res[2 * q * SPLIT_WORDS + 1] = feature; };
+  const none = new Uint8Array(20);
+  put(0, 2, 9); put(1, 3, 4);
+  assert.equal(readSplit(res, 2, 0, none)!.feature, 4);
+  put(0, 3, 9); put(1, 3, 4); // a tie: part 1 holds the lower feature
+  assert.equal(readSplit(res, 2, 0, none)!.feature, 4);
+  put(0, 3, 2);
+  assert.equal(readSplit(res, 2, 0, none)!.feature, 2);
+  put(0, 0, 0); put(1, 0, 0);
+  assert.equal(readSplit(res, 2, 0, none), null);
 });
 
 test('the helper is used on the trees where it has been faster, and tried again now and then', () => {

@@ -11,12 +11,14 @@ const MISS = MISSING_BIN;
 /** A feature's most frequent bin is left out of the row lists when it holds at least 1/DEFAULT_SHARE of the rows. */
 const DEFAULT_SHARE = 8;
 
-/** The features [j0, j1) (histogram slots [s0, s1)) and their row lists. */
+/** Some of the features, their histogram slots and their row lists. */
 export interface HistPart {
-  j0: number;
-  j1: number;
-  s0: number;
-  s1: number;
+  /** The part's features, ascending. */
+  feats: Int32Array;
+  /** Its slots as runs [runs[2r], runs[2r + 1]) of 3 * slot (one run when its features are contiguous). */
+  runs: Int32Array;
+  /** Slots of its features. */
+  nSlots: number;
   /** rowSlots[rowStart[i] .. rowStart[i + 1]) are 3 * slot of row i's bins other than the most frequent. */
   rowStart: Int32Array;
   rowSlots: Int32Array;
@@ -25,7 +27,10 @@ export interface HistPart {
 /** Binned data laid out for histograms; typed arrays on shared memory when `shared`. */
 export interface HistLayout {
   B: HistBinned;
-  /** Histogram slot of bin 0 of feature j (each feature has nBins + 1 slots; the last is missing). */
+  /**
+   * Histogram slot of bin 0 of feature j (each feature has nBins + 1 slots; the last is missing).
+   * Ascending in j, except in a layout cut by splitLayout (numbered part by part); offset[p] = total.
+   */
   offset: Int32Array;
   total: number;
   /** Per feature, the slot of its most frequent bin, left out of the row lists and filled in from the node's totals, or -1. */
@@ -116,44 +121,91 @@ function partBounds(work: Float64Array, nParts: number): number[] {
 }
 
 /**
- * A one-part layout cut into nParts feature parts of about equal work, for steps shared between
- * threads: each row's list holds its features in order, so each part's list is a run of it (a copy,
- * with no pass over the codes). Same slots and histograms as L's: a node's histogram and split do not
- * depend on the parts. slotWeight: what a feature's histogram slot costs against one row entry.
- * @example const L2 = splitLayout(histLayout(B, 1, true), 2, true);
+ * Which of nParts parts each feature goes to, so that every part has about the same share of each of
+ * three costs of a node step: the row entries its histograms are built from (an entry of a feature of
+ * many bins counts 1.8: its adds land all over the feature's slots, not on two or three hot ones,
+ * timed on Ames' root at 1.8 against 1.0 ns), the slots its splits are scanned over, and its number of
+ * features (a fixed cost each). Parts cut as runs of features balance only a mix of them: a tree of
+ * large nodes and one of many small ones weigh entries and slots differently, and the two threads of a
+ * lockstep pair waited on each other in every step while their totals over a fit matched (Ames: 5 ms
+ * of waits each in a 71 ms fit). Greedy, largest features first.
+ * @example const part = balancedParts(L, 2); // part[j]: 0 or 1
  */
-export function splitLayout(L: HistLayout, nParts: number, shared: boolean, slotWeight = 10): HistLayout {
+export function balancedParts(L: HistLayout, nParts: number): Uint8Array {
+  const p = L.B.cols;
+  const build = Float64Array.from(L.nnz, (z, j) => z * (L.B.nBins[j]! > 16 ? 1.8 : 1));
+  const scan = Float64Array.from(L.B.nBins, (b) => b + 1);
+  const sumBuild = build.reduce((a, b) => a + b, 0) || 1;
+  const sumScan = scan.reduce((a, b) => a + b, 0);
+  const share = (j: number): number => Math.max(build[j]! / sumBuild, scan[j]! / sumScan, 1 / p);
+  const order = Array.from({ length: p }, (_, j) => j).sort((x, y) => share(y) - share(x) || x - y);
+  const loads = Array.from({ length: nParts }, () => [0, 0, 0]);
+  const part = new Uint8Array(p);
+  for (const j of order) {
+    const add = [build[j]! / sumBuild, scan[j]! / sumScan, 1 / p];
+    let best = 0;
+    let bestMax = Infinity;
+    for (let q = 0; q < nParts; q++) {
+      const m = Math.max(...loads[q]!.map((v, d) => v + add[d]!));
+      if (m < bestMax) { bestMax = m; best = q; }
+    }
+    part[j] = best;
+    loads[best]!.forEach((v, d, a) => { a[d] = v + add[d]!; });
+  }
+  return part;
+}
+
+/**
+ * A one-part layout cut into feature parts (part[j]: the part of feature j, default balancedParts of
+ * two), for steps shared between threads. Slots are numbered part by part, so each part's slots are
+ * one run of the histogram (a thread then touches half of each histogram's cache lines, not a
+ * scatter over all of them: interleaved slots made an Ames fit 10% slower); each row's list keeps its
+ * part's entries, renumbered. A node's histogram values and split do not depend on the parts.
+ * @example const L2 = splitLayout(histLayout(B, 1, true), true);
+ */
+export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = balancedParts(L, 2)): HistLayout {
   if (L.parts.length !== 1) throw new Error(`splitLayout: the layout has ${L.parts.length} parts, expected 1`);
+  const p = L.B.cols;
+  if (part.length !== p) throw new Error(`splitLayout: parts of ${part.length} features, the layout has ${p}`);
+  const nParts = Math.max(...part) + 1;
   const { rowStart, rowSlots } = L.parts[0]!;
   const n = L.B.rows;
-  // Two threads in lockstep each take a part of every step (src/ml/hist-best-first.ts). An entry of a
-  // feature of many bins costs about twice one of a few bins (its adds land all over the feature's
-  // slots, not on two or three hot ones): timed on Ames' root, 1.8 against 1.0 ns an entry. Slots
-  // weigh with the tree's shape (the grower's pairSlotWeight).
-  const cost = Float64Array.from(L.nnz, (z, j) => z * (L.B.nBins[j]! > 16 ? 1.8 : 1) + slotWeight * (L.B.nBins[j]! + 1));
-  const bounds = partBounds(cost, nParts);
-  const parts: HistPart[] = [];
-  // cut[i]: where row i's entries of the current part start.
-  const cut = rowStart.slice(0, n);
+  const { offset, dflt, total } = L;
+  const offset2 = int32(p + 1, shared);
+  const dflt2 = int32(p, shared);
+  // Each old slot's part and new number, indexed by 3 * slot as the row lists hold them.
+  const partOf = new Uint8Array(3 * total);
+  const renumber = new Int32Array(3 * total);
+  const feats = Array.from({ length: nParts }, (_, q) => Int32Array.from(Array.from({ length: p }, (_, j) => j).filter((j) => part[j] === q)));
+  const runs: Int32Array[] = [];
+  let at = 0;
   for (let q = 0; q < nParts; q++) {
-    const j0 = bounds[q]!;
-    const j1 = bounds[q + 1]!;
-    const s0 = L.offset[j0]!;
-    const s1 = L.offset[j1]!;
-    const end = 3 * s1; // row lists hold 3 * slot
+    const first = at;
+    for (const j of feats[q]!) {
+      offset2[j] = at;
+      dflt2[j] = dflt[j]! < 0 ? -1 : dflt[j]! - offset[j]! + at;
+      for (let s = offset[j]!; s < offset[j + 1]!; s++) { partOf[3 * s] = q; renumber[3 * s] = 3 * (s - offset[j]! + at); }
+      at += offset[j + 1]! - offset[j]!;
+    }
+    runs.push(Int32Array.of(3 * first, 3 * at));
+  }
+  offset2[p] = total;
+  const parts: HistPart[] = [];
+  for (let q = 0; q < nParts; q++) {
     const start = int32(n + 1, shared);
     for (let i = 0; i < n; i++) {
-      let u = cut[i]!;
-      const e = rowStart[i + 1]!;
-      while (u < e && rowSlots[u]! < end) u++;
-      start[i + 1] = start[i]! + (u - cut[i]!);
-      cut[i] = u;
+      let c = 0;
+      for (let u = rowStart[i]!; u < rowStart[i + 1]!; u++) c += +(partOf[rowSlots[u]!] === q);
+      start[i + 1] = start[i]! + c;
     }
     const slots = int32(start[n]!, shared);
-    for (let i = 0; i < n; i++) slots.set(rowSlots.subarray(cut[i]! - (start[i + 1]! - start[i]!), cut[i]!), start[i]!);
-    parts.push({ j0, j1, s0, s1, rowStart: start, rowSlots: slots });
+    for (let i = 0, w = 0; i < n; i++) {
+      for (let u = rowStart[i]!; u < rowStart[i + 1]!; u++) if (partOf[rowSlots[u]!] === q) slots[w++] = renumber[rowSlots[u]!]!;
+    }
+    const r = runs[q]!;
+    parts.push({ feats: feats[q]!, runs: r, nSlots: (r[1]! - r[0]!) / 3, rowStart: start, rowSlots: slots });
   }
-  return { ...L, parts };
+  return { ...L, offset: offset2, dflt: dflt2, parts };
 }
 
 /** The row lists of features [j0, j1): column by column (sequential reads), each row's entries at its own cursor. */
@@ -186,5 +238,6 @@ function rowLists(B: HistBinned, offset: Int32Array, dflt: Int32Array, j0: numbe
       if (c !== dc) rowSlots[cursor[i]!++] = slot3[c]!;
     }
   }
-  return { j0, j1, s0: offset[j0]!, s1: offset[j1]!, rowStart, rowSlots };
+  const feats = Int32Array.from({ length: j1 - j0 }, (_, k) => j0 + k);
+  return { feats, runs: Int32Array.of(3 * offset[j0]!, 3 * offset[j1]!), nSlots: offset[j1]! - offset[j0]!, rowStart, rowSlots };
 }

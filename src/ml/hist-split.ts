@@ -58,7 +58,8 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
   // Row positions as int32 (| 0), not the doubles they are stored as: the row loops index with them.
   const start = a[A_START]! | 0;
   const end = a[A_END]! | 0;
-  hist.fill(0, 3 * part.s0, 3 * part.s1);
+  const { runs } = part;
+  for (let r = 0; r < runs.length; r += 2) hist.fill(0, runs[r]!, runs[r + 1]!);
   buildPart(st, part, hist, hConst, start, end, a[A_G]!, a[A_G + 1]!, a[A_G + 2]!);
   const r0 = 2 * q * SPLIT_WORDS;
   res[r0] = 0;
@@ -72,8 +73,8 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
     // cancer fit went to whole-part subtractions).
     const m = end - start;
     const perRow = part.rowSlots.length / (part.rowStart.length - 1);
-    if (m * perRow * 4 < part.s1 - part.s0) subtractTouched(st, part, parent, hist, start, end);
-    else subtract(parent, hist, 3 * part.s0, 3 * part.s1);
+    if (m * perRow * 4 < part.nSlots) subtractTouched(st, part, parent, hist, start, end);
+    else for (let r = 0; r < runs.length; r += 2) subtract(parent, hist, runs[r]!, runs[r + 1]!);
     findSplit(st.L, part, parent, a[A_G + 3]!, a[A_G + 4]!, a[A_G + 5]!, hConst, lam, msl, res, r0 + SPLIT_WORDS);
   }
 }
@@ -91,13 +92,13 @@ function writeSplit(s: Split, res: Float64Array, o: number): void {
 
 /**
  * The best split in results of parts [0, nParts) for node c (0: built, 1: sibling), or null; ties go to
- * the lower feature, as one scan over all features would.
+ * the lower feature, as one scan over all features would (each part's scan keeps its first best).
  */
 export function readSplit(res: Float64Array, nParts: number, c: number, categorical: Uint8Array): Split | null {
   let best = -1;
   for (let q = 0; q < nParts; q++) {
     const o = (2 * q + c) * SPLIT_WORDS;
-    if (res[o]! > 0 && (best < 0 || res[o]! > res[best]!)) best = o;
+    if (res[o]! > 0 && (best < 0 || res[o]! > res[best]! || (res[o] === res[best] && res[o + 1]! < res[best + 1]!))) best = o;
   }
   if (best < 0) return null;
   const feature = res[best + 1]!;
@@ -133,13 +134,15 @@ function buildPart(st: StepState, part: HistPart, hist: Float64Array, hConst: bo
     }
   }
   const { offset, dflt } = st.L;
-  for (let j = part.j0; j < part.j1; j++) {
+  const { feats } = part;
+  for (let f = 0; f < feats.length; f++) {
+    const j = feats[f]!;
     let sg = 0;
     let sh = 0;
     let sc = 0;
     const d = dflt[j]!;
     if (d < 0) continue; // every bin of this feature is listed
-    const e = 3 * offset[j + 1]!;
+    const e = 3 * (offset[j]! + st.L.B.nBins[j]! + 1); // a feature's slots (offsets need not follow feature order)
     const kd = 3 * d;
     for (let k = 3 * offset[j]!; k < e; k += 3) if (k !== kd) { sg += hist[k]!; sh += hist[k + 1]!; sc += hist[k + 2]!; }
     hist[3 * d] = G - sg;
@@ -168,7 +171,9 @@ function subtractTouched(st: StepState, part: HistPart, a: Float64Array, b: Floa
     }
   }
   const { dflt } = st.L;
-  for (let j = part.j0; j < part.j1; j++) {
+  const { feats } = part;
+  for (let f = 0; f < feats.length; f++) {
+    const j = feats[f]!;
     const d = dflt[j]!;
     if (d < 0) continue;
     const k = 3 * d;
@@ -209,7 +214,9 @@ function findSplit(L: HistLayout, part: HistPart, hist: Float64Array, G: number,
   let bestJ = -1;
   let bestBin = -1;
   let bestMissLeft = false;
-  for (let j = part.j0; j < part.j1; j++) {
+  const { feats } = part;
+  for (let f = 0; f < feats.length; f++) {
+    const j = feats[f]!;
     const base = 3 * offset[j]!;
     const nb = B.nBins[j]!;
     const ms = base + 3 * nb;

@@ -62,8 +62,8 @@ export class HistGrower {
   /** One tree per call on two threads: the helper growing each tree in lockstep, or null. */
   private readonly pairTeam: HistTeam | null;
   private readonly pairBuf: LockstepBuffers | null;
-  /** The slot weight the pair's two-part layout was cut with (NaN: none yet). */
-  private pairWeight = NaN;
+  /** Whether the pair's two-part layout has been cut and posted (at the first lockstep tree). */
+  private pairCut = false;
   private readonly B: HistBinned;
   private readonly st: StepState;
   private readonly growth: BestFirst;
@@ -235,7 +235,7 @@ export class HistGrower {
     const together = this.pairTeam !== null && this.pairTeam.ready() && this.pace.next();
     // Outside the tree's time: one tree that also cut the layout looked 5x slower than the helper's
     // others, and kept the helper off for the rest of the fit.
-    if (together) this.pairLayout(o);
+    if (together && !this.pairCut) this.pairLayout();
     const t0 = performance.now();
     let out: GrowResult;
     try {
@@ -251,15 +251,13 @@ export class HistGrower {
     return out;
   }
 
-  /** Cuts the features in two parts for the tree's shape (again if the shape changed), for both threads. */
-  private pairLayout(o: HistGrowOptions): void {
-    const w = pairSlotWeight(o);
-    if (w === this.pairWeight) return;
-    const L2 = splitLayout(this.L, 2, true, w);
+  /** Cuts the features in two parts of even work (src/ml/hist-layout.ts balancedParts), for both threads. */
+  private pairLayout(): void {
+    const L2 = splitLayout(this.L, true);
     this.growth.setPairLayout(L2);
     this.pairTeam!.postLayout(L2);
     this.pairBuf!.args[LS_LAYOUTS]!++;
-    this.pairWeight = w;
+    this.pairCut = true;
   }
 
   /** Starts the helper on the tree in st.rows (src/ml/hist-best-first.ts). */
@@ -268,17 +266,6 @@ export class HistGrower {
     writeLockstepArgs(this.pairBuf!.args, m, hConst, o);
     this.pairTeam!.beginLockstep();
   }
-}
-
-/**
- * What a histogram slot costs in a lockstep step against one row entry (src/ml/hist-layout.ts
- * splitLayout), for trees of this shape: every step scans both children's slots, while a row is built
- * only a few times per tree, so slots weigh with the number of steps. Timed with the two parts run one
- * after the other on one thread: best-first trees of 31 leaves balanced at a weight of 25 on Ames
- * (50.5 / 49.6 ms of steps per fit, against 55.8 / 47.3 at 10), depth-3 trees at 6-10.
- */
-function pairSlotWeight(o: HistGrowOptions): number {
-  return 0.85 * Math.min(o.maxLeafNodes - 1, 2 ** o.maxDepth - 1);
 }
 
 /**
