@@ -37,8 +37,6 @@ export const LOCKSTEP_RES = 2 * 4 * SPLIT_WORDS;
 export const LS_M = 0;
 export const LS_HCONST = 1;
 export const LS_OPTS = 2; // maxLeafNodes, maxDepth, minSamplesLeaf, l2, learningRate
-/** How many two-part layouts have been posted to the helper: it takes each before its tree. */
-export const LS_LAYOUTS = 7;
 export const LOCKSTEP_ARGS = 8;
 
 /** What both threads of a pair share besides the grower's rows, gradients and hessians. */
@@ -138,7 +136,7 @@ export class BestFirst {
     if (pair) this.steps = Atomics.load(pair.buf.sync, W_STEP[pair.q]);
   }
 
-  /** Lockstep trees from now on run on this two-part layout (the other thread switches at the same tree). */
+  /** Lockstep trees run on this two-part layout (src/ml/hist-layout.ts splitLayout; this thread's part built). */
   setPairLayout(L2: HistLayout): void {
     this.stPair = [{ ...this.st, L: L2 }, { ...this.st, L: L2, rows: this.pair!.buf.rowsB }];
   }

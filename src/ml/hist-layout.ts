@@ -160,10 +160,12 @@ export function balancedParts(L: HistLayout, nParts: number): Uint8Array {
  * two), for steps shared between threads. Slots are numbered part by part, so each part's slots are
  * one run of the histogram (a thread then touches half of each histogram's cache lines, not a
  * scatter over all of them: interleaved slots made an Ames fit 10% slower); each row's list keeps its
- * part's entries, renumbered. A node's histogram values and split do not depend on the parts.
+ * part's entries, renumbered. A node's histogram values and split do not depend on the parts. Only
+ * the parts `only` names get row lists (a thread steps through its own part only; each thread of a
+ * pair builds its own, side by side); the others' lists are empty.
  * @example const L2 = splitLayout(histLayout(B, 1, true), true);
  */
-export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = balancedParts(L, 2)): HistLayout {
+export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = balancedParts(L, 2), only: (q: number) => boolean = () => true): HistLayout {
   if (L.parts.length !== 1) throw new Error(`splitLayout: the layout has ${L.parts.length} parts, expected 1`);
   const p = L.B.cols;
   if (part.length !== p) throw new Error(`splitLayout: parts of ${part.length} features, the layout has ${p}`);
@@ -192,6 +194,11 @@ export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = b
   offset2[p] = total;
   const parts: HistPart[] = [];
   for (let q = 0; q < nParts; q++) {
+    const r = runs[q]!;
+    if (!only(q)) {
+      parts.push({ feats: feats[q]!, runs: r, nSlots: (r[1]! - r[0]!) / 3, rowStart: new Int32Array(0), rowSlots: new Int32Array(0) });
+      continue;
+    }
     const start = int32(n + 1, shared);
     for (let i = 0; i < n; i++) {
       let c = 0;
@@ -202,7 +209,6 @@ export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = b
     for (let i = 0, w = 0; i < n; i++) {
       for (let u = rowStart[i]!; u < rowStart[i + 1]!; u++) if (partOf[rowSlots[u]!] === q) slots[w++] = renumber[rowSlots[u]!]!;
     }
-    const r = runs[q]!;
     parts.push({ feats: feats[q]!, runs: r, nSlots: (r[1]! - r[0]!) / 3, rowStart: start, rowSlots: slots });
   }
   return { ...L, offset: offset2, dflt: dflt2, parts };

@@ -99,9 +99,6 @@ export interface PairBuffers {
   lockstep: LockstepBuffers;
 }
 
-/** The grower's layout cut in two feature parts, for the helper's lockstep trees. */
-export interface LayoutMessage { type: 'layout'; L2: HistLayout }
-
 /** A tree grown by a helper; its leaves as (node, start, end, value) quadruples (one typed array clones faster than objects). */
 export interface GrownMessage { t: number; tree: HistTree; leaves: Float64Array; nodeRows: Int32Array; ms: number }
 
@@ -182,12 +179,6 @@ export class HistTeam {
     this.share(CMD_ROWS, nBlocks, run);
     // Nothing is posted but errors.
     if (this.collect().length > 0) this.fail('a histogram thread posted a tree in a rows call');
-  }
-
-  /** Posts the helper the two-part layout of the lockstep trees after it (src/ml/hist-layout.ts splitLayout). */
-  postLayout(L2: HistLayout): void {
-    const m: LayoutMessage = { type: 'layout', L2 };
-    for (const pw of this.helpers) pw.port.postMessage(m);
   }
 
   /** Starts the helper on a lockstep tree (its arguments already in the lockstep buffers). */

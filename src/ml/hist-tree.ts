@@ -8,7 +8,7 @@ import { histLayout, splitLayout, type HistLayout } from './hist-layout.js';
 import type { StepState } from './hist-split.js';
 import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_OPTS, T_SOFTMAX, T_TASKS, unpackLeaves } from './hist-team.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
-import { BestFirst, LS_LAYOUTS, lockstepBuffers, writeLockstepArgs, type HistPool, type LockstepBuffers } from './hist-best-first.js';
+import { BestFirst, lockstepBuffers, writeLockstepArgs, type HistPool, type LockstepBuffers } from './hist-best-first.js';
 import { HelperPace } from './hist-pace.js';
 
 function f64(n: number): Float64Array {
@@ -62,7 +62,7 @@ export class HistGrower {
   /** One tree per call on two threads: the helper growing each tree in lockstep, or null. */
   private readonly pairTeam: HistTeam | null;
   private readonly pairBuf: LockstepBuffers | null;
-  /** Whether the pair's two-part layout has been cut and posted (at the first lockstep tree). */
+  /** Whether this thread's part of the pair's two-part layout is built (at the first lockstep tree). */
   private pairCut = false;
   private readonly B: HistBinned;
   private readonly st: StepState;
@@ -251,12 +251,12 @@ export class HistGrower {
     return out;
   }
 
-  /** Cuts the features in two parts of even work (src/ml/hist-layout.ts balancedParts), for both threads. */
+  /**
+   * Cuts the features in two parts of even work (src/ml/hist-layout.ts balancedParts) and builds this
+   * thread's part (the helper built its own before it was ready).
+   */
   private pairLayout(): void {
-    const L2 = splitLayout(this.L, true);
-    this.growth.setPairLayout(L2);
-    this.pairTeam!.postLayout(L2);
-    this.pairBuf!.args[LS_LAYOUTS]!++;
+    this.growth.setPairLayout(splitLayout(this.L, true, undefined, (q) => q === 0));
     this.pairCut = true;
   }
 

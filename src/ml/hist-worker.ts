@@ -2,8 +2,9 @@
 // whole trees of every call until told to stop, then returns to its event loop.
 
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type LayoutMessage, type TeamSetup } from './hist-team.js';
-import { BestFirst, LS_LAYOUTS, readLockstepArgs } from './hist-best-first.js';
+import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { BestFirst, readLockstepArgs } from './hist-best-first.js';
+import { splitLayout } from './hist-layout.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
@@ -13,8 +14,9 @@ function serve(s: TeamSetup): void {
   const { ctrl } = s;
   let last = s.seq;
   let grower: HistGrower | undefined;
-  Atomics.add(ctrl, C_READY, 1);
+  // Ready once its part of the layout is built: the fitting thread's lockstep trees need it.
   const pair = s.pair ? pairSide(s) : null;
+  Atomics.add(ctrl, C_READY, 1);
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctrl, C_SEQ) === last) {
@@ -65,16 +67,12 @@ function pairSide(s: TeamSetup): () => void {
       if (Atomics.load(s.ctrl, C_ERROR) !== 0 || Atomics.load(s.ctrl, C_SEQ) !== seq) throw new Error('the fitting thread gave up a lockstep tree');
     },
   });
+  // Its own part's row lists, built here while the fitting thread grows its first trees alone (the
+  // parts come out the same on both threads: balancedParts depends on the layout only).
+  growth.setPairLayout(splitLayout(s.L, true, undefined, (q) => q === 1));
   let seq = -1;
-  let layouts = 0;
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
-    // The layout (or a new one) is posted before the tree that first uses it.
-    for (; layouts < pb.lockstep.args[LS_LAYOUTS]!; layouts++) {
-      const m = receiveMessageOnPort(port)?.message as LayoutMessage | undefined;
-      if (m?.type !== 'layout') throw new Error('histogram helper: a lockstep tree came before its layout');
-      growth.setPairLayout(m.L2);
-    }
     const { m, hConst, o } = readLockstepArgs(pb.lockstep.args);
     growth.grow(hConst, m, o, true);
   };
