@@ -8,6 +8,7 @@ import { growOptions, type MaxFeatures } from './tree.js';
 import { binForHist } from './hist-binning.js';
 import { SOFTMAX_GBM } from './hist-softmax.js';
 import { HistGrower, type GrowResult, type HistGrowOptions, type HistLeaf } from './hist-tree.js';
+import { wakeHistHelpers } from './hist-team.js';
 import { Rng } from '../tensor/random.js';
 import { resolveJobs } from './forest-pool.js';
 
@@ -93,6 +94,13 @@ function histStage(grower: HistGrower, g: Float64Array, params: GradientBoosting
   return { tree: histTreeArrays(grown), leaves: grown.leaves, m: drawn.length };
 }
 
+/** The histogram grower of a fit (its helper threads woken first, to be ready when binning is done). */
+function newGrower(M: Matrix, params: GradientBoostingParams, treesPerCall: number): HistGrower {
+  const threads = resolveJobs(params.nJobs);
+  if (threads > 1) wakeHistHelpers(threads - 1);
+  return new HistGrower(binForHist(M, Math.min(255, params.maxBins), new Set()), threads, treesPerCall);
+}
+
 /** Newton step per leaf: Σ r / Σ p(1 - p) over its samples, scaled by (K - 1) / K for softmax. */
 function newtonLeaves(tree: TreeArrays, leaves: readonly { node: number; start: number; end: number }[], samples: Int32Array, r: Float64Array, K: number): void {
   for (const { node, start, end } of leaves) {
@@ -150,7 +158,7 @@ export class GradientBoostingRegressor extends Regressor<GradientBoostingParams,
     const yv = toVector(y, M.rows);
     const mean = yv.reduce((s, v) => s + v, 0) / M.rows;
     const hist = histEligible(this.params);
-    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set()), resolveJobs(this.params.nJobs)) : null;
+    const grower = hist ? newGrower(M, this.params, 1) : null;
     try {
       return this.setState({ init: Float64Array.of(mean), trees: this.stages(M, yv, mean, grower), nFeatures: M.cols });
     } finally {
@@ -210,7 +218,7 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     if (classes.length < 2) throw new Error('GradientBoostingClassifier needs at least two classes in y');
     const hist = histEligible(this.params);
     const K = classes.length === 2 ? 1 : classes.length;
-    const grower = hist ? new HistGrower(binForHist(M, Math.min(255, this.params.maxBins), new Set()), resolveJobs(this.params.nJobs), K) : null;
+    const grower = hist ? newGrower(M, this.params, K) : null;
     try {
       return this.setState({ classes, ...this.stages(M, index, classes.length, grower) });
     } finally {

@@ -197,6 +197,6 @@ test('the helper is used on the trees where it has been faster, and tried again 
   // ... and when the helper's trees slow down (a busy machine), it is dropped within a few trees.
   let dropped = -1;
   for (let t = 0; t < 16 && dropped < 0; t++) { const helped = rare.next(); if (!helped) dropped = t; rare.record(helped, helped ? 4 : 2); }
-  assert.ok(dropped >= 0 && dropped <= 4, `dropped after ${dropped} slow trees`);
+  assert.ok(dropped >= 0 && dropped <= 6, `dropped after ${dropped} slow trees`);
   assert.equal(new HelperPace(true).next(), true);
 });

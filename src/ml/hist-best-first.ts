@@ -87,6 +87,12 @@ export interface PairSide {
   check(): void;
 }
 
+/** What grow() returns on the helper's side of a lockstep tree. */
+const HELPER_RESULT: GrowResult = {
+  tree: { feature: new Int32Array(0), threshold: new Float64Array(0), missingLeft: new Uint8Array(0), catOffset: new Int32Array(0), bits: new Int32Array(0), left: new Int32Array(0), right: new Int32Array(0), value: new Float64Array(0) },
+  leaves: [], nodeRows: new Int32Array(0),
+};
+
 interface Node {
   id: number;
   start: number;
@@ -171,7 +177,12 @@ export class BestFirst {
       open.splice(bi, 1);
       this.expand(nd, open.length + done.length + 2 >= o.maxLeafNodes, o, hConst);
     }
-    if (this.together) this.endPair([...open, ...done]);
+    if (this.together) {
+      this.endPair([...open, ...done]);
+      // The helper's copy of the tree is thrown away: not built, so its thread makes less garbage (a
+      // collection pause on either thread stalls the other at the next barrier).
+      if (this.pair!.q === 1) return HELPER_RESULT;
+    }
     const value = new Float64Array(this.feature.length);
     const leaves: HistLeaf[] = [];
     for (const nd of [...open, ...done]) {

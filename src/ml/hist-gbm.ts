@@ -7,6 +7,7 @@ import { Classifier, Regressor, encodeLabels, type ClassifierState } from './bas
 import { checkCols, toMatrix, toVector, takeRows, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
 import { binForHist } from './hist-binning.js';
 import { HistGrower, addTree, type HistTree } from './hist-tree.js';
+import { wakeHistHelpers } from './hist-team.js';
 import { expFast } from './fast-exp.js';
 import { SOFTMAX_HGB } from './hist-softmax.js';
 import { Rng } from '../tensor/random.js';
@@ -167,11 +168,13 @@ function boost(p: HistGradientBoostingParams, X: Matrix, makeLoss: (rows: Int32A
     train = perm.slice(nVal).sort();
   }
   const loss = makeLoss(train);
+  const threads = resolveJobs(p.nJobs);
+  if (threads > 1) wakeHistHelpers(threads - 1); // while this thread bins
   const Xt = val ? takeRows(X, train) : X;
   const B = binForHist(Xt, p.maxBins, new Set(p.categoricalFeatures ?? []));
   // One tree per class and iteration: with threads, whole trees grow side by side (one tree per
   // iteration: both threads on each tree, src/ml/hist-best-first.ts).
-  const grower = new HistGrower(B, resolveJobs(p.nJobs), loss.K);
+  const grower = new HistGrower(B, threads, loss.K);
   try {
     return boostOn(p, X, Xt, grower, loss, makeLoss, val);
   } finally {

@@ -8,8 +8,8 @@
  * @example const pace = new HelperPace(); const use = pace.next(); const t0 = performance.now(); grow(use); pace.record(use, performance.now() - t0);
  */
 export class HelperPace {
-  /** Mean time of recent trees alone [0] and with the helper [1] (NaN: none yet). */
-  private readonly ms = [NaN, NaN];
+  /** The last WINDOW times of trees alone [0] and with the helper [1], oldest overwritten first. */
+  private readonly recent = [new Float64Array(WINDOW), new Float64Array(WINDOW)];
   /** Trees seen each way: the first is not timed (it pays for first touches: the helper's histograms, a new layout). */
   private readonly seen = [0, 0];
   private count = 0;
@@ -19,26 +19,43 @@ export class HelperPace {
 
   next(): boolean {
     if (this.always) return true;
-    const [alone, helped] = this.ms as [number, number];
     this.count++;
-    // Each way is timed first: the helper, then alone.
-    if (Number.isNaN(helped)) return true;
-    if (Number.isNaN(alone)) return false;
-    const best = !(alone < helped);
+    // Each way is timed first: the helper over a few trees, then alone.
+    if (this.seen[1]! < WARM_HELPED) return true;
+    if (this.seen[0]! < 2) return false;
+    // Alone only when clearly faster than the helper's typical tree.
+    const best = !(this.typical(0) < MARGIN * this.typical(1));
     return this.count % (best ? PROBE_ALONE : PROBE_HELPED) === 0 ? !best : best;
   }
 
   record(helped: boolean, ms: number): void {
     const k = helped ? 1 : 0;
-    if (this.seen[k]!++ === 0) return;
-    const m = this.ms[k]!;
-    // A moving mean: trees of one fit take about as long as each other, and the machine's load drifts.
-    this.ms[k] = Number.isNaN(m) ? ms : m + 0.25 * (ms - m);
+    const n = this.seen[k]!++;
+    if (n > 0) this.recent[k]![(n - 1) % WINDOW] = ms;
+  }
+
+  /**
+   * The median of the recent times one way: the first trees with the helper in a fit ran 4-5x slower
+   * than the rest (its histograms new), and a collection pause on either thread stretches one tree;
+   * a moving mean of them kept the grower alone for 57-92 trees of 100 in a third of Ames fits. A busy
+   * machine slows every tree, and moves the median within a few.
+   */
+  private typical(k: number): number {
+    const n = Math.min(this.seen[k]! - 1, WINDOW);
+    const sorted = Array.from(this.recent[k]!.subarray(0, n)).sort((x, y) => x - y);
+    return sorted[n >> 1]!;
   }
 }
+
 // While the helper is the faster way, its own trees show when it stops being so (the machine gets
 // busy: their mean rises past the last trees alone), so trees alone are tried rarely: each costs what
 // the helper saves on it (every 16th tree alone took 3-4% off the speedup of two threads). While
 // alone is the faster way, only a tree with the helper shows that the helper pays again.
 const PROBE_ALONE = 64;
 const PROBE_HELPED = 16;
+/** Recent trees each way whose median is compared. */
+const WINDOW = 8;
+/** Trees with the helper before alone is timed (the first untimed). */
+const WARM_HELPED = 6;
+/** Alone is chosen when its mean is under this share of the helper's. */
+const MARGIN = 0.85;

@@ -130,19 +130,27 @@ function growTrees(s: TeamSetup, grower: HistGrower, seq: number): void {
  */
 const LINGER_MS = 25;
 
-function serveAndLinger(first: TeamSetup): void {
-  let s: TeamSetup | null = first;
+function serveAndLinger(first: TeamSetup | null): void {
+  let s = first ?? linger();
   while (s) {
     serve(s);
-    s = null;
-    const until = performance.now() + LINGER_MS;
-    while (!s && performance.now() < until) {
-      const m = receiveMessageOnPort(port)?.message as { type?: string } | undefined;
-      if (m?.type === 'setup') s = m as TeamSetup;
-    }
+    s = linger();
   }
 }
 
+/** The next setup if one comes within LINGER_MS (a wake-up message only restarts the wait), else null. */
+function linger(): TeamSetup | null {
+  let until = performance.now() + LINGER_MS;
+  while (performance.now() < until) {
+    const m = receiveMessageOnPort(port)?.message as { type?: string } | undefined;
+    if (m?.type === 'setup') return m as TeamSetup;
+    if (m?.type === 'wake') until = performance.now() + LINGER_MS;
+  }
+  return null;
+}
+
+// 'wake': a fit is about to start a grower (hist-team.ts wakeHistHelpers).
 port.on('message', (m: { type?: string }) => {
   if (m.type === 'setup') serveAndLinger(m as TeamSetup);
+  else if (m.type === 'wake') serveAndLinger(null);
 });
