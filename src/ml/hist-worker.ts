@@ -14,8 +14,15 @@ function serve(s: TeamSetup): void {
   const { ctrl } = s;
   let last = s.seq;
   let grower: HistGrower | undefined;
-  // Ready once its part of the layout is built: the fitting thread's lockstep trees need it.
-  const pair = s.pair ? pairSide(s) : null;
+  // Ready once its part of the layout is built: the fitting thread's lockstep trees need it. A helper
+  // that cannot build it says why and never reports ready: the fitting thread then grows alone.
+  let pair: (() => void) | null = null;
+  try {
+    pair = s.pair ? pairSide(s) : null;
+  } catch (err) {
+    port.postMessage({ error: err instanceof Error ? err.message : String(err) });
+    return;
+  }
   Atomics.add(ctrl, C_READY, 1);
   for (;;) {
     let spins = 0;
@@ -47,9 +54,11 @@ function serve(s: TeamSetup): void {
  */
 function pairSide(s: TeamSetup): () => void {
   const pb = s.pair!;
-  // L: the one-part layout, unused here (the helper grows only lockstep trees, on the posted parts).
+  // L: the one-part layout, unused here (the helper grows only lockstep trees, on its own part).
   const st = { L: s.L, g: pb.g, h: pb.h, rows: pb.rows, hists: [] as Float64Array[] };
   let free: number[] = [];
+  /** The call of the tree under way. */
+  let seq = -1;
   const growth = new BestFirst(s.L.B, st, {
     startTree: () => { free = Array.from(st.hists, (_, k) => k); },
     alloc: () => {
@@ -70,7 +79,6 @@ function pairSide(s: TeamSetup): () => void {
   // Its own part's row lists, built here while the fitting thread grows its first trees alone (the
   // parts come out the same on both threads: balancedParts depends on the layout only).
   growth.setPairLayout(splitLayout(s.L, true, undefined, (q) => q === 1));
-  let seq = -1;
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
     const { m, hConst, o } = readLockstepArgs(pb.lockstep.args);
