@@ -80,6 +80,51 @@ test('trees grown by two threads in lockstep equal one thread\'s, node for node'
   }
 });
 
+test('a single feature grows on one thread whatever the threads asked for (there is nothing to share out)', () => {
+  const X = data(300, 4);
+  const one: Matrix = { data: Float64Array.from({ length: X.rows }, (_, i) => X.data[i * X.cols]!), rows: X.rows, cols: 1 };
+  const B = binForHist(one, 255, new Set());
+  const a = new HistGrower(B, 1);
+  const b = new HistGrower(B, 2, 1, true);
+  try {
+    const o: HistGrowOptions = { maxLeafNodes: 8, maxDepth: Infinity, minSamplesLeaf: 5, l2: 0, learningRate: 0.1 };
+    // No helper comes: a pair would have left one thread a part with no feature.
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    for (let t = 0; t < 25 && !b.helperReady(); t++) Atomics.wait(sleep, 0, 0, 20);
+    assert.equal(b.helperReady(), false);
+    const ra = grow(a, X, 1, true, o); // gradients from all ten columns, splits on the first
+    const rb = grow(b, X, 1, true, o);
+    assert.deepEqual(rb.out.tree, ra.out.tree);
+    assert.deepEqual(rb.rows, ra.rows);
+    assert.ok(ra.out.leaves.length >= 4);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('a layout of one feature cut in two has an empty second part, whose steps find no split', () => {
+  const X = data(200, 6);
+  const one: Matrix = { data: Float64Array.from({ length: X.rows }, (_, i) => X.data[i * X.cols]!), rows: X.rows, cols: 1 };
+  const L2 = splitLayout(histLayout(binForHist(one, 255, new Set()), 1, false), false);
+  assert.equal(L2.parts.length, 2);
+  assert.deepEqual(Array.from(L2.parts[1]!.feats), []);
+  assert.equal(L2.parts[1]!.nSlots, 0);
+  const { g, h } = gradients(X, 2);
+  const args = new Float64Array(ARGS);
+  let G = 0;
+  let H = 0;
+  for (let i = 0; i < X.rows; i++) { G += g[i]!; H += h[i]!; }
+  args[A_SMALL] = 0; args[A_PARENT] = -1; args[A_START] = 0; args[A_END] = X.rows;
+  args[A_G] = G; args[A_G + 1] = H; args[A_G + 2] = X.rows; args[A_DO_SMALL] = 1; args[A_DO_LARGE] = 0;
+  args[A_HCONST] = 0; args[A_MSL] = 5; args[A_L2] = 0;
+  const res = new Float64Array(4 * SPLIT_WORDS);
+  const st = { L: L2, g, h, rows: Int32Array.from({ length: X.rows }, (_, i) => i), hists: [new Float64Array(3 * L2.total)] };
+  for (const q of [0, 1]) runStep(st, q, args, res);
+  assert.equal(res[2 * SPLIT_WORDS], 0); // part 1: no split
+  assert.equal(readSplit(res, 2, 0, new Uint8Array(1))!.feature, 0);
+});
+
 test('a layout cut in two parts lists each row\'s entries as the one-part layout, and a step on it finds the same split', () => {
   const X = data(300, 2);
   const B = binForHist(X, 255, new Set([9]));

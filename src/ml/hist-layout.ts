@@ -160,16 +160,17 @@ export function balancedParts(L: HistLayout, nParts: number): Uint8Array {
  * two), for steps shared between threads. Slots are numbered part by part, so each part's slots are
  * one run of the histogram (a thread then touches half of each histogram's cache lines, not a
  * scatter over all of them: interleaved slots made an Ames fit 10% slower); each row's list keeps its
- * part's entries, renumbered. A node's histogram values and split do not depend on the parts. Only
+ * part's entries, renumbered. A node's histogram values and split do not depend on the parts, and a
+ * part may be empty (fewer features than parts: its steps find no split). Only
  * the parts `only` names get row lists (a thread steps through its own part only; each thread of a
  * pair builds its own, side by side); the others' lists are empty.
  * @example const L2 = splitLayout(histLayout(B, 1, true), true);
  */
-export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = balancedParts(L, 2), only: (q: number) => boolean = () => true): HistLayout {
+export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = balancedParts(L, 2), only: (q: number) => boolean = () => true, nParts = 2): HistLayout {
   if (L.parts.length !== 1) throw new Error(`splitLayout: the layout has ${L.parts.length} parts, expected 1`);
   const p = L.B.cols;
   if (part.length !== p) throw new Error(`splitLayout: parts of ${part.length} features, the layout has ${p}`);
-  const nParts = Math.max(...part) + 1;
+  if (part.some((q) => q >= nParts)) throw new Error(`splitLayout: a feature's part is not below ${nParts}`);
   const { rowStart, rowSlots } = L.parts[0]!;
   const n = L.B.rows;
   const { offset, dflt, total } = L;

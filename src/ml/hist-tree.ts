@@ -84,7 +84,8 @@ export class HistGrower {
     const binned = given ? given.B : (B as HistBinned);
     const n = binned.rows;
     const T = given ? 1 : Math.max(1, Math.min(threads, Math.max(2, treesPerCall)));
-    const paired = T > 1 && treesPerCall < 2;
+    // A single feature cannot be shared out.
+    const paired = T > 1 && treesPerCall < 2 && binned.cols >= 2;
     // Every buffer is on shared memory, with threads or not: the same functions then always see the
     // same kind of typed array (one that saw both ran at half speed).
     this.L = given ?? histLayout(binned, 1, true);
