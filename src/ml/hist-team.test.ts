@@ -81,3 +81,32 @@ test('softmax gradient boosting with helpers equals one thread with row subsampl
     assert.equal(JSON.stringify(b.state), JSON.stringify(a.state));
   }
 });
+
+test('boosters on two threads equal one thread over random data shapes (one to forty columns, five to a thousand rows)', () => {
+  // Two rounds: the first starts the helper thread (trees grow alone until it has loaded), the second
+  // finds it ready and grows in lockstep after the pace's first trees.
+  for (let c = 0; c < 24; c++) {
+    const rng = new Rng(100 + (c % 12));
+    const n = [5, 30, 200, 600, 1000][c % 5]!;
+    const p = c % 6 === 0 ? 1 : 2 + rng.int(38);
+    const X = new Float64Array(n * p);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < p; j++) X[i * p + j] = j % 3 === 2 ? rng.int(3) : j % 5 === 1 && rng.int(6) === 0 ? NaN : rng.normal();
+      y[i] = X[i * p]! + (p > 1 && !Number.isNaN(X[i * p + 1]!) ? X[i * p + 1]! : 0.5) + 0.3 * rng.normal();
+    }
+    const M: Matrix = { data: X, rows: n, cols: p };
+    const Mc: Matrix = { data: X.map((v) => (Number.isNaN(v) ? 0 : v)), rows: n, cols: p };
+    const cls = Float64Array.from(y, (v) => (v > 0.5 ? 1 : 0));
+    const two = new Set(cls).size > 1;
+    const o = { maxLeafNodes: 2 + rng.int(40), minSamplesLeaf: 1 + rng.int(20), maxIter: 12, maxDepth: rng.int(3) === 0 ? 1 + rng.int(6) : null };
+    const depth = 1 + rng.int(5);
+    const fits: [string, (nJobs: number) => unknown][] = [
+      ['hgb regressor', (nJobs) => new HistGradientBoostingRegressor({ ...o, nJobs }).fit(M, y).state],
+      ['hgb classifier', (nJobs) => (two ? new HistGradientBoostingClassifier({ ...o, nJobs }).fit(M, cls).state : null)],
+      ['gbm regressor', (nJobs) => new GradientBoostingRegressor({ nEstimators: 12, maxDepth: depth, nJobs }).fit(Mc, y).state],
+      ['gbm classifier', (nJobs) => (two ? new GradientBoostingClassifier({ nEstimators: 12, nJobs }).fit(Mc, cls).state : null)],
+    ];
+    for (const [name, fit] of fits) assert.equal(JSON.stringify(fit(2)), JSON.stringify(fit(1)), `${name}, ${n} rows, ${p} columns, ${JSON.stringify(o)}`);
+  }
+});
