@@ -35,6 +35,29 @@ function gradients(X: Matrix, seed: number): { g: Float64Array; h: Float64Array 
   return { g, h };
 }
 
+/** The arguments of a root step (src/ml/hist-split.ts runStep) on rows 0..n-1 of gradients g and hessians h. */
+function rootStep(g: Float64Array, h: Float64Array, n: number): Float64Array {
+  let G = 0;
+  let H = 0;
+  for (let i = 0; i < n; i++) { G += g[i]!; H += h[i]!; }
+  const args = new Float64Array(ARGS);
+  args[A_SMALL] = 0; args[A_PARENT] = -1; args[A_START] = 0; args[A_END] = n;
+  args[A_G] = G; args[A_G + 1] = H; args[A_G + 2] = n; args[A_DO_SMALL] = 1; args[A_DO_LARGE] = 0;
+  args[A_HCONST] = 0; args[A_MSL] = 5; args[A_L2] = 0;
+  return args;
+}
+
+/** Waits up to ms for the grower's helper thread to load; whether it has. */
+function waitForHelper(grower: HistGrower, ms: number): boolean {
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  for (let t = 0; t < ms / 20 && !grower.helperReady(); t++) Atomics.wait(sleep, 0, 0, 20);
+  return grower.helperReady();
+}
+
+function firstColumn(X: Matrix): Matrix {
+  return { data: Float64Array.from({ length: X.rows }, (_, i) => X.data[i * X.cols]!), rows: X.rows, cols: 1 };
+}
+
 function grow(grower: HistGrower, X: Matrix, seed: number, hessians: boolean, o: HistGrowOptions, m = X.rows): { out: GrowResult; rows: Int32Array } {
   const { g, h } = gradients(X, seed);
   const rows = new Int32Array(X.rows);
@@ -49,9 +72,7 @@ test('trees grown by two threads in lockstep equal one thread\'s, node for node'
   const one = new HistGrower(B, 1);
   const two = new HistGrower(B, 2, 1, true);
   try {
-    const sleep = new Int32Array(new SharedArrayBuffer(4));
-    for (let t = 0; t < 500 && !two.helperReady(); t++) Atomics.wait(sleep, 0, 0, 20);
-    assert.ok(two.helperReady(), 'the helper thread loaded');
+    assert.ok(waitForHelper(two, 10_000), 'the helper thread loaded');
     const shapes: HistGrowOptions[] = [
       { maxLeafNodes: 31, maxDepth: Infinity, minSamplesLeaf: 20, l2: 0, learningRate: 0.1 },
       { maxLeafNodes: 8, maxDepth: 3, minSamplesLeaf: 1, l2: 0, learningRate: 1 },
@@ -82,16 +103,14 @@ test('trees grown by two threads in lockstep equal one thread\'s, node for node'
 
 test('a single feature grows on one thread whatever the threads asked for (there is nothing to share out)', () => {
   const X = data(300, 4);
-  const one: Matrix = { data: Float64Array.from({ length: X.rows }, (_, i) => X.data[i * X.cols]!), rows: X.rows, cols: 1 };
+  const one = firstColumn(X);
   const B = binForHist(one, 255, new Set());
   const a = new HistGrower(B, 1);
   const b = new HistGrower(B, 2, 1, true);
   try {
     const o: HistGrowOptions = { maxLeafNodes: 8, maxDepth: Infinity, minSamplesLeaf: 5, l2: 0, learningRate: 0.1 };
     // No helper comes: a pair would have left one thread a part with no feature.
-    const sleep = new Int32Array(new SharedArrayBuffer(4));
-    for (let t = 0; t < 25 && !b.helperReady(); t++) Atomics.wait(sleep, 0, 0, 20);
-    assert.equal(b.helperReady(), false);
+    assert.equal(waitForHelper(b, 500), false);
     const ra = grow(a, X, 1, true, o); // gradients from all ten columns, splits on the first
     const rb = grow(b, X, 1, true, o);
     assert.deepEqual(rb.out.tree, ra.out.tree);
@@ -105,19 +124,13 @@ test('a single feature grows on one thread whatever the threads asked for (there
 
 test('a layout of one feature cut in two has an empty second part, whose steps find no split', () => {
   const X = data(200, 6);
-  const one: Matrix = { data: Float64Array.from({ length: X.rows }, (_, i) => X.data[i * X.cols]!), rows: X.rows, cols: 1 };
+  const one = firstColumn(X);
   const L2 = splitLayout(histLayout(binForHist(one, 255, new Set()), 1, false), false);
   assert.equal(L2.parts.length, 2);
   assert.deepEqual(Array.from(L2.parts[1]!.feats), []);
   assert.equal(L2.parts[1]!.nSlots, 0);
   const { g, h } = gradients(X, 2);
-  const args = new Float64Array(ARGS);
-  let G = 0;
-  let H = 0;
-  for (let i = 0; i < X.rows; i++) { G += g[i]!; H += h[i]!; }
-  args[A_SMALL] = 0; args[A_PARENT] = -1; args[A_START] = 0; args[A_END] = X.rows;
-  args[A_G] = G; args[A_G + 1] = H; args[A_G + 2] = X.rows; args[A_DO_SMALL] = 1; args[A_DO_LARGE] = 0;
-  args[A_HCONST] = 0; args[A_MSL] = 5; args[A_L2] = 0;
+  const args = rootStep(g, h, X.rows);
   const res = new Float64Array(4 * SPLIT_WORDS);
   const st = { L: L2, g, h, rows: Int32Array.from({ length: X.rows }, (_, i) => i), hists: [new Float64Array(3 * L2.total)] };
   for (const q of [0, 1]) runStep(st, q, args, res);
@@ -154,13 +167,7 @@ test('a layout cut in two parts lists each row\'s entries as the one-part layout
   }
   const { g, h } = gradients(X, 3);
   const rows = Int32Array.from({ length: X.rows }, (_, i) => i);
-  let G = 0;
-  let H = 0;
-  for (let i = 0; i < X.rows; i++) { G += g[i]!; H += h[i]!; }
-  const args = new Float64Array(ARGS);
-  args[A_SMALL] = 0; args[A_PARENT] = -1; args[A_START] = 0; args[A_END] = X.rows;
-  args[A_G] = G; args[A_G + 1] = H; args[A_G + 2] = X.rows; args[A_DO_SMALL] = 1; args[A_DO_LARGE] = 0;
-  args[A_HCONST] = 0; args[A_MSL] = 5; args[A_L2] = 0;
+  const args = rootStep(g, h, X.rows);
   const hist1 = new Float64Array(3 * L1.total);
   const hist2 = new Float64Array(3 * L1.total);
   const res1 = new Float64Array(2 * SPLIT_WORDS);
