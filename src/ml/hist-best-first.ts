@@ -113,6 +113,8 @@ interface Node {
 export class BestFirst {
   private readonly args = new Float64Array(ARGS);
   private readonly local = new Float64Array(2 * SPLIT_WORDS);
+  /** The two halves of the pair's shared results (views made once: a view is an allocation). */
+  private readonly resHalves: [Float64Array, Float64Array] | null;
   /** The pair's step states on the rows of even and odd depths, once it has a layout. */
   private stPair: [StepState, StepState] | null = null;
   private readonly scratch: Int32Array;
@@ -140,6 +142,8 @@ export class BestFirst {
     this.scratch = new Int32Array(new SharedArrayBuffer(4 * B.rows));
     this.scratch2 = new Int32Array(new SharedArrayBuffer(4 * (pair ? B.rows : 0)));
     if (pair) this.steps = Atomics.load(pair.buf.sync, W_STEP[pair.q]);
+    const half = 4 * SPLIT_WORDS;
+    this.resHalves = pair ? [pair.buf.res.subarray(0, half), pair.buf.res.subarray(half, 2 * half)] : null;
   }
 
   /** Lockstep trees run on this two-part layout (src/ml/hist-layout.ts splitLayout; this thread's part built). */
@@ -212,8 +216,7 @@ export class BestFirst {
     // Results alternate between two halves, and steps are barriers apart: a thread that runs ahead to
     // a later step cannot overwrite these results before the other has read them (it would first have
     // to pass a barrier the other reaches only after reading).
-    const o = (this.steps & 1) * 4 * SPLIT_WORDS;
-    const res = pair.buf.res.subarray(o, o + 4 * SPLIT_WORDS);
+    const res = this.resHalves![this.steps & 1]!;
     runStep(this.stPair![depth & 1]!, pair.q, this.args, res);
     this.barrier();
     this.lastRes = res;
