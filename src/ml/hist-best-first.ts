@@ -181,15 +181,16 @@ export class BestFirst {
       open.splice(bi, 1);
       this.expand(nd, open.length + done.length + 2 >= o.maxLeafNodes, o, hConst);
     }
+    const leafNodes = [...open, ...done];
     if (this.together) {
-      this.endPair([...open, ...done]);
+      this.endPair(leafNodes);
       // The helper's copy of the tree is thrown away: not built, so its thread makes less garbage (a
       // collection pause on either thread stalls the other at the next barrier).
       if (this.pair!.q === 1) return HELPER_RESULT;
     }
     const value = new Float64Array(this.feature.length);
     const leaves: HistLeaf[] = [];
-    for (const nd of [...open, ...done]) {
+    for (const nd of leafNodes) {
       const v = (-nd.g / (nd.h + o.l2)) * o.learningRate;
       value[nd.id] = v;
       leaves.push({ node: nd.id, start: nd.start, end: nd.end, value: v });
@@ -267,7 +268,7 @@ export class BestFirst {
       if (this.together) this.barrier(); // both halves of the children's rows are in place
       if (doSmall) small.split = this.step(0, small.depth);
       else this.step(0, small.depth);
-      if (doLarge) { large.hist = nd.hist; large.split = readSplit(this.lastRes, 2, 1, B.categorical); } else pool.release(nd.hist);
+      if (doLarge) { large.hist = nd.hist; large.split = readSplit(this.lastRes, this.together ? 2 : 1, 1, B.categorical); } else pool.release(nd.hist);
       if (!doSmall) { pool.release(small.hist); small.hist = -1; }
     } else pool.release(nd.hist);
     nd.hist = -1;
