@@ -128,7 +128,7 @@ test('a layout of one feature cut in two has an empty second part, whose steps f
   const L2 = splitLayout(histLayout(binForHist(one, 255, new Set()), 1, false), false);
   assert.equal(L2.parts.length, 2);
   assert.deepEqual(Array.from(L2.parts[1]!.feats), []);
-  assert.equal(L2.parts[1]!.nSlots, 0);
+  assert.equal(L2.parts[1]!.s1 - L2.parts[1]!.s0, 0);
   const { g, h } = gradients(X, 2);
   const args = rootStep(g, h, X.rows);
   const res = new Float64Array(4 * SPLIT_WORDS);
@@ -156,8 +156,8 @@ test('a layout cut in two parts lists each row\'s entries as the one-part layout
   const featureOf = (slot3: number): number => Array.from({ length: X.cols }, (_, j) => j).find((j) => slot3 >= 3 * L1.offset[j]! && slot3 < 3 * L1.offset[j + 1]!)!;
   const moved = (slot3: number): number => { const j = featureOf(slot3); return slot3 - 3 * L1.offset[j]! + 3 * L2.offset[j]!; };
   const partOf = (j: number): number => L2.parts.findIndex((q) => q.feats.includes(j));
-  assert.deepEqual(L2.parts.map((q) => q.runs.length), [2, 2]);
-  assert.equal(L2.parts[0]!.runs[1], L2.parts[1]!.runs[0]);
+  assert.deepEqual([L2.parts[0]!.s0, L2.parts[0]!.s1, L2.parts[1]!.s1], [0, L2.parts[1]!.s0, L1.total]);
+  for (const q of L2.parts) for (const j of q.feats) assert.ok(L2.offset[j]! >= q.s0 && L2.offset[j]! + L2.B.nBins[j]! + 1 <= q.s1, `feature ${j} in its part's slots`);
   for (let i = 0; i < X.rows; i++) {
     const whole = Array.from(p1.rowSlots.subarray(p1.rowStart[i]!, p1.rowStart[i + 1]!));
     L2.parts.forEach((q, k) => {

@@ -15,10 +15,9 @@ const DEFAULT_SHARE = 8;
 export interface HistPart {
   /** The part's features, ascending. */
   feats: Int32Array;
-  /** Its slots as runs [runs[2r], runs[2r + 1]) of 3 * slot (one run when its features are contiguous). */
-  runs: Int32Array;
-  /** Slots of its features. */
-  nSlots: number;
+  /** Its features' histogram slots: [s0, s1), one run. */
+  s0: number;
+  s1: number;
   /** rowSlots[rowStart[i] .. rowStart[i + 1]) are 3 * slot of row i's bins other than the most frequent. */
   rowStart: Int32Array;
   rowSlots: Int32Array;
@@ -180,24 +179,24 @@ export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = b
   const partOf = new Uint8Array(3 * total);
   const renumber = new Int32Array(3 * total);
   const feats = Array.from({ length: nParts }, (_, q) => Int32Array.from(Array.from({ length: p }, (_, j) => j).filter((j) => part[j] === q)));
-  const runs: Int32Array[] = [];
+  const bounds = [0];
   let at = 0;
   for (let q = 0; q < nParts; q++) {
-    const first = at;
     for (const j of feats[q]!) {
       offset2[j] = at;
       dflt2[j] = dflt[j]! < 0 ? -1 : dflt[j]! - offset[j]! + at;
       for (let s = offset[j]!; s < offset[j + 1]!; s++) { partOf[3 * s] = q; renumber[3 * s] = 3 * (s - offset[j]! + at); }
       at += offset[j + 1]! - offset[j]!;
     }
-    runs.push(Int32Array.of(3 * first, 3 * at));
+    bounds.push(at);
   }
   offset2[p] = total;
   const parts: HistPart[] = [];
   for (let q = 0; q < nParts; q++) {
-    const r = runs[q]!;
+    const s0 = bounds[q]!;
+    const s1 = bounds[q + 1]!;
     if (!only(q)) {
-      parts.push({ feats: feats[q]!, runs: r, nSlots: (r[1]! - r[0]!) / 3, rowStart: new Int32Array(0), rowSlots: new Int32Array(0) });
+      parts.push({ feats: feats[q]!, s0, s1, rowStart: new Int32Array(0), rowSlots: new Int32Array(0) });
       continue;
     }
     const start = int32(n + 1, shared);
@@ -210,7 +209,7 @@ export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = b
     for (let i = 0, w = 0; i < n; i++) {
       for (let u = rowStart[i]!; u < rowStart[i + 1]!; u++) if (partOf[rowSlots[u]!] === q) slots[w++] = renumber[rowSlots[u]!]!;
     }
-    parts.push({ feats: feats[q]!, runs: r, nSlots: (r[1]! - r[0]!) / 3, rowStart: start, rowSlots: slots });
+    parts.push({ feats: feats[q]!, s0, s1, rowStart: start, rowSlots: slots });
   }
   return { ...L, offset: offset2, dflt: dflt2, parts };
 }
@@ -246,5 +245,5 @@ function rowLists(B: HistBinned, offset: Int32Array, dflt: Int32Array, j0: numbe
     }
   }
   const feats = Int32Array.from({ length: j1 - j0 }, (_, k) => j0 + k);
-  return { feats, runs: Int32Array.of(3 * offset[j0]!, 3 * offset[j1]!), nSlots: offset[j1]! - offset[j0]!, rowStart, rowSlots };
+  return { feats, s0: offset[j0]!, s1: offset[j1]!, rowStart, rowSlots };
 }

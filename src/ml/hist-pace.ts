@@ -48,7 +48,7 @@ export class HelperPace {
 }
 
 // While the helper is the faster way, its own trees show when it stops being so (the machine gets
-// busy: their mean rises past the last trees alone), so trees alone are tried rarely: each costs what
+// busy: their median rises past that of the last trees alone), so trees alone are tried rarely: each costs what
 // the helper saves on it (every 16th tree alone took 3-4% off the speedup of two threads). While
 // alone is the faster way, only a tree with the helper shows that the helper pays again.
 const PROBE_ALONE = 64;
@@ -57,5 +57,5 @@ const PROBE_HELPED = 16;
 const WINDOW = 8;
 /** Trees with the helper before alone is timed (the first untimed). */
 const WARM_HELPED = 6;
-/** Alone is chosen when its mean is under this share of the helper's. */
+/** Alone is chosen when its median is under this share of the helper's. */
 const MARGIN = 0.85;

@@ -58,8 +58,7 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
   // Row positions as int32 (| 0), not the doubles they are stored as: the row loops index with them.
   const start = a[A_START]! | 0;
   const end = a[A_END]! | 0;
-  const { runs } = part;
-  for (let r = 0; r < runs.length; r += 2) hist.fill(0, runs[r]!, runs[r + 1]!);
+  hist.fill(0, 3 * part.s0, 3 * part.s1);
   buildPart(st, part, hist, hConst, start, end, a[A_G]!, a[A_G + 1]!, a[A_G + 2]!);
   const r0 = 2 * q * SPLIT_WORDS;
   res[r0] = 0;
@@ -73,8 +72,8 @@ export function runStep(st: StepState, q: number, a: Float64Array, res: Float64A
     // cancer fit went to whole-part subtractions).
     const m = end - start;
     const perRow = part.rowSlots.length / (part.rowStart.length - 1);
-    if (m * perRow * 4 < part.nSlots) subtractTouched(st, part, parent, hist, start, end);
-    else for (let r = 0; r < runs.length; r += 2) subtract(parent, hist, runs[r]!, runs[r + 1]!);
+    if (m * perRow * 4 < part.s1 - part.s0) subtractTouched(st, part, parent, hist, start, end);
+    else subtract(parent, hist, 3 * part.s0, 3 * part.s1);
     findSplit(st.L, part, parent, a[A_G + 3]!, a[A_G + 4]!, a[A_G + 5]!, hConst, lam, msl, res, r0 + SPLIT_WORDS);
   }
 }
