@@ -9,6 +9,7 @@ import { binForHist } from './hist-binning.js';
 import { SOFTMAX_GBM } from './hist-softmax.js';
 import { HistGrower, type GrowResult, type HistGrowOptions, type HistLeaf } from './hist-tree.js';
 import { wakeHistHelpers } from './hist-team.js';
+import { expFast } from './fast-exp.js';
 import { Rng } from '../tensor/random.js';
 import { resolveJobs } from './forest-pool.js';
 
@@ -258,11 +259,12 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     // they are grown together (side by side with threads), then given their Newton steps in order.
     const tasks = grower ? Array.from({ length: K }, () => ({ g: new Float64Array(n), h: null, rows: new Int32Array(n), m: n, r: new Float64Array(n) })) : [];
     for (let s = 0; s < this.params.nEstimators; s++) {
-      probabilities(F, P, n, K);
       if (grower) {
+        if (K === 1) binaryResiduals(F, index, tasks[0]!.r, tasks[0]!.g);
+        else probabilities(F, P, n, K);
         for (let k = 0; k < K; k++) {
           const t = tasks[k]!;
-          for (let i = 0; i < n; i++) { const v = (K === 1 ? index[i]! : index[i] === k ? 1 : 0) - P[i * K + k]!; t.r[i] = v; t.g[i] = -v; }
+          if (K > 1) for (let i = 0; i < n; i++) { const v = (index[i] === k ? 1 : 0) - P[i * K + k]!; t.r[i] = v; t.g[i] = -v; }
           const drawn = drawSamples(n, this.params, rng);
           t.rows.set(drawn);
           t.m = drawn.length;
@@ -277,6 +279,7 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
         }
         continue;
       }
+      probabilities(F, P, n, K);
       for (let k = 0; k < K; k++) {
         for (let i = 0; i < n; i++) r[i] = (K === 1 ? index[i]! : index[i] === k ? 1 : 0) - P[i * K + k]!;
         const { tree, leaves, samples } = stageTree(B!, r, this.params, rng);
@@ -311,9 +314,24 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
   }
 }
 
+/**
+ * A two-class stage's residuals r = y - σ(F) and gradients g = -r, in one pass with expFast (within 2
+ * ulp of Math.exp, a third of its time). A function of its own, so that expFast inlines into its
+ * loop: the loop shared with more classes (index[i] === k, P[i * K + k]) and Math.exp took 14 ns a
+ * row, a quarter of a credit fit on one thread.
+ */
+function binaryResiduals(F: Float64Array, y: Int32Array, r: Float64Array, g: Float64Array): void {
+  for (let i = 0; i < r.length; i++) { const v = y[i]! - 1 / (1 + expFast(-F[i]!)); r[i] = v; g[i] = -v; }
+}
+
+/** P = σ(F) (one with expFast: see binaryResiduals). */
+function sigmoids(F: Float64Array, P: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) P[i] = 1 / (1 + expFast(-F[i]!));
+}
+
 function probabilities(F: Float64Array, P: Float64Array, n: number, K: number): void {
   if (K === 1) {
-    for (let i = 0; i < n; i++) P[i] = 1 / (1 + Math.exp(-F[i]!));
+    sigmoids(F, P, n);
     return;
   }
   for (let i = 0; i < n; i++) {
