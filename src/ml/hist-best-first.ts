@@ -112,7 +112,8 @@ interface Node {
  */
 export class BestFirst {
   private readonly args = new Float64Array(ARGS);
-  private readonly local = new Float64Array(2 * SPLIT_WORDS);
+  /** Results of a step alone: one split per part and child (one part, or a pair's two). */
+  private readonly local = new Float64Array(4 * SPLIT_WORDS);
   /** The two halves of the pair's shared results (views made once: a view is an allocation). */
   private readonly resHalves: [Float64Array, Float64Array] | null;
   /** The pair's step states on the rows of even and odd depths, once it has a layout. */
@@ -136,7 +137,11 @@ export class BestFirst {
   private right: number[] = [];
   private nodeRows: number[] = [];
 
-  /** st: on the one-part layout (alone); the pair's steps run on its two-part layout with the same rows and histograms. */
+  /**
+   * st: steps alone run every part of st.L in turn (its one part, or a pair's two when the fitting
+   * thread has no one-part layout); the pair's steps run on its two-part layout with the same rows
+   * and histograms.
+   */
   constructor(private readonly B: HistBinned, private readonly st: StepState, private readonly pool: HistPool, private readonly pair: PairSide | null) {
     // Shared memory, as the rows: partition() then always sees one kind of typed array.
     this.scratch = new Int32Array(new SharedArrayBuffer(4 * B.rows));
@@ -209,9 +214,10 @@ export class BestFirst {
    */
   private step(c: number, depth: number): Split | null {
     if (!this.together) {
-      runStep(this.st, 0, this.args, this.local);
+      const nParts = this.st.L.parts.length;
+      for (let q = 0; q < nParts; q++) runStep(this.st, q, this.args, this.local);
       this.lastRes = this.local;
-      return readSplit(this.local, 1, c, this.B.categorical);
+      return readSplit(this.local, nParts, c, this.B.categorical);
     }
     const pair = this.pair!;
     // Results alternate between two halves, and steps are barriers apart: a thread that runs ahead to
@@ -268,7 +274,7 @@ export class BestFirst {
       if (this.together) this.barrier(); // both halves of the children's rows are in place
       if (doSmall) small.split = this.step(0, small.depth);
       else this.step(0, small.depth);
-      if (doLarge) { large.hist = nd.hist; large.split = readSplit(this.lastRes, this.together ? 2 : 1, 1, B.categorical); } else pool.release(nd.hist);
+      if (doLarge) { large.hist = nd.hist; large.split = readSplit(this.lastRes, this.together ? 2 : st.L.parts.length, 1, B.categorical); } else pool.release(nd.hist);
       if (!doSmall) { pool.release(small.hist); small.hist = -1; }
     } else pool.release(nd.hist);
     nd.hist = -1;

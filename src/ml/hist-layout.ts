@@ -44,12 +44,13 @@ function int32(n: number, shared: boolean): Int32Array {
 }
 
 /**
- * Lays out B for histograms in `nParts` feature parts of about equal work (shared memory when shared).
+ * Lays out B for histograms in `nParts` feature parts of about equal work (shared memory when shared);
+ * without `lists`, no parts: the slots and left-out bins only, for splitLayout to cut.
  * Sparse rows: a one-hot column is mostly its zero bin, a numeric one often has a crowded bin;
  * histograms then cost the other entries only (about a fifth of them on Ames' 305 columns).
  * @example const L = histLayout(binForHist(X, 255, new Set()), 1, false);
  */
-export function histLayout(B0: HistBinned, nParts: number, shared: boolean): HistLayout {
+export function histLayout(B0: HistBinned, nParts: number, shared: boolean, lists = true): HistLayout {
   let B = B0;
   if (shared && !(B0.codes.buffer instanceof SharedArrayBuffer)) {
     const codes = new Uint8Array(new SharedArrayBuffer(B0.codes.length));
@@ -99,9 +100,14 @@ export function histLayout(B0: HistBinned, nParts: number, shared: boolean): His
   // plus its slots (filled in and scanned at every node).
   const work = Float64Array.from(nnz, (z, j) => (8 * z) / n + nBins[j]! + 1);
   const bounds = partBounds(work, nParts);
-  const parts: HistPart[] = [];
-  for (let q = 0; q < nParts; q++) parts.push(rowLists(B, offset, dflt, bounds[q]!, bounds[q + 1]!, shared));
-  return { B, offset, total, dflt, nnz, parts };
+  const L: HistLayout = { B, offset, total, dflt, nnz, parts: [] };
+  if (!lists) return L;
+  for (let q = 0; q < nParts; q++) {
+    const feats = Int32Array.from({ length: bounds[q + 1]! - bounds[q]! }, (_, k) => bounds[q]! + k);
+    L.parts.push({ feats, s0: offset[bounds[q]!]!, s1: offset[bounds[q + 1]!]!, rowStart: new Int32Array(0), rowSlots: new Int32Array(0) });
+    L.parts[q] = withRowLists(L, q, shared);
+  }
+  return L;
 }
 
 /** The first feature of each of nParts parts of about equal work, then the number of features. */
@@ -155,85 +161,85 @@ export function balancedParts(L: HistLayout, nParts: number): Uint8Array {
 }
 
 /**
- * A one-part layout cut into feature parts (part[j]: the part of feature j, default balancedParts of
- * two), for steps shared between threads. Slots are numbered part by part, so each part's slots are
- * one run of the histogram (a thread then touches half of each histogram's cache lines, not a
- * scatter over all of them: interleaved slots made an Ames fit 10% slower); each row's list keeps its
- * part's entries, renumbered. A node's histogram values and split do not depend on the parts, and a
- * part may be empty (fewer features than parts: its steps find no split). Only
- * the parts `only` names get row lists (a thread steps through its own part only; each thread of a
- * pair builds its own, side by side); the others' lists are empty.
- * @example const L2 = splitLayout(histLayout(B, 1, true), true);
+ * A one-part layout (or one without parts: histLayout without lists) cut into feature parts (part[j]:
+ * the part of feature j, default balancedParts of two), for steps shared between threads. Slots are
+ * numbered part by part, so each part's slots are one run of the histogram (a thread then touches
+ * half of each histogram's cache lines, not a scatter over all of them: interleaved slots made an
+ * Ames fit 10% slower). A node's histogram values and split do not depend on the parts, and a part
+ * may be empty (fewer features than parts: its steps find no split). Only the parts `only` names get
+ * row lists (withRowLists builds the others' when needed): each thread of a pair builds its own,
+ * side by side.
+ * @example const L2 = splitLayout(histLayout(B, 1, true, false), true);
  */
 export function splitLayout(L: HistLayout, shared: boolean, part: Uint8Array = balancedParts(L, 2), only: (q: number) => boolean = () => true, nParts = 2): HistLayout {
-  if (L.parts.length !== 1) throw new Error(`splitLayout: the layout has ${L.parts.length} parts, expected 1`);
+  if (L.parts.length > 1) throw new Error(`splitLayout: the layout has ${L.parts.length} parts, expected at most 1`);
   const p = L.B.cols;
   if (part.length !== p) throw new Error(`splitLayout: parts of ${part.length} features, the layout has ${p}`);
   if (part.some((q) => q >= nParts)) throw new Error(`splitLayout: a feature's part is not below ${nParts}`);
-  const { rowStart, rowSlots } = L.parts[0]!;
-  const n = L.B.rows;
   const { offset, dflt, total } = L;
   const offset2 = int32(p + 1, shared);
   const dflt2 = int32(p, shared);
-  // Each old slot's part and new number, indexed by 3 * slot as the row lists hold them.
-  const partOf = new Uint8Array(3 * total);
-  const renumber = new Int32Array(3 * total);
   const feats = Array.from({ length: nParts }, (_, q) => Int32Array.from(Array.from({ length: p }, (_, j) => j).filter((j) => part[j] === q)));
-  const bounds = [0];
+  const parts: HistPart[] = [];
   let at = 0;
   for (let q = 0; q < nParts; q++) {
+    const s0 = at;
     for (const j of feats[q]!) {
       offset2[j] = at;
       dflt2[j] = dflt[j]! < 0 ? -1 : dflt[j]! - offset[j]! + at;
-      for (let s = offset[j]!; s < offset[j + 1]!; s++) { partOf[3 * s] = q; renumber[3 * s] = 3 * (s - offset[j]! + at); }
       at += offset[j + 1]! - offset[j]!;
     }
-    bounds.push(at);
+    parts.push({ feats: feats[q]!, s0, s1: at, rowStart: new Int32Array(0), rowSlots: new Int32Array(0) });
   }
   offset2[p] = total;
-  const parts: HistPart[] = [];
-  for (let q = 0; q < nParts; q++) {
-    const s0 = bounds[q]!;
-    const s1 = bounds[q + 1]!;
-    if (!only(q)) {
-      parts.push({ feats: feats[q]!, s0, s1, rowStart: new Int32Array(0), rowSlots: new Int32Array(0) });
-      continue;
-    }
-    const start = int32(n + 1, shared);
-    for (let i = 0; i < n; i++) {
-      let c = 0;
-      for (let u = rowStart[i]!; u < rowStart[i + 1]!; u++) c += +(partOf[rowSlots[u]!] === q);
-      start[i + 1] = start[i]! + c;
-    }
-    const slots = int32(start[n]!, shared);
-    for (let i = 0, w = 0; i < n; i++) {
-      for (let u = rowStart[i]!; u < rowStart[i + 1]!; u++) if (partOf[rowSlots[u]!] === q) slots[w++] = renumber[rowSlots[u]!]!;
-    }
-    parts.push({ feats: feats[q]!, s0, s1, rowStart: start, rowSlots: slots });
-  }
-  return { ...L, offset: offset2, dflt: dflt2, parts };
+  const L2: HistLayout = { ...L, offset: offset2, dflt: dflt2, parts };
+  for (let q = 0; q < nParts; q++) if (only(q)) parts[q] = withRowLists(L2, q, shared);
+  return L2;
 }
 
-/** The row lists of features [j0, j1): column by column (sequential reads), each row's entries at its own cursor. */
-function rowLists(B: HistBinned, offset: Int32Array, dflt: Int32Array, j0: number, j1: number, shared: boolean): HistPart {
-  const { rows: n, codes, nBins } = B;
-  const rowStart = int32(n + 1, shared);
-  const perRow = new Int32Array(n + 1);
+/** Whether part q of L has its row lists (splitLayout builds only those asked for). */
+export function hasRowLists(L: HistLayout, q: number): boolean {
+  return L.parts[q]!.rowStart.length === L.B.rows + 1;
+}
+
+/** The entries of part q's row lists: the length of its rowSlots. */
+export function partEntries(L: HistLayout, q: number): number {
+  let e = 0;
+  for (const j of L.parts[q]!.feats) e += L.nnz[j]!;
+  return e;
+}
+
+/**
+ * Part q of L with its row lists, built from the codes (into the given arrays, sized n + 1 and
+ * partEntries(L, q), when `into`: a helper thread fills lists the fitting thread allocated). Each
+ * row's entries are in feature order, whatever the layout: a node's slots then sum its rows in one
+ * order in every layout.
+ */
+export function withRowLists(L: HistLayout, q: number, shared: boolean, into?: { rowStart: Int32Array; rowSlots: Int32Array }): HistPart {
+  const { rows: n, codes, nBins } = L.B;
+  const { offset, dflt } = L;
+  const part = L.parts[q]!;
+  const rowStart = into?.rowStart ?? int32(n + 1, shared);
+  const entries = partEntries(L, q);
+  const rowSlots = into?.rowSlots ?? int32(entries, shared);
+  if (rowStart.length !== n + 1 || rowSlots.length !== entries) throw new Error(`row lists of part ${q}: arrays of ${rowStart.length} and ${rowSlots.length}, expected ${n + 1} and ${entries}`);
   // The left-out bin as a code (-1: none), and each code's 3 * slot: the passes compare and look up codes.
   const leftOut = (j: number): number => {
     const d = dflt[j]!;
     return d < 0 ? -1 : d === offset[j]! + nBins[j]! ? MISS : d - offset[j]!;
   };
-  for (let j = j0; j < j1; j++) {
+  const perRow = new Int32Array(n + 1);
+  for (const j of part.feats) {
     const dc = leftOut(j);
     const col = j * n;
     for (let i = 0; i < n; i++) perRow[i] += +(codes[col + i] !== dc);
   }
+  rowStart[0] = 0;
   for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i]! + perRow[i]!;
-  const rowSlots = int32(rowStart[n]!, shared);
+  // Column by column (sequential reads), each row's entries at its own cursor.
   const cursor = rowStart.slice(0, n);
   const slot3 = new Int32Array(256);
-  for (let j = j0; j < j1; j++) {
+  for (const j of part.feats) {
     const o = offset[j]!;
     for (let b = 0; b < nBins[j]!; b++) slot3[b] = 3 * (o + b);
     slot3[MISS] = 3 * (o + nBins[j]!);
@@ -244,6 +250,5 @@ function rowLists(B: HistBinned, offset: Int32Array, dflt: Int32Array, j0: numbe
       if (c !== dc) rowSlots[cursor[i]!++] = slot3[c]!;
     }
   }
-  const feats = Int32Array.from({ length: j1 - j0 }, (_, k) => j0 + k);
-  return { feats, s0: offset[j0]!, s1: offset[j1]!, rowStart, rowSlots };
+  return { ...part, rowStart, rowSlots };
 }

@@ -97,6 +97,8 @@ export interface PairBuffers {
   /** The grower's rows: each tree's on entry, and the rows of nodes at even depths. */
   rows: Int32Array;
   lockstep: LockstepBuffers;
+  /** The row lists of the helper's part, which it builds here before it reports ready (src/ml/hist-layout.ts withRowLists). */
+  lists: { rowStart: Int32Array; rowSlots: Int32Array };
 }
 
 /** A tree grown by a helper; its leaves as (node, start, end, value) quadruples (one typed array clones faster than objects). */

@@ -4,7 +4,7 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { BestFirst, readLockstepArgs } from './hist-best-first.js';
-import { splitLayout } from './hist-layout.js';
+import { withRowLists } from './hist-layout.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
@@ -54,7 +54,7 @@ function serve(s: TeamSetup): void {
  */
 function pairSide(s: TeamSetup): () => void {
   const pb = s.pair!;
-  // L: the one-part layout, unused here (the helper grows only lockstep trees, on its own part).
+  // L: unused here (the helper grows only lockstep trees, on its own part).
   const st = { L: s.L, g: pb.g, h: pb.h, rows: pb.rows, hists: [] as Float64Array[] };
   let free: number[] = [];
   /** The call of the tree under way. */
@@ -76,9 +76,9 @@ function pairSide(s: TeamSetup): () => void {
       if (Atomics.load(s.ctrl, C_ERROR) !== 0 || Atomics.load(s.ctrl, C_SEQ) !== seq) throw new Error('the fitting thread gave up a lockstep tree');
     },
   });
-  // Its own part's row lists, built here while the fitting thread grows its first trees alone (the
-  // parts come out the same on both threads: balancedParts depends on the layout only).
-  growth.setPairLayout(splitLayout(s.L, true, undefined, (q) => q === 1));
+  // Its own part's row lists (s.L is the pair's two-part layout, with the fitting thread's part
+  // built), into the arrays the fitting thread gave: steps alone there read them too.
+  growth.setPairLayout({ ...s.L, parts: [s.L.parts[0]!, withRowLists(s.L, 1, true, pb.lists)] });
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
     const { m, hConst, o } = readLockstepArgs(pb.lockstep.args);
