@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binForHist } from './hist-binning.js';
-import { balancedParts, histLayout, splitLayout } from './hist-layout.js';
+import { balancedParts, hasRowLists, histLayout, partEntries, splitLayout, withRowLists } from './hist-layout.js';
+import { BestFirst, type HistPool } from './hist-best-first.js';
 import { HistGrower, type GrowResult, type HistGrowOptions } from './hist-tree.js';
 import { HelperPace } from './hist-pace.js';
 import { ARGS, A_DO_LARGE, A_DO_SMALL, A_END, A_G, A_HCONST, A_L2, A_MSL, A_PARENT, A_SMALL, A_START, SPLIT_WORDS, readSplit, runStep } from './hist-split.js';
@@ -181,6 +182,50 @@ test('a layout cut in two parts lists each row\'s entries as the one-part layout
   const s1 = readSplit(res1, 1, 0, B.categorical);
   assert.ok(s1 && s1.gain > 0);
   assert.deepEqual(readSplit(res2, 2, 0, B.categorical), s1);
+});
+
+test('a layout cut from one without row lists has the same parts and lists, and builds a part\'s lists into given arrays', () => {
+  const X = data(300, 4);
+  const B = binForHist(X, 255, new Set([9]));
+  const fromLists = splitLayout(histLayout(B, 1, false), false);
+  const header = histLayout(B, 1, false, false);
+  assert.equal(header.parts.length, 0);
+  const cut = splitLayout(header, false, undefined, (q) => q === 0);
+  assert.deepEqual(Array.from(cut.offset), Array.from(fromLists.offset));
+  assert.deepEqual(Array.from(cut.dflt), Array.from(fromLists.dflt));
+  assert.ok(hasRowLists(cut, 0) && !hasRowLists(cut, 1));
+  assert.deepEqual(Array.from(cut.parts[0]!.rowSlots), Array.from(fromLists.parts[0]!.rowSlots));
+  assert.deepEqual(Array.from(cut.parts[0]!.rowStart), Array.from(fromLists.parts[0]!.rowStart));
+  const into = { rowStart: new Int32Array(X.rows + 1), rowSlots: new Int32Array(partEntries(cut, 1)) };
+  const second = withRowLists(cut, 1, false, into);
+  assert.equal(second.rowSlots, into.rowSlots);
+  assert.deepEqual(Array.from(into.rowSlots), Array.from(fromLists.parts[1]!.rowSlots));
+  assert.deepEqual(Array.from(into.rowStart), Array.from(fromLists.parts[1]!.rowStart));
+  assert.throws(() => withRowLists(cut, 1, false, { rowStart: into.rowStart, rowSlots: new Int32Array(3) }), /row lists of part 1: arrays of 301 and 3, expected 301 and \d+/);
+});
+
+test('a tree grown alone on both parts of a cut layout, in turn, equals the one-part layout\'s, rows in the same order', () => {
+  const X = data(500, 7);
+  const B = binForHist(X, 255, new Set([9]));
+  const { g, h } = gradients(X, 5);
+  const o: HistGrowOptions = { maxLeafNodes: 15, maxDepth: Infinity, minSamplesLeaf: 5, l2: 0.5, learningRate: 0.1 };
+  const grow = (two: boolean): { r: GrowResult; rows: Int32Array } => {
+    const L = two ? splitLayout(histLayout(B, 1, false, false), false) : histLayout(B, 1, false);
+    const st = { L, g, h, rows: Int32Array.from({ length: X.rows }, (_, i) => i), hists: [] as Float64Array[] };
+    let free: number[] = [];
+    const pool: HistPool = {
+      startTree: () => { free = st.hists.map((_, k) => k); },
+      alloc: () => free.pop() ?? st.hists.push(new Float64Array(3 * L.total)) - 1,
+      release: (k) => { free.push(k); },
+    };
+    return { r: new BestFirst(B, st, pool, null).grow(false, X.rows, o, false), rows: st.rows };
+  };
+  const one = grow(false);
+  const two = grow(true);
+  assert.ok(one.r.leaves.length > 8);
+  assert.deepEqual(two.r.tree, one.r.tree);
+  assert.deepEqual(two.r.leaves, one.r.leaves);
+  assert.deepEqual(Array.from(two.rows), Array.from(one.rows));
 });
 
 test('balancedParts gives each of two parts a fair share of row entries, slots and features', () => {
