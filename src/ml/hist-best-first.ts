@@ -37,7 +37,10 @@ export const LOCKSTEP_RES = 2 * 4 * SPLIT_WORDS;
 export const LS_M = 0;
 export const LS_HCONST = 1;
 export const LS_OPTS = 2; // maxLeafNodes, maxDepth, minSamplesLeaf, l2, learningRate
-export const LOCKSTEP_ARGS = 8;
+/** The iteration's row work before the tree (src/ml/hist-stage.ts; 0: none) and the last tree's leaves. */
+export const LS_STAGE = 7;
+export const LS_LEAVES = 8;
+export const LOCKSTEP_ARGS = 10;
 
 /** What both threads of a pair share besides the grower's rows, gradients and hessians. */
 export interface LockstepBuffers {
@@ -57,17 +60,20 @@ export function lockstepBuffers(n: number): LockstepBuffers {
   };
 }
 
-/** The tree options as lockstep arguments, and back. */
-export function writeLockstepArgs(args: Float64Array, m: number, hConst: boolean, o: HistGrowOptions): void {
+/** The tree options (and the row work before it: stage kind and leaves) as lockstep arguments, and back. */
+export function writeLockstepArgs(args: Float64Array, m: number, hConst: boolean, o: HistGrowOptions, stage = 0, nLeaves = 0): void {
   args[LS_M] = m;
   args[LS_HCONST] = hConst ? 1 : 0;
   args[LS_OPTS] = o.maxLeafNodes; args[LS_OPTS + 1] = o.maxDepth; args[LS_OPTS + 2] = o.minSamplesLeaf; args[LS_OPTS + 3] = o.l2; args[LS_OPTS + 4] = o.learningRate;
+  args[LS_STAGE] = stage;
+  args[LS_LEAVES] = nLeaves;
 }
 
-export function readLockstepArgs(args: Float64Array): { m: number; hConst: boolean; o: HistGrowOptions } {
+export function readLockstepArgs(args: Float64Array): { m: number; hConst: boolean; o: HistGrowOptions; stage: number; nLeaves: number } {
   return {
     m: args[LS_M]!, hConst: args[LS_HCONST] === 1,
     o: { maxLeafNodes: args[LS_OPTS]!, maxDepth: args[LS_OPTS + 1]!, minSamplesLeaf: args[LS_OPTS + 2]!, l2: args[LS_OPTS + 3]!, learningRate: args[LS_OPTS + 4]! },
+    stage: args[LS_STAGE]!, nLeaves: args[LS_LEAVES]!,
   };
 }
 
@@ -156,11 +162,21 @@ export class BestFirst {
     this.stPair = [{ ...this.st, L: L2 }, { ...this.st, L: L2, rows: this.pair!.buf.rowsB }];
   }
 
-  /** Grows one tree on rows[0, m) (hConst: every hessian 1); together: in lockstep with the pair. */
-  grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean): GrowResult {
+  /**
+   * Grows one tree on rows[0, m) (hConst: every hessian 1); together: in lockstep with the pair.
+   * prepare(t0, t1), when given, first readies the rows at positions [t0, t1) (src/ml/hist-stage.ts):
+   * all of them alone, in lockstep each thread half, and the two meet before the tree.
+   */
+  grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean, prepare?: (t0: number, t1: number) => void): GrowResult {
     const { pool, args } = this;
     const { g, h, rows } = this.st;
     this.together = together && this.stPair !== null;
+    if (prepare && this.together) {
+      const mid = m >>> 1;
+      if (this.pair!.q === 0) prepare(0, mid);
+      else prepare(mid, m);
+      this.barrier();
+    } else if (prepare) prepare(0, m);
     pool.startTree();
     this.open = [];
     this.done = [];

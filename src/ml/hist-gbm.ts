@@ -10,6 +10,7 @@ import { HistGrower, addTree, type HistTree } from './hist-tree.js';
 import { wakeHistHelpers } from './hist-team.js';
 import { expFast } from './fast-exp.js';
 import { SOFTMAX_HGB } from './hist-softmax.js';
+import { STAGE_LOGISTIC, STAGE_SQUARED } from './hist-stage.js';
 import { Rng } from '../tensor/random.js';
 import { resolveJobs } from './forest-pool.js';
 
@@ -61,8 +62,13 @@ export interface HistBoostingState {
 interface Loss {
   K: number;
   baseline: Float64Array;
-  /** Gradients and hessians (null: all 1) of every row for score k, from raw scores F (rows, K). */
-  gradients(F: Float64Array, k: number, g: Float64Array, h: Float64Array | null): void;
+  /**
+   * One score (K = 1): the grower's per-row stage work (src/ml/hist-stage.ts), its kind and the rows'
+   * targets; more (K > 2): gradients and hessians (null: all 1) of every row for score k, from raw
+   * scores F (rows, K).
+   */
+  stage?: { kind: number; y: ArrayLike<number> };
+  gradients?(F: Float64Array, k: number, g: Float64Array, h: Float64Array | null): void;
   /** Mean loss of raw scores F (rows, K). */
   value(F: Float64Array): number;
   constantHessian: boolean;
@@ -75,20 +81,9 @@ function squaredLoss(y: Float64Array): Loss {
   for (let i = 0; i < y.length; i++) mean += y[i]!;
   mean /= y.length;
   return {
-    K: 1, baseline: Float64Array.of(mean), constantHessian: true,
-    gradients(F, _k, g) { for (let i = 0; i < g.length; i++) g[i] = F[i]! - y[i]!; },
+    K: 1, baseline: Float64Array.of(mean), constantHessian: true, stage: { kind: STAGE_SQUARED, y },
     value(F) { let s = 0; for (let i = 0; i < y.length; i++) s += (F[i]! - y[i]!) ** 2; return s / (2 * y.length); },
   };
-}
-
-/**
- * Gradients and hessians of the binary log loss at raw scores F. A function of its own, compiled on
- * its own: inlined into the boosting loop (with the stage and the loss), it left no inlining budget
- * for expFast, whose calls then boxed their argument and result (two heap numbers per row and
- * iteration, half of what a credit fit allocated).
- */
-function binaryGradients(F: Float64Array, y: Int32Array, g: Float64Array, h: Float64Array): void {
-  for (let i = 0; i < g.length; i++) { const q = 1 / (1 + expFast(-F[i]!)); g[i] = q - y[i]!; h[i] = q * (1 - q); }
 }
 
 function logLoss(y: Int32Array, nClasses: number): Loss {
@@ -99,8 +94,7 @@ function logLoss(y: Int32Array, nClasses: number): Loss {
   if (nClasses === 2) {
     const p = Math.min(Math.max(prior[1]! / n, eps), 1 - eps);
     return {
-      K: 1, baseline: Float64Array.of(Math.log(p / (1 - p))), constantHessian: false,
-      gradients(F, _k, g, h) { binaryGradients(F, y, g, h!); },
+      K: 1, baseline: Float64Array.of(Math.log(p / (1 - p))), constantHessian: false, stage: { kind: STAGE_LOGISTIC, y },
       value(F) {
         let s = 0;
         for (let i = 0; i < n; i++) { const z = F[i]!; s += Math.max(z, 0) - (y[i] === 1 ? z : 0) + Math.log1p(expFast(-Math.abs(z))); }
@@ -194,7 +188,10 @@ function boostOn(p: HistGradientBoostingParams, X: Matrix, Xt: Matrix, grower: H
   if (Fv) for (let i = 0; i < Xv!.rows; i++) Fv.set(loss.baseline, i * K);
   // Per class: gradients, hessians and the rows each tree permutes. Every class's gradients of an
   // iteration come from the scores before it, so all K trees can grow before any is added.
-  const tasks = Array.from({ length: K }, () => ({
+  // One score: the grower does each iteration's row work (src/ml/hist-stage.ts), by halves on a pair.
+  const stage = loss.stage ?? null;
+  if (stage) grower.startStage(stage.kind, stage.y, loss.baseline[0]!);
+  const tasks = Array.from({ length: stage ? 0 : K }, () => ({
     g: new Float64Array(nt), h: loss.constantHessian ? null : new Float64Array(nt), rows: new Int32Array(nt), m: nt,
   }));
   const trees: HistTree[] = [];
@@ -207,7 +204,11 @@ function boostOn(p: HistGradientBoostingParams, X: Matrix, Xt: Matrix, grower: H
   let it = 0;
   while (it < p.maxIter) {
     if (shared) for (const { tree } of grower.softmaxStage(K, p.learningRate, opts, SOFTMAX_HGB)) trees.push(tree);
-    else growStage();
+    else if (stage) {
+      const { tree, leaves } = grower.stageTree(opts);
+      grower.stageLeaves(leaves, (leaf) => leaf.value);
+      trees.push(tree);
+    } else growStage();
     it++;
     if (Xv && Fv && valLoss) {
       for (let k = 0; k < K; k++) addTree(trees[(it - 1) * K + k]!, Xv.data, Xv.rows, Xv.cols, Fv, K, k);
@@ -220,7 +221,7 @@ function boostOn(p: HistGradientBoostingParams, X: Matrix, Xt: Matrix, grower: H
   function growStage(): void {
     for (let k = 0; k < K; k++) {
       const t = tasks[k]!;
-      loss.gradients(F, k, t.g, t.h);
+      loss.gradients!(F, k, t.g, t.h);
       for (let i = 0; i < nt; i++) t.rows[i] = i;
     }
     const grown = grower.growMany(tasks, opts);

@@ -17,6 +17,7 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { HistLayout } from './hist-layout.js';
 import type { LockstepBuffers } from './hist-best-first.js';
+import type { StageBuffers } from './hist-stage.js';
 import type { HistLeaf, HistTree } from './hist-tree.js';
 import { spawnWorker, type PoolWorker } from './worker-spawn.js';
 
@@ -99,6 +100,8 @@ export interface PairBuffers {
   lockstep: LockstepBuffers;
   /** The row lists of the helper's part, which it builds here before it reports ready (src/ml/hist-layout.ts withRowLists). */
   lists: { rowStart: Int32Array; rowSlots: Int32Array };
+  /** The scores, targets and leaves of the stage's row work before each tree (src/ml/hist-stage.ts). */
+  stage: StageBuffers;
 }
 
 /** A tree grown by a helper; its leaves as (node, start, end, value) quadruples (one typed array clones faster than objects). */

@@ -10,6 +10,7 @@ import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_OPTS, T_SOFTMAX, T_TASKS, unp
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 import { BestFirst, lockstepBuffers, writeLockstepArgs, type HistPool, type LockstepBuffers } from './hist-best-first.js';
 import { HelperPace } from './hist-pace.js';
+import { stageBuffers, stageHessianConst, stageRows, type StageBuffers } from './hist-stage.js';
 
 function f64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
@@ -74,6 +75,12 @@ export class HistGrower {
   private free: number[] = [];
   /** Each growMany task's last time (ms), to take the longest first. */
   private readonly treeCost: number[] = [];
+  /** One tree per call: the scores, targets and leaves of the per-row work before each stageTree (src/ml/hist-stage.ts). */
+  private readonly stageBuf: StageBuffers | null;
+  /** The stage kind startStage set (0: none yet), and the leaves stageLeaves gave for the next tree. */
+  private stageKind = 0;
+  private nLeaves = 0;
+  private readonly prepare = (t0: number, t1: number): void => stageRows(this.stageKind, this.stageBuf!, this.st, this.nLeaves, t0, t1);
 
   /**
    * B: the binned data, or its layout (a helper thread's grower). threads: with treesPerCall > 1 (one
@@ -102,9 +109,10 @@ export class HistGrower {
     this.aloneLists = !paired;
     this.B = this.L.B;
     this.st = { L: this.L, g: f64(n), h: f64(n), rows: i32(n), hists: [] };
+    this.stageBuf = treesPerCall < 2 && !given ? stageBuffers(n) : null;
     this.treeTeam = T > 1 && !paired ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
     this.pairBuf = paired ? lockstepBuffers(n) : null;
-    this.pairTeam = this.pairBuf ? new HistTeam(this.L, n, 1, 1, { g: this.st.g, h: this.st.h, rows: this.st.rows, lockstep: this.pairBuf, lists: this.helperLists! }) : null;
+    this.pairTeam = this.pairBuf ? new HistTeam(this.L, n, 1, 1, { g: this.st.g, h: this.st.h, rows: this.st.rows, lockstep: this.pairBuf, lists: this.helperLists!, stage: this.stageBuf! }) : null;
     const pool: HistPool = {
       // Every histogram is free at the start of a tree (the open leaves of the last kept theirs).
       startTree: () => { this.free = Array.from(this.st.hists, (_, k) => k); },
@@ -244,6 +252,50 @@ export class HistGrower {
     st.g.set(g.subarray(0, this.B.rows));
     if (h) st.h.set(h.subarray(0, this.B.rows));
     st.rows.set(rows.subarray(0, m));
+    const out = this.growOwn(h === null, m, o, 0);
+    rows.set(st.rows.subarray(0, m));
+    return out;
+  }
+
+  /**
+   * Starts boosting one tree per iteration on the grower's own buffers (src/ml/hist-stage.ts): the
+   * stage kind, each row's target, and every row's starting score. Returns the scores, the
+   * residuals (STAGE_RESIDUAL) and the row order that stageTree's leaves refer to.
+   * @example const { rows, r } = grower.startStage(STAGE_RESIDUAL, y, F0);
+   */
+  startStage(kind: number, y: ArrayLike<number>, base: number): { F: Float64Array; r: Float64Array; rows: Int32Array } {
+    const S = this.stageBuf;
+    if (!S) throw new Error('startStage: this grower grows several trees per call');
+    if (y.length !== this.B.rows) throw new Error(`startStage: ${y.length} targets for ${this.B.rows} rows`);
+    S.y.set(y);
+    S.F.fill(base);
+    for (let i = 0; i < this.B.rows; i++) this.st.rows[i] = i;
+    this.stageKind = kind;
+    this.nLeaves = 0;
+    return { F: S.F, r: S.r, rows: this.st.rows };
+  }
+
+  /**
+   * The next iteration's tree on every row: the values stageLeaves gave the last tree's leaves added
+   * to their rows' scores, the gradients of the new scores, then the tree (rows permuted so that each
+   * leaf's are contiguous in startStage's row order).
+   */
+  stageTree(o: HistGrowOptions): GrowResult {
+    if (this.stageKind === 0) throw new Error('stageTree: startStage first');
+    const out = this.growOwn(stageHessianConst(this.stageKind), this.B.rows, o, this.stageKind);
+    this.nLeaves = 0;
+    return out;
+  }
+
+  /** What the leaves of the tree stageTree returned add to their rows' scores (before the next tree). */
+  stageLeaves(leaves: readonly HistLeaf[], value: (leaf: HistLeaf) => number): void {
+    const buf = this.stageBuf!.leaves;
+    leaves.forEach((l, k) => { buf[3 * k] = l.start; buf[3 * k + 1] = l.end; buf[3 * k + 2] = value(l); });
+    this.nLeaves = leaves.length;
+  }
+
+  /** A tree on the grower's own rows[0, m), gradients and hessians (first readied by the stage's row work, with a stage kind). */
+  private growOwn(hConst: boolean, m: number, o: HistGrowOptions, stage: number): GrowResult {
     // Until the helper thread has loaded (a fresh one takes a while), this thread grows alone.
     const together = this.pairTeam !== null && this.pairTeam.ready() && this.pace.next();
     // Outside the tree's time: one tree that also built row lists looked 5x slower than the helper's
@@ -252,15 +304,14 @@ export class HistGrower {
     const t0 = performance.now();
     let out: GrowResult;
     try {
-      if (together) this.startPair(h === null, m, o);
-      out = this.growth.grow(h === null, m, o, together);
+      if (together) this.startPair(hConst, m, o, stage);
+      out = this.growth.grow(hConst, m, o, together, stage > 0 ? this.prepare : undefined);
     } catch (err) {
       // The helper may be waiting at a barrier this thread will not reach.
       if (together) this.pairTeam!.abandon();
       throw err;
     }
     if (this.pairTeam) this.pace.record(together, performance.now() - t0);
-    rows.set(st.rows.subarray(0, m));
     return out;
   }
 
@@ -275,10 +326,10 @@ export class HistGrower {
     this.aloneLists = true;
   }
 
-  /** Starts the helper on the tree in st.rows (src/ml/hist-best-first.ts). */
-  private startPair(hConst: boolean, m: number, o: HistGrowOptions): void {
+  /** Starts the helper on the tree in st.rows (src/ml/hist-best-first.ts), and its half of the stage's row work. */
+  private startPair(hConst: boolean, m: number, o: HistGrowOptions, stage: number): void {
     // The helper has finished the last tree: this thread waited for it at that tree's end.
-    writeLockstepArgs(this.pairBuf!.args, m, hConst, o);
+    writeLockstepArgs(this.pairBuf!.args, m, hConst, o, stage, this.nLeaves);
     this.pairTeam!.beginLockstep();
   }
 }

@@ -5,6 +5,7 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { BestFirst, readLockstepArgs } from './hist-best-first.js';
 import { withRowLists } from './hist-layout.js';
+import { stageRows } from './hist-stage.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
@@ -79,10 +80,11 @@ function pairSide(s: TeamSetup): () => void {
   // Its own part's row lists (s.L is the pair's two-part layout, with the fitting thread's part
   // built), into the arrays the fitting thread gave: steps alone there read them too.
   growth.setPairLayout({ ...s.L, parts: [s.L.parts[0]!, withRowLists(s.L, 1, true, pb.lists)] });
+  const R = { g: pb.g, h: pb.h, rows: pb.rows };
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
-    const { m, hConst, o } = readLockstepArgs(pb.lockstep.args);
-    growth.grow(hConst, m, o, true);
+    const { m, hConst, o, stage, nLeaves } = readLockstepArgs(pb.lockstep.args);
+    growth.grow(hConst, m, o, true, stage > 0 ? (t0, t1) => stageRows(stage, pb.stage, R, nLeaves, t0, t1) : undefined);
   };
 }
 

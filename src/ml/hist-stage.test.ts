@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { STAGE_LOGISTIC, STAGE_RESIDUAL, STAGE_SQUARED, stageBuffers, stageRows } from './hist-stage.js';
+import { binForHist } from './hist-binning.js';
+import { HistGrower, type HistGrowOptions } from './hist-tree.js';
+import { Rng } from '../tensor/random.js';
+
+/** n rows in a shuffled order, with three leaves over the positions and random scores and targets. */
+function setup(n: number, seed: number) {
+  const rng = new Rng(seed);
+  const S = stageBuffers(n);
+  const rows = rng.permutation(n);
+  for (let i = 0; i < n; i++) { S.F[i] = rng.normal(); S.y[i] = rng.int(2); }
+  const cuts = [0, Math.floor(n / 3), Math.floor((2 * n) / 3), n];
+  const values = [0.25, -0.5, 1.5];
+  values.forEach((v, l) => { S.leaves[3 * l] = cuts[l]!; S.leaves[3 * l + 1] = cuts[l + 1]!; S.leaves[3 * l + 2] = v; });
+  const leafOf = (t: number): number => (t < cuts[1]! ? 0 : t < cuts[2]! ? 1 : 2);
+  return { S, rows, values, leafOf, R: { g: new Float64Array(n), h: new Float64Array(n), rows: Int32Array.from(rows) } };
+}
+
+test('stage rows: each row gets its leaf\'s value, then the gradients of its kind, and the positions are reset', () => {
+  const n = 101;
+  for (const kind of [STAGE_SQUARED, STAGE_LOGISTIC, STAGE_RESIDUAL]) {
+    const { S, rows, values, leafOf, R } = setup(n, kind);
+    const F0 = Float64Array.from(S.F);
+    stageRows(kind, S, R, 3, 0, n);
+    for (let t = 0; t < n; t++) {
+      const i = rows[t]!;
+      const F = F0[i]! + values[leafOf(t)]!;
+      assert.equal(S.F[i], F, `kind ${kind}, row ${i}`);
+      const p = 1 / (1 + Math.exp(-F));
+      if (kind === STAGE_SQUARED) assert.equal(R.g[i], F - S.y[i]!);
+      else if (kind === STAGE_LOGISTIC) {
+        assert.ok(Math.abs(R.g[i]! - (p - S.y[i]!)) < 1e-15);
+        assert.ok(Math.abs(R.h[i]! - p * (1 - p)) < 1e-15);
+      } else {
+        assert.ok(Math.abs(S.r[i]! - (S.y[i]! - p)) < 1e-15);
+        assert.equal(R.g[i], -S.r[i]!);
+      }
+    }
+    assert.deepEqual(Array.from(R.rows), Array.from({ length: n }, (_, t) => t));
+  }
+  const { S, R } = setup(4, 1);
+  assert.throws(() => stageRows(9, S, R, 0, 0, 4), /unknown stage kind 9/);
+});
+
+test('stage rows done by two halves of the positions equal them done at once, to the bit', () => {
+  const n = 257;
+  for (const kind of [STAGE_SQUARED, STAGE_LOGISTIC, STAGE_RESIDUAL]) {
+    const a = setup(n, 10 + kind);
+    const b = setup(n, 10 + kind);
+    stageRows(kind, a.S, a.R, 3, 0, n);
+    stageRows(kind, b.S, b.R, 3, 0, 128);
+    stageRows(kind, b.S, b.R, 3, 128, n);
+    assert.deepEqual(b.S.F, a.S.F);
+    assert.deepEqual(b.S.r, a.S.r);
+    assert.deepEqual(b.R.g, a.R.g);
+    assert.deepEqual(b.R.h, a.R.h);
+  }
+});
+
+test('a grower\'s stages (startStage, stageTree, stageLeaves) grow the trees of the boosting loop written out', () => {
+  const rng = new Rng(4);
+  const n = 400;
+  const p = 6;
+  const X = new Float64Array(n * p);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) X[i * p + j] = rng.normal();
+    y[i] = Math.sin(X[i * p]!) + X[i * p + 1]! * X[i * p + 2]! > 0 ? 1 : 0;
+  }
+  const B = binForHist({ data: X, rows: n, cols: p }, 255, new Set());
+  const o: HistGrowOptions = { maxLeafNodes: 8, maxDepth: Infinity, minSamplesLeaf: 5, l2: 0, learningRate: 0.3 };
+  const staged = new HistGrower(B);
+  const manual = new HistGrower(B);
+  try {
+    staged.startStage(STAGE_LOGISTIC, y, 0.1);
+    const F = new Float64Array(n).fill(0.1);
+    const g = new Float64Array(n);
+    const h = new Float64Array(n);
+    const rows = new Int32Array(n);
+    for (let it = 0; it < 5; it++) {
+      const a = staged.stageTree(o);
+      staged.stageLeaves(a.leaves, (leaf) => leaf.value);
+      for (let i = 0; i < n; i++) { const q = 1 / (1 + Math.exp(-F[i]!)); g[i] = q - y[i]!; h[i] = q * (1 - q); rows[i] = i; }
+      const b = manual.grow(g, h, rows, n, o);
+      for (const leaf of b.leaves) for (let t = leaf.start; t < leaf.end; t++) F[rows[t]!] += leaf.value;
+      assert.deepEqual(Array.from(a.tree.feature), Array.from(b.tree.feature), `tree ${it}`);
+      assert.deepEqual(Array.from(a.tree.threshold), Array.from(b.tree.threshold), `tree ${it}`);
+      for (let k = 0; k < a.tree.value.length; k++) assert.ok(Math.abs(a.tree.value[k]! - b.tree.value[k]!) < 1e-12, `tree ${it}, node ${k}`);
+    }
+    assert.throws(() => new HistGrower(B).stageTree(o), /startStage first/);
+    assert.throws(() => staged.startStage(STAGE_SQUARED, y.subarray(1), 0), /399 targets for 400 rows/);
+  } finally {
+    staged.close();
+    manual.close();
+  }
+});

@@ -1,0 +1,80 @@
+// The per-row work of a boosting iteration that grows one tree (regression, two classes) in
+// src/ml/gbm.ts and src/ml/hist-gbm.ts, done by the grower (src/ml/hist-tree.ts stageTree) before it
+// grows the tree: the last tree's leaf values added to the scores of its rows, then each row's
+// gradient (and hessian) from its new score. A lockstep pair (src/ml/hist-best-first.ts) shares it
+// out by halves of the row positions, so neither the scores nor the gradients wait on one thread
+// (they were a fifth of a credit fit on two threads). Every row's arithmetic is the one-thread
+// booster's, element for element, so the model is the same to the bit whichever thread does which rows.
+
+import { expFast } from './fast-exp.js';
+
+/** Squared error: g = F - y (every hessian 1). */
+export const STAGE_SQUARED = 1;
+/** hgb's log loss: p = σ(F), g = p - y, h = p (1 - p). */
+export const STAGE_LOGISTIC = 2;
+/** gbm's log loss: r = y - σ(F) (kept for the Newton leaf values), g = -r (every hessian 1). */
+export const STAGE_RESIDUAL = 3;
+
+/** Whether a stage kind's trees grow with every hessian 1. */
+export function stageHessianConst(kind: number): boolean {
+  return kind !== STAGE_LOGISTIC;
+}
+
+/** A fit's scores, targets and residuals of its rows, and the last tree's leaves; on shared memory. */
+export interface StageBuffers {
+  F: Float64Array;
+  y: Float64Array;
+  r: Float64Array;
+  /** The last tree's leaves as (start, end, value) triples: value is added to the scores of rows[start, end). */
+  leaves: Float64Array;
+}
+
+/** Buffers for n rows (a leaf holds a row at least, so n leaves at most), in one shared allocation. */
+export function stageBuffers(n: number): StageBuffers {
+  const all = new Float64Array(new SharedArrayBuffer(8 * 6 * n));
+  return { F: all.subarray(0, n), y: all.subarray(n, 2 * n), r: all.subarray(2 * n, 3 * n), leaves: all.subarray(3 * n, 6 * n) };
+}
+
+/** The rows, gradients and hessians the tree grows on (the grower's). */
+export interface StageRows {
+  g: Float64Array;
+  h: Float64Array;
+  rows: Int32Array;
+}
+
+/**
+ * Positions [t0, t1) of the row order the last tree left: their rows get the value of the leaf they
+ * are in (nLeaves of them) and their gradients (and hessians) from the new scores, and the positions
+ * get rows in order again (rows[t] = t) for the next tree.
+ * @example stageRows(STAGE_SQUARED, S, R, 0, 0, n); // the first tree: gradients of the baseline scores
+ */
+export function stageRows(kind: number, S: StageBuffers, R: StageRows, nLeaves: number, t0: number, t1: number): void {
+  const { F, leaves } = S;
+  const { rows } = R;
+  for (let l = 0; l < nLeaves; l++) {
+    const a = Math.max(t0, leaves[3 * l]!);
+    const b = Math.min(t1, leaves[3 * l + 1]!);
+    const v = leaves[3 * l + 2]!;
+    for (let t = a; t < b; t++) F[rows[t]!] += v;
+  }
+  if (kind === STAGE_SQUARED) squaredRows(F, S.y, R.g, rows, t0, t1);
+  else if (kind === STAGE_LOGISTIC) logisticRows(F, S.y, R.g, R.h, rows, t0, t1);
+  else if (kind === STAGE_RESIDUAL) residualRows(F, S.y, S.r, R.g, rows, t0, t1);
+  else throw new Error(`stageRows: unknown stage kind ${kind}`);
+  for (let t = t0; t < t1; t++) rows[t] = t;
+}
+
+// One function per kind, each compiled on its own: expFast then inlines into its loop (inlined into
+// a loop shared by kinds it was a call, and boxed its argument and result).
+
+function squaredRows(F: Float64Array, y: Float64Array, g: Float64Array, rows: Int32Array, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) { const i = rows[t]!; g[i] = F[i]! - y[i]!; }
+}
+
+function logisticRows(F: Float64Array, y: Float64Array, g: Float64Array, h: Float64Array, rows: Int32Array, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) { const i = rows[t]!; const q = 1 / (1 + expFast(-F[i]!)); g[i] = q - y[i]!; h[i] = q * (1 - q); }
+}
+
+function residualRows(F: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array, rows: Int32Array, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) { const i = rows[t]!; const v = y[i]! - 1 / (1 + expFast(-F[i]!)); r[i] = v; g[i] = -v; }
+}
