@@ -4,7 +4,8 @@
 // "sklearn","moxingFitS","sklearnFitS"} (scores x100), plus "xgboost","xgboostFitS" for the boosters,
 // and for forests and boosters "threads","oneThreadWallS","threadsWallS","threadSpeedup": moxing's fit
 // with nJobs = --threads (default 2; 1 leaves it out) against nJobs 1, wall time, best of 5-15 fits
-// each (up to 15 within 3 s), the two alternating, after up to 20 untimed fits (0.5 s) of each.
+// each (up to 15 within 3 s), the two alternating, after up to 20 untimed fits (0.5 s) of each; beside
+// the boosters "xgboostOneThreadWallS","xgboostThreadsWallS","xgboostThreadSpeedup", XGBoost's the same way.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -215,11 +216,11 @@ function main(): void {
     }));
   }
   const dir = mkdtempSync(join(tmpdir(), 'moxing-bench-'));
-  type Theirs = { score: number; fitSeconds: number; xgboost?: { score: number; fitSeconds: number } };
+  type Theirs = { score: number; fitSeconds: number; xgboost?: { score: number; fitSeconds: number; wall1?: number; wallT?: number } };
   let theirs: Record<string, Record<string, Theirs>>;
   try {
     const jobFile = join(dir, 'job.json');
-    writeFileSync(jobFile, `{"datasets":[${jobs.join(',')}]}`);
+    writeFileSync(jobFile, `{"threads":${threads},"datasets":[${jobs.join(',')}]}`);
     // One thread on both sides: moxing's estimators run on one core.
     const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
     const r = spawnSync('/usr/bin/python3', [join(ROOT, 'bench', 'classical_sklearn.py'), jobFile], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
@@ -231,7 +232,7 @@ function main(): void {
   const f = (v: number): string => (Math.abs(v) < 1e6 ? v.toFixed(2) : v.toExponential(1));
   const rows = [['dataset', 'model', 'metric', 'moxing', 'sklearn', 'diff', 'moxing fit s', 'sklearn fit s', 'time ratio', 'xgboost', 'xgboost fit s']];
   const lines: string[] = [];
-  const prows = [['dataset', 'model', '1 thread wall s', `${threads} threads wall s`, 'speedup']];
+  const prows = [['dataset', 'model', '1 thread wall s', `${threads} threads wall s`, 'speedup', 'xgboost 1 thread wall s', `xgboost ${threads} threads wall s`, 'xgboost speedup']];
   for (const [ds, res] of Object.entries(ours)) {
     const task = SPECS.find((s) => s.name === ds)!.task;
     for (const [m, o] of Object.entries(res)) {
@@ -243,13 +244,16 @@ function main(): void {
       rows.push([ds, m, metric, f(100 * o.score), f(100 * s.score), f(100 * (o.score - s.score)),
         sec(o.fitSeconds), sec(s.fitSeconds), (o.fitSeconds / s.fitSeconds).toFixed(2),
         x ? f(100 * x.score) : '', x ? x.fitSeconds.toFixed(3) : '']);
-      if (o.wallT !== undefined) prows.push([ds, m, o.wall1!.toFixed(3), o.wallT.toFixed(3), (o.wall1! / o.wallT).toFixed(2)]);
+      const xw = x?.wall1 !== undefined && x.wallT !== undefined ? [x.wall1.toFixed(3), x.wallT.toFixed(3), (x.wall1 / x.wallT).toFixed(2)] : ['', '', ''];
+      if (o.wallT !== undefined) prows.push([ds, m, o.wall1!.toFixed(3), o.wallT.toFixed(3), (o.wall1! / o.wallT).toFixed(2), ...xw]);
       const round = (v: number, d: number): number => Number(v.toFixed(d));
       lines.push(JSON.stringify({
         dataset: ds, model: m, metric, moxing: round(100 * o.score, 4), sklearn: round(100 * s.score, 4),
         moxingFitS: round(o.fitSeconds, 6), sklearnFitS: round(s.fitSeconds, 6),
         ...(x ? { xgboost: round(100 * x.score, 4), xgboostFitS: round(x.fitSeconds, 4) } : {}),
         ...(o.wallT !== undefined ? { threads, oneThreadWallS: round(o.wall1!, 4), threadsWallS: round(o.wallT, 4), threadSpeedup: round(o.wall1! / o.wallT, 3) } : {}),
+        ...(o.wallT !== undefined && x?.wall1 !== undefined && x.wallT !== undefined
+          ? { xgboostOneThreadWallS: round(x.wall1, 4), xgboostThreadsWallS: round(x.wallT, 4), xgboostThreadSpeedup: round(x.wall1 / x.wallT, 3) } : {}),
       }));
     }
   }
@@ -265,7 +269,7 @@ function main(): void {
   console.log(`Fits under ${MIN_BLOCK_S * 1000} ms are timed in blocks of back-to-back fits (the same block size on both sides) and divided.`);
   console.log('hgb: moxing HistGradientBoosting vs scikit-learn HistGradientBoosting (defaults); xgboost: XGBoost tree_method="hist" (defaults), beside gbm and hgb.');
   if (prows.length > 1) {
-    console.log(`\nmoxing with nJobs ${threads} against nJobs 1 (wall time, best of ${THREAD_REPEATS}-${THREAD_MAX} fits each, alternating, after up to ${WARM_FITS} untimed fits of each):\n`);
+    console.log(`\nmoxing with nJobs ${threads} against nJobs 1 (wall time, best of ${THREAD_REPEATS}-${THREAD_MAX} fits each, alternating, after up to ${WARM_FITS} untimed fits of each); beside the boosters, XGBoost hist with n_jobs ${threads} against 1, timed the same way (after 3 untimed fits of each):\n`);
     table(prows);
   }
   if (process.argv.includes('--json')) for (const l of lines) console.log(l);

@@ -2,9 +2,10 @@
 """scikit-learn side of bench/classical.ts: fits the same estimators on the same matrices and splits.
 
 Reads the JSON job written by classical.ts (path in argv[1]); prints one JSON object:
-{dataset: {model: {score, fitSeconds[, xgboost: {score, fitSeconds}]}}}, with XGBoost
-(tree_method="hist", one thread) beside the boosters. Run with Debian's /usr/bin/python3
-(python3-sklearn, python3-xgboost).
+{dataset: {model: {score, fitSeconds[, xgboost: {score, fitSeconds[, wall1, wallT]}]}}}, with
+XGBoost (tree_method="hist", one thread) beside the boosters; with the job's "threads" above 1, also
+XGBoost's wall time with one thread and with that many (n_jobs), what threads buy there. Run with
+Debian's /usr/bin/python3 (python3-sklearn, python3-xgboost).
 """
 import json, sys, time
 import numpy as np
@@ -22,7 +23,7 @@ import warnings
 warnings.filterwarnings('ignore')
 
 
-def make(name, task, k, seed=0):
+def make(name, task, k, seed=0, n_jobs=1):
     cls = task == 'classification'
     return {
         'linear': lambda: LinearRegression(),
@@ -37,7 +38,7 @@ def make(name, task, k, seed=0):
         'kmeans': lambda: KMeans(n_clusters=k, n_init=10, random_state=seed),
         'mlp': lambda: MLPClassifier(random_state=0),
         'hgb': lambda: (HistGradientBoostingClassifier if cls else HistGradientBoostingRegressor)(random_state=0),
-        'xgboost': lambda: (xgboost.XGBClassifier if cls else xgboost.XGBRegressor)(tree_method='hist', n_estimators=100, n_jobs=1, random_state=0),
+        'xgboost': lambda: (xgboost.XGBClassifier if cls else xgboost.XGBRegressor)(tree_method='hist', n_estimators=100, n_jobs=n_jobs, random_state=0),
     }[name]()
 
 
@@ -56,6 +57,26 @@ def timed_fit(name, task, k, Xtr, ytr, repeats, block=1):
                 m.fit(Xtr, ytr)
         best = min(best, (time.process_time() - t) / block)
     return m, best
+
+
+def thread_walls(task, k, Xtr, ytr, threads, repeats=5, most=15, seconds=3.0):
+    # XGBoost's wall time with one thread and with `threads`, as classical.ts times moxing's: a few
+    # untimed fits of each, then the two alternate (at least `repeats` times, up to `most` while under
+    # `seconds`), best of each.
+    for n_jobs in (1, threads):
+        for _ in range(3):
+            make('xgboost', task, k, n_jobs=n_jobs).fit(Xtr, ytr)
+    best = {1: float('inf'), threads: float('inf')}
+    until = time.perf_counter() + seconds
+    r = 0
+    while r < repeats or (r < most and time.perf_counter() < until):
+        for n_jobs in (1, threads):
+            m = make('xgboost', task, k, n_jobs=n_jobs)
+            t = time.perf_counter()
+            m.fit(Xtr, ytr)
+            best[n_jobs] = min(best[n_jobs], time.perf_counter() - t)
+        r += 1
+    return best[1], best[threads]
 
 
 def main():
@@ -80,6 +101,8 @@ def main():
                 if 'xgboost' not in res:
                     xm, xbest = timed_fit('xgboost', ds['task'], ds.get('k', 2), Xtr, ytr, ds['repeats'].get('hgb', 3))
                     res['xgboost'] = {'score': float(xm.score(Xte, yte)), 'fitSeconds': xbest}
+                    if job.get('threads', 1) > 1:
+                        res['xgboost']['wall1'], res['xgboost']['wallT'] = thread_walls(ds['task'], ds.get('k', 2), Xtr, ytr, job['threads'])
                 res[name]['xgboost'] = res['xgboost']
         out[ds['name']] = res
     print(json.dumps(out))
