@@ -297,3 +297,20 @@ test('the helper is used on the trees where it has been faster, and tried again 
   assert.ok(dropped >= 0 && dropped <= 6, `dropped after ${dropped} slow trees`);
   assert.equal(new HelperPace(true).next(), true);
 });
+
+test('timing trees alone costs one tree, and the grower\'s first tree alone (its first touches) is not timed', () => {
+  for (const firstAlone of [false, true]) {
+    const pace = new HelperPace();
+    if (firstAlone) pace.record(false, 50); // the first tree, alone: the helper was not ready yet; slow as a first tree is
+    let alone = 0;
+    for (let t = 0; t < 32; t++) { const helped = pace.next(); if (!helped) alone++; pace.record(helped, helped ? 1 : 1.5); }
+    assert.equal(alone, 1, `first tree ${firstAlone ? 'alone' : 'with the helper'}`);
+  }
+  // Had the first tree's 50 ms counted, alone would look slow for good; timed only on later trees,
+  // alone now being faster shows within a few of them.
+  const shift = new HelperPace();
+  shift.record(false, 50);
+  const picks: boolean[] = [];
+  for (let t = 0; t < 24; t++) { const helped = shift.next(); picks.push(helped); shift.record(helped, helped ? 3 : 1); }
+  assert.equal(picks.slice(12).filter((x) => !x).length >= 10, true, `alone on ${picks.slice(12).filter((x) => !x).length} of the last 12`);
+});

@@ -10,7 +10,12 @@
 export class HelperPace {
   /** The last WINDOW times of trees alone [0] and with the helper [1], oldest overwritten first. */
   private readonly recent = [new Float64Array(WINDOW), new Float64Array(WINDOW)];
-  /** Trees seen each way: the first is not timed (it pays for first touches: the helper's histograms, a new layout). */
+  /**
+   * Trees timed each way. Not timed: the helper's first tree (it pays for first touches of the
+   * helper's histograms) and the grower's first tree if alone (this thread's); a later first tree
+   * alone touches nothing new, and is timed, so the first timing costs one tree alone, not two.
+   */
+  private readonly timed = [0, 0];
   private readonly seen = [0, 0];
   private count = 0;
 
@@ -22,7 +27,7 @@ export class HelperPace {
     this.count++;
     // Each way is timed first: the helper over a few trees, then alone.
     if (this.seen[1]! < WARM_HELPED) return true;
-    if (this.seen[0]! < 2) return false;
+    if (this.timed[0]! < 1) return false;
     // Alone only when clearly faster than the helper's typical tree.
     const best = !(this.typical(0) < MARGIN * this.typical(1));
     return this.count % (best ? PROBE_ALONE : PROBE_HELPED) === 0 ? !best : best;
@@ -30,8 +35,9 @@ export class HelperPace {
 
   record(helped: boolean, ms: number): void {
     const k = helped ? 1 : 0;
-    const n = this.seen[k]!++;
-    if (n > 0) this.recent[k]![(n - 1) % WINDOW] = ms;
+    const first = helped ? this.seen[1] === 0 : this.seen[0]! + this.seen[1]! === 0;
+    this.seen[k]!++;
+    if (!first) this.recent[k]![this.timed[k]!++ % WINDOW] = ms;
   }
 
   /**
@@ -41,7 +47,7 @@ export class HelperPace {
    * machine slows every tree, and moves the median within a few.
    */
   private typical(k: number): number {
-    const n = Math.min(this.seen[k]! - 1, WINDOW);
+    const n = Math.min(this.timed[k]!, WINDOW);
     const sorted = Array.from(this.recent[k]!.subarray(0, n)).sort((x, y) => x - y);
     return sorted[n >> 1]!;
   }

@@ -27,7 +27,8 @@ import { spawnWorker, type PoolWorker } from './worker-spawn.js';
 export const C_SEQ = 0;
 export const C_CMD = 1;
 export const C_ERROR = 2;
-export const C_READY = 3; // helpers that have their setup
+export const C_READY = 3; // helpers that have their setup and are ready for calls
+export const C_STARTED = 4; // helpers that have their setup (and are building what it asks, or ready)
 export const C_NEXT = 16;
 export const C_FINISHED = 32;
 const C_WORDS = 48;
@@ -204,6 +205,18 @@ export class HistTeam {
   /** True once every helper has its setup and waits for calls (a fresh thread takes a while to load). */
   ready(): boolean {
     return !this.closed && Atomics.load(this.ctrl, C_READY) >= this.helpers.length;
+  }
+
+  /**
+   * Waits up to ms for every helper to be ready, while each that has its setup works on it (a helper
+   * not yet started, still loading, is not waited for); whether they are.
+   */
+  awaitReady(ms: number): boolean {
+    const until = performance.now() + ms;
+    while (!this.ready()) {
+      if (this.closed || Atomics.load(this.ctrl, C_STARTED) < this.helpers.length || performance.now() > until) return false;
+    }
+    return true;
   }
 
   /** Throws a helper's error, if one has failed (a fitting thread waiting on a record checks it). */

@@ -67,6 +67,10 @@ export class HistGrower {
   private readonly helperLists: { rowStart: Int32Array; rowSlots: Int32Array } | null;
   /** Whether the steps alone have every part's row lists (a pair's second part: at the first tree grown alone). */
   private aloneLists: boolean;
+  /** How long this thread's part's row lists took (ms): about how long the helper's take. */
+  private readonly ownListsMs: number;
+  /** Whether the first tree has started (before it, a helper busy with its setup is waited for). */
+  private begun = false;
   private readonly B: HistBinned;
   private readonly st: StepState;
   private readonly growth: BestFirst;
@@ -100,19 +104,22 @@ export class HistGrower {
     // each thread builds its own part's row lists, side by side (on Ames, the one-part lists and this
     // thread's part cut from them were 2.3 ms of a 22 ms fit on two threads; its part alone is 1.2),
     // and trees grown alone step through both parts in turn.
-    this.helperLists = null;
-    if (given) this.L = given;
-    else if (paired) {
-      this.L = splitLayout(histLayout(binned, 1, true, false), true, undefined, (q) => q === 0);
-      this.helperLists = { rowStart: i32(n + 1), rowSlots: i32(partEntries(this.L, 1)) };
-    } else this.L = histLayout(binned, 1, true);
+    // The pair's parts are cut (no row lists yet) and the helper given its setup first, so that it
+    // builds its part's lists while this thread builds its own.
+    const cut = paired ? splitLayout(histLayout(binned, 1, true, false), true, undefined, () => false) : null;
+    this.helperLists = cut ? { rowStart: i32(n + 1), rowSlots: i32(partEntries(cut, 1)) } : null;
+    const L = given ?? cut ?? histLayout(binned, 1, true);
     this.aloneLists = !paired;
-    this.B = this.L.B;
-    this.st = { L: this.L, g: f64(n), h: f64(n), rows: i32(n), hists: [] };
+    this.B = L.B;
+    this.st = { L, g: f64(n), h: f64(n), rows: i32(n), hists: [] };
     this.stageBuf = treesPerCall < 2 && !given ? stageBuffers(n) : null;
-    this.treeTeam = T > 1 && !paired ? new HistTeam(this.L, n, T - 1, treesPerCall) : null;
+    this.treeTeam = T > 1 && !paired ? new HistTeam(L, n, T - 1, treesPerCall) : null;
     this.pairBuf = paired ? lockstepBuffers(n) : null;
-    this.pairTeam = this.pairBuf ? new HistTeam(this.L, n, 1, 1, { g: this.st.g, h: this.st.h, rows: this.st.rows, lockstep: this.pairBuf, lists: this.helperLists!, stage: this.stageBuf! }) : null;
+    this.pairTeam = this.pairBuf ? new HistTeam(L, n, 1, 1, { g: this.st.g, h: this.st.h, rows: this.st.rows, lockstep: this.pairBuf, lists: this.helperLists!, stage: this.stageBuf! }) : null;
+    const t0 = performance.now();
+    this.L = cut ? { ...cut, parts: [withRowLists(cut, 0, true), cut.parts[1]!] } : L;
+    this.ownListsMs = performance.now() - t0;
+    this.st.L = this.L;
     const pool: HistPool = {
       // Every histogram is free at the start of a tree (the open leaves of the last kept theirs).
       startTree: () => { this.free = Array.from(this.st.hists, (_, k) => k); },
@@ -296,7 +303,14 @@ export class HistGrower {
 
   /** A tree on the grower's own rows[0, m), gradients and hessians (first readied by the stage's row work, with a stage kind). */
   private growOwn(hConst: boolean, m: number, o: HistGrowOptions, stage: number): GrowResult {
-    // Until the helper thread has loaded (a fresh one takes a while), this thread grows alone.
+    // Until the helper thread has loaded (a fresh one takes a while), this thread grows alone. One
+    // that has its setup and is building its part's row lists is waited for at the first tree, as
+    // long as this thread's own part took twice over (at least 5 ms): growing alone meant building
+    // that part here too (0.8 ms of a 22 ms Ames fit on two threads) and a slower first tree.
+    if (!this.begun) {
+      this.begun = true;
+      if (this.pairTeam && !this.pairTeam.ready()) this.pairTeam.awaitReady(Math.max(5, 2 * this.ownListsMs));
+    }
     const together = this.pairTeam !== null && this.pairTeam.ready() && this.pace.next();
     // Outside the tree's time: one tree that also built row lists looked 5x slower than the helper's
     // others, and kept the helper off for the rest of the fit.

@@ -2,7 +2,7 @@
 // whole trees of every call until told to stop, then returns to its event loop.
 
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
+import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_STARTED, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { BestFirst, readLockstepArgs } from './hist-best-first.js';
 import { withRowLists } from './hist-layout.js';
 import { stageRows } from './hist-stage.js';
@@ -18,9 +18,11 @@ function serve(s: TeamSetup): void {
   // Ready once its part of the layout is built: the fitting thread's lockstep trees need it. A helper
   // that cannot build it says why and never reports ready: the fitting thread then grows alone.
   let pair: (() => void) | null = null;
+  Atomics.add(ctrl, C_STARTED, 1);
   try {
     pair = s.pair ? pairSide(s) : null;
   } catch (err) {
+    Atomics.sub(ctrl, C_STARTED, 1); // not to be waited for
     port.postMessage({ error: err instanceof Error ? err.message : String(err) });
     return;
   }
