@@ -5,7 +5,7 @@ import { checkCols, toMatrix, toVector, type Matrix, type MatrixLike, type Vecto
 import { binData, type Binned } from './binning.js';
 import { applyTree, buildTree, type GrownTree, type TreeArrays } from './tree-builder.js';
 import { growOptions, type MaxFeatures } from './tree.js';
-import { binForHist } from './hist-binning.js';
+import { binForHistShared } from './hist-bin-team.js';
 import { SOFTMAX_GBM } from './hist-softmax.js';
 import { HistGrower, type GrowResult, type HistGrowOptions, type HistLeaf } from './hist-tree.js';
 import { wakeHistHelpers } from './hist-team.js';
@@ -119,7 +119,7 @@ function histStages(grower: HistGrower, kind: number, y: ArrayLike<number>, base
 function newGrower(M: Matrix, params: GradientBoostingParams, treesPerCall: number): HistGrower {
   const threads = resolveJobs(params.nJobs);
   if (threads > 1) wakeHistHelpers(threads - 1);
-  return new HistGrower(binForHist(M, Math.min(255, params.maxBins), new Set()), threads, treesPerCall);
+  return new HistGrower(binForHistShared(M, Math.min(255, params.maxBins), new Set(), threads), threads, treesPerCall);
 }
 
 /** Newton step per leaf: Σ r / Σ p(1 - p) over its samples, scaled by (K - 1) / K for softmax. */

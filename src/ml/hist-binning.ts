@@ -29,28 +29,55 @@ export interface HistBinned {
  * @example binForHist(X, 255, new Set([3])).codes;
  */
 export function binForHist(X: Matrix, maxBins: number, categorical: ReadonlySet<number>): HistBinned {
+  checkMaxBins(maxBins);
+  const out = binnedOutputs(X.rows, X.cols, categorical, false);
+  const scratch = binScratch(X.rows);
+  for (let j = 0; j < X.cols; j += BIN_BLOCK) binBlock(X, maxBins, out, j, scratch, (k, c) => { out.cuts[k] = c; });
+  return out;
+}
+
+export function checkMaxBins(maxBins: number): void {
   if (!(maxBins >= 2 && maxBins <= 255)) throw new Error(`maxBins must be in [2, 255], got ${maxBins}`);
+}
+
+/** Columns binned together: a row's BLOCK adjacent values share a cache line, where one column at a time read a line per row and column. */
+export const BIN_BLOCK = 8;
+
+/** The outputs of binning X's columns (typed arrays on shared memory when `shared`), cuts to be filled. */
+export function binnedOutputs(n: number, p: number, categorical: ReadonlySet<number>, shared: boolean): HistBinned {
+  for (const j of categorical) if (!(Number.isInteger(j) && j >= 0 && j < p)) throw new Error(`categorical feature ${j} is not a column index in [0, ${p})`);
+  const bytes = (k: number): ArrayBuffer | SharedArrayBuffer => (shared ? new SharedArrayBuffer(k) : new ArrayBuffer(k));
+  const cat = new Uint8Array(bytes(p));
+  for (const j of categorical) cat[j] = 1;
+  return {
+    rows: n, cols: p, codes: new Uint8Array(bytes(n * p)), nBins: new Int32Array(bytes(4 * p)),
+    cuts: Array.from({ length: p }, () => new Float64Array(0)), categorical: cat, hasMissing: new Uint8Array(bytes(p)),
+  };
+}
+
+/** One thread's scratch for binBlock: the block of columns copied out, and the distinct-value table. */
+export interface BinScratch { block: Float64Array; table: DistinctTable }
+
+export function binScratch(n: number): BinScratch {
+  return { block: new Float64Array(BIN_BLOCK * n), table: distinctTable(n) };
+}
+
+/**
+ * Bins columns [j0, j0 + BIN_BLOCK) of X (fewer at the end) into out's codes, nBins and hasMissing;
+ * each numeric column's cuts go to cut(j, cuts). Throws on a categorical value that is not a code.
+ */
+export function binBlock(X: Matrix, maxBins: number, out: HistBinned, j0: number, scratch: BinScratch, cut: (j: number, cuts: Float64Array) => void): void {
+  checkMaxBins(maxBins);
   const { rows: n, cols: p, data } = X;
-  const codes = new Uint8Array(n * p);
-  const nBins = new Int32Array(p);
-  const cuts: Float64Array[] = [];
-  const cat = new Uint8Array(p);
-  const hasMissing = new Uint8Array(p);
-  // Columns are copied out BLOCK at a time: a row's BLOCK adjacent values share a cache line, where
-  // one column at a time read a line per row and column.
-  const BLOCK = 8;
-  const block = new Float64Array(BLOCK * n);
-  const table = distinctTable(n);
-  for (let j = 0; j < p; j++) {
-    const jb = j % BLOCK;
-    if (jb === 0) {
-      const w = Math.min(BLOCK, p - j);
-      for (let i = 0; i < n; i++) { const o = i * p + j; for (let b = 0; b < w; b++) block[b * n + i] = data[o + b]!; }
-    }
-    const xj = block.subarray(jb * n, (jb + 1) * n);
+  const { codes, nBins, hasMissing, categorical } = out;
+  const { block, table } = scratch;
+  const w = Math.min(BIN_BLOCK, p - j0);
+  for (let i = 0; i < n; i++) { const o = i * p + j0; for (let b = 0; b < w; b++) block[b * n + i] = data[o + b]!; }
+  for (let b = 0; b < w; b++) {
+    const j = j0 + b;
+    const xj = block.subarray(b * n, (b + 1) * n);
     const o = j * n;
-    if (categorical.has(j)) {
-      cat[j] = 1;
+    if (categorical[j] === 1) {
       let mx = 0;
       for (let i = 0; i < n; i++) {
         const v = xj[i]!;
@@ -60,14 +87,12 @@ export function binForHist(X: Matrix, maxBins: number, categorical: ReadonlySet<
         if (v > mx) mx = v;
       }
       nBins[j] = mx + 1;
-      cuts.push(new Float64Array(0));
       continue;
     }
     const c = twoValueCodes(xj, codes, o) ?? numericCodes(xj, maxBins, table, codes, o, hasMissing, j);
-    cuts.push(c);
+    cut(j, c);
     nBins[j] = Math.max(1, c.length + 1);
   }
-  return { rows: n, cols: p, codes, nBins, cuts, categorical: cat, hasMissing };
 }
 
 /**

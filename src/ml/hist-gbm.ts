@@ -5,7 +5,7 @@
 
 import { Classifier, Regressor, encodeLabels, type ClassifierState } from './base.js';
 import { checkCols, toMatrix, toVector, takeRows, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
-import { binForHist } from './hist-binning.js';
+import { binForHistShared } from './hist-bin-team.js';
 import { HistGrower, addTree, type HistTree } from './hist-tree.js';
 import { wakeHistHelpers } from './hist-team.js';
 import { expFast } from './fast-exp.js';
@@ -165,7 +165,7 @@ function boost(p: HistGradientBoostingParams, X: Matrix, makeLoss: (rows: Int32A
   const threads = resolveJobs(p.nJobs);
   if (threads > 1) wakeHistHelpers(threads - 1); // while this thread bins
   const Xt = val ? takeRows(X, train) : X;
-  const B = binForHist(Xt, p.maxBins, new Set(p.categoricalFeatures ?? []));
+  const B = binForHistShared(Xt, p.maxBins, new Set(p.categoricalFeatures ?? []), threads);
   // One tree per class and iteration: with threads, whole trees grow side by side (one tree per
   // iteration: both threads on each tree, src/ml/hist-best-first.ts).
   const grower = new HistGrower(B, threads, loss.K);

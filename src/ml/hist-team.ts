@@ -136,6 +136,17 @@ export function wakeHistHelpers(n: number): void {
   for (let k = 0; k < Math.min(n, idle.length); k++) idle[idle.length - 1 - k]!.port.postMessage({ type: 'wake' });
 }
 
+/**
+ * Posts a message to the idle helper the next grower will lease (the one wakeHistHelpers woke last),
+ * as binning shares its columns with it (src/ml/hist-bin-team.ts); false when none is idle.
+ */
+export function postToIdleHelper(message: unknown): boolean {
+  const pw = idle[idle.length - 1];
+  if (!pw) return false;
+  pw.port.postMessage(message);
+  return true;
+}
+
 function f64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
 }

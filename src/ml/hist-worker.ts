@@ -6,6 +6,7 @@ import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_STARTED, C_ERROR, C
 import { BestFirst, readLockstepArgs } from './hist-best-first.js';
 import { withRowLists } from './hist-layout.js';
 import { stageRows } from './hist-stage.js';
+import { helpBin, isBinJob } from './hist-bin-team.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 
@@ -150,19 +151,24 @@ function serveAndLinger(first: TeamSetup | null): void {
   }
 }
 
-/** The next setup if one comes within LINGER_MS (a wake-up message only restarts the wait), else null. */
+/**
+ * The next setup if one comes within LINGER_MS, else null; a wake-up message restarts the wait, and a
+ * binning job (src/ml/hist-bin-team.ts) is helped with first.
+ */
 function linger(): TeamSetup | null {
   let until = performance.now() + LINGER_MS;
   while (performance.now() < until) {
     const m = receiveMessageOnPort(port)?.message as { type?: string } | undefined;
     if (m?.type === 'setup') return m as TeamSetup;
-    if (m?.type === 'wake') until = performance.now() + LINGER_MS;
+    if (isBinJob(m)) helpBin(m);
+    if (m?.type === 'wake' || isBinJob(m)) until = performance.now() + LINGER_MS;
   }
   return null;
 }
 
-// 'wake': a fit is about to start a grower (hist-team.ts wakeHistHelpers).
+// 'wake': a fit is about to start a grower (hist-team.ts wakeHistHelpers); 'bin': its binning.
 port.on('message', (m: { type?: string }) => {
   if (m.type === 'setup') serveAndLinger(m as TeamSetup);
   else if (m.type === 'wake') serveAndLinger(null);
+  else if (isBinJob(m)) { helpBin(m); serveAndLinger(null); }
 });
