@@ -164,19 +164,24 @@ export class BestFirst {
 
   /**
    * Grows one tree on rows[0, m) (hConst: every hessian 1); together: in lockstep with the pair.
-   * prepare(t0, t1), when given, first readies the rows at positions [t0, t1) (src/ml/hist-stage.ts):
-   * all of them alone, in lockstep each thread half, and the two meet before the tree.
+   * prepare(phase, from, to), when given, first readies the rows (src/ml/hist-stage.ts) in two phases:
+   * 0 over positions [from, to) of the row order, then 1 over rows [from, to). Alone over all of them;
+   * in lockstep the fitting thread takes phase 0 whole (its writes scatter over the rows: shared by
+   * halves of the positions, a cache line's rows went to both threads, which passed it back and forth,
+   * at times slower than one thread), then each thread half of phase 1, meeting after each phase.
    */
-  grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean, prepare?: (t0: number, t1: number) => void): GrowResult {
+  grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean, prepare?: (phase: number, from: number, to: number) => void): GrowResult {
     const { pool, args } = this;
     const { g, h, rows } = this.st;
     this.together = together && this.stPair !== null;
     if (prepare && this.together) {
       const mid = m >>> 1;
-      if (this.pair!.q === 0) prepare(0, mid);
-      else prepare(mid, m);
+      const [from, to] = this.pair!.q === 0 ? [0, mid] : [mid, m];
+      if (this.pair!.q === 0) prepare(0, 0, m);
+      this.barrier(); // the scores are final
+      prepare(1, from, to);
       this.barrier();
-    } else if (prepare) prepare(0, m);
+    } else if (prepare) { prepare(0, 0, m); prepare(1, 0, m); }
     pool.startTree();
     this.open = [];
     this.done = [];

@@ -23,7 +23,8 @@ test('stage rows: each row gets its leaf\'s value, then the gradients of its kin
   for (const kind of [STAGE_SQUARED, STAGE_LOGISTIC, STAGE_RESIDUAL]) {
     const { S, rows, values, leafOf, R } = setup(n, kind);
     const F0 = Float64Array.from(S.F);
-    stageRows(kind, S, R, 3, 0, n);
+    stageRows(0, kind, S, R, 3, 0, n);
+    stageRows(1, kind, S, R, 3, 0, n);
     for (let t = 0; t < n; t++) {
       const i = rows[t]!;
       const F = F0[i]! + values[leafOf(t)]!;
@@ -41,21 +42,21 @@ test('stage rows: each row gets its leaf\'s value, then the gradients of its kin
     assert.deepEqual(Array.from(R.rows), Array.from({ length: n }, (_, t) => t));
   }
   const { S, R } = setup(4, 1);
-  assert.throws(() => stageRows(9, S, R, 0, 0, 4), /unknown stage kind 9/);
+  assert.throws(() => stageRows(1, 9, S, R, 0, 0, 4), /unknown stage kind 9/);
 });
 
-test('stage rows done by two halves of the positions equal them done at once, to the bit', () => {
+test('stage rows done by halves (positions, then rows) equal them done at once, to the bit', () => {
   const n = 257;
   for (const kind of [STAGE_SQUARED, STAGE_LOGISTIC, STAGE_RESIDUAL]) {
     const a = setup(n, 10 + kind);
     const b = setup(n, 10 + kind);
-    stageRows(kind, a.S, a.R, 3, 0, n);
-    stageRows(kind, b.S, b.R, 3, 0, 128);
-    stageRows(kind, b.S, b.R, 3, 128, n);
+    for (const phase of [0, 1]) stageRows(phase, kind, a.S, a.R, 3, 0, n);
+    for (const phase of [0, 1]) { stageRows(phase, kind, b.S, b.R, 3, 0, 128); stageRows(phase, kind, b.S, b.R, 3, 128, n); }
     assert.deepEqual(b.S.F, a.S.F);
     assert.deepEqual(b.S.r, a.S.r);
     assert.deepEqual(b.R.g, a.R.g);
     assert.deepEqual(b.R.h, a.R.h);
+    assert.deepEqual(b.R.rows, a.R.rows);
   }
 });
 

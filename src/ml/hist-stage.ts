@@ -1,9 +1,9 @@
 // The per-row work of a boosting iteration that grows one tree (regression, two classes) in
 // src/ml/gbm.ts and src/ml/hist-gbm.ts, done by the grower (src/ml/hist-tree.ts stageTree) before it
 // grows the tree: the last tree's leaf values added to the scores of its rows, then each row's
-// gradient (and hessian) from its new score. A lockstep pair (src/ml/hist-best-first.ts) shares it
-// out by halves of the row positions, so neither the scores nor the gradients wait on one thread
-// (they were a fifth of a credit fit on two threads). Every row's arithmetic is the one-thread
+// gradient (and hessian) from its new score. A lockstep pair (src/ml/hist-best-first.ts) shares the
+// gradients out by halves of the rows (they were a fifth of a credit fit on two threads), and the
+// tree's rows are its own buffers (no copies in and out). Every row's arithmetic is the one-thread
 // booster's, element for element, so the model is the same to the bit whichever thread does which rows.
 
 import { expFast } from './fast-exp.js';
@@ -43,38 +43,41 @@ export interface StageRows {
 }
 
 /**
- * Positions [t0, t1) of the row order the last tree left: their rows get the value of the leaf they
- * are in (nLeaves of them) and their gradients (and hessians) from the new scores, and the positions
- * get rows in order again (rows[t] = t) for the next tree.
- * @example stageRows(STAGE_SQUARED, S, R, 0, 0, n); // the first tree: gradients of the baseline scores
+ * One phase of the row work before a tree. Phase 0, over positions [from, to) of the row order the
+ * last tree left: their rows' scores get the value of the leaf they are in (nLeaves of them), and the
+ * positions get rows in order again (rows[t] = t) for the next tree. Phase 1, over rows [from, to):
+ * their gradients (and hessians) from the new scores: two threads take half each, each writing a
+ * run of every array (src/ml/hist-best-first.ts grow).
+ * @example stageRows(0, STAGE_SQUARED, S, R, nLeaves, 0, n); stageRows(1, STAGE_SQUARED, S, R, 0, 0, n);
  */
-export function stageRows(kind: number, S: StageBuffers, R: StageRows, nLeaves: number, t0: number, t1: number): void {
+export function stageRows(phase: number, kind: number, S: StageBuffers, R: StageRows, nLeaves: number, from: number, to: number): void {
   const { F, leaves } = S;
   const { rows } = R;
-  for (let l = 0; l < nLeaves; l++) {
-    const a = Math.max(t0, leaves[3 * l]!);
-    const b = Math.min(t1, leaves[3 * l + 1]!);
-    const v = leaves[3 * l + 2]!;
-    for (let t = a; t < b; t++) F[rows[t]!] += v;
-  }
-  if (kind === STAGE_SQUARED) squaredRows(F, S.y, R.g, rows, t0, t1);
-  else if (kind === STAGE_LOGISTIC) logisticRows(F, S.y, R.g, R.h, rows, t0, t1);
-  else if (kind === STAGE_RESIDUAL) residualRows(F, S.y, S.r, R.g, rows, t0, t1);
+  if (phase === 0) {
+    for (let l = 0; l < nLeaves; l++) {
+      const a = Math.max(from, leaves[3 * l]!);
+      const b = Math.min(to, leaves[3 * l + 1]!);
+      const v = leaves[3 * l + 2]!;
+      for (let t = a; t < b; t++) F[rows[t]!] += v;
+    }
+    for (let t = from; t < to; t++) rows[t] = t;
+  } else if (kind === STAGE_SQUARED) squaredRows(F, S.y, R.g, from, to);
+  else if (kind === STAGE_LOGISTIC) logisticRows(F, S.y, R.g, R.h, from, to);
+  else if (kind === STAGE_RESIDUAL) residualRows(F, S.y, S.r, R.g, from, to);
   else throw new Error(`stageRows: unknown stage kind ${kind}`);
-  for (let t = t0; t < t1; t++) rows[t] = t;
 }
 
 // One function per kind, each compiled on its own: expFast then inlines into its loop (inlined into
 // a loop shared by kinds it was a call, and boxed its argument and result).
 
-function squaredRows(F: Float64Array, y: Float64Array, g: Float64Array, rows: Int32Array, t0: number, t1: number): void {
-  for (let t = t0; t < t1; t++) { const i = rows[t]!; g[i] = F[i]! - y[i]!; }
+function squaredRows(F: Float64Array, y: Float64Array, g: Float64Array, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) g[i] = F[i]! - y[i]!;
 }
 
-function logisticRows(F: Float64Array, y: Float64Array, g: Float64Array, h: Float64Array, rows: Int32Array, t0: number, t1: number): void {
-  for (let t = t0; t < t1; t++) { const i = rows[t]!; const q = 1 / (1 + expFast(-F[i]!)); g[i] = q - y[i]!; h[i] = q * (1 - q); }
+function logisticRows(F: Float64Array, y: Float64Array, g: Float64Array, h: Float64Array, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) { const q = 1 / (1 + expFast(-F[i]!)); g[i] = q - y[i]!; h[i] = q * (1 - q); }
 }
 
-function residualRows(F: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array, rows: Int32Array, t0: number, t1: number): void {
-  for (let t = t0; t < t1; t++) { const i = rows[t]!; const v = y[i]! - 1 / (1 + expFast(-F[i]!)); r[i] = v; g[i] = -v; }
+function residualRows(F: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) { const v = y[i]! - 1 / (1 + expFast(-F[i]!)); r[i] = v; g[i] = -v; }
 }

@@ -84,7 +84,7 @@ export class HistGrower {
   /** The stage kind startStage set (0: none yet), and the leaves stageLeaves gave for the next tree. */
   private stageKind = 0;
   private nLeaves = 0;
-  private readonly prepare = (t0: number, t1: number): void => stageRows(this.stageKind, this.stageBuf!, this.st, this.nLeaves, t0, t1);
+  private readonly prepare = (phase: number, from: number, to: number): void => stageRows(phase, this.stageKind, this.stageBuf!, this.st, this.nLeaves, from, to);
 
   /**
    * B: the binned data, or its layout (a helper thread's grower). threads: with treesPerCall > 1 (one

@@ -87,7 +87,7 @@ function pairSide(s: TeamSetup): () => void {
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
     const { m, hConst, o, stage, nLeaves } = readLockstepArgs(pb.lockstep.args);
-    growth.grow(hConst, m, o, true, stage > 0 ? (t0, t1) => stageRows(stage, pb.stage, R, nLeaves, t0, t1) : undefined);
+    growth.grow(hConst, m, o, true, stage > 0 ? (phase, from, to) => stageRows(phase, stage, pb.stage, R, nLeaves, from, to) : undefined);
   };
 }
 
