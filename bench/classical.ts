@@ -22,6 +22,7 @@ import { LabelEncoder } from '../src/ml/preprocessing/label-encoder.js';
 import { makeModel, type ModelName as CliModelName } from '../src/ml/tabular/models.js';
 import { adjustedRandScore } from '../src/ml/metrics/clustering.js';
 import type { Matrix } from '../src/ml/matrix.js';
+import { crossThreadRoundTripUs } from './round-trip.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'datasets');
@@ -131,6 +132,8 @@ function main(): void {
   if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`--threads must be a positive integer, got ${arg('threads')}`);
   const only = arg('only');
   const modelsOnly = arg('models');
+  // The cores' distance, before and after the fits (see bench/round-trip.ts).
+  const tripBefore = threads > 1 ? crossThreadRoundTripUs() : NaN;
   // Each dataset's job for the Python side as JSON text at once: kept as arrays of numbers (Ames' X
   // alone is 536,000 of them) they made every later garbage collection, and so the later fits' wall
   // times, longer.
@@ -269,6 +272,8 @@ function main(): void {
   console.log(`Fits under ${MIN_BLOCK_S * 1000} ms are timed in blocks of back-to-back fits (the same block size on both sides) and divided.`);
   console.log('hgb: moxing HistGradientBoosting vs scikit-learn HistGradientBoosting (defaults); xgboost: XGBoost tree_method="hist" (defaults), beside gbm and hgb.');
   if (prows.length > 1) {
+    const tripAfter = crossThreadRoundTripUs();
+    console.log(`\nA write on one thread seen on another and answered (round trip through shared memory): ${tripBefore.toFixed(2)} µs before the fits, ${tripAfter.toFixed(2)} µs after.`);
     console.log(`\nmoxing with nJobs ${threads} against nJobs 1 (wall time, best of ${THREAD_REPEATS}-${THREAD_MAX} fits each, alternating, after up to ${WARM_FITS} untimed fits of each); beside the boosters, XGBoost hist with n_jobs ${threads} against 1, timed the same way (after 3 untimed fits of each):\n`);
     table(prows);
   }
