@@ -91,6 +91,7 @@ test('a grower\'s stages (startStage, stageTree, stageLeaves) grow the trees of 
       for (let k = 0; k < a.tree.value.length; k++) assert.ok(Math.abs(a.tree.value[k]! - b.tree.value[k]!) < 1e-12, `tree ${it}, node ${k}`);
     }
     assert.throws(() => new HistGrower(B).stageTree(o), /startStage first/);
+    assert.throws(() => new HistGrower(B).startStage(7, y, 0), /unknown stage kind 7/);
     assert.throws(() => staged.startStage(STAGE_SQUARED, y.subarray(1), 0), /399 targets for 400 rows/);
   } finally {
     staged.close();

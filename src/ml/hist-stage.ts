@@ -15,6 +15,10 @@ export const STAGE_LOGISTIC = 2;
 /** gbm's log loss: r = y - σ(F) (kept for the Newton leaf values), g = -r (every hessian 1). */
 export const STAGE_RESIDUAL = 3;
 
+export function isStageKind(kind: number): boolean {
+  return kind === STAGE_SQUARED || kind === STAGE_LOGISTIC || kind === STAGE_RESIDUAL;
+}
+
 /** Whether a stage kind's trees grow with every hessian 1. */
 export function stageHessianConst(kind: number): boolean {
   return kind !== STAGE_LOGISTIC;

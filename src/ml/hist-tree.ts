@@ -10,7 +10,7 @@ import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_OPTS, T_SOFTMAX, T_TASKS, unp
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
 import { BestFirst, lockstepBuffers, writeLockstepArgs, type HistPool, type LockstepBuffers } from './hist-best-first.js';
 import { HelperPace } from './hist-pace.js';
-import { stageBuffers, stageHessianConst, stageRows, type StageBuffers } from './hist-stage.js';
+import { isStageKind, stageBuffers, stageHessianConst, stageRows, type StageBuffers } from './hist-stage.js';
 
 function f64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
@@ -101,11 +101,10 @@ export class HistGrower {
     const paired = T > 1 && treesPerCall < 2 && binned.cols >= 2;
     // Every buffer is on shared memory, with threads or not: the same functions then always see the
     // same kind of typed array (one that saw both ran at half speed). A pair has no one-part layout:
-    // each thread builds its own part's row lists, side by side (on Ames, the one-part lists and this
-    // thread's part cut from them were 2.3 ms of a 22 ms fit on two threads; its part alone is 1.2),
-    // and trees grown alone step through both parts in turn.
-    // The pair's parts are cut (no row lists yet) and the helper given its setup first, so that it
-    // builds its part's lists while this thread builds its own.
+    // its parts are cut (no row lists yet), the helper is given its setup, and each thread then builds
+    // its own part's row lists, side by side (on Ames, the one-part lists and this thread's part cut
+    // from them were 2.3 ms of a 22 ms fit on two threads; its part alone is 1.2). Trees grown alone
+    // step through both parts in turn.
     const cut = paired ? splitLayout(histLayout(binned, 1, true, false), true, undefined, () => false) : null;
     this.helperLists = cut ? { rowStart: i32(n + 1), rowSlots: i32(partEntries(cut, 1)) } : null;
     const L = given ?? cut ?? histLayout(binned, 1, true);
@@ -274,6 +273,7 @@ export class HistGrower {
     const S = this.stageBuf;
     if (!S) throw new Error('startStage: this grower grows several trees per call');
     if (y.length !== this.B.rows) throw new Error(`startStage: ${y.length} targets for ${this.B.rows} rows`);
+    if (!isStageKind(kind)) throw new Error(`startStage: unknown stage kind ${kind}`);
     S.y.set(y);
     S.F.fill(base);
     for (let i = 0; i < this.B.rows; i++) this.st.rows[i] = i;

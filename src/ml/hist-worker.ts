@@ -80,8 +80,9 @@ function pairSide(s: TeamSetup): () => void {
       if (Atomics.load(s.ctrl, C_ERROR) !== 0 || Atomics.load(s.ctrl, C_SEQ) !== seq) throw new Error('the fitting thread gave up a lockstep tree');
     },
   });
-  // Its own part's row lists (s.L is the pair's two-part layout, with the fitting thread's part
-  // built), into the arrays the fitting thread gave: steps alone there read them too.
+  // Its own part's row lists (s.L is the pair's two-part layout, cut without lists; the fitting
+  // thread builds its part's meanwhile), into the arrays the fitting thread gave: its steps alone
+  // read them too.
   growth.setPairLayout({ ...s.L, parts: [s.L.parts[0]!, withRowLists(s.L, 1, true, pb.lists)] });
   const R = { g: pb.g, h: pb.h, rows: pb.rows };
   return () => {
