@@ -63,6 +63,27 @@ test('binning through the distinct values equals the sorting reference, column b
       assert.deepEqual(B.codes.subarray(j * n, (j + 1) * n), ref.codes, what);
       assert.equal(B.nBins[j], Math.max(1, ref.cuts.length + 1), what);
       assert.equal(B.hasMissing[j], ref.codes.includes(MISSING_BIN) ? 1 : 0, what);
+      // Each code's rows, counted while coding.
+      const counted = Array.from({ length: 256 }, () => 0);
+      for (const c of ref.codes) counted[c]++;
+      assert.deepEqual(Array.from(B.counts!.subarray(256 * j, 256 * (j + 1))), counted, what);
     }
+  }
+});
+
+test('codes are counted while binning categorical and two-valued columns too (either order of the two values)', () => {
+  const n = 50;
+  const X = new Float64Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    X[i * 4] = i % 3 === 0 ? 7 : 2; // two values, the first row's the larger
+    X[i * 4 + 1] = i % 4 === 0 ? 1 : 0; // one-hot, the first row's the larger
+    X[i * 4 + 2] = i % 5 === 0 ? NaN : i % 6; // categorical codes with missing values
+    X[i * 4 + 3] = 4; // constant
+  }
+  const B = binForHist({ data: X, rows: n, cols: 4 }, 255, new Set([2]));
+  for (let j = 0; j < 4; j++) {
+    const counted = Array.from({ length: 256 }, () => 0);
+    for (const c of B.codes.subarray(j * n, (j + 1) * n)) counted[c]++;
+    assert.deepEqual(Array.from(B.counts!.subarray(256 * j, 256 * (j + 1))), counted, `column ${j}`);
   }
 });

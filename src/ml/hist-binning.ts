@@ -20,6 +20,12 @@ export interface HistBinned {
   categorical: Uint8Array;
   /** 1 when feature j has a missing value in the training rows. */
   hasMissing: Uint8Array;
+  /**
+   * counts[j * 256 + c]: the rows of feature j with code c (MISSING_BIN included), counted while
+   * coding (the histogram layout needs them, src/ml/hist-layout.ts: a pass of their own cost Ames
+   * 0.44 ms after binning, on one thread); absent in binned data made otherwise.
+   */
+  counts?: Int32Array;
 }
 
 /**
@@ -52,6 +58,7 @@ export function binnedOutputs(n: number, p: number, categorical: ReadonlySet<num
   return {
     rows: n, cols: p, codes: new Uint8Array(bytes(n * p)), nBins: new Int32Array(bytes(4 * p)),
     cuts: Array.from({ length: p }, () => new Float64Array(0)), categorical: cat, hasMissing: new Uint8Array(bytes(p)),
+    counts: new Int32Array(bytes(4 * 256 * p)),
   };
 }
 
@@ -70,6 +77,7 @@ export function binBlock(X: Matrix, maxBins: number, out: HistBinned, j0: number
   checkMaxBins(maxBins);
   const { rows: n, cols: p, data } = X;
   const { codes, nBins, hasMissing, categorical } = out;
+  const counts = out.counts!;
   const { block, table } = scratch;
   const w = Math.min(BIN_BLOCK, p - j0);
   for (let i = 0; i < n; i++) { const o = i * p + j0; for (let b = 0; b < w; b++) block[b * n + i] = data[o + b]!; }
@@ -77,19 +85,21 @@ export function binBlock(X: Matrix, maxBins: number, out: HistBinned, j0: number
     const j = j0 + b;
     const xj = block.subarray(b * n, (b + 1) * n);
     const o = j * n;
+    const c0 = 256 * j;
     if (categorical[j] === 1) {
       let mx = 0;
       for (let i = 0; i < n; i++) {
         const v = xj[i]!;
-        if (Number.isNaN(v)) { codes[o + i] = MISSING_BIN; hasMissing[j] = 1; continue; }
+        if (Number.isNaN(v)) { codes[o + i] = MISSING_BIN; hasMissing[j] = 1; counts[c0 + MISSING_BIN]++; continue; }
         if (!(Number.isInteger(v) && v >= 0 && v < maxBins)) throw new Error(`categorical feature ${j}: value ${v} at row ${i} is not an integer code in [0, ${maxBins})`);
         codes[o + i] = v;
+        counts[c0 + v]++;
         if (v > mx) mx = v;
       }
       nBins[j] = mx + 1;
       continue;
     }
-    const c = twoValueCodes(xj, codes, o) ?? numericCodes(xj, maxBins, table, codes, o, hasMissing, j);
+    const c = twoValueCodes(xj, codes, o, counts, c0) ?? numericCodes(xj, maxBins, table, codes, o, hasMissing, j, counts, c0);
     cut(j, c);
     nBins[j] = Math.max(1, c.length + 1);
   }
@@ -97,13 +107,15 @@ export function binBlock(X: Matrix, maxBins: number, out: HistBinned, j0: number
 
 /**
  * A column of at most two values and no NaN (one-hot columns): codes by comparison with the first
- * value, in one pass, and its cut; null (codes partly written) for any other column.
+ * value, in one pass, their counts at counts[c0 + code], and its cut; null (codes partly written,
+ * no counts) for any other column.
  */
-function twoValueCodes(x: Float64Array, codes: Uint8Array, o: number): Float64Array | null {
+function twoValueCodes(x: Float64Array, codes: Uint8Array, o: number, counts: Int32Array, c0: number): Float64Array | null {
   const n = x.length;
   const v0 = x[0]!;
   if (!(v0 === v0)) return null;
   let v1 = v0;
+  let other = 0;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
     const c = +(v !== v0);
@@ -112,9 +124,13 @@ function twoValueCodes(x: Float64Array, codes: Uint8Array, o: number): Float64Ar
       v1 = v;
     }
     codes[o + i] = c;
+    other += c;
   }
-  if (v1 === v0) return new Float64Array(0);
-  if (v1 < v0) for (let i = 0; i < n; i++) codes[o + i] = 1 - codes[o + i]!;
+  if (v1 === v0) { counts[c0] += n; return new Float64Array(0); }
+  const flip = v1 < v0;
+  if (flip) for (let i = 0; i < n; i++) codes[o + i] = 1 - codes[o + i]!;
+  counts[c0] += flip ? other : n - other;
+  counts[c0 + 1] += flip ? n - other : other;
   return Float64Array.of((Math.min(v0, v1) + Math.max(v0, v1)) / 2);
 }
 
@@ -149,7 +165,7 @@ const hashI = new Int32Array(hashF.buffer);
  * statistics at (b (m - 1) / maxBins), deduplicated, as scikit-learn), read from the distinct values'
  * cumulative counts.
  */
-function numericCodes(x: Float64Array, maxBins: number, T: DistinctTable, codes: Uint8Array, o: number, hasMissing: Uint8Array, j: number): Float64Array {
+function numericCodes(x: Float64Array, maxBins: number, T: DistinctTable, codes: Uint8Array, o: number, hasMissing: Uint8Array, j: number, counts: Int32Array, c0: number): Float64Array {
   const n = x.length;
   const { slotVal, slotId, slotStamp, id, seen, count, rank, bin } = T;
   const stamp = ++T.stamp;
@@ -220,5 +236,8 @@ function numericCodes(x: Float64Array, maxBins: number, T: DistinctTable, codes:
     for (let k = 0; k < d; k++) bin[k] = binOfRank[rank[k]!]!;
   }
   for (let i = 0; i < n; i++) { const k = id[i]!; codes[o + i] = k < 0 ? MISSING_BIN : bin[k]!; }
+  // Each bin's rows from its values' counts; the rest are missing.
+  for (let k = 0; k < d; k++) counts[c0 + bin[k]!] += count[k]!;
+  counts[c0 + MISSING_BIN] += n - m;
   return cut;
 }

@@ -62,29 +62,14 @@ export function histLayout(B0: HistBinned, nParts: number, shared: boolean, list
   for (let j = 0; j < p; j++) offset[j + 1] = offset[j]! + nBins[j]! + 1;
   const total = offset[p]!;
   const count = new Int32Array(total);
-  // Counted by code (no branch for the missing bin's slot), then moved to the feature's slots; four
-  // codes at a time that all equal the column's first code (most of a one-hot column) are counted in
-  // a register, where each increment of the same table entry waited on the one before.
-  const byCode = new Int32Array(256);
-  const words = new Uint32Array(codes.buffer, codes.byteOffset, codes.byteLength >> 2);
-  for (let j = 0; j < p; j++) {
-    const o = offset[j]!;
-    const col = j * n;
-    byCode.fill(0);
-    const first = codes[col]!;
-    const first4 = (first * 0x01010101) >>> 0;
-    let same = 0;
-    let i = 0;
-    for (; i < n && ((col + i) & 3) !== 0; i++) byCode[codes[col + i]!]++;
-    for (; i + 4 <= n; i += 4) {
-      if (words[(col + i) >> 2] === first4) same += 4;
-      else for (let k = i; k < i + 4; k++) byCode[codes[col + k]!]++;
+  if (B.counts) {
+    // Counted while binning.
+    for (let j = 0; j < p; j++) {
+      const o = offset[j]!;
+      for (let b = 0; b < nBins[j]!; b++) count[o + b] = B.counts[256 * j + b]!;
+      count[o + nBins[j]!] = B.counts[256 * j + MISS]!;
     }
-    for (; i < n; i++) byCode[codes[col + i]!]++;
-    byCode[first] += same;
-    for (let b = 0; b < nBins[j]!; b++) count[o + b] = byCode[b]!;
-    count[o + nBins[j]!] = byCode[MISS]!;
-  }
+  } else countCodes(B, offset, count);
   const dflt = int32(p, shared);
   const nnz = new Float64Array(p);
   for (let j = 0; j < p; j++) {
@@ -108,6 +93,34 @@ export function histLayout(B0: HistBinned, nParts: number, shared: boolean, list
     L.parts[q] = withRowLists(L, q, shared);
   }
   return L;
+}
+
+/** Each slot's rows (count[offset[j] + code]), counted from the codes. */
+function countCodes(B: HistBinned, offset: Int32Array, count: Int32Array): void {
+  const { rows: n, cols: p, codes, nBins } = B;
+  // Counted by code (no branch for the missing bin's slot), then moved to the feature's slots; four
+  // codes at a time that all equal the column's first code (most of a one-hot column) are counted in
+  // a register, where each increment of the same table entry waited on the one before.
+  const byCode = new Int32Array(256);
+  const words = new Uint32Array(codes.buffer, codes.byteOffset, codes.byteLength >> 2);
+  for (let j = 0; j < p; j++) {
+    const o = offset[j]!;
+    const col = j * n;
+    byCode.fill(0);
+    const first = codes[col]!;
+    const first4 = (first * 0x01010101) >>> 0;
+    let same = 0;
+    let i = 0;
+    for (; i < n && ((col + i) & 3) !== 0; i++) byCode[codes[col + i]!]++;
+    for (; i + 4 <= n; i += 4) {
+      if (words[(col + i) >> 2] === first4) same += 4;
+      else for (let k = i; k < i + 4; k++) byCode[codes[col + k]!]++;
+    }
+    for (; i < n; i++) byCode[codes[col + i]!]++;
+    byCode[first] += same;
+    for (let b = 0; b < nBins[j]!; b++) count[o + b] = byCode[b]!;
+    count[o + nBins[j]!] = byCode[MISS]!;
+  }
 }
 
 /** The first feature of each of nParts parts of about equal work, then the number of features. */
