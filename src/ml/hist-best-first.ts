@@ -40,6 +40,8 @@ export const LS_OPTS = 2; // maxLeafNodes, maxDepth, minSamplesLeaf, l2, learnin
 /** The iteration's row work before the tree (src/ml/hist-stage.ts; 0: none) and the last tree's leaves. */
 export const LS_STAGE = 7;
 export const LS_LEAVES = 8;
+/** 1 when the helper's copy of the scores is current but for the last tree's leaves (it grew the last tree too). */
+export const LS_SYNCED = 9;
 export const LOCKSTEP_ARGS = 10;
 
 /** What both threads of a pair share besides the grower's rows, gradients and hessians. */
@@ -61,21 +63,25 @@ export function lockstepBuffers(n: number): LockstepBuffers {
 }
 
 /** The tree options (and the row work before it: stage kind and leaves) as lockstep arguments, and back. */
-export function writeLockstepArgs(args: Float64Array, m: number, hConst: boolean, o: HistGrowOptions, stage = 0, nLeaves = 0): void {
+export function writeLockstepArgs(args: Float64Array, m: number, hConst: boolean, o: HistGrowOptions, stage = 0, nLeaves = 0, synced = false): void {
   args[LS_M] = m;
   args[LS_HCONST] = hConst ? 1 : 0;
   args[LS_OPTS] = o.maxLeafNodes; args[LS_OPTS + 1] = o.maxDepth; args[LS_OPTS + 2] = o.minSamplesLeaf; args[LS_OPTS + 3] = o.l2; args[LS_OPTS + 4] = o.learningRate;
   args[LS_STAGE] = stage;
   args[LS_LEAVES] = nLeaves;
+  args[LS_SYNCED] = synced ? 1 : 0;
 }
 
-export function readLockstepArgs(args: Float64Array): { m: number; hConst: boolean; o: HistGrowOptions; stage: number; nLeaves: number } {
+export function readLockstepArgs(args: Float64Array): { m: number; hConst: boolean; o: HistGrowOptions; stage: number; nLeaves: number; synced: boolean } {
   return {
     m: args[LS_M]!, hConst: args[LS_HCONST] === 1,
     o: { maxLeafNodes: args[LS_OPTS]!, maxDepth: args[LS_OPTS + 1]!, minSamplesLeaf: args[LS_OPTS + 2]!, l2: args[LS_OPTS + 3]!, learningRate: args[LS_OPTS + 4]! },
-    stage: args[LS_STAGE]!, nLeaves: args[LS_LEAVES]!,
+    stage: args[LS_STAGE]!, nLeaves: args[LS_LEAVES]!, synced: args[LS_SYNCED] === 1,
   };
 }
+
+/** The row work before a lockstep (together) or lone tree, on this thread's side q; meet() is the pair's barrier. */
+export type StagePrepare = (together: boolean, q: number, meet: () => void) => void;
 
 /** A thread's pool of histograms, by number. */
 export interface HistPool {
@@ -164,24 +170,15 @@ export class BestFirst {
 
   /**
    * Grows one tree on rows[0, m) (hConst: every hessian 1); together: in lockstep with the pair.
-   * prepare(phase, from, to), when given, first readies the rows (src/ml/hist-stage.ts) in two phases:
-   * 0 over positions [from, to) of the row order, then 1 over rows [from, to). Alone over all of them;
-   * in lockstep the fitting thread takes phase 0 whole (its writes scatter over the rows: shared by
-   * halves of the positions, a cache line's rows went to both threads, which passed it back and forth,
-   * at times slower than one thread), then each thread half of phase 1, meeting after each phase.
+   * prepare, when given, first readies the rows (src/ml/hist-stage.ts): told whether the tree grows
+   * in lockstep and this thread's part, it may meet the other thread (the same number of times on
+   * both) and returns when the rows, gradients and hessians are ready.
    */
-  grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean, prepare?: (phase: number, from: number, to: number) => void): GrowResult {
+  grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean, prepare?: StagePrepare): GrowResult {
     const { pool, args } = this;
     const { g, h, rows } = this.st;
     this.together = together && this.stPair !== null;
-    if (prepare && this.together) {
-      const mid = m >>> 1;
-      const [from, to] = this.pair!.q === 0 ? [0, mid] : [mid, m];
-      if (this.pair!.q === 0) prepare(0, 0, m);
-      this.barrier(); // the scores are final
-      prepare(1, from, to);
-      this.barrier();
-    } else if (prepare) { prepare(0, 0, m); prepare(1, 0, m); }
+    prepare?.(this.together, this.pair?.q ?? 0, this.meet);
     pool.startTree();
     this.open = [];
     this.done = [];
@@ -250,6 +247,9 @@ export class BestFirst {
     this.lastRes = res;
     return readSplit(res, 2, c, this.B.categorical);
   }
+
+  /** The barrier, for a stage's row work before the tree. */
+  private readonly meet = (): void => this.barrier();
 
   private barrier(): void {
     const pair = this.pair!;

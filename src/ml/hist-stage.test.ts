@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STAGE_LOGISTIC, STAGE_RESIDUAL, STAGE_SQUARED, stageBuffers, stageRows } from './hist-stage.js';
+import { STAGE_LOGISTIC, STAGE_RESIDUAL, STAGE_SQUARED, resetRows, stageAlone, stageBuffers, stageGradients, stageScores } from './hist-stage.js';
 import { binForHist } from './hist-binning.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { Rng } from '../tensor/random.js';
@@ -23,8 +23,7 @@ test('stage rows: each row gets its leaf\'s value, then the gradients of its kin
   for (const kind of [STAGE_SQUARED, STAGE_LOGISTIC, STAGE_RESIDUAL]) {
     const { S, rows, values, leafOf, R } = setup(n, kind);
     const F0 = Float64Array.from(S.F);
-    stageRows(0, kind, S, R, 3, 0, n);
-    stageRows(1, kind, S, R, 3, 0, n);
+    stageAlone(kind, S, R, 3, n);
     for (let t = 0; t < n; t++) {
       const i = rows[t]!;
       const F = F0[i]! + values[leafOf(t)]!;
@@ -42,16 +41,25 @@ test('stage rows: each row gets its leaf\'s value, then the gradients of its kin
     assert.deepEqual(Array.from(R.rows), Array.from({ length: n }, (_, t) => t));
   }
   const { S, R } = setup(4, 1);
-  assert.throws(() => stageRows(1, 9, S, R, 0, 0, 4), /unknown stage kind 9/);
+  assert.throws(() => stageGradients(9, S.F, S, R, 0, 4), /unknown stage kind 9/);
 });
 
-test('stage rows done by halves (positions, then rows) equal them done at once, to the bit', () => {
+test('stage rows done by two threads\' halves, each from its own copy of the scores, equal them done at once, to the bit', () => {
   const n = 257;
   for (const kind of [STAGE_SQUARED, STAGE_LOGISTIC, STAGE_RESIDUAL]) {
     const a = setup(n, 10 + kind);
     const b = setup(n, 10 + kind);
-    for (const phase of [0, 1]) stageRows(phase, kind, a.S, a.R, 3, 0, n);
-    for (const phase of [0, 1]) { stageRows(phase, kind, b.S, b.R, 3, 0, 128); stageRows(phase, kind, b.S, b.R, 3, 128, n); }
+    stageAlone(kind, a.S, a.R, 3, n);
+    // As a lockstep pair does (src/ml/hist-tree.ts prepare): each thread adds every leaf's values to
+    // its copy, then resets its half of the positions and computes its half of the rows' gradients.
+    const copy = Float64Array.from(b.S.F);
+    stageScores(b.S.F, b.R.rows, b.S.leaves, 3, 0, n);
+    stageScores(copy, b.R.rows, b.S.leaves, 3, 0, n);
+    resetRows(b.R.rows, 0, 128);
+    stageGradients(kind, b.S.F, b.S, b.R, 0, 128);
+    resetRows(b.R.rows, 128, n);
+    stageGradients(kind, copy, b.S, b.R, 128, n);
+    assert.deepEqual(copy, b.S.F);
     assert.deepEqual(b.S.F, a.S.F);
     assert.deepEqual(b.S.r, a.S.r);
     assert.deepEqual(b.R.g, a.R.g);

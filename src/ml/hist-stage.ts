@@ -47,28 +47,45 @@ export interface StageRows {
 }
 
 /**
- * One phase of the row work before a tree. Phase 0, over positions [from, to) of the row order the
- * last tree left: their rows' scores get the value of the leaf they are in (nLeaves of them), and the
- * positions get rows in order again (rows[t] = t) for the next tree. Phase 1, over rows [from, to):
- * their gradients (and hessians) from the new scores: two threads take half each, each writing a
- * run of every array (src/ml/hist-best-first.ts grow).
- * @example stageRows(0, STAGE_SQUARED, S, R, nLeaves, 0, n); stageRows(1, STAGE_SQUARED, S, R, 0, 0, n);
+ * The last tree's leaf values (nLeaves (start, end, value) triples over positions of the row order
+ * it left) added to the scores F of the rows at positions [from, to).
+ * @example stageScores(S.F, R.rows, S.leaves, nLeaves, 0, n);
  */
-export function stageRows(phase: number, kind: number, S: StageBuffers, R: StageRows, nLeaves: number, from: number, to: number): void {
-  const { F, leaves } = S;
-  const { rows } = R;
-  if (phase === 0) {
-    for (let l = 0; l < nLeaves; l++) {
-      const a = Math.max(from, leaves[3 * l]!);
-      const b = Math.min(to, leaves[3 * l + 1]!);
-      const v = leaves[3 * l + 2]!;
-      for (let t = a; t < b; t++) F[rows[t]!] += v;
-    }
-    for (let t = from; t < to; t++) rows[t] = t;
-  } else if (kind === STAGE_SQUARED) squaredRows(F, S.y, R.g, from, to);
+export function stageScores(F: Float64Array, rows: Int32Array, leaves: Float64Array, nLeaves: number, from: number, to: number): void {
+  for (let l = 0; l < nLeaves; l++) {
+    const a = Math.max(from, leaves[3 * l]!);
+    const b = Math.min(to, leaves[3 * l + 1]!);
+    const v = leaves[3 * l + 2]!;
+    for (let t = a; t < b; t++) F[rows[t]!] += v;
+  }
+}
+
+/** Positions [from, to) get their rows in order again (rows[t] = t), for the next tree. */
+export function resetRows(rows: Int32Array, from: number, to: number): void {
+  for (let t = from; t < to; t++) rows[t] = t;
+}
+
+/**
+ * The gradients (and hessians, and gbm's residuals) of rows [from, to) from the scores F (the
+ * stage's, or a helper thread's copy of them): two threads take half each, each writing a run of
+ * every array.
+ * @example stageGradients(STAGE_SQUARED, S.F, S, R, 0, n);
+ */
+export function stageGradients(kind: number, F: Float64Array, S: StageBuffers, R: StageRows, from: number, to: number): void {
+  if (kind === STAGE_SQUARED) squaredRows(F, S.y, R.g, from, to);
   else if (kind === STAGE_LOGISTIC) logisticRows(F, S.y, R.g, R.h, from, to);
   else if (kind === STAGE_RESIDUAL) residualRows(F, S.y, S.r, R.g, from, to);
-  else throw new Error(`stageRows: unknown stage kind ${kind}`);
+  else throw new Error(`stageGradients: unknown stage kind ${kind}`);
+}
+
+/**
+ * All of the row work before a tree on one thread: the scores, the row order reset, the gradients.
+ * @example stageAlone(STAGE_SQUARED, S, R, 0, n); // the first tree: gradients of the starting scores
+ */
+export function stageAlone(kind: number, S: StageBuffers, R: StageRows, nLeaves: number, n: number): void {
+  stageScores(S.F, R.rows, S.leaves, nLeaves, 0, n);
+  resetRows(R.rows, 0, n);
+  stageGradients(kind, S.F, S, R, 0, n);
 }
 
 // One function per kind, each compiled on its own: expFast then inlines into its loop (inlined into

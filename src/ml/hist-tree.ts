@@ -8,9 +8,9 @@ import { histLayout, partEntries, splitLayout, withRowLists, type HistLayout } f
 import type { StepState } from './hist-split.js';
 import { HistTeam, T_BLOCK, T_HCONST, T_K, T_LR, T_OPTS, T_SOFTMAX, T_TASKS, unpackLeaves } from './hist-team.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
-import { BestFirst, lockstepBuffers, writeLockstepArgs, type HistPool, type LockstepBuffers } from './hist-best-first.js';
+import { BestFirst, lockstepBuffers, writeLockstepArgs, type HistPool, type LockstepBuffers, type StagePrepare } from './hist-best-first.js';
 import { HelperPace } from './hist-pace.js';
-import { isStageKind, stageBuffers, stageHessianConst, stageRows, type StageBuffers } from './hist-stage.js';
+import { isStageKind, resetRows, stageAlone, stageBuffers, stageGradients, stageHessianConst, stageScores, type StageBuffers } from './hist-stage.js';
 
 function f64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
@@ -84,7 +84,26 @@ export class HistGrower {
   /** The stage kind startStage set (0: none yet), and the leaves stageLeaves gave for the next tree. */
   private stageKind = 0;
   private nLeaves = 0;
-  private readonly prepare = (phase: number, from: number, to: number): void => stageRows(phase, this.stageKind, this.stageBuf!, this.st, this.nLeaves, from, to);
+  /** Whether the helper's copy of the scores missed no tree before the last (it grew the last tree too). */
+  private helperSynced = false;
+  /**
+   * The stage's row work before a tree (src/ml/hist-stage.ts). In lockstep each thread adds the last
+   * tree's leaf values to its own copy of the scores (this thread's is the stage's), so each then
+   * reads only its own copy for its half of the gradients: with one copy written here and read there,
+   * a row's score crossed between the cores (the helper's half then took 5 µs longer per credit
+   * tree). The row order is reset only after both have read it.
+   */
+  private readonly prepare: StagePrepare = (together, _q, meet) => {
+    const S = this.stageBuf!;
+    const n = this.B.rows;
+    if (!together) { stageAlone(this.stageKind, S, this.st, this.nLeaves, n); return; }
+    const mid = n >>> 1;
+    stageScores(S.F, this.st.rows, S.leaves, this.nLeaves, 0, n);
+    meet(); // both have read the row order (and the helper may copy the scores)
+    resetRows(this.st.rows, 0, mid);
+    stageGradients(this.stageKind, S.F, S, this.st, 0, mid);
+    meet();
+  };
 
   /**
    * B: the binned data, or its layout (a helper thread's grower). threads: with treesPerCall > 1 (one
@@ -279,6 +298,7 @@ export class HistGrower {
     for (let i = 0; i < this.B.rows; i++) this.st.rows[i] = i;
     this.stageKind = kind;
     this.nLeaves = 0;
+    this.helperSynced = false;
     return { F: S.F, r: S.r, rows: this.st.rows };
   }
 
@@ -318,7 +338,7 @@ export class HistGrower {
     const t0 = performance.now();
     let out: GrowResult;
     try {
-      if (together) this.startPair(hConst, m, o, stage);
+      if (together) this.startPair(hConst, m, o, stage, this.helperSynced);
       out = this.growth.grow(hConst, m, o, together, stage > 0 ? this.prepare : undefined);
     } catch (err) {
       // The helper may be waiting at a barrier this thread will not reach.
@@ -326,6 +346,7 @@ export class HistGrower {
       throw err;
     }
     if (this.pairTeam) this.pace.record(together, performance.now() - t0);
+    this.helperSynced = together;
     return out;
   }
 
@@ -341,9 +362,9 @@ export class HistGrower {
   }
 
   /** Starts the helper on the tree in st.rows (src/ml/hist-best-first.ts), and its half of the stage's row work. */
-  private startPair(hConst: boolean, m: number, o: HistGrowOptions, stage: number): void {
+  private startPair(hConst: boolean, m: number, o: HistGrowOptions, stage: number, synced: boolean): void {
     // The helper has finished the last tree: this thread waited for it at that tree's end.
-    writeLockstepArgs(this.pairBuf!.args, m, hConst, o, stage, this.nLeaves);
+    writeLockstepArgs(this.pairBuf!.args, m, hConst, o, stage, this.nLeaves, synced);
     this.pairTeam!.beginLockstep();
   }
 }

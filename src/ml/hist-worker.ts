@@ -5,7 +5,7 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_STARTED, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { BestFirst, readLockstepArgs } from './hist-best-first.js';
 import { withRowLists } from './hist-layout.js';
-import { stageRows } from './hist-stage.js';
+import { resetRows, stageGradients, stageScores } from './hist-stage.js';
 import { helpBin, isBinJob } from './hist-bin-team.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
@@ -85,10 +85,21 @@ function pairSide(s: TeamSetup): () => void {
   // read them too.
   growth.setPairLayout({ ...s.L, parts: [s.L.parts[0]!, withRowLists(s.L, 1, true, pb.lists)] });
   const R = { g: pb.g, h: pb.h, rows: pb.rows };
+  const n = s.L.B.rows;
+  // The helper's own copy of the stage's scores (src/ml/hist-tree.ts prepare): the last tree's leaf
+  // values added here when it is current, else copied from the fitting thread's once that has added them.
+  const F = new Float64Array(n);
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
-    const { m, hConst, o, stage, nLeaves } = readLockstepArgs(pb.lockstep.args);
-    growth.grow(hConst, m, o, true, stage > 0 ? (phase, from, to) => stageRows(phase, stage, pb.stage, R, nLeaves, from, to) : undefined);
+    const { m, hConst, o, stage, nLeaves, synced } = readLockstepArgs(pb.lockstep.args);
+    growth.grow(hConst, m, o, true, stage > 0 ? (_together, _q, meet) => {
+      if (synced) stageScores(F, pb.rows, pb.stage.leaves, nLeaves, 0, n);
+      meet();
+      if (!synced) F.set(pb.stage.F.subarray(0, n));
+      resetRows(pb.rows, n >>> 1, n);
+      stageGradients(stage, F, pb.stage, R, n >>> 1, n);
+      meet();
+    } : undefined);
   };
 }
 
