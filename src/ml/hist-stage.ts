@@ -2,8 +2,9 @@
 // src/ml/gbm.ts and src/ml/hist-gbm.ts, done by the grower (src/ml/hist-tree.ts stageTree) before it
 // grows the tree: the last tree's leaf values added to the scores of its rows, then each row's
 // gradient (and hessian) from its new score. A lockstep pair (src/ml/hist-best-first.ts) shares the
-// gradients out by halves of the rows (they were a fifth of a credit fit on two threads), and the
-// tree's rows are its own buffers (no copies in and out). Every row's arithmetic is the one-thread
+// gradients out by halves of the rows (they were a fifth of a credit fit on two threads), each
+// thread reading its own copy of the scores (src/ml/hist-tree.ts prepare), and the tree's rows are
+// the grower's own buffers (no copies in and out). Every row's arithmetic is the one-thread
 // booster's, element for element, so the model is the same to the bit whichever thread does which rows.
 
 import { expFast } from './fast-exp.js';
