@@ -180,17 +180,18 @@ function boost(p: HistGradientBoostingParams, X: Matrix, makeLoss: (rows: Int32A
 function boostOn(p: HistGradientBoostingParams, X: Matrix, Xt: Matrix, grower: HistGrower, loss: Loss, makeLoss: (rows: Int32Array) => Loss, val: Int32Array | null): HistBoostingState {
   const K = loss.K;
   const nt = Xt.rows;
-  const F = new Float64Array(nt * K); // raw scores of the training rows
-  for (let i = 0; i < nt; i++) F.set(loss.baseline, i * K);
+  // One score: the grower keeps the scores and does each iteration's row work (src/ml/hist-stage.ts),
+  // by halves on a pair; more: the raw scores of the training rows are kept here.
+  const stage = loss.stage ?? null;
+  if (stage) grower.startStage(stage.kind, stage.y, loss.baseline[0]!);
+  const F = new Float64Array(stage ? 0 : nt * K);
+  if (!stage) for (let i = 0; i < nt; i++) F.set(loss.baseline, i * K);
   const valLoss = val ? makeLoss(val) : null;
   const Xv = val ? takeRows(X, val) : null;
   const Fv = Xv ? new Float64Array(Xv.rows * K) : null;
   if (Fv) for (let i = 0; i < Xv!.rows; i++) Fv.set(loss.baseline, i * K);
   // Per class: gradients, hessians and the rows each tree permutes. Every class's gradients of an
   // iteration come from the scores before it, so all K trees can grow before any is added.
-  // One score: the grower does each iteration's row work (src/ml/hist-stage.ts), by halves on a pair.
-  const stage = loss.stage ?? null;
-  if (stage) grower.startStage(stage.kind, stage.y, loss.baseline[0]!);
   const tasks = Array.from({ length: stage ? 0 : K }, () => ({
     g: new Float64Array(nt), h: loss.constantHessian ? null : new Float64Array(nt), rows: new Int32Array(nt), m: nt,
   }));

@@ -100,6 +100,11 @@ function logisticRows(F: Float64Array, y: Float64Array, g: Float64Array, h: Floa
   for (let i = i0; i < i1; i++) { const q = 1 / (1 + expFast(-F[i]!)); g[i] = q - y[i]!; h[i] = q * (1 - q); }
 }
 
-function residualRows(F: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array, i0: number, i1: number): void {
+/**
+ * Two-class log loss residuals r = y - σ(F) and gradients g = -r of rows [i0, i1) (gbm's: its Newton
+ * leaf values read r), with expFast (within 2 ulp of Math.exp, a third of its time).
+ * @example residualRows(F, y, r, g, 0, n);
+ */
+export function residualRows(F: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array, i0: number, i1: number): void {
   for (let i = i0; i < i1; i++) { const v = y[i]! - 1 / (1 + expFast(-F[i]!)); r[i] = v; g[i] = -v; }
 }
