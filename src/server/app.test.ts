@@ -325,7 +325,9 @@ test('back-pressure: a full queue answers 429 with Retry-After; a failing model 
   const reg = new ModelRegistry({ scheduler: { maxBatch: 1, maxQueue: 1 } });
   const entry = reg.addRun(tinyRun({ name: 'busy', blockSize: 256 }));
   const busy = createApp({ registry: reg });
-  const long = { model: 'busy', prompt: 'x', max_tokens: 250, stream: true };
+  // Seed 0: this tiny model samples all 250 tokens (and the first 3 below) without an end-of-text;
+  // with a random seed a request sometimes ended after a token or two and the counts below flaked.
+  const long = { model: 'busy', prompt: 'x', max_tokens: 250, stream: true, seed: 0 };
   const first = await post('/v1/completions', long, {}, busy); // running (once the scheduler ticks)
   await new Promise((r) => setTimeout(r, 20));
   const second = await post('/v1/completions', long, {}, busy); // waits in the queue
@@ -350,7 +352,7 @@ test('back-pressure: a full queue answers 429 with Retry-After; a failing model 
     restoreStderr();
     entry.model.forwardCached = forward;
   }
-  const ok = await json(await post('/v1/completions', { model: 'busy', prompt: 'x', max_tokens: 3 }, {}, busy));
+  const ok = await json(await post('/v1/completions', { model: 'busy', prompt: 'x', max_tokens: 3, seed: 0 }, {}, busy));
   assert.equal(ok.usage.completion_tokens, 3);
 });
 
