@@ -329,7 +329,10 @@ test('back-pressure: a full queue answers 429 with Retry-After; a failing model 
   // with a random seed a request sometimes ended after a token or two and the counts below flaked.
   const long = { model: 'busy', prompt: 'x', max_tokens: 250, stream: true, seed: 0 };
   const first = await post('/v1/completions', long, {}, busy); // running (once the scheduler ticks)
-  await new Promise((r) => setTimeout(r, 20));
+  // Wait for the scheduler to take it into the batch, not a fixed time: in a 20 ms sleep it sampled up
+  // to 110 of its 250 tokens here, and a faster machine would finish it and let `third` queue.
+  for (let i = 0; i < 1000 && entry.scheduler.stats().running === 0; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(entry.scheduler.stats().running, 1);
   const second = await post('/v1/completions', long, {}, busy); // waits in the queue
   const third = await post('/v1/completions', long, {}, busy);
   assert.equal(third.status, 429);
