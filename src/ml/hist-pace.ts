@@ -17,6 +17,8 @@ export class HelperPace {
    */
   private readonly timed = [0, 0];
   private readonly seen = [0, 0];
+  /** A sorted copy of one way's recent times (typical() runs before every tree: it allocates nothing). */
+  private readonly sorted = new Float64Array(WINDOW);
   private count = 0;
 
   /** always: every tree with the helper (tests of the shared growth). */
@@ -48,7 +50,15 @@ export class HelperPace {
    */
   private typical(k: number): number {
     const n = Math.min(this.timed[k]!, WINDOW);
-    const sorted = Array.from(this.recent[k]!.subarray(0, n)).sort((x, y) => x - y);
+    const { sorted } = this;
+    const recent = this.recent[k]!;
+    // Insertion sort of at most WINDOW times.
+    for (let i = 0; i < n; i++) {
+      const v = recent[i]!;
+      let j = i;
+      for (; j > 0 && sorted[j - 1]! > v; j--) sorted[j] = sorted[j - 1]!;
+      sorted[j] = v;
+    }
     return sorted[n >> 1]!;
   }
 }
