@@ -206,24 +206,50 @@ export class BestFirst {
     }
     const leafNodes = [...open, ...done];
     if (this.together) {
-      this.endPair(leafNodes);
+      this.endPair(leafNodes, m);
       // The helper's copy of the tree is thrown away: not built, so its thread makes less garbage (a
       // collection pause on either thread stalls the other at the next barrier).
       if (this.pair!.q === 1) return HELPER_RESULT;
     }
-    const value = new Float64Array(this.feature.length);
+    const { tree, nodeRows } = this.treeArrays();
     const leaves: HistLeaf[] = [];
     for (const nd of leafNodes) {
       const v = (-nd.g / (nd.h + o.l2)) * o.learningRate;
-      value[nd.id] = v;
+      tree.value[nd.id] = v;
       leaves.push({ node: nd.id, start: nd.start, end: nd.end, value: v });
     }
-    const tree: HistTree = {
-      feature: Int32Array.from(this.feature), threshold: Float64Array.from(this.threshold), missingLeft: Uint8Array.from(this.missingLeft),
-      catOffset: Int32Array.from(this.catOffset), bits: Int32Array.from(this.bits), left: Int32Array.from(this.left), right: Int32Array.from(this.right),
-      value,
-    };
-    return { tree, leaves, nodeRows: Int32Array.from(this.nodeRows) };
+    return { tree, leaves, nodeRows };
+  }
+
+  /**
+   * The grown tree's arrays (values 0) and each node's row count, as views of one buffer: a typed
+   * array over 64 bytes gets a backing store of its own (and each is swept at collections). Nine per
+   * tree made the end of a credit tree 1.5 µs (median; hgb's 3.0), one makes it 1.1 (1.9), time the
+   * helper waits for the next tree.
+   */
+  private treeArrays(): { tree: HistTree; nodeRows: Int32Array } {
+    const n = this.feature.length;
+    const nBits = this.bits.length;
+    const buf = new ArrayBuffer(16 * n + 4 * (5 * n + nBits) + n);
+    const int = (k: number, len: number): Int32Array => new Int32Array(buf, 16 * n + 4 * k * n, len);
+    const threshold = new Float64Array(buf, 0, n);
+    const value = new Float64Array(buf, 8 * n, n);
+    const feature = int(0, n);
+    const catOffset = int(1, n);
+    const left = int(2, n);
+    const right = int(3, n);
+    const nodeRows = int(4, n);
+    const bits = int(5, nBits);
+    const missingLeft = new Uint8Array(buf, 16 * n + 4 * (5 * n + nBits), n);
+    threshold.set(this.threshold);
+    feature.set(this.feature);
+    catOffset.set(this.catOffset);
+    left.set(this.left);
+    right.set(this.right);
+    nodeRows.set(this.nodeRows);
+    bits.set(this.bits);
+    missingLeft.set(this.missingLeft);
+    return { tree: { feature, threshold, missingLeft, catOffset, bits, left, right, value }, nodeRows };
   }
 
   /**
@@ -329,19 +355,30 @@ export class BestFirst {
   }
 
   /**
-   * The end of a lockstep tree: the helper counts it; the fitting thread waits for that (the helper
-   * may still be placing rows of the last partitions) and moves the rows of leaves at odd depths back
-   * into the grower's rows.
+   * The end of a lockstep tree on rows[0, m): once both have placed the rows of their last partitions,
+   * each thread moves its half of the positions of leaves at odd depths back into the grower's rows
+   * (on one thread, the copy was 4 µs of a 100 µs credit tree while the helper waited); the helper
+   * then counts the tree, and the fitting thread waits for that count.
    */
-  private endPair(leaves: Node[]): void {
+  private endPair(leaves: Node[], m: number): void {
     const pair = this.pair!;
     const { sync } = pair.buf;
+    const [even, odd] = this.stPair!;
+    if (leaves.some((nd) => (nd.depth & 1) === 1)) {
+      this.barrier();
+      const mid = m >>> 1;
+      const lo = pair.q === 0 ? 0 : mid;
+      const hi = pair.q === 0 ? mid : m;
+      for (const nd of leaves) {
+        if ((nd.depth & 1) === 0) continue;
+        const b = Math.min(nd.end, hi);
+        for (let t = Math.max(nd.start, lo); t < b; t++) even.rows[t] = odd.rows[t]!;
+      }
+    }
     if (pair.q === 1) { Atomics.add(sync, W_TREES, 1); return; }
     const want = ++this.pairTrees;
     let spins = 0;
     while (Atomics.load(sync, W_TREES) < want) if ((++spins & 0xffff) === 0) pair.check();
-    const [even, odd] = this.stPair!;
-    for (const nd of leaves) if (nd.depth & 1) for (let t = nd.start; t < nd.end; t++) even.rows[t] = odd.rows[t]!;
   }
 
   private newNode(start: number, end: number, depth: number, g: number, h: number, c: number): Node {
