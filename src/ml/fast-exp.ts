@@ -30,3 +30,26 @@ export function expFast(x: number): number {
   const t = T[j]!;
   return POW2[k + 1074]! * (t + t * p);
 }
+
+/**
+ * out[i] = expFast(x[i]) for i < n (out may be x), with expFast's arithmetic written out in the loop.
+ * A loop that calls expFast relies on the JIT inlining it: when the loop's function is itself inlined
+ * into a larger one, the inlining budget can run out first, and the call then boxes its argument and
+ * result (two heap numbers per element: 13 MB of garbage per credit logistic fit). A loop here has
+ * no call to lose, wherever it is inlined or not.
+ * @example expFastInto(x, x, x.length); // e^x in place
+ */
+export function expFastInto(x: Float64Array, out: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (!(v > -708 && v < 709)) { out[i] = Math.exp(v); continue; }
+    const m = v * INV_LN2_N + SHIFT - SHIFT;
+    const r = v - m * LN2_HI - m * LN2_LO;
+    const j = m & (N - 1);
+    const k = (m - j) / N;
+    const r2 = r * r;
+    const p = r + r2 * (0.5 + r * (1 / 6)) + r2 * r2 * (1 / 24 + r * (1 / 120));
+    const t = T[j]!;
+    out[i] = POW2[k + 1074]! * (t + t * p);
+  }
+}
