@@ -57,6 +57,49 @@ test('sgemm and dgemm through the backend, with offsets and transposes', (t) => 
   }
 });
 
+test('one-column and one-row products (the GEMV path) equal a plain loop: transposes, offsets, batches, accumulation', (t) => {
+  const blas = createBlasBackend();
+  if (!blas) {
+    if (process.env.CI) assert.fail('CI installs libopenblas0-pthread');
+    t.skip('no BLAS on this machine');
+    return;
+  }
+  assert.ok(blas.library.dgemv && blas.library.sgemv, 'OpenBLAS has cblas_?gemv');
+  // out[b] (m x n) = op(A_b) op(B_b), op(A) (m x k): the reference reads A and B by their layouts.
+  const reference = (a: Float64Array, bm: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean, aOff: number, bOff: number, out: Float64Array, acc: boolean): void => {
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let l = 0; l < k; l++) s += a[aOff + (transA ? l * m + i : i * k + l)]! * bm[bOff + (transB ? j * k + l : l * n + j)]!;
+      out[i * n + j] = (acc ? out[i * n + j]! : 0) + s;
+    }
+  };
+  const shapes = [[700, 1, 37], [1, 650, 41], [1, 1, 9000]] as const;
+  let seed = 1;
+  const rand = (): number => { seed = (seed * 16807) % 2147483647; return seed / 2147483647 - 0.5; };
+  for (const Arr of [Float64Array, Float32Array]) {
+    for (const [m, n, k] of shapes) for (const transA of [false, true]) for (const transB of [false, true]) for (const accumulate of [false, true]) {
+      const batch = 2;
+      const aOffset = 3, bOffset = 5;
+      const a = Float64Array.from({ length: aOffset + batch * m * k }, rand);
+      const bm = Float64Array.from({ length: bOffset + batch * k * n }, rand);
+      const start = Float64Array.from({ length: batch * m * n }, rand);
+      const out = Arr.from(start);
+      const ok = blas.kernels.matmul!(Arr.from(a), Arr.from(bm), out, {
+        batch, m, n, k, transA, transB, aOffset, bOffset, aBatchStride: m * k, bBatchStride: k * n, accumulate,
+      });
+      const what = `${Arr.name} m=${m} n=${n} k=${k} transA=${transA} transB=${transB} accumulate=${accumulate}`;
+      assert.ok(ok, what);
+      for (let bi = 0; bi < batch; bi++) {
+        const want = Float64Array.from(start.subarray(bi * m * n, (bi + 1) * m * n));
+        reference(a, bm, m, n, k, transA, transB, aOffset + bi * m * k, bOffset + bi * k * n, want, accumulate);
+        const got = out.subarray(bi * m * n, (bi + 1) * m * n);
+        const tol = Arr === Float32Array ? 2e-3 : 1e-10;
+        for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= tol * (1 + Math.abs(want[i]!)), `${what}, batch ${bi}, [${i}]: ${got[i]} against ${want[i]}`);
+      }
+    }
+  }
+});
+
 test('loading sets the OpenBLAS spin timeout for the library only: the environment is left as it was', () => {
   const before = process.env.OPENBLAS_THREAD_TIMEOUT;
   try {

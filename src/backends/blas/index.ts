@@ -55,6 +55,11 @@ export function blasMatmul(lib: BlasLibrary, a: FloatArray, b: FloatArray, out: 
   if (batch === 1 && m <= MAX_GEMV_ROWS && transB && !transA) return false;
   if (a.length < aOffset + (batch - 1) * aBatchStride + m * k) return false;
   if (b.length < bOffset + (batch - 1) * bBatchStride + k * n || out.length < batch * m * n) return false;
+  const gemv = f32 ? lib.sgemv : lib.dgemv;
+  if (gemv && (n === 1 || m === 1)) {
+    blasGemv(gemv, a, b, out, p);
+    return true;
+  }
   const gemm = f32 ? lib.sgemm : lib.dgemm;
   const lda = transA ? m : k;
   const ldb = transB ? k : n;
@@ -72,4 +77,30 @@ export function blasMatmul(lib: BlasLibrary, a: FloatArray, b: FloatArray, out: 
     gemm(ROW_MAJOR, ta, tb, m, n, k, 1, av, lda, bv, ldb, beta, ov, n);
   }
   return true;
+}
+
+type Gemv = NonNullable<BlasLibrary['dgemv']>;
+
+/**
+ * A product with one column (n = 1: out = op(A) b) or one row (m = 1: out = a op(B)) as a GEMV: the
+ * vector is contiguous either way, and the matrix is read row-major, transposed or not. For a
+ * logistic regression's Xw and Xᵀr on credit (2,672 x 29) a GEMM took 25-28 µs, a GEMV 7-8.5.
+ */
+function blasGemv(gemv: Gemv, a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): void {
+  const { batch, m, n, k, transA, transB, aOffset, bOffset, aBatchStride, bBatchStride, accumulate } = p;
+  const beta = accumulate ? 1 : 0;
+  for (let bi = 0; bi < batch; bi++) {
+    const av = a.subarray(aOffset + bi * aBatchStride);
+    const bv = b.subarray(bOffset + bi * bBatchStride);
+    const ov = out.subarray(bi * m * n);
+    if (n === 1) {
+      // op(A) is (m x k): A is stored (m x k), or (k x m) when transposed.
+      if (transA) gemv(ROW_MAJOR, TRANS, k, m, 1, av, m, bv, 1, beta, ov, 1);
+      else gemv(ROW_MAJOR, NO_TRANS, m, k, 1, av, k, bv, 1, beta, ov, 1);
+    } else {
+      // out (1 x n) = a op(B), i.e. outᵀ = op(B)ᵀ aᵀ: B is stored (k x n), or (n x k) when transposed.
+      if (transB) gemv(ROW_MAJOR, NO_TRANS, n, k, 1, bv, k, av, 1, beta, ov, 1);
+      else gemv(ROW_MAJOR, TRANS, k, n, 1, bv, n, av, 1, beta, ov, 1);
+    }
+  }
 }

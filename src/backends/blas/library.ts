@@ -1,4 +1,5 @@
-// Finds a system BLAS at run time and binds cblas_sgemm/cblas_dgemm through koffi (no native build).
+// Finds a system BLAS at run time and binds cblas_sgemm/cblas_dgemm (and the GEMVs, where present)
+// through koffi (no native build).
 
 import { createRequire } from 'node:module';
 import { platform } from 'node:os';
@@ -8,12 +9,19 @@ type Gemm = (
   order: number, transA: number, transB: number, m: number, n: number, k: number, alpha: number,
   a: ArrayBufferView, lda: number, b: ArrayBufferView, ldb: number, beta: number, c: ArrayBufferView, ldc: number,
 ) => void;
+type Gemv = (
+  order: number, trans: number, m: number, n: number, alpha: number, a: ArrayBufferView, lda: number,
+  x: ArrayBufferView, incx: number, beta: number, y: ArrayBufferView, incy: number,
+) => void;
 
-/** A loaded BLAS: the GEMMs and, where the library has one, its thread setter. */
+/** A loaded BLAS: the GEMMs, the GEMVs and the thread setter where the library has them. */
 export interface BlasLibrary {
   path: string;
   sgemm: Gemm;
   dgemm: Gemm;
+  /** Matrix times vector (null if the library lacks it): a GEMM with one column took 3.5x as long. */
+  sgemv: Gemv | null;
+  dgemv: Gemv | null;
   setThreads: ((n: number) => void) | null;
   /** e.g. "OpenBLAS 0.3.21 ... Cooperlake" when the library says. */
   config: string;
@@ -39,6 +47,7 @@ export function candidateLibraries(): string[] {
 const OPENBLAS_SPIN_LOG2_CYCLES = 16;
 
 const SIG = '(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)';
+const GEMV_SIG = '(int order, int trans, int m, int n, float alpha, const float *a, int lda, const float *x, int incx, float beta, float *y, int incy)';
 
 /**
  * Loads the first library that has cblas_sgemm, or returns the reasons none did.
@@ -81,7 +90,9 @@ function loadFirst(koffi: Koffi, candidates: string[]): BlasLibrary | { errors: 
       const openblasThreads = optional('void openblas_set_num_threads(int n)') as ((n: number) => void) | null;
       const mklThreads = openblasThreads ? null : (optional('void MKL_Set_Num_Threads(int n)') as ((n: number) => void) | null);
       const getConfig = optional('const char *openblas_get_config()') as (() => string) | null;
-      return { path, sgemm, dgemm, setThreads: openblasThreads ?? mklThreads, config: getConfig?.() ?? '' };
+      const sgemv = optional(`void cblas_sgemv${GEMV_SIG}`) as Gemv | null;
+      const dgemv = optional(`void cblas_dgemv${GEMV_SIG.replace(/float/g, 'double')}`) as Gemv | null;
+      return { path, sgemm, dgemm, sgemv, dgemv, setThreads: openblasThreads ?? mklThreads, config: getConfig?.() ?? '' };
     } catch (err) {
       errors.push(`${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
