@@ -1,6 +1,6 @@
 // BLAS discovery: MOXING_BLAS first, then common names; a missing library is reported, not thrown.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { candidateLibraries, loadBlas } from './library.js';
 import { createBlasBackend } from './index.js';
@@ -33,13 +33,18 @@ test('a bad MOXING_BLAS falls through to the next library', (t) => {
   assert.notEqual(r.path, '/nonexistent/libopenblas.so');
 });
 
-test('sgemm and dgemm through the backend, with offsets and transposes', (t) => {
+/** The backend, or null with the test skipped (a failure on CI, which installs OpenBLAS). */
+function blasOrSkip(t: TestContext): ReturnType<typeof createBlasBackend> {
   const blas = createBlasBackend();
-  if (!blas) {
-    if (process.env.CI) assert.fail('CI installs libopenblas0-pthread');
-    t.skip('no BLAS on this machine');
-    return;
-  }
+  if (blas) return blas;
+  if (process.env.CI) assert.fail('CI installs libopenblas0-pthread');
+  t.skip('no BLAS on this machine');
+  return null;
+}
+
+test('sgemm and dgemm through the backend, with offsets and transposes', (t) => {
+  const blas = blasOrSkip(t);
+  if (!blas) return;
   // (2x3) @ (3x2) with A read at offset 1 and B given transposed (2x3):
   // A = [[1,2,3],[4,5,6]], B^T = [[1,0,1],[0,1,0]] -> A B = [[4,2],[10,5]]; 1000 copies pass the size cut-off.
   for (const Arr of [Float32Array, Float64Array]) {
@@ -58,12 +63,8 @@ test('sgemm and dgemm through the backend, with offsets and transposes', (t) => 
 });
 
 test('one-column and one-row products (the GEMV path) equal a plain loop: transposes, offsets, batches, accumulation', (t) => {
-  const blas = createBlasBackend();
-  if (!blas) {
-    if (process.env.CI) assert.fail('CI installs libopenblas0-pthread');
-    t.skip('no BLAS on this machine');
-    return;
-  }
+  const blas = blasOrSkip(t);
+  if (!blas) return;
   assert.ok(blas.library.dgemv && blas.library.sgemv, 'OpenBLAS has cblas_?gemv');
   // out[b] (m x n) = op(A_b) op(B_b), op(A) (m x k): the reference reads A and B by their layouts.
   const reference = (a: Float64Array, bm: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean, aOff: number, bOff: number, out: Float64Array, acc: boolean): void => {
