@@ -106,3 +106,55 @@ test('a grower\'s stages (startStage, stageTree, stageLeaves) grow the trees of 
     manual.close();
   }
 });
+
+test('staged trees grown by two threads in lockstep (the helper on every tree) equal one thread\'s, for each stage kind', () => {
+  const rng = new Rng(11);
+  const n = 700;
+  const p = 7;
+  const X = new Float64Array(n * p);
+  const yReg = new Float64Array(n);
+  const yCls = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) X[i * p + j] = j === 6 ? rng.int(3) : rng.normal();
+    yReg[i] = 3 * X[i * p]! - X[i * p + 1]! * X[i * p + 2]! + rng.normal();
+    yCls[i] = yReg[i]! > 0 ? 1 : 0;
+  }
+  const B = binForHist({ data: X, rows: n, cols: p }, 255, new Set());
+  const shapes: HistGrowOptions[] = [
+    { maxLeafNodes: 15, maxDepth: Infinity, minSamplesLeaf: 10, l2: 0, learningRate: 0.2 },
+    { maxLeafNodes: Infinity, maxDepth: 3, minSamplesLeaf: 1, l2: 0, learningRate: 1 },
+  ];
+  for (const [kind, y] of [[STAGE_SQUARED, yReg], [STAGE_LOGISTIC, yCls], [STAGE_RESIDUAL, yCls]] as const) {
+    const one = new HistGrower(B, 1);
+    const two = new HistGrower(B, 2, 1, true);
+    try {
+      const sleep = new Int32Array(new SharedArrayBuffer(4));
+      for (let t = 0; t < 500 && !two.helperReady(); t++) Atomics.wait(sleep, 0, 0, 20);
+      assert.ok(two.helperReady(), 'the helper thread loaded');
+      const a = one.startStage(kind, y, 0.1);
+      const b = two.startStage(kind, y, 0.1);
+      for (let it = 0; it < 12; it++) {
+        const o = shapes[it % 2]!;
+        const ta = one.stageTree(o);
+        const tb = two.stageTree(o);
+        const what = `kind ${kind}, tree ${it}`;
+        assert.deepEqual(Array.from(tb.tree.feature), Array.from(ta.tree.feature), what);
+        assert.deepEqual(Array.from(tb.tree.threshold), Array.from(ta.tree.threshold), what);
+        assert.deepEqual(Array.from(tb.tree.value), Array.from(ta.tree.value), what);
+        assert.deepEqual(tb.leaves, ta.leaves, what);
+        assert.deepEqual(Array.from(b.rows), Array.from(a.rows), `${what}: the leaves' rows`);
+        if (kind === STAGE_RESIDUAL) assert.deepEqual(Array.from(b.r), Array.from(a.r), `${what}: the residuals`);
+        // A value per leaf that is not the tree's own (as gbm's Newton steps), the same on both.
+        const value = (leaf: { value: number; start: number }): number => 0.5 * leaf.value + 1e-3 * (leaf.start % 7);
+        one.stageLeaves(ta.leaves, value);
+        two.stageLeaves(tb.leaves, value);
+      }
+      one.stageTree(shapes[0]!);
+      two.stageTree(shapes[0]!);
+      assert.deepEqual(Array.from(b.F), Array.from(a.F), `kind ${kind}: the scores after 12 trees`);
+    } finally {
+      one.close();
+      two.close();
+    }
+  }
+});
