@@ -249,6 +249,9 @@ export function withRowLists(L: HistLayout, q: number, shared: boolean, into?: {
   }
   rowStart[0] = 0;
   for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i]! + perRow[i]!;
+  // The lists were sized from the layout's counts (binning's, when it counted): a disagreement with
+  // the codes would drop entries silently, and every histogram built from them would be wrong.
+  if (rowStart[n] !== entries) throw new Error(`row lists of part ${q}: ${rowStart[n]} entries in the codes, ${entries} counted`);
   // Column by column (sequential reads), each row's entries at its own cursor.
   const cursor = rowStart.slice(0, n);
   const slot3 = new Int32Array(256);
