@@ -36,7 +36,11 @@ export interface BinJob {
 
 let kept: Float64Array | null = null;
 
-/** A shared buffer of at least n doubles, kept for the next fit (grown when needed). */
+/**
+ * A shared buffer of at least n doubles, kept for the next fit (grown when needed). It stays for the
+ * thread's life, up to MAX_SHARED doubles (64 MB): a booster refitted on data of one size (a search,
+ * cross-validation) then copies into warm memory instead of a fresh buffer.
+ */
 function sharedScratch(n: number): Float64Array {
   if (!kept || kept.length < n) kept = new Float64Array(new SharedArrayBuffer(8 * n));
   return kept;

@@ -12,8 +12,10 @@ export class HelperPace {
   private readonly recent = [new Float64Array(WINDOW), new Float64Array(WINDOW)];
   /**
    * Trees timed each way. Not timed: the helper's first tree (it pays for first touches of the
-   * helper's histograms) and the grower's first tree if alone (this thread's); a later first tree
-   * alone touches nothing new, and is timed, so the first timing costs one tree alone, not two.
+   * helper's histograms) and the grower's first tree if alone (this thread's). A later first tree
+   * alone is timed, so the first timing costs one tree alone, not two, though it is this thread's
+   * first pass over the second part's slots and lists (built by the helper): it may run a little
+   * slow, which leans the first choice toward the helper, and later trees alone correct it.
    */
   private readonly timed = [0, 0];
   private readonly seen = [0, 0];

@@ -8,8 +8,8 @@
 // A softmax stage (src/ml/gbm.ts, src/ml/hist-gbm.ts) also shares its other work: the rows'
 // probabilities and gradients are a rows call (blocks of rows taken from the counter), and each
 // thread adds the trees it grew (gbm: with Newton leaf values) to the shared scores
-// (src/ml/hist-softmax.ts): two handoffs per iteration, and only the binning left to the fitting
-// thread alone.
+// (src/ml/hist-softmax.ts): two handoffs per iteration. The binning before the first iteration is
+// shared too (src/ml/hist-bin-team.ts), with the helper the fit has just woken.
 //
 // One tree per iteration (regression, two classes) grows on two threads in lockstep, each thread
 // owning a feature part of every node (src/ml/hist-best-first.ts): one CMD_LOCKSTEP call per tree.

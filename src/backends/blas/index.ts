@@ -40,7 +40,8 @@ export function createBlasBackend(alloc: (dtype: DType, size: number, uninitiali
 }
 
 /**
- * Batched matmul over cblas_?gemm; false for tiny products and mixed or int arrays.
+ * Batched matmul over cblas_?gemm (cblas_?gemv for one column or one row); false for tiny products
+ * and mixed or int arrays.
  * @example blasMatmul(lib, a, b, out, { batch: 1, m, n, k, transA: false, transB: false, aOffset: 0, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: false })
  */
 export function blasMatmul(lib: BlasLibrary, a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): boolean {
