@@ -78,21 +78,26 @@ test('one-column and one-row products (the GEMV path) equal a plain loop: transp
   let seed = 1;
   const rand = (): number => { seed = (seed * 16807) % 2147483647; return seed / 2147483647 - 0.5; };
   for (const Arr of [Float64Array, Float32Array]) {
-    for (const [m, n, k] of shapes) for (const transA of [false, true]) for (const transB of [false, true]) for (const accumulate of [false, true]) {
-      const batch = 2;
+    // Batches of 2 (each its own A and B, or one A or one B shared by both) and of 1; an output that
+    // is not accumulated into starts as NaN, which must be overwritten, not scaled by 0.
+    const batches = [[2, true, true], [2, false, true], [2, true, false], [1, true, true]] as const;
+    for (const [m, n, k] of shapes) for (const transA of [false, true]) for (const transB of [false, true]) for (const accumulate of [false, true]) for (const [batch, ownA, ownB] of batches) {
       const aOffset = 3, bOffset = 5;
+      const aStride = ownA ? m * k : 0, bStride = ownB ? k * n : 0;
       const a = Float64Array.from({ length: aOffset + batch * m * k }, rand);
       const bm = Float64Array.from({ length: bOffset + batch * k * n }, rand);
-      const start = Float64Array.from({ length: batch * m * n }, rand);
+      const start = accumulate ? Float64Array.from({ length: batch * m * n }, rand) : new Float64Array(batch * m * n).fill(NaN);
       const out = Arr.from(start);
       const ok = blas.kernels.matmul!(Arr.from(a), Arr.from(bm), out, {
-        batch, m, n, k, transA, transB, aOffset, bOffset, aBatchStride: m * k, bBatchStride: k * n, accumulate,
+        batch, m, n, k, transA, transB, aOffset, bOffset, aBatchStride: aStride, bBatchStride: bStride, accumulate,
       });
-      const what = `${Arr.name} m=${m} n=${n} k=${k} transA=${transA} transB=${transB} accumulate=${accumulate}`;
+      const what = `${Arr.name} m=${m} n=${n} k=${k} transA=${transA} transB=${transB} accumulate=${accumulate} batch=${batch} strides ${aStride}/${bStride}`;
+      // One row times a transposed B, alone, is left to the next backend (wasm's GEMV).
+      if (batch === 1 && m === 1 && transB && !transA) { assert.equal(ok, false, what); continue; }
       assert.ok(ok, what);
       for (let bi = 0; bi < batch; bi++) {
         const want = Float64Array.from(start.subarray(bi * m * n, (bi + 1) * m * n));
-        reference(a, bm, m, n, k, transA, transB, aOffset + bi * m * k, bOffset + bi * k * n, want, accumulate);
+        reference(a, bm, m, n, k, transA, transB, aOffset + bi * aStride, bOffset + bi * bStride, want, accumulate);
         const got = out.subarray(bi * m * n, (bi + 1) * m * n);
         const tol = Arr === Float32Array ? 2e-3 : 1e-10;
         for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= tol * (1 + Math.abs(want[i]!)), `${what}, batch ${bi}, [${i}]: ${got[i]} against ${want[i]}`);
