@@ -151,24 +151,40 @@ function partBounds(work: Float64Array, nParts: number): number[] {
  */
 export function balancedParts(L: HistLayout, nParts: number): Uint8Array {
   const p = L.B.cols;
-  const build = Float64Array.from(L.nnz, (z, j) => z * (L.B.nBins[j]! > 16 ? 1.8 : 1));
-  const scan = Float64Array.from(L.B.nBins, (b) => b + 1);
-  const sumBuild = build.reduce((a, b) => a + b, 0) || 1;
-  const sumScan = scan.reduce((a, b) => a + b, 0);
-  const share = (j: number): number => Math.max(build[j]! / sumBuild, scan[j]! / sumScan, 1 / p);
-  const order = Array.from({ length: p }, (_, j) => j).sort((x, y) => share(y) - share(x) || x - y);
-  const loads = Array.from({ length: nParts }, () => [0, 0, 0]);
+  const { nBins } = L.B;
+  // Each feature's three shares, and the parts' loads, in flat arrays: written with a small array
+  // per feature and part, this was 0.1 ms of every two-thread Ames fit, on the fitting thread alone.
+  const build = new Float64Array(p);
+  const scan = new Float64Array(p);
+  let sumBuild = 0;
+  let sumScan = 0;
+  for (let j = 0; j < p; j++) {
+    build[j] = L.nnz[j]! * (nBins[j]! > 16 ? 1.8 : 1);
+    scan[j] = nBins[j]! + 1;
+    sumBuild += build[j]!;
+    sumScan += scan[j]!;
+  }
+  sumBuild ||= 1;
+  const shares = new Float64Array(3 * p);
+  const top = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    shares[3 * j] = build[j]! / sumBuild;
+    shares[3 * j + 1] = scan[j]! / sumScan;
+    shares[3 * j + 2] = 1 / p;
+    top[j] = Math.max(shares[3 * j]!, shares[3 * j + 1]!, shares[3 * j + 2]!);
+  }
+  const order = Array.from({ length: p }, (_, j) => j).sort((x, y) => top[y]! - top[x]! || x - y);
+  const loads = new Float64Array(3 * nParts);
   const part = new Uint8Array(p);
   for (const j of order) {
-    const add = [build[j]! / sumBuild, scan[j]! / sumScan, 1 / p];
     let best = 0;
     let bestMax = Infinity;
     for (let q = 0; q < nParts; q++) {
-      const m = Math.max(...loads[q]!.map((v, d) => v + add[d]!));
+      const m = Math.max(loads[3 * q]! + shares[3 * j]!, loads[3 * q + 1]! + shares[3 * j + 1]!, loads[3 * q + 2]! + shares[3 * j + 2]!);
       if (m < bestMax) { bestMax = m; best = q; }
     }
     part[j] = best;
-    loads[best]!.forEach((v, d, a) => { a[d] = v + add[d]!; });
+    for (let d = 0; d < 3; d++) loads[3 * best + d] += shares[3 * j + d]!;
   }
   return part;
 }
