@@ -142,11 +142,16 @@ function randomInit(M: Matrix, k: number, rng: Rng): Float64Array {
  */
 function pairwiseSq(Xk: Float64Array, norms: Float64Array, n: number, p: number, Y: Float64Array, m: number, out: Float64Array): void {
   gemm(Xk, Y, out, n, m, p, false, true); // out = X Yᵀ
-  const yn = new Float64Array(m);
-  for (let c = 0; c < m; c++) { let t = 0; for (let j = 0; j < p; j++) t += Y[c * p + j]! ** 2; yn[c] = t; }
+  const yn = squaredNorms(Y, m, p, new Float64Array(m));
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < m; c++) out[i * m + c] = Math.max(0, norms[i]! - 2 * out[i * m + c]! + yn[c]!);
   }
+}
+
+/** out[c] = ||Y[c]||² for the m rows of Y (p columns). */
+function squaredNorms(Y: Float64Array, m: number, p: number, out: Float64Array): Float64Array {
+  for (let c = 0; c < m; c++) { let t = 0; for (let j = 0; j < p; j++) t += Y[c * p + j]! ** 2; out[c] = t; }
+  return out;
 }
 
 /** Greedy k-means++: each new center is the best of 2 + ln k candidates drawn proportionally to D². */
@@ -222,15 +227,22 @@ function lloyd(M: Matrix, Xk: Float64Array, norms: Float64Array, C: Float64Array
   const D = kernelArray(n * k);
   const sums = new Float64Array(k * p);
   const count = new Float64Array(k);
-  /** Assigns every row to its nearest center; returns whether any label changed. */
+  const cn = new Float64Array(k);
+  /**
+   * Assigns every row to its nearest center; returns whether any label changed. The distances are
+   * pairwiseSq's, each taken as it is computed rather than written back and read again (a pass over
+   * n·k values less per iteration).
+   */
   const assignPass = (first: boolean): boolean => {
-    pairwiseSq(Xk, norms, n, p, C, k, D);
+    gemm(Xk, C, D, n, k, p, false, true); // D = X Cᵀ
+    squaredNorms(C, k, p, cn);
     let changed = false;
     for (let i = 0; i < n; i++) {
       const o = i * k;
+      const xn = norms[i]!;
       let a = 0;
-      let bd = D[o]!;
-      for (let c = 1; c < k; c++) { const d = D[o + c]!; if (d < bd) { bd = d; a = c; } }
+      let bd = Math.max(0, xn - 2 * D[o]! + cn[0]!);
+      for (let c = 1; c < k; c++) { const d = Math.max(0, xn - 2 * D[o + c]! + cn[c]!); if (d < bd) { bd = d; a = c; } }
       const was = labels[i]!;
       if (first) {
         labels[i] = a;
