@@ -68,16 +68,19 @@ test('stage rows done by two threads\' halves, each from its own copy of the sco
   }
 });
 
+/** n rows of p normal features (column `intCol`, if any, integers 0-2), row-major, drawn row by row. */
+function features(rng: Rng, n: number, p: number, intCol = -1): Float64Array {
+  const X = new Float64Array(n * p);
+  for (let i = 0; i < n * p; i++) X[i] = i % p === intCol ? rng.int(3) : rng.normal();
+  return X;
+}
+
 test('a grower\'s stages (startStage, stageTree, stageLeaves) grow the trees of the boosting loop written out', () => {
   const rng = new Rng(4);
   const n = 400;
   const p = 6;
-  const X = new Float64Array(n * p);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < p; j++) X[i * p + j] = rng.normal();
-    y[i] = Math.sin(X[i * p]!) + X[i * p + 1]! * X[i * p + 2]! > 0 ? 1 : 0;
-  }
+  const X = features(rng, n, p);
+  const y = Float64Array.from({ length: n }, (_, i) => (Math.sin(X[i * p]!) + X[i * p + 1]! * X[i * p + 2]! > 0 ? 1 : 0));
   const B = binForHist({ data: X, rows: n, cols: p }, 255, new Set());
   const o: HistGrowOptions = { maxLeafNodes: 8, maxDepth: Infinity, minSamplesLeaf: 5, l2: 0, learningRate: 0.3 };
   const staged = new HistGrower(B);
@@ -111,14 +114,9 @@ test('staged trees grown by two threads in lockstep (the helper on every tree) e
   const rng = new Rng(11);
   const n = 700;
   const p = 7;
-  const X = new Float64Array(n * p);
-  const yReg = new Float64Array(n);
-  const yCls = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < p; j++) X[i * p + j] = j === 6 ? rng.int(3) : rng.normal();
-    yReg[i] = 3 * X[i * p]! - X[i * p + 1]! * X[i * p + 2]! + rng.normal();
-    yCls[i] = yReg[i]! > 0 ? 1 : 0;
-  }
+  const X = features(rng, n, p, 6);
+  const yReg = Float64Array.from({ length: n }, (_, i) => 3 * X[i * p]! - X[i * p + 1]! * X[i * p + 2]! + rng.normal());
+  const yCls = Float64Array.from(yReg, (v) => (v > 0 ? 1 : 0));
   const B = binForHist({ data: X, rows: n, cols: p }, 255, new Set());
   const shapes: HistGrowOptions[] = [
     { maxLeafNodes: 15, maxDepth: Infinity, minSamplesLeaf: 10, l2: 0, learningRate: 0.2 },
