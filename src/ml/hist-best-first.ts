@@ -51,6 +51,8 @@ export interface LockstepBuffers {
   args: Float64Array;
   /** The second row buffer: the rows of nodes at odd depths. */
   rowsB: Int32Array;
+  /** Each half's sums of the root's gradients and hessians (rootSums): [G0, H0, G1, H1]. */
+  sums: Float64Array;
 }
 
 export function lockstepBuffers(n: number): LockstepBuffers {
@@ -59,6 +61,7 @@ export function lockstepBuffers(n: number): LockstepBuffers {
     res: new Float64Array(new SharedArrayBuffer(8 * LOCKSTEP_RES)),
     args: new Float64Array(new SharedArrayBuffer(8 * LOCKSTEP_ARGS)),
     rowsB: new Int32Array(new SharedArrayBuffer(4 * n)),
+    sums: new Float64Array(new SharedArrayBuffer(8 * 4)),
   };
 }
 
@@ -80,8 +83,26 @@ export function readLockstepArgs(args: Float64Array): { m: number; hConst: boole
   };
 }
 
-/** The row work before a lockstep (together) or lone tree, on this thread's side q; meet() is the pair's barrier. */
-export type StagePrepare = (together: boolean, q: number, meet: () => void) => void;
+/**
+ * The row work before a lockstep (together) or lone tree, on this thread's side q; meet() is the
+ * pair's barrier. It leaves the sums of its half of the rows (both halves, alone) in sums, as
+ * rootSums would, by the time it returns from its last meeting.
+ */
+export type StagePrepare = (together: boolean, q: number, meet: () => void, sums: Float64Array) => void;
+
+/**
+ * The gradients' and hessians' sums over positions [from, to) of rows, in order, to sums[at] and
+ * sums[at + 1] (the count, hConst). A root's totals are the sums of its two halves' (src/ml/hist-stage.ts
+ * computes the same in its gradient pass): two threads then take a half each.
+ * @example rootSums(g, h, rows, 0, m >>> 1, false, sums, 0);
+ */
+export function rootSums(g: Float64Array, h: Float64Array, rows: Int32Array, from: number, to: number, hConst: boolean, sums: Float64Array, at: number): void {
+  let G = 0;
+  let H = 0;
+  for (let t = from; t < to; t++) { const i = rows[t]!; G += g[i]!; if (!hConst) H += h[i]!; }
+  sums[at] = G;
+  sums[at + 1] = hConst ? to - from : H;
+}
 
 /** A thread's pool of histograms, by number. */
 export interface HistPool {
@@ -126,6 +147,8 @@ export class BestFirst {
   private readonly args = new Float64Array(ARGS);
   /** Results of a step alone: one split per part and child (one part, or a pair's two). */
   private readonly local = new Float64Array(4 * SPLIT_WORDS);
+  /** The root's two halves' sums, alone. */
+  private readonly localSums = new Float64Array(4);
   /** The two halves of the pair's shared results (views made once: a view is an allocation). */
   private readonly resHalves: [Float64Array, Float64Array] | null;
   /** The pair's step states on the rows of even and odd depths, once it has a layout. */
@@ -172,21 +195,31 @@ export class BestFirst {
    * Grows one tree on rows[0, m) (hConst: every hessian 1); together: in lockstep with the pair.
    * prepare, when given, first readies the rows (src/ml/hist-stage.ts): told whether the tree grows
    * in lockstep and this thread's part, it may meet the other thread (the same number of times on
-   * both) and returns when the rows, gradients and hessians are ready.
+   * both) and returns when the rows, gradients and hessians are ready, and their sums.
    */
   grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean, prepare?: StagePrepare): GrowResult {
     const { pool, args } = this;
     const { g, h, rows } = this.st;
     this.together = together && this.stPair !== null;
-    prepare?.(this.together, this.pair?.q ?? 0, this.meet);
+    const q = this.pair?.q ?? 0;
+    const sums = this.together ? this.pair!.buf.sums : this.localSums;
+    const mid = m >>> 1;
+    if (prepare) prepare(this.together, q, this.meet, sums);
+    else if (this.together) {
+      rootSums(g, h, rows, q === 0 ? 0 : mid, q === 0 ? mid : m, hConst, sums, 2 * q);
+      this.barrier();
+    } else {
+      rootSums(g, h, rows, 0, mid, hConst, sums, 0);
+      rootSums(g, h, rows, mid, m, hConst, sums, 2);
+    }
+    // Read before the first step's barrier: the other thread writes these again only in its next tree.
+    const G = sums[0]! + sums[2]!;
+    const H = hConst ? m : sums[1]! + sums[3]!;
     pool.startTree();
     this.open = [];
     this.done = [];
     this.feature = []; this.threshold = []; this.missingLeft = []; this.catOffset = []; this.bits = []; this.left = []; this.right = []; this.nodeRows = [];
     const { open, done } = this;
-    let G = 0;
-    let H = 0;
-    for (let t = 0; t < m; t++) { const i = rows[t]!; G += g[i]!; H += hConst ? 1 : h[i]!; }
     const root = this.newNode(0, m, 0, G, H, m);
     if (root.depth < o.maxDepth && root.c >= 2 * o.minSamplesLeaf && root.h >= 2 * MIN_HESSIAN) {
       root.hist = pool.alloc();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { STAGE_LOGISTIC, STAGE_RESIDUAL, STAGE_SQUARED, resetRows, stageAlone, stageBuffers, stageGradients, stageScores } from './hist-stage.js';
 import { binForHist } from './hist-binning.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
+import { rootSums } from './hist-best-first.js';
 import { Rng } from '../tensor/random.js';
 
 /** n rows in a shuffled order, with three leaves over the positions and random scores and targets. */
@@ -23,7 +24,8 @@ test('stage rows: each row gets its leaf\'s value, then the gradients of its kin
   for (const kind of [STAGE_SQUARED, STAGE_LOGISTIC, STAGE_RESIDUAL]) {
     const { S, rows, values, leafOf, R } = setup(n, kind);
     const F0 = Float64Array.from(S.F);
-    stageAlone(kind, S, R, 3, n);
+    const sums = new Float64Array(4);
+    stageAlone(kind, S, R, 3, n, sums);
     for (let t = 0; t < n; t++) {
       const i = rows[t]!;
       const F = F0[i]! + values[leafOf(t)]!;
@@ -39,9 +41,18 @@ test('stage rows: each row gets its leaf\'s value, then the gradients of its kin
       }
     }
     assert.deepEqual(Array.from(R.rows), Array.from({ length: n }, (_, t) => t));
+    // Each half's sums, added up in row order, as rootSums adds them.
+    const expected = new Float64Array(4);
+    rootSums(R.g, R.h, R.rows, 0, 50, kind !== STAGE_LOGISTIC, expected, 0);
+    rootSums(R.g, R.h, R.rows, 50, n, kind !== STAGE_LOGISTIC, expected, 2);
+    assert.deepEqual(sums, expected, `kind ${kind}: the halves' sums`);
+    let G = 0;
+    for (let i = 0; i < 50; i++) G += R.g[i]!;
+    assert.equal(sums[0], G);
+    assert.equal(sums[3], kind === STAGE_LOGISTIC ? expected[3] : 51);
   }
   const { S, R } = setup(4, 1);
-  assert.throws(() => stageGradients(9, S.F, S, R, 0, 4), /unknown stage kind 9/);
+  assert.throws(() => stageGradients(9, S.F, S, R, 0, 4, new Float64Array(2), 0), /unknown stage kind 9/);
 });
 
 test('stage rows done by two threads\' halves, each from its own copy of the scores, equal them done at once, to the bit', () => {
@@ -49,22 +60,25 @@ test('stage rows done by two threads\' halves, each from its own copy of the sco
   for (const kind of [STAGE_SQUARED, STAGE_LOGISTIC, STAGE_RESIDUAL]) {
     const a = setup(n, 10 + kind);
     const b = setup(n, 10 + kind);
-    stageAlone(kind, a.S, a.R, 3, n);
+    const sumsA = new Float64Array(4);
+    const sumsB = new Float64Array(4);
+    stageAlone(kind, a.S, a.R, 3, n, sumsA);
     // As a lockstep pair does (src/ml/hist-tree.ts prepare): each thread adds every leaf's values to
     // its copy, then resets its half of the positions and computes its half of the rows' gradients.
     const copy = Float64Array.from(b.S.F);
     stageScores(b.S.F, b.R.rows, b.S.leaves, 3, 0, n);
     stageScores(copy, b.R.rows, b.S.leaves, 3, 0, n);
     resetRows(b.R.rows, 0, 128);
-    stageGradients(kind, b.S.F, b.S, b.R, 0, 128);
+    stageGradients(kind, b.S.F, b.S, b.R, 0, 128, sumsB, 0);
     resetRows(b.R.rows, 128, n);
-    stageGradients(kind, copy, b.S, b.R, 128, n);
+    stageGradients(kind, copy, b.S, b.R, 128, n, sumsB, 2);
     assert.deepEqual(copy, b.S.F);
     assert.deepEqual(b.S.F, a.S.F);
     assert.deepEqual(b.S.r, a.S.r);
     assert.deepEqual(b.R.g, a.R.g);
     assert.deepEqual(b.R.h, a.R.h);
     assert.deepEqual(b.R.rows, a.R.rows);
+    assert.deepEqual(sumsB, sumsA);
   }
 });
 

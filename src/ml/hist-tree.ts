@@ -93,15 +93,15 @@ export class HistGrower {
    * a row's score crossed between the cores (the helper's half then took 5 µs longer per credit
    * tree). The row order is reset only after both have read it.
    */
-  private readonly prepare: StagePrepare = (together, _q, meet) => {
+  private readonly prepare: StagePrepare = (together, _q, meet, sums) => {
     const S = this.stageBuf!;
     const n = this.B.rows;
-    if (!together) { stageAlone(this.stageKind, S, this.st, this.nLeaves, n); return; }
+    if (!together) { stageAlone(this.stageKind, S, this.st, this.nLeaves, n, sums); return; }
     const mid = n >>> 1;
     stageScores(S.F, this.st.rows, S.leaves, this.nLeaves, 0, n);
     meet(); // both have read the row order (and the helper may copy the scores)
     resetRows(this.st.rows, 0, mid);
-    stageGradients(this.stageKind, S.F, S, this.st, 0, mid);
+    stageGradients(this.stageKind, S.F, S, this.st, 0, mid, sums, 0);
     meet();
   };
 

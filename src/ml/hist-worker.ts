@@ -92,12 +92,12 @@ function pairSide(s: TeamSetup): () => void {
   return () => {
     seq = Atomics.load(s.ctrl, C_SEQ);
     const { m, hConst, o, stage, nLeaves, synced } = readLockstepArgs(pb.lockstep.args);
-    growth.grow(hConst, m, o, true, stage > 0 ? (_together, _q, meet) => {
+    growth.grow(hConst, m, o, true, stage > 0 ? (_together, _q, meet, sums) => {
       if (synced) stageScores(F, pb.rows, pb.stage.leaves, nLeaves, 0, n);
       meet();
       if (!synced) F.set(pb.stage.F.subarray(0, n));
       resetRows(pb.rows, n >>> 1, n);
-      stageGradients(stage, F, pb.stage, R, n >>> 1, n);
+      stageGradients(stage, F, pb.stage, R, n >>> 1, n, sums, 2);
       meet();
     } : undefined);
   };
