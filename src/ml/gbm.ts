@@ -99,16 +99,15 @@ function histStage(grower: HistGrower, g: Float64Array, params: GradientBoosting
 /**
  * Every stage on every row with one tree each (regression, two classes): the grower does each
  * stage's row work (src/ml/hist-stage.ts; by halves on a lockstep pair) from the targets y and the
- * starting score; newton, for log loss, gives each leaf its Newton step from the residuals.
+ * starting score; for two-class log loss (STAGE_RESIDUAL) the leaves come with their Newton steps.
  */
-function histStages(grower: HistGrower, kind: number, y: ArrayLike<number>, base: number, params: GradientBoostingParams, newton: typeof newtonLeaves | null): TreeArrays[] {
-  const { rows, r } = grower.startStage(kind, y, base);
+function histStages(grower: HistGrower, kind: number, y: ArrayLike<number>, base: number, params: GradientBoostingParams): TreeArrays[] {
+  grower.startStage(kind, y, base);
   const trees: TreeArrays[] = [];
   const lr = params.learningRate;
   for (let s = 0; s < params.nEstimators; s++) {
     const grown = grower.stageTree(histOptions(params));
     const tree = histTreeArrays(grown);
-    newton?.(tree, grown.leaves, rows, r, 1);
     grower.stageLeaves(grown.leaves, (leaf) => lr * tree.value[leaf.node]!);
     trees.push(tree);
   }
@@ -195,7 +194,7 @@ export class GradientBoostingRegressor extends Regressor<GradientBoostingParams,
     const trees: TreeArrays[] = [];
     const B = grower ? null : binData(M, this.params.maxBins);
     const rows = new Int32Array(n);
-    if (grower && this.params.subsample >= 1) return histStages(grower, STAGE_SQUARED, yv, mean, this.params, null);
+    if (grower && this.params.subsample >= 1) return histStages(grower, STAGE_SQUARED, yv, mean, this.params);
     for (let s = 0; s < this.params.nEstimators; s++) {
       if (grower) {
         for (let i = 0; i < n; i++) r[i] = F[i]! - yv[i]!; // the gradient; leaves are −Σg/n = mean residual
@@ -276,7 +275,8 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
       }
       return { init, trees, nFeatures: M.cols };
     }
-    if (grower && K === 1 && this.params.subsample >= 1) return { init, trees: histStages(grower, STAGE_RESIDUAL, index, init[0]!, this.params, newtonLeaves), nFeatures: M.cols };
+    // The grower gives these trees' leaves their Newton steps (HistGrower.stageTree).
+    if (grower && K === 1 && this.params.subsample >= 1) return { init, trees: histStages(grower, STAGE_RESIDUAL, index, init[0]!, this.params), nFeatures: M.cols };
     // Histogram stages: a stage's K trees (one per class) all grow from the same probabilities, so
     // they are grown together (side by side with threads), then given their Newton steps in order.
     const tasks = grower ? Array.from({ length: K }, () => ({ g: new Float64Array(n), h: null, rows: new Int32Array(n), m: n, r: new Float64Array(n) })) : [];

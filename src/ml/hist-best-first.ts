@@ -104,6 +104,12 @@ export function rootSums(g: Float64Array, h: Float64Array, rows: Int32Array, fro
   sums[at + 1] = hConst ? to - from : H;
 }
 
+/**
+ * The row work after a lockstep (together) or lone tree, on this thread's side q: on its half of the
+ * positions of the tree's leaves (both halves, alone), once every row is in its leaf's place.
+ */
+export type StageFinish = (leaves: readonly { start: number; end: number }[], together: boolean, q: number) => void;
+
 /** A thread's pool of histograms, by number. */
 export interface HistPool {
   /** Every histogram is free again (at the start of a tree). */
@@ -195,9 +201,10 @@ export class BestFirst {
    * Grows one tree on rows[0, m) (hConst: every hessian 1); together: in lockstep with the pair.
    * prepare, when given, first readies the rows (src/ml/hist-stage.ts): told whether the tree grows
    * in lockstep and this thread's part, it may meet the other thread (the same number of times on
-   * both) and returns when the rows, gradients and hessians are ready, and their sums.
+   * both) and returns when the rows, gradients and hessians are ready, and their sums. finish, when
+   * given, runs on the grown tree's leaves before grow returns (on both threads, in lockstep).
    */
-  grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean, prepare?: StagePrepare): GrowResult {
+  grow(hConst: boolean, m: number, o: HistGrowOptions, together: boolean, prepare?: StagePrepare, finish?: StageFinish): GrowResult {
     const { pool, args } = this;
     const { g, h, rows } = this.st;
     this.together = together && this.stPair !== null;
@@ -239,11 +246,12 @@ export class BestFirst {
     }
     const leafNodes = [...open, ...done];
     if (this.together) {
-      this.endPair(leafNodes, m);
+      this.endPair(leafNodes, m, finish);
       // The helper's copy of the tree is thrown away: not built, so its thread makes less garbage (a
       // collection pause on either thread stalls the other at the next barrier).
       if (this.pair!.q === 1) return HELPER_RESULT;
     }
+    if (!this.together) finish?.(leafNodes, false, 0);
     const { tree, nodeRows } = this.treeArrays();
     const leaves: HistLeaf[] = [];
     for (const nd of leafNodes) {
@@ -390,14 +398,15 @@ export class BestFirst {
   /**
    * The end of a lockstep tree on rows[0, m): once both have placed the rows of their last partitions,
    * each thread moves its half of the positions of leaves at odd depths back into the grower's rows
-   * (on one thread, the copy was 4 µs of a 100 µs credit tree while the helper waited); the helper
-   * then counts the tree, and the fitting thread waits for that count.
+   * (on one thread, the copy was 4 µs of a 100 µs credit tree while the helper waited) and runs
+   * finish on them; the helper then counts the tree, and the fitting thread waits for that count.
    */
-  private endPair(leaves: Node[], m: number): void {
+  private endPair(leaves: Node[], m: number, finish: StageFinish | undefined): void {
     const pair = this.pair!;
     const { sync } = pair.buf;
     const [even, odd] = this.stPair!;
-    if (leaves.some((nd) => (nd.depth & 1) === 1)) {
+    // finish reads positions the other thread's last partitions may have written.
+    if (finish || leaves.some((nd) => (nd.depth & 1) === 1)) {
       this.barrier();
       const mid = m >>> 1;
       const lo = pair.q === 0 ? 0 : mid;
@@ -408,6 +417,7 @@ export class BestFirst {
         for (let t = Math.max(nd.start, lo); t < b; t++) even.rows[t] = odd.rows[t]!;
       }
     }
+    finish?.(leaves, true, pair.q);
     if (pair.q === 1) { Atomics.add(sync, W_TREES, 1); return; }
     const want = ++this.pairTrees;
     let spins = 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STAGE_LOGISTIC, STAGE_RESIDUAL, STAGE_SQUARED, resetRows, stageAlone, stageBuffers, stageGradients, stageScores } from './hist-stage.js';
+import { STAGE_LOGISTIC, STAGE_RESIDUAL, STAGE_SQUARED, newtonSums, newtonValue, resetRows, stageAlone, stageBuffers, stageGradients, stageScores } from './hist-stage.js';
 import { binForHist } from './hist-binning.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { rootSums } from './hist-best-first.js';
@@ -79,6 +79,57 @@ test('stage rows done by two threads\' halves, each from its own copy of the sco
     assert.deepEqual(b.R.h, a.R.h);
     assert.deepEqual(b.R.rows, a.R.rows);
     assert.deepEqual(sumsB, sumsA);
+  }
+});
+
+test('Newton sums by halves of the positions, in either order, give each leaf Σ r / Σ |r| (1 - |r|) over its rows', () => {
+  const rng = new Rng(21);
+  const n = 90;
+  const r = Float64Array.from({ length: n }, () => rng.next() * 2 - 1);
+  const rows = rng.permutation(n);
+  const leaves = [{ start: 0, end: 30 }, { start: 30, end: 31 }, { start: 31, end: 90 }, { start: 90, end: 90 }];
+  r[rows[30]!] = 0; // a leaf whose hessian sum is 0: its step is 0
+  const a = new Float64Array(4 * leaves.length);
+  const b = new Float64Array(4 * leaves.length);
+  newtonSums(r, rows, leaves, 0, 45, a, 0);
+  newtonSums(r, rows, leaves, 45, n, a, 2);
+  newtonSums(r, rows, leaves, 45, n, b, 2);
+  newtonSums(r, rows, leaves, 0, 45, b, 0);
+  assert.deepEqual(b, a);
+  leaves.forEach(({ start, end }, k) => {
+    let num = 0;
+    let den = 0;
+    for (let t = start; t < end; t++) { const v = r[rows[t]!]!; num += v; den += Math.abs(v) * (1 - Math.abs(v)); }
+    const want = den < 1e-150 ? 0 : num / den;
+    assert.ok(Math.abs(newtonValue(a, k) - want) <= 1e-12 * Math.max(1, Math.abs(want)), `leaf ${k}`);
+  });
+  assert.equal(newtonValue(a, 1), 0);
+  assert.equal(newtonValue(a, 3), 0);
+});
+
+test('a two-class residual stage\'s trees come with their leaves\' Newton steps, from the residuals of the rows they grew on', () => {
+  const rng = new Rng(8);
+  const n = 300;
+  const p = 4;
+  const X = features(rng, n, p);
+  const y = Float64Array.from({ length: n }, (_, i) => (X[i * p]! + 0.5 * X[i * p + 1]! > 0 ? 1 : 0));
+  const grower = new HistGrower(binForHist({ data: X, rows: n, cols: p }, 255, new Set()));
+  try {
+    const { r, rows } = grower.startStage(STAGE_RESIDUAL, y, 0);
+    for (let it = 0; it < 3; it++) {
+      const grown = grower.stageTree({ maxLeafNodes: 8, maxDepth: 3, minSamplesLeaf: 1, l2: 0, learningRate: 1 });
+      assert.ok(grown.leaves.length > 1);
+      for (const leaf of grown.leaves) {
+        let num = 0;
+        let den = 0;
+        for (let t = leaf.start; t < leaf.end; t++) { const v = r[rows[t]!]!; num += v; den += Math.abs(v) * (1 - Math.abs(v)); }
+        assert.ok(Math.abs(leaf.value - num / den) < 1e-12 * Math.max(1, Math.abs(leaf.value)), `tree ${it}, node ${leaf.node}`);
+        assert.equal(grown.tree.value[leaf.node], leaf.value);
+      }
+      grower.stageLeaves(grown.leaves, (leaf) => 0.1 * leaf.value);
+    }
+  } finally {
+    grower.close();
   }
 });
 

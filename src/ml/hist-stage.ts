@@ -37,12 +37,14 @@ export interface StageBuffers {
   r: Float64Array;
   /** The last tree's leaves as (start, end, value) triples: value is added to the scores of rows[start, end). */
   leaves: Float64Array;
+  /** gbm's Newton sums of the last tree's leaves, by halves of the positions (newtonSums): four per leaf. */
+  newton: Float64Array;
 }
 
 /** Buffers for n rows (a leaf holds a row at least, so n leaves at most), in one shared allocation. */
 export function stageBuffers(n: number): StageBuffers {
-  const all = new Float64Array(new SharedArrayBuffer(8 * 6 * n));
-  return { F: all.subarray(0, n), y: all.subarray(n, 2 * n), r: all.subarray(2 * n, 3 * n), leaves: all.subarray(3 * n, 6 * n) };
+  const all = new Float64Array(new SharedArrayBuffer(8 * 10 * n));
+  return { F: all.subarray(0, n), y: all.subarray(n, 2 * n), r: all.subarray(2 * n, 3 * n), leaves: all.subarray(3 * n, 6 * n), newton: all.subarray(6 * n, 10 * n) };
 }
 
 /** The rows, gradients and hessians the tree grows on (the grower's). */
@@ -119,6 +121,35 @@ function logisticRows(F: Float64Array, y: Float64Array, g: Float64Array, h: Floa
   }
   sums[at] = G;
   sums[at + 1] = H;
+}
+
+/**
+ * gbm's Newton step sums (scikit-learn's two-class log loss leaf values, Σ r / Σ |r| (1 - |r|)) of
+ * the positions [from, to) of a grown tree's leaves: for leaf k, Σ r and Σ |r| (1 - |r|) over its
+ * rows there, in order, to out[4k + at] and out[4k + at + 1]. The two halves of the positions (at 0
+ * and 2) are independent, so two threads may take one each; newtonValue adds them.
+ * @example newtonSums(S.r, rows, leaves, 0, n >>> 1, S.newton, 0);
+ */
+export function newtonSums(r: Float64Array, rows: Int32Array, leaves: readonly { start: number; end: number }[], from: number, to: number, out: Float64Array, at: number): void {
+  for (let k = 0; k < leaves.length; k++) {
+    const a = Math.max(from, leaves[k]!.start);
+    const b = Math.min(to, leaves[k]!.end);
+    let num = 0;
+    let den = 0;
+    for (let t = a; t < b; t++) { const v = r[rows[t]!]!; const av = Math.abs(v); num += v; den += av * (1 - av); }
+    out[4 * k + at] = num;
+    out[4 * k + at + 1] = den;
+  }
+}
+
+/**
+ * Leaf k's Newton step from both halves' sums (0 when its hessian sum is nil).
+ * @example tree.value[leaf.node] = newtonValue(S.newton, k);
+ */
+export function newtonValue(sums: Float64Array, k: number): number {
+  const num = sums[4 * k]! + sums[4 * k + 2]!;
+  const den = sums[4 * k + 1]! + sums[4 * k + 3]!;
+  return den < 1e-150 ? 0 : num / den;
 }
 
 /**

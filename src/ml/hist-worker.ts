@@ -5,7 +5,7 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { CMD_EXIT, CMD_LOCKSTEP, CMD_ROWS, C_CMD, C_READY, C_STARTED, C_ERROR, C_FINISHED, C_SEQ, SPIN, T_BLOCK, T_HCONST, T_K, T_LR, T_SOFTMAX, T_OPTS, T_TASKS, packLeaves, takeTask, type GrownMessage, type TeamSetup } from './hist-team.js';
 import { BestFirst, readLockstepArgs } from './hist-best-first.js';
 import { withRowLists } from './hist-layout.js';
-import { resetRows, stageGradients, stageScores } from './hist-stage.js';
+import { STAGE_RESIDUAL, newtonSums, resetRows, stageGradients, stageScores } from './hist-stage.js';
 import { helpBin, isBinJob } from './hist-bin-team.js';
 import { HistGrower, type HistGrowOptions } from './hist-tree.js';
 import { SOFTMAX_GBM, SOFTMAX_HGB, addLeafValues, newtonFinish, softmaxGradHess, softmaxGradients } from './hist-softmax.js';
@@ -99,6 +99,9 @@ function pairSide(s: TeamSetup): () => void {
       resetRows(pb.rows, n >>> 1, n);
       stageGradients(stage, F, pb.stage, R, n >>> 1, n, sums, 2);
       meet();
+    } : undefined, stage === STAGE_RESIDUAL ? (leaves) => {
+      // The second half of the tree's Newton sums (src/ml/hist-tree.ts finish).
+      newtonSums(pb.stage.r, pb.rows, leaves, n >>> 1, n, pb.stage.newton, 2);
     } : undefined);
   };
 }
