@@ -286,7 +286,7 @@ test('the helper is used on the trees where it has been faster, and tried again 
   let alone = 0;
   for (let t = 0; t < 64; t++) { const helped = fast.next(); if (!helped) alone++; fast.record(helped, helped ? 1 : 2); }
   assert.ok(alone >= 1 && alone <= 4, `alone ${alone} times`);
-  // The helper faster: trees alone are rare (the first timing, then one in 64) ...
+  // The helper faster: trees alone are rare (the first timing, then one in 128) ...
   const rare = new HelperPace();
   let aloneRare = 0;
   for (let t = 0; t < 256; t++) { const helped = rare.next(); if (!helped) aloneRare++; rare.record(helped, helped ? 1 : 2); }

@@ -67,9 +67,12 @@ export class HelperPace {
 
 // While the helper is the faster way, its own trees show when it stops being so (the machine gets
 // busy: their median rises past that of the last trees alone), so trees alone are tried rarely: each costs what
-// the helper saves on it (every 16th tree alone took 3-4% off the speedup of two threads). While
-// alone is the faster way, only a tree with the helper shows that the helper pays again.
-const PROBE_ALONE = 64;
+// the helper saves on it (every 16th tree alone took 3-4% off the speedup of two threads; at every
+// 64th, a 100-tree fit had two, 1% of a credit or Ames fit). A busy machine slows the helper's trees,
+// which its own median shows; the trees alone only refresh a baseline that load does not lower, so
+// one per 128 trees (the first timing, in a fit of 100). While alone is the faster way, only a tree
+// with the helper shows that the helper pays again.
+const PROBE_ALONE = 128;
 const PROBE_HELPED = 16;
 /** Recent trees each way whose median is compared. */
 const WINDOW = 8;
