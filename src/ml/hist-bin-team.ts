@@ -96,7 +96,9 @@ function takeBlocks(job: BinJob, scratch: BinScratch, cut: (j: number, cuts: Flo
   const nBlocks = Math.ceil(p / BIN_BLOCK);
   for (let b = Atomics.add(ctrl, B_NEXT, 1); b < nBlocks; b = Atomics.add(ctrl, B_NEXT, 1)) {
     try {
-      binBlock(X, job.maxBins, job.out, b * BIN_BLOCK, scratch, cut);
+      const j0 = b * BIN_BLOCK;
+      binBlock(X, job.maxBins, job.out, j0, scratch);
+      for (let k = 0; k < BIN_BLOCK && j0 + k < p; k++) { const c = scratch.cuts[k]; if (c) cut(j0 + k, c); }
       taken++;
     } catch (err) {
       Atomics.store(ctrl, B_ERROR, 1);

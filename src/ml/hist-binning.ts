@@ -38,7 +38,10 @@ export function binForHist(X: Matrix, maxBins: number, categorical: ReadonlySet<
   checkMaxBins(maxBins);
   const out = binnedOutputs(X.rows, X.cols, categorical, false);
   const scratch = binScratch(X.rows);
-  for (let j = 0; j < X.cols; j += BIN_BLOCK) binBlock(X, maxBins, out, j, scratch, (k, c) => { out.cuts[k] = c; });
+  for (let j = 0; j < X.cols; j += BIN_BLOCK) {
+    binBlock(X, maxBins, out, j, scratch);
+    for (let b = 0; b < BIN_BLOCK && j + b < X.cols; b++) { const c = scratch.cuts[b]; if (c) out.cuts[j + b] = c; }
+  }
   return out;
 }
 
@@ -62,18 +65,25 @@ export function binnedOutputs(n: number, p: number, categorical: ReadonlySet<num
   };
 }
 
-/** One thread's scratch for binBlock: the block of columns copied out, and the distinct-value table. */
-export interface BinScratch { block: Float64Array; table: DistinctTable }
+/**
+ * One thread's scratch for binBlock: the block of columns copied out, the distinct-value table, and
+ * the block's cuts (cuts[b]: column j0 + b's, null for a categorical one) for the caller to keep.
+ */
+export interface BinScratch { block: Float64Array; table: DistinctTable; cuts: (Float64Array | null)[] }
 
 export function binScratch(n: number): BinScratch {
-  return { block: new Float64Array(BIN_BLOCK * n), table: distinctTable(n) };
+  return { block: new Float64Array(BIN_BLOCK * n), table: distinctTable(n), cuts: new Array<Float64Array | null>(BIN_BLOCK).fill(null) };
 }
 
 /**
  * Bins columns [j0, j0 + BIN_BLOCK) of X (fewer at the end) into out's codes, nBins and hasMissing;
- * each numeric column's cuts go to cut(j, cuts). Throws on a categorical value that is not a code.
+ * each numeric column's cuts go to scratch.cuts (null for a categorical one). Throws on a categorical
+ * value that is not a code. The cuts come back in the scratch, not through a callback: a helper
+ * thread's callback is a new closure for each fit, and its call site in this hot function made V8
+ * drop the helper's optimised code in almost every two-thread fit (one deoptimisation per fit on
+ * credit, the rest of the block binned unoptimised).
  */
-export function binBlock(X: Matrix, maxBins: number, out: HistBinned, j0: number, scratch: BinScratch, cut: (j: number, cuts: Float64Array) => void): void {
+export function binBlock(X: Matrix, maxBins: number, out: HistBinned, j0: number, scratch: BinScratch): void {
   checkMaxBins(maxBins);
   const { rows: n, cols: p, data } = X;
   const { codes, nBins, hasMissing, categorical } = out;
@@ -97,10 +107,11 @@ export function binBlock(X: Matrix, maxBins: number, out: HistBinned, j0: number
         if (v > mx) mx = v;
       }
       nBins[j] = mx + 1;
+      scratch.cuts[b] = null;
       continue;
     }
     const c = twoValueCodes(xj, codes, o, counts, c0) ?? numericCodes(xj, maxBins, table, codes, o, hasMissing, j, counts, c0);
-    cut(j, c);
+    scratch.cuts[b] = c;
     nBins[j] = Math.max(1, c.length + 1);
   }
 }
