@@ -105,10 +105,11 @@ export function rootSums(g: Float64Array, h: Float64Array, rows: Int32Array, fro
 }
 
 /**
- * The row work after a lockstep (together) or lone tree, on this thread's side q: on its half of the
- * positions of the tree's leaves (both halves, alone), once every row is in its leaf's place.
+ * The row work after a lockstep (together) or lone tree: on this thread's half of the positions of the
+ * tree's leaves (the first on the fitting thread, the second on the helper; both, alone), once every
+ * row is in its leaf's place.
  */
-export type StageFinish = (leaves: readonly { start: number; end: number }[], together: boolean, q: number) => void;
+export type StageFinish = (leaves: readonly { start: number; end: number }[], together: boolean) => void;
 
 /** A thread's pool of histograms, by number. */
 export interface HistPool {
@@ -251,7 +252,7 @@ export class BestFirst {
       // collection pause on either thread stalls the other at the next barrier).
       if (this.pair!.q === 1) return HELPER_RESULT;
     }
-    if (!this.together) finish?.(leafNodes, false, 0);
+    if (!this.together) finish?.(leafNodes, false);
     const { tree, nodeRows } = this.treeArrays();
     const leaves: HistLeaf[] = [];
     for (const nd of leafNodes) {
@@ -417,7 +418,7 @@ export class BestFirst {
         for (let t = Math.max(nd.start, lo); t < b; t++) even.rows[t] = odd.rows[t]!;
       }
     }
-    finish?.(leaves, true, pair.q);
+    finish?.(leaves, true);
     if (pair.q === 1) { Atomics.add(sync, W_TREES, 1); return; }
     const want = ++this.pairTrees;
     let spins = 0;

@@ -68,7 +68,7 @@ export function binForHistShared(X: Matrix, maxBins: number, categorical: Readon
   const mine = new Uint8Array(p);
   let failed = false;
   try {
-    const here = takeBlocks(job, binScratch(n), (j, c) => { out.cuts[j] = c; mine[j] = 1; });
+    const here = takeBlocks(job, binScratch(n), mine);
     if (stats) stats.blocksHere = here;
   } catch {
     failed = true;
@@ -85,11 +85,13 @@ export function binForHistShared(X: Matrix, maxBins: number, categorical: Readon
 }
 
 /**
- * Takes blocks of the job's columns until none are left, binning each (cut receives each numeric
- * column's cuts); every block taken is counted finished, a failed one too (and the job flagged).
- * Returns the blocks it binned.
+ * Takes blocks of the job's columns until none are left, binning each; every block taken is counted
+ * finished, a failed one too (and the job flagged). Returns the blocks it binned. Each numeric
+ * column's cuts go to the outputs, and the column is marked in `mine`, on the fitting thread (mine
+ * given); on a helper (mine null), to the job's shared cuts. No callback: a helper's would be a new
+ * closure for each fit (see binBlock).
  */
-function takeBlocks(job: BinJob, scratch: BinScratch, cut: (j: number, cuts: Float64Array) => void): number {
+function takeBlocks(job: BinJob, scratch: BinScratch, mine: Uint8Array | null): number {
   let taken = 0;
   const { ctrl, cols: p } = job;
   const X: Matrix = { data: job.data, rows: job.rows, cols: p };
@@ -98,7 +100,11 @@ function takeBlocks(job: BinJob, scratch: BinScratch, cut: (j: number, cuts: Flo
     try {
       const j0 = b * BIN_BLOCK;
       binBlock(X, job.maxBins, job.out, j0, scratch);
-      for (let k = 0; k < BIN_BLOCK && j0 + k < p; k++) { const c = scratch.cuts[k]; if (c) cut(j0 + k, c); }
+      for (let k = 0; k < BIN_BLOCK && j0 + k < p; k++) {
+        const c = scratch.cuts[k];
+        if (!c) continue;
+        if (mine) { job.out.cuts[j0 + k] = c; mine[j0 + k] = 1; } else job.cuts.set(c, (j0 + k) * MAX_CUTS);
+      }
       taken++;
     } catch (err) {
       Atomics.store(ctrl, B_ERROR, 1);
@@ -120,7 +126,7 @@ let helperScratch: BinScratch | null = null;
 export function helpBin(job: BinJob): void {
   if (!helperScratch || helperScratch.block.length < BIN_BLOCK * job.rows) helperScratch = binScratch(job.rows);
   try {
-    takeBlocks(job, helperScratch, (j, c) => { job.cuts.set(c, j * MAX_CUTS); });
+    takeBlocks(job, helperScratch, null);
   } catch {
     // flagged in takeBlocks
   }
