@@ -37,7 +37,7 @@ export interface StageBuffers {
   r: Float64Array;
   /** The last tree's leaves as (start, end, value) triples: value is added to the scores of rows[start, end). */
   leaves: Float64Array;
-  /** gbm's Newton sums of the last tree's leaves, by halves of the positions (newtonSums): four per leaf. */
+  /** gbm's Newton sums of the last tree's leaves, by halves of the positions (newtonSums): two per leaf in each half of the array. */
   newton: Float64Array;
 }
 
@@ -126,19 +126,22 @@ function logisticRows(F: Float64Array, y: Float64Array, g: Float64Array, h: Floa
 /**
  * gbm's Newton step sums (scikit-learn's two-class log loss leaf values, Σ r / Σ |r| (1 - |r|)) of
  * the positions [from, to) of a grown tree's leaves: for leaf k, Σ r and Σ |r| (1 - |r|) over its
- * rows there, in order, to out[4k + at] and out[4k + at + 1]. The two halves of the positions (at 0
- * and 2) are independent, so two threads may take one each; newtonValue adds them.
+ * rows there, in order, to out[o + 2k] and out[o + 2k + 1], o = 0 for the first half of the positions
+ * and half the length of out for the second. The two halves are independent, so two threads may take
+ * one each (each writing its own run of out: sums of both halves side by side shared a cache line per
+ * leaf between the cores); newtonValue adds them.
  * @example newtonSums(S.r, rows, leaves, 0, n >>> 1, S.newton, 0);
  */
-export function newtonSums(r: Float64Array, rows: Int32Array, leaves: readonly { start: number; end: number }[], from: number, to: number, out: Float64Array, at: number): void {
+export function newtonSums(r: Float64Array, rows: Int32Array, leaves: readonly { start: number; end: number }[], from: number, to: number, out: Float64Array, half: 0 | 1): void {
+  const at = half * (out.length >> 1);
   for (let k = 0; k < leaves.length; k++) {
     const a = Math.max(from, leaves[k]!.start);
     const b = Math.min(to, leaves[k]!.end);
     let num = 0;
     let den = 0;
     for (let t = a; t < b; t++) { const v = r[rows[t]!]!; const av = Math.abs(v); num += v; den += av * (1 - av); }
-    out[4 * k + at] = num;
-    out[4 * k + at + 1] = den;
+    out[at + 2 * k] = num;
+    out[at + 2 * k + 1] = den;
   }
 }
 
@@ -147,8 +150,9 @@ export function newtonSums(r: Float64Array, rows: Int32Array, leaves: readonly {
  * @example tree.value[leaf.node] = newtonValue(S.newton, k);
  */
 export function newtonValue(sums: Float64Array, k: number): number {
-  const num = sums[4 * k]! + sums[4 * k + 2]!;
-  const den = sums[4 * k + 1]! + sums[4 * k + 3]!;
+  const o = sums.length >> 1;
+  const num = sums[2 * k]! + sums[o + 2 * k]!;
+  const den = sums[2 * k + 1]! + sums[o + 2 * k + 1]!;
   return den < 1e-150 ? 0 : num / den;
 }
 

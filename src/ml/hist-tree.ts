@@ -114,7 +114,7 @@ export class HistGrower {
     const S = this.stageBuf!;
     const n = this.B.rows;
     newtonSums(S.r, this.st.rows, leaves, 0, n >>> 1, S.newton, 0);
-    if (!together) newtonSums(S.r, this.st.rows, leaves, n >>> 1, n, S.newton, 2);
+    if (!together) newtonSums(S.r, this.st.rows, leaves, n >>> 1, n, S.newton, 1);
   };
 
   /**

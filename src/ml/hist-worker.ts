@@ -101,7 +101,7 @@ function pairSide(s: TeamSetup): () => void {
       meet();
     } : undefined, stage === STAGE_RESIDUAL ? (leaves) => {
       // The second half of the tree's Newton sums (src/ml/hist-tree.ts finish).
-      newtonSums(pb.stage.r, pb.rows, leaves, n >>> 1, n, pb.stage.newton, 2);
+      newtonSums(pb.stage.r, pb.rows, leaves, n >>> 1, n, pb.stage.newton, 1);
     } : undefined);
   };
 }
