@@ -281,12 +281,11 @@ export class GradientBoostingClassifier extends Classifier<GradientBoostingParam
     // they are grown together (side by side with threads), then given their Newton steps in order.
     const tasks = grower ? Array.from({ length: K }, () => ({ g: new Float64Array(n), h: null, rows: new Int32Array(n), m: n, r: new Float64Array(n) })) : [];
     let y01: Float64Array | undefined; // the classes as doubles, for residualRows
-    const unusedSums = new Float64Array(2); // residualRows' sums: these trees sum their own drawn rows
     for (let s = 0; s < this.params.nEstimators; s++) {
       if (grower) {
         // Two classes: the residuals in one pass (the loop shared with more classes, with Math.exp,
         // took 14 ns a row, a quarter of a credit fit on one thread).
-        if (K === 1) residualRows(F, y01 ??= Float64Array.from(index), tasks[0]!.r, tasks[0]!.g, 0, n, unusedSums, 0);
+        if (K === 1) residualRows(F, y01 ??= Float64Array.from(index), tasks[0]!.r, tasks[0]!.g, 0, n);
         else probabilities(F, P, n, K);
         for (let k = 0; k < K; k++) {
           const t = tasks[k]!;

@@ -158,12 +158,14 @@ export function newtonValue(sums: Float64Array, k: number): number {
 
 /**
  * Two-class log loss residuals r = y - σ(F) and gradients g = -r of rows [i0, i1) (gbm's: its Newton
- * leaf values read r), with expFast (within 2 ulp of Math.exp, a third of its time).
- * @example residualRows(F, y, r, g, 0, n, sums, 0);
+ * leaf values read r), with expFast (within 2 ulp of Math.exp, a third of its time); with sums, the
+ * gradients' sum in row order and the row count go to sums[at] and sums[at + 1] (a stage's root).
+ * @example residualRows(F, y, r, g, 0, n); // gbm's trees on drawn rows sum their own
  */
-export function residualRows(F: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array, i0: number, i1: number, sums: Float64Array, at: number): void {
+export function residualRows(F: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array, i0: number, i1: number, sums?: Float64Array, at = 0): void {
   let G = 0;
   for (let i = i0; i < i1; i++) { const v = y[i]! - 1 / (1 + expFast(-F[i]!)); r[i] = v; g[i] = -v; G -= v; }
+  if (!sums) return;
   sums[at] = G;
   sums[at + 1] = i1 - i0;
 }
