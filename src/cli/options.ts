@@ -23,6 +23,13 @@ export function finiteNumber(value: string): number {
   return n;
 }
 
+/** Parses a positive finite number. */
+export function positiveNumber(value: string): number {
+  const n = finiteNumber(value);
+  if (n <= 0) throw new InvalidArgumentError(`expected a number > 0, got '${value}'`);
+  return n;
+}
+
 /** Parses a number in [0, 1). */
 export function fraction(value: string): number {
   const n = finiteNumber(value);

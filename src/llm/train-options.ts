@@ -24,6 +24,7 @@ export const TrainOptionsSchema = z.object({
   evalIters: count,
   checkpointEvery: count.optional(),
   precision: z.enum(['fp32', 'mixed']).optional(),
+  timeBudgetSeconds: z.number().positive().optional(),
 }) satisfies z.ZodType<TrainOptions>;
 
 /**

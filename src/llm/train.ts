@@ -19,6 +19,7 @@ import { TokenLoader, readDataMeta, DataError } from './data.js';
 import { type RunConfig, type TrainState, RUN_FORMAT, loadOptimizerState, loadRun, readRunConfig, saveCheckpoint, RunDirError } from './run-dir.js';
 import { trainOptionsFrom } from './train-options.js';
 import { deviceFaultOf, withFaultContext } from '../backends/fault.js';
+import { BUDGET_WARM_STEPS, planBudgetSteps, probeDone, type BudgetPlan } from './time-budget.js';
 
 /** Hyper-parameters of a pretraining run (stored in config.json under `train`). */
 export interface TrainOptions {
@@ -43,6 +44,11 @@ export interface TrainOptions {
    * reductions), with dynamic loss scaling; 'fp32' (default) everywhere else.
    */
   precision?: Precision;
+  /**
+   * Wall-clock seconds for the run (src/llm/time-budget.ts): its first steps are timed, then
+   * maxSteps is set to the steps that fit (never more than maxSteps was) and the cosine ends there.
+   */
+  timeBudgetSeconds?: number;
 }
 
 export const DEFAULT_TRAIN: Omit<TrainOptions, 'dataDir' | 'maxSteps'> = {
@@ -63,8 +69,10 @@ export interface StepMetrics {
 }
 
 export interface TrainHooks {
-  /** After every optimizer step (and its evaluation, if any). */
+  /** After every optimizer step (and its evaluation, if any); maxSteps is 0 while a time budget's plan is not made yet. */
   onStep?: (m: StepMetrics, maxSteps: number) => void;
+  /** When a time budget's steps are planned. */
+  onPlan?: (plan: BudgetPlan) => void;
   /** After a checkpoint is written. */
   onCheckpoint?: (step: number) => void;
   /** Checked between steps: return true to stop after a checkpoint (e.g. SIGINT). */
@@ -221,7 +229,15 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
   const train = new TokenLoader(o.dataDir, 'train');
   const val = new TokenLoader(o.dataDir, 'val');
   const T = model.config.blockSize;
-  const schedule = warmupCosineSchedule({ lr: o.lr, minLr: o.minLr, warmupSteps: o.warmupSteps, decaySteps: o.decaySteps ?? o.maxSteps });
+  const scheduleFor = (steps: number) => warmupCosineSchedule({ lr: o.lr, minLr: o.minLr, warmupSteps: o.warmupSteps, decaySteps: o.decaySteps ?? steps });
+  let schedule = scheduleFor(o.maxSteps);
+  // A time budget not yet planned (a new run, or one resumed from a checkpoint before its plan): the
+  // budget counts from here. Its steps before the plan are on the warmup or the start of a cosine
+  // over maxSteps, where the rate barely depends on the length.
+  let budgetPending = o.timeBudgetSeconds !== undefined && !(state.extra?.timeBudget);
+  const budgetFrom = state.step;
+  let timedSteps = 0;
+  let timedSeconds = 0;
   const dataRng = new Rng(0);
   dataRng.setState(state.dataRng);
   model.rng.setState(state.modelRng);
@@ -275,23 +291,46 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
       state.step++;
       const tokens = o.batchSize * o.gradAccum * T;
       state.tokensSeen += tokens;
-      tokPerSec = tokens / ((performance.now() - t0) / 1000);
+      const stepSeconds = (performance.now() - t0) / 1000;
+      tokPerSec = tokens / stepSeconds;
+      if (budgetPending && state.step > budgetFrom + BUDGET_WARM_STEPS) { timedSteps++; timedSeconds += stepSeconds; }
+      const planNow = budgetPending && probeDone(timedSteps, timedSeconds, o.timeBudgetSeconds!);
       lastLoss = loss;
       const m: StepMetrics = {
         step: state.step, trainLoss: loss, lr, gradNorm, tokensPerSecond: tokPerSec, tokensSeen: state.tokensSeen,
         elapsedSeconds: (Date.now() - started) / 1000,
       };
-      const evalNow = state.step % o.evalEvery === 0 || state.step === o.maxSteps;
+      // The plan times an evaluation and a checkpoint as well.
+      const evalNow = state.step % o.evalEvery === 0 || state.step === o.maxSteps || planNow;
+      const tEval = performance.now();
       if (evalNow) {
         lastVal = await evaluate(model, val, o.batchSize, o.evalIters, o.seed);
         m.valLoss = lastVal;
         if (state.bestValLoss === null || lastVal < state.bestValLoss) state.bestValLoss = lastVal;
       }
+      const evalSeconds = (performance.now() - tEval) / 1000;
       appendFileSync(metricsPath, `${JSON.stringify(m)}\n`);
-      hooks.onStep?.(m, o.maxSteps);
+      hooks.onStep?.(m, budgetPending ? 0 : o.maxSteps);
       const ckptNow = evalNow || (o.checkpointEvery !== undefined && state.step % o.checkpointEvery === 0);
       doing = `while writing the checkpoint of step ${state.step}`;
+      const tCkpt = performance.now();
       if (ckptNow) await checkpoint();
+      if (planNow) {
+        const plan: BudgetPlan = {
+          budgetSeconds: o.timeBudgetSeconds!, atStep: state.step, elapsedSeconds: (Date.now() - started) / 1000,
+          stepSeconds: timedSeconds / timedSteps, evalSeconds: evalSeconds + (performance.now() - tCkpt) / 1000, steps: 0,
+        };
+        plan.steps = planBudgetSteps({ ...plan, step: state.step, evalEvery: o.evalEvery, maxSteps: o.maxSteps });
+        budgetPending = false;
+        o.maxSteps = plan.steps;
+        schedule = scheduleFor(plan.steps);
+        // Saved with the next checkpoint: a resume from it ends where this plan does.
+        s.config.train = { ...s.config.train!, maxSteps: plan.steps };
+        state.extra = { ...state.extra, timeBudget: plan };
+        hooks.onPlan?.(plan);
+        // A budget spent already ends the run here: its last checkpoint then holds the plan.
+        if (plan.steps <= state.step) await checkpoint();
+      }
       if (hooks.shouldStop?.()) {
         if (!ckptNow) await checkpoint();
         break;

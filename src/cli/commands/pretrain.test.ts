@@ -79,6 +79,8 @@ test('bad input: one clear line, non-zero exit, existing checkpoints untouched',
     [['pretrain', '--data', 'data', ...shape, '--max-steps', '2', '--out', 'full'], /already holds a run/],
     [['pretrain', '--data', 'data', ...shape, '--max-steps', 'many', '--out', 'x4'], /expected a positive integer, got 'many'/],
     [['pretrain', '--data', 'data', ...shape, '--max-steps', '2', '--precision', 'bf16', '--out', 'x5'], /expected fp32 or mixed, got 'bf16'/],
+    [['pretrain', '--data', 'data', ...shape, '--out', 'x6'], /pretrain needs --max-steps <n>, --time-budget <minutes>, or both/],
+    [['pretrain', '--data', 'data', ...shape, '--time-budget', '0', '--out', 'x7'], /expected a number > 0, got '0'/],
     [['generate', '--model', 'nowhere', 'hello'], /model 'nowhere' not found/],
   ];
   for (const [args, message] of cases) {
@@ -93,6 +95,18 @@ test('bad input: one clear line, non-zero exit, existing checkpoints untouched',
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /corrupt.*model\.safetensors/);
   assert.deepEqual(readFileSync(join(root, 'full', 'model.safetensors')), before);
+});
+
+test('pretrain --time-budget: the steps that fit, said on stderr, and the run ends there', () => {
+  const r = moxing('pretrain', '--data', 'data', ...shape, '--time-budget', '0.03', '--out', 'budget', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const m = /time budget 1\.8 s: (\d+) steps \([\d.]+ s a step, [\d.]+ s an evaluation and checkpoint; timed at step (\d+), [\d.]+ s in\)/.exec(r.stderr);
+  assert.ok(m, r.stderr);
+  const planned = Number(m[1]);
+  assert.ok(planned >= Number(m[2]));
+  assert.equal((JSON.parse(r.stdout.trim().split('\n').pop()!) as { step: number }).step, planned);
+  assert.equal(curve('budget').length, planned);
+  assert.equal((JSON.parse(readFileSync(join(root, 'budget', 'config.json'), 'utf8')) as { train: { maxSteps: number } }).train.maxSteps, planned);
 });
 
 test('generate streams a completion; --json gives text, tokens and tokens/s; same seed, same text', () => {

@@ -5,16 +5,24 @@ import type { GPTConfig } from '../../llm/config.js';
 import { addShapeOptions, configFromFlags, type ShapeFlags } from '../gpt-shape.js';
 import { readDataMeta } from '../../llm/data.js';
 import { pretrain, resume, DEFAULT_TRAIN, type TrainHooks, type TrainOptions, type TrainResult } from '../../llm/train.js';
-import { finiteNumber, fraction, nonNegativeInt, positiveInt, precision } from '../options.js';
+import { finiteNumber, fraction, nonNegativeInt, positiveInt, positiveNumber, precision } from '../options.js';
 import { TrainingProgress } from '../progress.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
 import { startTracking } from '../../runs/tracker.js';
+import type { BudgetPlan } from '../../llm/time-budget.js';
+
+/**
+ * A time budget's run has no step count of its own until its plan (src/llm/time-budget.ts); this
+ * bound is never reached in practice (a step a millisecond would take 12 days).
+ */
+const BUDGET_STEP_BOUND = 1_000_000_000;
 
 interface PretrainFlags extends ShapeFlags {
   data: string;
   out: string;
-  maxSteps: number;
+  maxSteps?: number;
+  timeBudget?: number;
   batchSize: number;
   gradAccum: number;
   lr: number;
@@ -49,10 +57,16 @@ async function withProgress(
   try {
     const result = await run({
       onStep: (m, total) => {
-        progress ??= new TrainingProgress(total, m.step - 1);
-        progress.update(m);
+        // total 0: a time budget's first steps, before the plan says how many there will be.
+        if (total > 0) {
+          progress ??= new TrainingProgress(total, m.step - 1);
+          progress.update(m);
+        }
         const { step, ...values } = m;
         tracker.log(step, values);
+      },
+      onPlan: (p: BudgetPlan) => {
+        process.stderr.write(`time budget ${formatMinutes(p.budgetSeconds)}: ${p.steps} steps (${p.stepSeconds.toFixed(3)} s a step, ${p.evalSeconds.toFixed(1)} s an evaluation and checkpoint; timed at step ${p.atStep}, ${p.elapsedSeconds.toFixed(1)} s in)\n`);
       },
       shouldStop: () => stop,
     });
@@ -71,6 +85,10 @@ async function withProgress(
   }
 }
 
+function formatMinutes(seconds: number): string {
+  return seconds >= 60 ? `${+(seconds / 60).toFixed(2)} min` : `${+seconds.toFixed(1)} s`;
+}
+
 function modelConfig(f: PretrainFlags, vocabSize: number): GPTConfig {
   return configFromFlags(f, { vocabSize, dropout: f.dropout, bias: f.bias });
 }
@@ -83,7 +101,8 @@ export function registerPretrain(program: Command, io: Io = processIo): void {
     .requiredOption('--out <run-dir>', 'run directory to create')
     .option('--no-bias', 'no biases in linear layers and layer norms')
     .option('--init-from <run-dir>', 'start from this run\'s weights with a fresh schedule (continued pretraining)')
-    .requiredOption('--max-steps <n>', 'optimizer steps', positiveInt)
+    .option('--max-steps <n>', 'optimizer steps (with --time-budget: at most this many)', positiveInt)
+    .option('--time-budget <minutes>', 'train for about this long (wall clock, evaluations and checkpoints included): the first steps are timed and the schedule is set to the steps that fit', positiveNumber)
     .option('--batch-size <n>', 'sequences per micro-batch', positiveInt, d.batchSize)
     .option('--grad-accum <n>', 'micro-batches per step', positiveInt, d.gradAccum)
     .option('--lr <x>', 'peak learning rate', finiteNumber, d.lr)
@@ -98,14 +117,16 @@ export function registerPretrain(program: Command, io: Io = processIo): void {
     .option('--precision <p>', 'fp32, or mixed: f16 matrix products with loss scaling where the device has f16', precision, 'fp32')
     .option('--json', 'last stdout line: {"step","trainLoss","valLoss","tokensPerSecond"}')
     .action(async (f: PretrainFlags) => {
+      if (f.maxSteps === undefined && f.timeBudget === undefined) throw new UserError('pretrain needs --max-steps <n>, --time-budget <minutes>, or both');
       const meta = readDataMeta(f.data);
       if (f.initFrom && (f.preset || f.nLayer || f.nHead || f.nEmbd)) {
         throw new UserError('--init-from takes the model shape from that run: drop --preset/--n-layer/--n-head/--n-embd');
       }
       const options: TrainOptions = {
-        dataDir: f.data, maxSteps: f.maxSteps, batchSize: f.batchSize, gradAccum: f.gradAccum, lr: f.lr, minLr: f.minLr,
+        dataDir: f.data, maxSteps: f.maxSteps ?? BUDGET_STEP_BOUND, batchSize: f.batchSize, gradAccum: f.gradAccum, lr: f.lr, minLr: f.minLr,
         warmupSteps: f.warmupSteps, weightDecay: f.weightDecay, gradClip: f.gradClip, seed: f.seed, evalEvery: f.evalEvery,
         evalIters: f.evalIters, precision: f.precision,
+        ...(f.timeBudget !== undefined ? { timeBudgetSeconds: f.timeBudget * 60 } : {}),
       };
       const config = f.initFrom ? null : modelConfig(f, meta.vocabSize);
       const tracking = { kind: 'pretrain' as const, config: { ...options, model: config ?? undefined }, runDir: f.out, initFrom: f.initFrom };
