@@ -2,17 +2,27 @@
 # One call on the H200 GPU machine: the webgpu test files on the GPU's adapter, then `bench:gpu`
 # (moxing next to PyTorch), with a summary in $OUT. Prepare with scripts/gpu/pack.sh here and carry
 # ['.gpu'] (the tree travels anyway; move the shipped models aside if the call runs over 64 MiB).
-# Usage: bash scripts/gpu/check.sh [--quick] [--local] [--skip-tests]
+# Usage: bash scripts/gpu/check.sh [--quick] [--local] [--skip-tests] [--skip-bench] [--train SECONDS]
 #   --local: this machine's node and node_modules instead of the kit and bundles (with --quick and
 #            MOXING_WEBGPU=swiftshader it rehearses the whole call on SwiftShader).
+#   --train SECONDS: then pretrain on .gpu/train (pack.sh --train-data) until SECONDS after the call
+#            began (scripts/gpu/pretrain.ts sizes the model there), and return the run in BF16 as
+#            $OUT/run.tar.part-* (a call brings back 16 MiB a file): `cat run.tar.part-* | tar x`.
+#            TRAIN_ARGS passes more options to pretrain.ts (e.g. "--sizes 4x256,6x384 --batch 64").
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/moxing-gpu-check}
 mkdir -p "$out"
-quick='' local='' skip_tests=''
-for a in "$@"; do
-  case $a in --quick) quick=--quick ;; --local) local=1 ;; --skip-tests) skip_tests=1 ;; *) echo "check.sh: unknown option $a" >&2; exit 2 ;; esac
+quick='' local='' skip_tests='' skip_bench='' train=''
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=--quick ;; --local) local=1 ;; --skip-tests) skip_tests=1 ;; --skip-bench) skip_bench=1 ;;
+    --train) train=$2; shift ;;
+    *) echo "check.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
 done
+if [ -n "$train" ] && [ ! -f .gpu/train/train.bin.xz ]; then echo "check.sh: --train needs .gpu/train (scripts/gpu/pack.sh --train-data DIR)" >&2; exit 2; fi
 summary=$out/summary.md
 t0=$(date +%s)
 
@@ -25,10 +35,12 @@ if [ -z "$local" ]; then
   run=(node)
   tests=(.gpu/dist/src/backends/webgpu/*.test.mjs)
   bench=.gpu/dist/bench/gpu.mjs
+  pretrain=.gpu/dist/scripts/gpu/pretrain.mjs
 else
   run=(node --import tsx)
   tests=(src/backends/webgpu/*.test.ts)
   bench=bench/gpu.ts
+  pretrain=scripts/gpu/pretrain.ts
 fi
 export MOXING_WEBGPU=${MOXING_WEBGPU:-gpu}
 
@@ -57,17 +69,41 @@ if [ -z "$skip_tests" ]; then
   } >> "$summary"
 fi
 
-timeout 480 "${run[@]}" "$bench" $quick --json "$out/bench-gpu.json" > "$out/bench-gpu.txt" 2>&1
-rc=$?
-[ $rc -eq 0 ] || status=1
-{
-  echo "- bench:gpu: exit $rc (command: ${run[*]} $bench $quick)"
-  echo
-  echo '```'
-  grep -v '^{' "$out/bench-gpu.txt"
-  echo '```'
-  echo
-  echo "$(( $(date +%s) - t0 )) s in all"
-} >> "$summary"
+if [ -z "$skip_bench" ]; then
+  timeout 480 "${run[@]}" "$bench" $quick --json "$out/bench-gpu.json" > "$out/bench-gpu.txt" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] || status=1
+  {
+    echo "- bench:gpu: exit $rc (command: ${run[*]} $bench $quick)"
+    echo
+    echo '```'
+    grep -v '^{' "$out/bench-gpu.txt"
+    echo '```'
+  } >> "$summary"
+fi
+
+if [ -n "$train" ]; then
+  data=/tmp/moxing-train-data
+  work=/tmp/moxing-train
+  rm -rf "$data" "$work" && mkdir -p "$data" "$work"
+  cp .gpu/train/meta.json .gpu/train/tokenizer.json .gpu/train/val.bin "$data/"
+  xz -T0 -dc .gpu/train/train.bin.xz > "$data/train.bin"
+  # The run packs its weights and tars them: 25 s kept back for that and the trip.
+  minutes=$(awk -v t="$train" -v used="$(( $(date +%s) - t0 ))" 'BEGIN { m = (t - used - 25) / 60; printf "%.2f", m }')
+  # shellcheck disable=SC2086
+  MOXING_BACKEND=webgpu MOXING_TRACKING=0 timeout $(( train - $(date +%s) + t0 )) "${run[@]}" "$pretrain" --data "$data" --out "$work" --minutes "$minutes" ${TRAIN_ARGS:-} > "$out/train.txt" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] || status=1
+  if [ -d "$work/packed" ]; then (cd "$work" && tar cf - packed) | split -b 15M - "$out/run.tar.part-"; fi
+  {
+    echo "- pretraining: exit $rc, $minutes minutes (${run[*]} $pretrain ${TRAIN_ARGS:-}); returned: $(cd "$out" && ls run.tar.part-* 2>/dev/null | tr '\n' ' ')"
+    echo
+    echo '```'
+    grep -E '^(device|probe|chosen|plan|trained|packed|step .* val )' "$out/train.txt" | tail -40
+    tail -3 "$out/train.txt" | grep -iE 'error|exception' || true
+    echo '```'
+  } >> "$summary"
+fi
+echo "$(( $(date +%s) - t0 )) s in all" >> "$summary"
 cat "$summary"
 exit $status

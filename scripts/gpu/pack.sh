@@ -2,24 +2,69 @@
 # Prepares .gpu/ (ignored by git, under the 64 MiB a device call carries) for scripts/gpu/check.sh on
 # the H200 machine, which has no Node, no npm packages and no network:
 #   .gpu/kit/                  Node, Dawn's Linux binary (xz) and the Vulkan loader (../shared/gpu/make-kit.sh)
-#   .gpu/dist/                 bench/gpu.ts and the webgpu test files bundled by esbuild (one file each)
+#   .gpu/dist/                 bench/gpu.ts, scripts/gpu/pretrain.ts and the webgpu test files bundled by
+#                              esbuild (one file each)
 #   .gpu/node_modules/webgpu/  the package's loader without its binaries (check.sh unpacks dawn.node)
-# Usage, from the project root after `npm ci`: scripts/gpu/pack.sh [--no-kit]
+#   .gpu/train/                with --train-data: token shards for check.sh --train (train.bin as xz)
+# Usage, from the project root after `npm ci`: scripts/gpu/pack.sh [--no-kit] [--train-data DIR [--train-tokens N]]
+#   --train-data DIR: a `moxing data prepare` directory; --train-tokens N (default 40000000) of its
+#   training tokens are taken, as evenly spaced runs of a million, so every source is in them (the
+#   shards are one source after another). 40M tokens are about 23 MB as xz: with the kit (30 MB) and
+#   the tree without models/ (8 MB), under the 64 MiB a call carries. Move models/ aside for that call.
 # Then run `bash scripts/gpu/check.sh` on the GPU machine with carry ['.gpu'].
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 kit_script=${MOXING_GPU_KIT:-../shared/gpu/make-kit.sh}
+no_kit='' train_data='' train_tokens=40000000
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-kit) no_kit=1 ;;
+    --train-data) train_data=$2; shift ;;
+    --train-tokens) train_tokens=$2; shift ;;
+    *) echo "pack.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 grep -qx '.gpu/' .git/info/exclude 2>/dev/null || echo '.gpu/' >> .git/info/exclude
 rm -rf .gpu/dist .gpu/node_modules
 mkdir -p .gpu/node_modules/webgpu
-if [ "${1:-}" != "--no-kit" ] && [ ! -f .gpu/kit/node.xz ]; then
+if [ -z "$no_kit" ] && [ ! -f .gpu/kit/node.xz ]; then
   [ -x "$kit_script" ] || { echo "pack.sh: $kit_script not found (set MOXING_GPU_KIT)" >&2; exit 1; }
   "$kit_script" .gpu/kit
 fi
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json .gpu/node_modules/webgpu/
 # ESM bundles; CommonJS packages inside them need a require, which the banner provides.
-npx esbuild bench/gpu.ts src/backends/webgpu/*.test.ts --bundle --platform=node --format=esm --target=node20 \
+npx esbuild bench/gpu.ts scripts/gpu/pretrain.ts src/backends/webgpu/*.test.ts --bundle --platform=node --format=esm --target=node20 \
   --outdir=.gpu/dist --external:webgpu --external:koffi --out-extension:.js=.mjs --log-level=warning \
   --banner:js="import { createRequire as __moxingRequire } from 'node:module'; const require = __moxingRequire(import.meta.url);"
-du -sh .gpu
-echo "tracked tree: $(git ls-files -z | du -ch --files0-from=- | tail -1 | cut -f1) (carry limit 64 MiB with .gpu)"
+
+if [ -n "$train_data" ]; then
+  [ -f "$train_data/meta.json" ] && [ -f "$train_data/train.bin" ] || { echo "pack.sh: $train_data is not a prepared data directory (meta.json, train.bin)" >&2; exit 1; }
+  rm -rf .gpu/train && mkdir -p .gpu/train
+  cp "$train_data/tokenizer.json" "$train_data/val.bin" .gpu/train/
+  chunk=1000000
+  bytes_per=$(node -e "process.stdout.write(JSON.parse(require('fs').readFileSync('$train_data/meta.json','utf8')).dtype === 'uint16' ? '2' : '4')")
+  total=$(( $(stat -c %s "$train_data/train.bin") / bytes_per ))
+  chunks=$(( (total + chunk - 1) / chunk ))
+  keep=$(( (train_tokens + chunk - 1) / chunk ))
+  [ $keep -lt $chunks ] || keep=$chunks
+  for ((i = 0; i < keep; i++)); do
+    dd if="$train_data/train.bin" bs=$((chunk * bytes_per)) skip=$(( i * chunks / keep )) count=1 status=none
+  done | xz -T2 -6 > .gpu/train/train.bin.xz
+  kept=$(xz -dc .gpu/train/train.bin.xz | wc -c)
+  node -e "
+    const fs = require('fs');
+    const meta = JSON.parse(fs.readFileSync('$train_data/meta.json', 'utf8'));
+    meta.trainTokens = $kept / $bytes_per;
+    meta.sampled = { from: '$train_data', tokens: $total, runs: $keep, of: $chunks, runTokens: $chunk };
+    fs.writeFileSync('.gpu/train/meta.json', JSON.stringify(meta, null, 2));"
+  echo "training tokens: $((kept / bytes_per)) of $total ($keep runs of $chunk of $chunks), $(du -h .gpu/train/train.bin.xz | cut -f1) as xz"
+fi
+# What a call with carry ['.gpu'] sends: the tree (tracked and untracked files git does not ignore) and .gpu.
+tree=$(git ls-files -z -co --exclude-standard | du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1)
+models=$(git ls-files -z -co --exclude-standard models | du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1)
+gpu=$(du -sb .gpu | cut -f1)
+limit=$((64 * 1024 * 1024))
+echo "a call sends $(( (tree + gpu) / 1048576 )) MiB ($(( (tree - models + gpu) / 1048576 )) MiB with models/ moved aside); the limit is 64 MiB"
+[ $((tree + gpu)) -le $limit ] || [ $((tree - models + gpu)) -gt $limit ] || echo "move models/ aside for the call: mv models /tmp/moxing-models, and back after"
+[ $((tree - models + gpu)) -le $limit ] || echo "pack.sh: over the limit even without models/: fewer --train-tokens" >&2

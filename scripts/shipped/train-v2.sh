@@ -59,8 +59,12 @@ open(sys.argv[1], 'w', encoding='utf-8').write('\n\n'.join(r['text'] for r in ro
 [ -f "$W/reviews-data/meta.json" ] || $MOXING data prepare "$W/text/reviews.en.txt" --tokenizer "$TOKENIZER" --out "$W/reviews-data" --val-fraction 0.05
 [ "$STAGE" = data ] && exit 0
 
-# 4. pretraining (resumable)
-if [ ! -f "$W/base/state.json" ]; then
+# 4. pretraining (resumable). BASE_FROM=<run dir> skips it and builds on that run instead: the GPU
+# machine's, unpacked from scripts/gpu/check.sh --train's run.tar.part-* (docs/compute-optimal.md).
+if [ -n "${BASE_FROM:-}" ]; then
+  [ -f "$BASE_FROM/model.safetensors" ] || { echo "train-v2.sh: BASE_FROM=$BASE_FROM has no model.safetensors" >&2; exit 1; }
+  MORE_STEPS=0
+elif [ ! -f "$W/base/state.json" ]; then
   $MOXING pretrain --data "$W/data" --n-layer "$N_LAYER" --n-head "$N_HEAD" --n-embd "$N_EMBD" --block-size "$BLOCK" \
     --batch-size "$BATCH" --max-steps "$STEPS" --lr "$LR" --min-lr 2e-4 --warmup-steps 200 --eval-every 250 --eval-iters 20 --seed 0 --out "$W/base" --json | tail -1
 else
@@ -68,7 +72,7 @@ else
 fi
 # 4b. continued pretraining: the rate back up to 1e-3 and down to 1e-4 over MORE_STEPS more steps
 # (MORE_STEPS=0 ships the first run's model)
-BASE="$W/base"
+BASE=${BASE_FROM:-$W/base}
 if [ "$MORE_STEPS" -gt 0 ]; then
   if [ ! -f "$W/base-more/state.json" ]; then
     $MOXING pretrain --init-from "$W/base" --data "$W/data" --batch-size "$BATCH" --max-steps "$MORE_STEPS" --lr 1e-3 --min-lr 1e-4 \

@@ -1,0 +1,135 @@
+// Pretraining on the lent GPU machine, inside one call (scripts/gpu/check.sh --train): the model's
+// size is chosen there by the compute-optimal rule for the throughput measured there, then the run
+// trains for what is left of the time (`pretrain --time-budget`) and is packed in BF16 for the trip
+// back. A call lasts 10 minutes at most and a session's device time is 15, so nothing is sized in
+// advance: a few steps of each candidate size are timed on the real data, and the largest candidate
+// that still reads --tokens-per-param tokens per parameter in the time left (never more than
+// --max-epochs passes over the carried tokens) is trained.
+// Usage: node pretrain.mjs --data DIR --out DIR --minutes M [--sizes 4x256,6x384,8x512]
+//   [--block 256] [--batch 32] [--lr 1e-3] [--tokens-per-param 20] [--max-epochs 4] [--precision auto|fp32|mixed]
+
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initDevices } from '../../src/backends/devices.js';
+import { getDefaultDevice } from '../../src/tensor/device.js';
+import { Rng } from '../../src/tensor/random.js';
+import { setPrecision, type Precision } from '../../src/ops/precision.js';
+import { clipGradNorm } from '../../src/optim/clip.js';
+import { GPT } from '../../src/llm/gpt.js';
+import type { GPTConfig } from '../../src/llm/config.js';
+import { TokenLoader, readDataMeta } from '../../src/llm/data.js';
+import { DEFAULT_TRAIN, gptOptimizer, pretrain } from '../../src/llm/train.js';
+import { loadRun, saveCheckpoint } from '../../src/llm/run-dir.js';
+
+const { values: a } = parseArgs({
+  options: {
+    data: { type: 'string' }, out: { type: 'string' }, minutes: { type: 'string' },
+    sizes: { type: 'string', default: '4x256,6x320,6x384,8x448,8x512' },
+    block: { type: 'string', default: '256' }, batch: { type: 'string', default: '32' }, lr: { type: 'string', default: '1e-3' },
+    'tokens-per-param': { type: 'string', default: '20' }, 'max-epochs': { type: 'string', default: '4' },
+    precision: { type: 'string', default: 'auto' }, 'eval-every': { type: 'string', default: '250' },
+  },
+});
+if (!a.data || !a.out || !a.minutes) throw new Error('usage: pretrain.mjs --data DIR --out DIR --minutes M [options]');
+const started = performance.now();
+const budgetSeconds = Number(a.minutes) * 60;
+const block = Number(a.block);
+const batch = Number(a.batch);
+const say = (line: string): void => { process.stdout.write(`${line}\n`); };
+
+const device = await initDevices();
+say(`device: ${device.description}`);
+const meta = readDataMeta(a.data);
+const f16 = getDefaultDevice().supportsF16 === true;
+const precisions: Precision[] = a.precision === 'auto' ? (f16 ? ['mixed', 'fp32'] : ['fp32']) : [a.precision as Precision];
+
+function configOf(size: string): GPTConfig {
+  const m = /^(\d+)x(\d+)$/.exec(size);
+  if (!m) throw new Error(`--sizes: expected layers x width (e.g. 6x384), got '${size}'`);
+  const width = Number(m[2]);
+  return { vocabSize: meta.vocabSize, blockSize: block, nLayer: Number(m[1]), nHead: Math.max(1, Math.round(width / 64)), nEmbd: width, dropout: 0, bias: true };
+}
+
+/** Training tokens/s of a config on the real data (2 warm steps, then 5 timed), and its last loss. */
+async function probe(config: GPTConfig, precision: Precision): Promise<{ tps: number; loss: number; params: number }> {
+  const model = new GPT(config, { seed: 0 });
+  const params = model.parameters().reduce((s, p) => s + p.size, 0);
+  const opt = gptOptimizer(model, { lr: Number(a.lr), weightDecay: 0.1 });
+  const loader = new TokenLoader(a.data!, 'train');
+  const rng = new Rng(1);
+  setPrecision(precision);
+  try {
+    const step = async (): Promise<number> => {
+      const [x, y] = loader.batch(batch, block, rng);
+      const { loss } = model.forward(x, y);
+      loss!.backward();
+      clipGradNorm(model.parameters(), 1);
+      opt.step();
+      opt.zeroGrad();
+      return loss!.item();
+    };
+    for (let i = 0; i < 2; i++) await step();
+    const t0 = performance.now();
+    let loss = NaN;
+    for (let i = 0; i < 5; i++) loss = await step();
+    return { tps: (5 * batch * block) / ((performance.now() - t0) / 1000), loss, params };
+  } finally {
+    setPrecision('fp32');
+    loader.close();
+  }
+}
+
+// Mixed precision where the device has f16 GEMMs, unless its loss is not finite on the first size.
+let precision = precisions[0]!;
+const sizes = a.sizes!.split(',');
+const probes: Array<{ size: string; params: number; tps: number; loss: number }> = [];
+for (const size of sizes) {
+  let r = await probe(configOf(size), precision);
+  if (!Number.isFinite(r.loss) && precision === 'mixed') {
+    say(`${size}: loss ${r.loss} with mixed precision: fp32 from here`);
+    precision = 'fp32';
+    r = await probe(configOf(size), precision);
+  }
+  probes.push({ size, ...r });
+  say(`probe ${size} (${precision}): ${(r.params / 1e6).toFixed(2)}M parameters, ${Math.round(r.tps)} tokens/s, loss ${r.loss.toFixed(3)}`);
+}
+
+// The time left for the run, less what packing it takes; a tenth of the run goes to evaluations.
+const left = budgetSeconds - (performance.now() - started) / 1000 - 20;
+const perParam = Number(a['tokens-per-param']);
+const maxTokens = Number(a['max-epochs']) * meta.trainTokens;
+const fits = probes.map((p) => ({ ...p, tokens: Math.min(maxTokens, 0.9 * p.tps * left) }));
+const ok = fits.filter((p) => p.tokens >= perParam * p.params);
+const pick = ok.length ? ok.reduce((b, p) => (p.params > b.params ? p : b)) : fits.reduce((b, p) => (p.params < b.params ? p : b));
+say(`chosen ${pick.size}: ${(pick.params / 1e6).toFixed(2)}M parameters, about ${(pick.tokens / 1e6).toFixed(1)}M tokens in ${left.toFixed(0)} s (${(pick.tokens / pick.params).toFixed(1)} per parameter; rule ${perParam}, at most ${a['max-epochs']} passes over ${(meta.trainTokens / 1e6).toFixed(1)}M)`);
+if (left < 30) throw new Error(`only ${left.toFixed(0)} s left for the run`);
+
+const run = join(a.out!, 'run');
+const steps = Math.max(1, Math.floor(maxTokens / (batch * block)));
+let lastLine = 0;
+const result = await pretrain(
+  {
+    ...DEFAULT_TRAIN, dataDir: a.data!, maxSteps: steps, batchSize: batch, lr: Number(a.lr), minLr: Number(a.lr) / 10,
+    warmupSteps: 100, evalEvery: Number(a['eval-every']), evalIters: 10, precision, timeBudgetSeconds: left,
+  },
+  configOf(pick.size), run,
+  {
+    onPlan: (p) => say(`plan: ${p.steps} steps (${p.stepSeconds.toFixed(3)} s a step, ${p.evalSeconds.toFixed(1)} s an evaluation and checkpoint)`),
+    onStep: (m, total) => {
+      if (m.valLoss === undefined && performance.now() - lastLine < 15_000) return;
+      lastLine = performance.now();
+      say(`step ${m.step}/${total || '?'} loss ${m.trainLoss.toFixed(4)}${m.valLoss !== undefined ? ` val ${m.valLoss.toFixed(4)}` : ''} ${Math.round(m.tokensPerSecond)} tok/s ${m.elapsedSeconds.toFixed(0)} s`);
+    },
+  },
+);
+say(`trained: step ${result.step}, train loss ${result.trainLoss.toFixed(4)}, validation ${result.valLoss?.toFixed(4) ?? '-'}`);
+
+// BF16 weights, no optimizer state: a 12M-parameter model is 24 MB (check.sh splits it for the trip).
+const loaded = await loadRun(run);
+const packed = join(a.out!, 'packed');
+await saveCheckpoint(packed, { config: loaded.config, tokenizer: loaded.tokenizer, model: loaded.model, dtype: 'BF16', state: loaded.state ?? undefined });
+copyFileSync(join(run, 'metrics.jsonl'), join(packed, 'metrics.jsonl'));
+writeFileSync(join(packed, 'probes.json'), JSON.stringify({ device: device.description, precision, probes, chosen: pick.size, secondsLeft: left }, null, 2));
+say(`packed in ${packed} (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
+process.exit(0);
