@@ -23,6 +23,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ -n "$train" ] && [ ! -f .gpu/train/train.bin.xz ]; then echo "check.sh: --train needs .gpu/train (scripts/gpu/pack.sh --train-data DIR)" >&2; exit 2; fi
+# With --train, the tests and the bench get at most 2 and 3 minutes, so that the run keeps 4 or more of 9.
+tests_limit=300 bench_limit=480
+if [ -n "$train" ]; then tests_limit=120 bench_limit=180; fi
 summary=$out/summary.md
 t0=$(date +%s)
 
@@ -60,7 +63,7 @@ fi
 
 status=0
 if [ -z "$skip_tests" ]; then
-  timeout 300 "${run[@]}" --test --test-concurrency=1 "${tests[@]}" > "$out/tests.txt" 2>&1
+  timeout $tests_limit "${run[@]}" --test --test-concurrency=1 "${tests[@]}" > "$out/tests.txt" 2>&1
   rc=$?
   [ $rc -eq 0 ] || status=1
   {
@@ -70,7 +73,7 @@ if [ -z "$skip_tests" ]; then
 fi
 
 if [ -z "$skip_bench" ]; then
-  timeout 480 "${run[@]}" "$bench" $quick --json "$out/bench-gpu.json" > "$out/bench-gpu.txt" 2>&1
+  timeout $bench_limit "${run[@]}" "$bench" $quick --json "$out/bench-gpu.json" > "$out/bench-gpu.txt" 2>&1
   rc=$?
   [ $rc -eq 0 ] || status=1
   {
