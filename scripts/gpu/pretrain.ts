@@ -6,7 +6,7 @@
 // that still reads --tokens-per-param tokens per parameter in the time left (never more than
 // --max-epochs passes over the carried tokens) is trained.
 // Usage: node pretrain.mjs --data DIR --out DIR --minutes M [--sizes 4x256,6x384,8x512]
-//   [--block 256] [--batch 32] [--lr 1e-3] [--tokens-per-param 20] [--max-epochs 4] [--precision auto|fp32|mixed]
+//   [--block 256] [--batch 32] [--lr 1e-3] [--tokens-per-param 20] [--max-epochs 4] [--precision auto|compare|fp32|mixed]
 
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +42,9 @@ const device = await initDevices();
 say(`device: ${device.description}`);
 const meta = readDataMeta(a.data);
 const f16 = getDefaultDevice().supportsF16 === true;
-const precisions: Precision[] = a.precision === 'auto' ? (f16 ? ['mixed', 'fp32'] : ['fp32']) : [a.precision as Precision];
+// compare: both timed whatever the adapter (mixed computes fp32 without f16: a rehearsal on SwiftShader).
+if (!['auto', 'compare', 'fp32', 'mixed'].includes(a.precision!)) throw new Error(`--precision: auto, compare, fp32 or mixed, not '${a.precision}'`);
+const precisions: Precision[] = a.precision === 'compare' || (a.precision === 'auto' && f16) ? ['mixed', 'fp32'] : a.precision === 'auto' ? ['fp32'] : [a.precision as Precision];
 
 function configOf(size: string): GPTConfig {
   const m = /^(\d+)x(\d+)$/.exec(size);
@@ -80,20 +82,34 @@ async function probe(config: GPTConfig, precision: Precision): Promise<{ tps: nu
   }
 }
 
-// Mixed precision where the device has f16 GEMMs, unless its loss is not finite on the first size.
-let precision = precisions[0]!;
+// The precision: with --precision auto on an adapter with f16 GEMMs, the largest size is timed in
+// both and the faster with a finite loss is kept (tensor cores pay most there; the f16 casts may cost
+// more than they save on small matrices).
 const sizes = a.sizes!.split(',');
 const probes: Array<{ size: string; params: number; tps: number; loss: number }> = [];
-for (const size of sizes) {
-  let r = await probe(configOf(size), precision);
-  if (!Number.isFinite(r.loss) && precision === 'mixed') {
-    say(`${size}: loss ${r.loss} with mixed precision: fp32 from here`);
-    precision = 'fp32';
-    r = await probe(configOf(size), precision);
+const largest = sizes.reduce((b, x) => { const p = (c: GPTConfig) => c.nLayer * c.nEmbd * c.nEmbd; return p(configOf(x)) > p(configOf(b)) ? x : b; });
+let precision: Precision = precisions[0]!;
+if (precisions.length > 1) {
+  const timed = [];
+  for (const p of precisions) {
+    const r = await probe(configOf(largest), p);
+    say(`probe ${largest} (${p}): ${(r.params / 1e6).toFixed(2)}M parameters, ${Math.round(r.tps)} tokens/s, loss ${r.loss.toFixed(3)}`);
+    if (Number.isFinite(r.loss)) timed.push({ p, r });
   }
+  if (!timed.length) throw new Error('the loss is not finite in any precision');
+  const best = timed.reduce((b, x) => (x.r.tps > b.r.tps ? x : b));
+  precision = best.p;
+  probes.push({ size: largest, ...best.r });
+  say(`precision: ${precision}`);
+}
+for (const size of sizes) {
+  if (probes.some((p) => p.size === size)) continue;
+  const r = await probe(configOf(size), precision);
+  if (!Number.isFinite(r.loss)) { say(`${size}: loss ${r.loss}: left out`); continue; }
   probes.push({ size, ...r });
   say(`probe ${size} (${precision}): ${(r.params / 1e6).toFixed(2)}M parameters, ${Math.round(r.tps)} tokens/s, loss ${r.loss.toFixed(3)}`);
 }
+if (!probes.length) throw new Error('no size trained with a finite loss');
 
 // The time left for the run, less what packing it takes; a tenth of the run goes to evaluations.
 const left = budgetSeconds - (performance.now() - started) / 1000 - 20;
