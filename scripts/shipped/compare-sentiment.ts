@@ -36,7 +36,7 @@ for (const [name, vec] of [['bag of words (counts)', new CountVectorizer({ minDf
   rows.push([`logistic regression, ${name}`, accuracyScore(yVal, pred), f1Score(yVal, pred, { average: 'macro' })]);
 }
 const clf = await loadClassifier(resolveModelPath('moxing-sentiment'));
-const gpt = clf.classify(pick(texts, val)).map((r) => names.indexOf(r.label));
+const gpt = (await clf.classify(pick(texts, val))).map((r) => names.indexOf(r.label));
 rows.push(['moxing-sentiment (fine-tuned GPT)', accuracyScore(yVal, gpt), f1Score(yVal, gpt, { average: 'macro' })]);
 process.stdout.write(`held-back reviews: ${val.length} (train ${train.length})\n| model | accuracy | macro F1 |\n|---|---|---|\n`);
 for (const [name, acc, f1] of rows) process.stdout.write(`| ${name} | ${acc.toFixed(3)} | ${f1.toFixed(3)} |\n`);

@@ -204,7 +204,10 @@ async function foundationRows(rows: CompareRow[], s: SplitTexts, o: FoundationOp
   if (!o.skipZeroShot) {
     o.onProgress?.('GPT zero-shot');
     const words = s.names.map((l) => o.labelWords?.[l] ?? l);
-    const [pred, seconds] = timed(() => vaT.map((x) => words.indexOf(zeroShotClassify(base.model, base.tokenizer, x, words).label)));
+    const t0 = performance.now();
+    const pred: number[] = [];
+    for (const x of vaT) pred.push(words.indexOf((await zeroShotClassify(base.model, base.tokenizer, x, words)).label));
+    const seconds = (performance.now() - t0) / 1000;
     const m = classMetrics(Float64Array.from(yVa), Float64Array.from(pred));
     rows.push({
       model: `GPT zero-shot (${o.baseDir.split('/').pop()})`, family: 'foundation', parameters: size.parameters, trainFlops: 0, pretrainFlops,
@@ -225,7 +228,7 @@ async function foundationRows(rows: CompareRow[], s: SplitTexts, o: FoundationOp
         ...DEFAULT_FINETUNE, epochs, batchSize: o.batchSize ?? 16, lr: o.lr ?? 3e-4, valFraction: Math.max(1 / trT.length, 0.02), seed: o.seed ?? 0,
       });
       const clf = await loadClassifier(dir);
-      const pred = clf.classify(vaT).map((r) => s.names.indexOf(r.label));
+      const pred = (await clf.classify(vaT)).map((r) => s.names.indexOf(r.label));
       const seconds = (performance.now() - t0) / 1000;
       const m = classMetrics(Float64Array.from(yVa), Float64Array.from(pred));
       let tokens = 0;

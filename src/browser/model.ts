@@ -148,17 +148,9 @@ export class BrowserModel implements BrowserModelApi {
     if (!this.classifier) throw new Error(`${this.url}: not a classification model (its config.json has no classify task)`);
     this.activate();
     const clf = this.classifier;
-    if (this.backend !== 'webgpu') return clf.classify([text])[0];
-    // GPTClassifier.classify reads the probabilities in place (cpu); from a GPU they are read once.
-    const probs = await noGrad(() => clf.logits([clf.encode(text)]).softmax(-1)).data();
-    const labels = clf.task.labels;
-    const scores: Record<string, number> = {};
-    let best = 0;
-    labels.forEach((label, k) => {
-      scores[label] = probs[k];
-      if (probs[k] > probs[best]) best = k;
-    });
-    return { label: labels[best], scores };
+    // GPTClassifier.classify reads each batch's probabilities once, on either backend.
+    const [result] = await clf.classify([text]);
+    return result!;
   }
 
   /**

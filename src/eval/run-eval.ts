@@ -137,14 +137,14 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
         if (isClassifier) {
           const clf = await loadClassifier(loaded.dir, loaded);
           for (let i = 0; i < texts.length; i += 32) {
-            predicted.push(...clf.classify(texts.slice(i, i + 32)).map((r) => r.label));
+            predicted.push(...(await clf.classify(texts.slice(i, i + 32))).map((r) => r.label));
             o.onProgress?.(Math.min(texts.length, i + 32), texts.length);
           }
         } else {
           // A model without a head: zero-shot over the labels the data uses.
           const labels = [...new Set(gold)].sort();
           for (const [i, t] of texts.entries()) {
-            predicted.push(zeroShotClassify(loaded.model, loaded.tokenizer, t, labels).label);
+            predicted.push((await zeroShotClassify(loaded.model, loaded.tokenizer, t, labels)).label);
             o.onProgress?.(i + 1, texts.length);
           }
         }

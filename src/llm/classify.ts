@@ -73,16 +73,17 @@ export class GPTClassifier {
     return this.head.forward(this.features(seqs));
   }
 
-  /** Labels and probabilities for texts, in order. */
-  classify(texts: readonly string[], batchSize = 16): ClassifyResult[] {
+  /**
+   * Labels and probabilities for texts, in order, on whatever device the model is on: each batch's
+   * probabilities are read once, asynchronously (a GPU's cannot be read in place).
+   */
+  async classify(texts: readonly string[], batchSize = 16): Promise<ClassifyResult[]> {
     const out: ClassifyResult[] = [];
-    noGrad(() => {
-      for (let i = 0; i < texts.length; i += batchSize) {
-        const probs = this.logits(texts.slice(i, i + batchSize).map((t) => this.encode(t))).softmax(-1);
-        const K = this.task.labels.length;
-        for (let b = 0; b < probs.shape[0]; b++) out.push(toResult(this.task.labels, probs.dataSync().subarray(b * K, (b + 1) * K)));
-      }
-    });
+    const K = this.task.labels.length;
+    for (let i = 0; i < texts.length; i += batchSize) {
+      const probs = await noGrad(() => this.logits(texts.slice(i, i + batchSize).map((t) => this.encode(t))).softmax(-1)).data();
+      for (let b = 0; b * K < probs.length; b++) out.push(toResult(this.task.labels, probs.subarray(b * K, (b + 1) * K)));
+    }
     return out;
   }
 }
@@ -99,7 +100,7 @@ function toResult(labels: readonly string[], probs: ArrayLike<number>): Classify
 
 /**
  * Loads a fine-tuned classifier run (config.task.type 'classify', head.safetensors).
- * @example (await loadClassifier('models/moxing-sentiment')).classify(['Great coffee!'])
+ * @example await (await loadClassifier('models/moxing-sentiment')).classify(['Great coffee!'])
  */
 export async function loadClassifier(dir: string, run?: LoadedRun): Promise<GPTClassifier> {
   const loaded = run ?? (await loadRun(dir));
@@ -120,23 +121,25 @@ export function zeroShotPrompt(text: string, labels: readonly string[]): string 
 /**
  * Zero-shot: scores each label by the mean log-probability of its tokens after the prompt, then
  * normalizes across labels (a softmax of the mean log-likelihoods).
- * @example zeroShotClassify(model, tokenizer, 'I loved it', ['positive', 'negative'])
+ * @example await zeroShotClassify(model, tokenizer, 'I loved it', ['positive', 'negative'])
  */
-export function zeroShotClassify(model: GPT, tokenizer: Tokenizer, text: string, labels: readonly string[]): ClassifyResult {
+export async function zeroShotClassify(model: GPT, tokenizer: Tokenizer, text: string, labels: readonly string[]): Promise<ClassifyResult> {
   if (labels.length < 2) throw new Error('zero-shot classification needs at least two labels');
   const prompt = tokenizer.encode(zeroShotPrompt(text, labels), { allowSpecial: false });
   const T = model.config.blockSize;
-  const scores = noGrad(() => labels.map((label) => {
+  const V = model.config.vocabSize;
+  const scores: number[] = [];
+  for (const label of labels) {
     const target = tokenizer.encode(label, { allowSpecial: false });
     const keep = Math.max(1, T - target.length);
     const context = prompt.slice(Math.max(0, prompt.length - keep));
     const seq = [...context, ...target].slice(0, T);
-    const logp = model.forward(new Tensor(Int32Array.from(seq), [1, seq.length])).logits.logSoftmax(-1);
-    const V = model.config.vocabSize;
+    // Read once per label (a GPU's values cannot be read in place).
+    const logp = await noGrad(() => model.forward(new Tensor(Int32Array.from(seq), [1, seq.length])).logits.logSoftmax(-1)).data();
     let sum = 0;
-    target.forEach((tok, i) => { sum += logp.dataSync()[(context.length - 1 + i) * V + tok]; });
-    return sum / target.length;
-  }));
+    target.forEach((tok, i) => { sum += logp[(context.length - 1 + i) * V + tok]!; });
+    scores.push(sum / target.length);
+  }
   const max = Math.max(...scores);
   const exps = scores.map((s) => Math.exp(s - max));
   const z = exps.reduce((a, b) => a + b, 0);

@@ -8,24 +8,23 @@ import { padBatch, pool } from './pooling.js';
 /**
  * One vector (nEmbd floats) per text, mean-pooled; use cosine similarity to compare, or feed the
  * vectors to classical estimators as features.
- * @example const [a, b] = embed(model, tokenizer, ['a cat', 'a kitten']); cosineSimilarity(a, b)
+ * @example const [a, b] = await embed(model, tokenizer, ['a cat', 'a kitten']); cosineSimilarity(a, b)
  */
-export function embed(model: GPT, tokenizer: Tokenizer, texts: readonly string[], batchSize = 16): Float32Array[] {
+export async function embed(model: GPT, tokenizer: Tokenizer, texts: readonly string[], batchSize = 16): Promise<Float32Array[]> {
   const T = model.config.blockSize;
   const pad = tokenizer.tokenToId('<|endoftext|>') ?? 0;
+  const C = model.config.nEmbd;
   const out: Float32Array[] = [];
-  noGrad(() => {
-    for (let i = 0; i < texts.length; i += batchSize) {
-      const seqs = texts.slice(i, i + batchSize).map((t) => {
-        const ids = tokenizer.encode(t, { allowSpecial: false }).slice(0, T);
-        return ids.length ? ids : [pad];
-      });
-      const { ids, lengths } = padBatch(seqs, pad);
-      const v = pool(model.hidden(ids), lengths, 'mean');
-      const C = v.shape[1];
-      for (let b = 0; b < seqs.length; b++) out.push(Float32Array.from(v.dataSync().subarray(b * C, (b + 1) * C)));
-    }
-  });
+  for (let i = 0; i < texts.length; i += batchSize) {
+    const seqs = texts.slice(i, i + batchSize).map((t) => {
+      const ids = tokenizer.encode(t, { allowSpecial: false }).slice(0, T);
+      return ids.length ? ids : [pad];
+    });
+    const { ids, lengths } = padBatch(seqs, pad);
+    // One read per batch, on whatever device the model is on.
+    const v = await noGrad(() => pool(model.hidden(ids), lengths, 'mean')).data();
+    for (let b = 0; b < seqs.length; b++) out.push(Float32Array.from(v.subarray(b * C, (b + 1) * C)));
+  }
   return out;
 }
 

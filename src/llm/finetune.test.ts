@@ -35,7 +35,7 @@ test('classification fine-tuning learns a separable task and saves a loadable cl
   assert.deepEqual(res.labels, ['great', 'other']);
   assert.ok(res.metrics.accuracy >= 0.9, `validation accuracy ${res.metrics.accuracy}`);
   const clf = await loadClassifier(out);
-  const [r] = clf.classify(['the tea was great and lovely jam']);
+  const [r] = await clf.classify(['the tea was great and lovely jam']);
   assert.equal(r.label, 'great');
   assert.ok(Math.abs(r.scores.great + r.scores.other - 1) < 1e-5);
 });
@@ -53,8 +53,8 @@ test('fine-tuning with dropout trains through it, still learns, and records it; 
   assert.ok(res.metrics.accuracy >= 0.9, `validation accuracy ${res.metrics.accuracy}`);
   assert.equal(readRunConfig(out).model.dropout, 0.2);
   const clf = await loadClassifier(out);
-  const a = clf.classify(['the tea was great and lovely jam'])[0];
-  const b = clf.classify(['the tea was great and lovely jam'])[0];
+  const [a] = await clf.classify(['the tea was great and lovely jam']);
+  const [b] = await clf.classify(['the tea was great and lovely jam']);
   assert.deepEqual(a.scores, b.scores);
   await assert.rejects(() => loadRun(out, { dropout: 1.5 }), /dropout 1.5 is outside \[0, 1\)/);
 });
@@ -82,17 +82,17 @@ test('a soup trains its members from the same start on their own shuffles and sa
   const one = await loadClassifier(join(tmp, 'clf-one'));
   const soup = await loadClassifier(join(tmp, 'clf-soup'));
   const text = 'the rice was great and lovely fish';
-  assert.equal(soup.classify([text])[0].label, 'great');
-  assert.notDeepEqual(soup.classify([text])[0].scores, one.classify([text])[0].scores);
+  assert.equal((await soup.classify([text]))[0]!.label, 'great');
+  assert.notDeepEqual((await soup.classify([text]))[0]!.scores, (await one.classify([text]))[0]!.scores);
   await assert.rejects(() => finetuneClassifier(baseDir, texts, labels, join(tmp, 'clf-bad'), { ...o, soup: 0 }), /soup must be a whole number of members, at least 1 \(got 0\)/);
 });
 
 test('zero-shot scores and embeddings', async () => {
   const model = new GPT(config, { seed: 2 });
-  const r = zeroShotClassify(model, tokenizer, 'the tea was great', ['great', 'other']);
+  const r = await zeroShotClassify(model, tokenizer, 'the tea was great', ['great', 'other']);
   assert.ok(['great', 'other'].includes(r.label));
   assert.ok(Math.abs(r.scores.great + r.scores.other - 1) < 1e-9);
-  const [a, b, c] = embed(model, tokenizer, ['the tea', 'the tea', 'fish soup was awful']);
+  const [a, b, c] = await embed(model, tokenizer, ['the tea', 'the tea', 'fish soup was awful']);
   assert.equal(a.length, config.nEmbd);
   assert.ok(Math.abs(cosineSimilarity(a, b) - 1) < 1e-6);
   assert.ok(cosineSimilarity(a, c) < 0.9999);

@@ -127,13 +127,13 @@ export async function finetuneClassifier(
     // Member m shuffles with shuffleSeed + m: member 0 is the plain fine-tuning of the same seeds.
     await trainClassifierMember(clf, train, o, (o.shuffleSeed ?? o.seed) + m, (step, loss) => o.onStep?.({ step: done + step, total, loss }));
     done += o.epochs * stepsPerEpoch;
-    if (members > 1) memberAccuracy.push(evalClassifier(clf, val, names).accuracy);
+    if (members > 1) memberAccuracy.push((await evalClassifier(clf, val, names)).accuracy);
     soup?.add();
   }
   soup?.average();
   base.model.eval();
-  const valM = evalClassifier(clf, val, names);
-  const trainM = evalClassifier(clf, train.slice(0, 500), names);
+  const valM = await evalClassifier(clf, val, names);
+  const trainM = await evalClassifier(clf, train.slice(0, 500), names);
   task.metrics = { accuracy: valM.accuracy, f1: valM.f1, trainAccuracy: trainM.accuracy };
   // Each member's own validation accuracy, to show what the average added.
   memberAccuracy.forEach((a, i) => (task.metrics![`member${i}Accuracy`] = a));
@@ -186,8 +186,8 @@ async function trainClassifierMember(
 }
 
 /** Accuracy and macro-F1 of the classifier on labelled examples (dropout off). */
-function evalClassifier(clf: GPTClassifier, set: readonly LabelledIds[], names: readonly string[]): { accuracy: number; f1: number } {
-  const pred = clf.classify(set.map((e) => clf.tokenizer.decode(e.ids))).map((r) => names.indexOf(r.label));
+async function evalClassifier(clf: GPTClassifier, set: readonly LabelledIds[], names: readonly string[]): Promise<{ accuracy: number; f1: number }> {
+  const pred = (await clf.classify(set.map((e) => clf.tokenizer.decode(e.ids)))).map((r) => names.indexOf(r.label));
   return accuracyF1(pred, set.map((e) => e.y));
 }
 
@@ -260,14 +260,17 @@ export async function finetuneQA(
   }
   model.eval();
   const valEncoded = val.map((p) => qaExample(tokenizer, p.q, p.a, T));
-  let valLoss = 0;
-  noGrad(() => {
+  // Summed where the model is and read once (a GPU's values cannot be read in place).
+  const valSum = noGrad(() => {
+    let sum: Tensor | null = null;
     for (let s = 0; s < valEncoded.length; s += o.batchSize) {
       const batch = valEncoded.slice(s, s + o.batchSize);
-      valLoss += lossOf(batch).itemSync() * batch.length;
+      const part = lossOf(batch).mul(batch.length);
+      sum = sum ? sum.add(part) : part;
     }
+    return sum;
   });
-  valLoss /= Math.max(1, valEncoded.length);
+  const valLoss = (valSum ? await valSum.item() : 0) / Math.max(1, valEncoded.length);
   let hits = 0;
   for (const p of val) if (normalizeAnswer(await ask(model, tokenizer, p.q)) === normalizeAnswer(p.a)) hits++;
   const exactMatch = hits / Math.max(1, val.length);

@@ -234,7 +234,7 @@ test('/v1/classify: zero-shot with request labels, fine-tuned labels from the mo
   const ft = await json(await post('/v1/classify', { model: 'tiny-sentiment', input: 'great' }));
   const entry = registry.get('tiny-sentiment');
   assert.ok(entry?.kind === 'language');
-  assert.deepEqual(ft.data[0], { index: 0, ...entry.classify(['great'], null).results[0] });
+  assert.deepEqual(ft.data[0], { index: 0, ...(await entry.classify(['great'], null)).results[0] });
   assert.deepEqual(Object.keys(ft.data[0].scores).sort(), ['negative', 'positive']);
   // Labels in the request score zero-shot, on any model.
   const zs = await json(await post('/v1/classify', { model: 'tiny-sentiment', input: 'great', labels: ['good', 'bad'] }));

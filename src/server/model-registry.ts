@@ -19,7 +19,7 @@ import { getDefaultDevice } from '../tensor/device.js';
  * Classifies texts; returns one result per text and the tokens read. A fine-tuned classifier uses
  * its head when the request gives no labels; otherwise the labels are scored zero-shot.
  */
-export type ClassifyFn = (texts: readonly string[], labels: readonly string[] | null) => { results: ClassifyResult[]; tokens: number };
+export type ClassifyFn = (texts: readonly string[], labels: readonly string[] | null) => Promise<{ results: ClassifyResult[]; tokens: number }>;
 
 /** A served GPT. */
 export interface LanguageModelEntry {
@@ -172,12 +172,14 @@ export class ModelRegistry {
   /** What a served GPT's entry holds of its run: the model, and classification over it. */
   private languageParts(run: LoadedRun, head: GPTClassifier | null): Pick<LanguageModelEntry, 'model' | 'tokenizer' | 'labels' | 'classify'> {
     const { model, tokenizer } = run;
-    const classify: ClassifyFn = (texts, labels) => {
+    const classify: ClassifyFn = async (texts, labels) => {
       let tokens = 0;
       for (const t of texts) tokens += tokenizer.encode(t, { allowSpecial: false }).length;
-      if (!labels && head) return { results: head.classify(texts), tokens };
+      if (!labels && head) return { results: await head.classify(texts), tokens };
       if (!labels) throw new Error('no labels: this model has no classifier head, so the request must give "labels"');
-      return { results: texts.map((t) => zeroShotClassify(model, tokenizer, t, labels)), tokens };
+      const results: ClassifyResult[] = [];
+      for (const t of texts) results.push(await zeroShotClassify(model, tokenizer, t, labels));
+      return { results, tokens };
     };
     return { model, tokenizer, labels: head ? head.task.labels : null, classify };
   }

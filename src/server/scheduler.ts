@@ -186,11 +186,11 @@ export class Scheduler {
   }
 
   /**
-   * Runs synchronous model work (embeddings, classification) between decode steps, so it shares the
-   * model fairly with generation and counts toward the queue.
+   * Runs model work (embeddings, classification; async where it reads a device's results) between
+   * decode steps, so it shares the model fairly with generation and counts toward the queue.
    * @example const v = await scheduler.runTask(() => model.hidden(idx));
    */
-  runTask<T>(run: () => T): Promise<T> {
+  runTask<T>(run: () => T | Promise<T>): Promise<T> {
     this.checkCapacity();
     return new Promise<T>((resolve, reject) => {
       this.tasks.push({ run, resolve: resolve as (v: unknown) => void, reject });

@@ -40,9 +40,10 @@ export function registerClassify(program: Command, io: Io = processIo): void {
       let results;
       if (f.labels) {
         const { model, tokenizer } = await loadRun(dir);
-        results = texts.map((t) => zeroShotClassify(model, tokenizer, t, f.labels!));
+        results = [];
+        for (const t of texts) results.push(await zeroShotClassify(model, tokenizer, t, f.labels));
       } else {
-        results = (await loadClassifier(dir)).classify(texts);
+        results = await (await loadClassifier(dir)).classify(texts);
       }
       for (const r of results) {
         if (f.json) io.write(`${JSON.stringify(r)}\n`);
