@@ -3,7 +3,6 @@
 // the GPT's forward and backward, AdamW).
 
 import { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../tensor/grad-mode.js';
 import { initBackends } from '../backends/index.js';
 import type { HeapStats } from '../backends/wasm/heap.js';
 import type { WasmRuntime } from '../backends/wasm/runtime.js';
