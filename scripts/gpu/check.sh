@@ -7,8 +7,11 @@
 #            MOXING_WEBGPU=swiftshader it rehearses the whole call on SwiftShader).
 #   --train SECONDS: then pretrain on .gpu/train (pack.sh --train-data) until SECONDS after the call
 #            began (scripts/gpu/pretrain.ts sizes the model there), and return the run in BF16 as
-#            $OUT/run.tar.part-* (a call brings back 16 MiB a file): `cat run.tar.part-* | tar x`.
-#            TRAIN_ARGS passes more options to pretrain.ts (e.g. "--sizes 4x256,6x384 --batch 64").
+#            $OUT/base.tar.part-* (a call brings back 16 MiB a file): `cat base.tar.part-* | tar x`.
+#            With .gpu/finetune (pack.sh --finetune), moxing-chat and moxing-sentiment follow
+#            (scripts/gpu/finetune.ts, FINETUNE_SECONDS of the call, default 150), as models.tar.part-*.
+#            The logs then come back as logs.tar (8 files at most come back).
+#            TRAIN_ARGS and FINETUNE_ARGS pass more options (e.g. TRAIN_ARGS="--sizes 4x256,6x256 --batch 64").
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/moxing-gpu-check}
@@ -39,11 +42,13 @@ if [ -z "$local" ]; then
   tests=(.gpu/dist/src/backends/webgpu/*.test.mjs)
   bench=.gpu/dist/bench/gpu.mjs
   pretrain=.gpu/dist/scripts/gpu/pretrain.mjs
+  finetune=.gpu/dist/scripts/gpu/finetune.mjs
 else
   run=(node --import tsx)
   tests=(src/backends/webgpu/*.test.ts)
   bench=bench/gpu.ts
   pretrain=scripts/gpu/pretrain.ts
+  finetune=scripts/gpu/finetune.ts
 fi
 export MOXING_WEBGPU=${MOXING_WEBGPU:-gpu}
 
@@ -91,21 +96,52 @@ if [ -n "$train" ]; then
   rm -rf "$data" "$work" && mkdir -p "$data" "$work"
   cp .gpu/train/meta.json .gpu/train/tokenizer.json .gpu/train/val.bin "$data/"
   xz -T0 -dc .gpu/train/train.bin.xz > "$data/train.bin"
-  # The run packs its weights and tars them: 25 s kept back for that and the trip.
-  minutes=$(awk -v t="$train" -v used="$(( $(date +%s) - t0 ))" 'BEGIN { m = (t - used - 25) / 60; printf "%.2f", m }')
+  # With .gpu/finetune (pack.sh --finetune), FINETUNE_SECONDS (default 150) of the call go to
+  # moxing-chat and moxing-sentiment after the base; 25 s are kept back for packing and the trip.
+  reserve=25
+  if [ -d .gpu/finetune ]; then reserve=$((25 + ${FINETUNE_SECONDS:-150})); fi
+  minutes=$(awk -v t="$train" -v used="$(( $(date +%s) - t0 ))" -v r="$reserve" 'BEGIN { m = (t - used - r) / 60; printf "%.2f", m }')
   # shellcheck disable=SC2086
   MOXING_BACKEND=webgpu MOXING_TRACKING=0 timeout $(( train - $(date +%s) + t0 )) "${run[@]}" "$pretrain" --data "$data" --out "$work" --minutes "$minutes" ${TRAIN_ARGS:-} > "$out/train.txt" 2>&1
   rc=$?
   [ $rc -eq 0 ] || status=1
-  if [ -d "$work/packed" ]; then (cd "$work" && tar cf - packed) | split -b 15M - "$out/run.tar.part-"; fi
+  # The base goes back first, whatever happens to the fine-tunes (a call brings back 16 MiB a file).
+  if [ -d "$work/packed" ]; then (cd "$work" && tar cf - packed) | split -b 15M - "$out/base.tar.part-"; fi
   {
-    echo "- pretraining: exit $rc, $minutes minutes (${run[*]} $pretrain ${TRAIN_ARGS:-}); returned: $(cd "$out" && ls run.tar.part-* 2>/dev/null | tr '\n' ' ')"
+    echo "- pretraining: exit $rc, $minutes minutes (${run[*]} $pretrain ${TRAIN_ARGS:-}); returned: $(cd "$out" && ls base.tar.part-* 2>/dev/null | tr '\n' ' ')"
     echo
     echo '```'
-    grep -E '^(device|probe|chosen|plan|trained|packed|step .* val )' "$out/train.txt" | tail -40
+    grep -E '^(device|probe|precision|chosen|plan|trained|packed|step .* val )' "$out/train.txt" | tail -40
     tail -3 "$out/train.txt" | grep -iE 'error|exception' || true
     echo '```'
   } >> "$summary"
+  if [ -d .gpu/finetune ] && [ -d "$work/packed" ]; then
+    ft=/tmp/moxing-finetune-data
+    rm -rf "$ft" && cp -r .gpu/finetune "$ft" && xz -dc "$ft/chat.csv.xz" > "$ft/chat.csv" && xz -dc "$ft/reviews.csv.xz" > "$ft/reviews.csv"
+    prec=$(node -e "process.stdout.write(JSON.parse(require('fs').readFileSync('$work/packed/probes.json','utf8')).precision)" 2>/dev/null || echo fp32)
+    left=$(( train - $(date +%s) + t0 - 15 ))
+    if [ "$left" -gt 30 ]; then
+      # shellcheck disable=SC2086
+      MOXING_BACKEND=webgpu MOXING_TRACKING=0 timeout "$left" "${run[@]}" "$finetune" --base "$work/packed" --data "$ft" --out "$work/models" --precision "$prec" ${FINETUNE_ARGS:-} > "$out/finetune.txt" 2>&1
+      rc=$?
+      [ $rc -eq 0 ] || status=1
+    else
+      rc="skipped ($left s left)"
+      echo "no time left for the fine-tunes" > "$out/finetune.txt"
+    fi
+    # What finished, packed (a fine-tune cut off by the time leaves no folder).
+    names=$(cd "$work/models" 2>/dev/null && ls -d moxing-chat moxing-sentiment 2>/dev/null | tr '\n' ' ')
+    if [ -n "$names" ]; then (cd "$work/models" && tar cf - $names) | split -b 15M - "$out/models.tar.part-"; fi
+    {
+      echo "- fine-tuning: exit $rc (${run[*]} $finetune --precision $prec ${FINETUNE_ARGS:-}); packed: ${names:-none}; returned: $(cd "$out" && ls models.tar.part-* 2>/dev/null | tr '\n' ' ')"
+      echo
+      echo '```'
+      grep -vE '^step ' "$out/finetune.txt" | tail -20
+      echo '```'
+    } >> "$summary"
+  fi
+  # A call brings back 8 files: the logs go back as one.
+  (cd "$out" && tar cf logs.tar $(ls tests.txt bench-gpu.txt train.txt finetune.txt 2>/dev/null) && rm -f tests.txt bench-gpu.txt train.txt finetune.txt)
 fi
 echo "$(( $(date +%s) - t0 )) s in all" >> "$summary"
 cat "$summary"

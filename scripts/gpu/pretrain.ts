@@ -5,7 +5,7 @@
 // advance: a few steps of each candidate size are timed on the real data, and the largest candidate
 // that still reads --tokens-per-param tokens per parameter in the time left (never more than
 // --max-epochs passes over the carried tokens) is trained.
-// Usage: node pretrain.mjs --data DIR --out DIR --minutes M [--sizes 4x256,6x384,8x512]
+// Usage: node pretrain.mjs --data DIR --out DIR --minutes M [--sizes 4x256,6x256,6x320,7x320]
 //   [--block 256] [--batch 32] [--lr 1e-3] [--tokens-per-param 20] [--max-epochs 4] [--precision auto|compare|fp32|mixed]
 
 import { copyFileSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,8 @@ import { loadRun, saveCheckpoint } from '../../src/llm/run-dir.js';
 const { values: a } = parseArgs({
   options: {
     data: { type: 'string' }, out: { type: 'string' }, minutes: { type: 'string' },
-    sizes: { type: 'string', default: '4x256,6x320,6x384,8x448,8x512' },
+    // Up to 10M parameters: the three shipped models stay under ~60 MB together in BF16.
+    sizes: { type: 'string', default: '4x256,6x256,6x320,7x320' },
     block: { type: 'string', default: '256' }, batch: { type: 'string', default: '32' }, lr: { type: 'string', default: '1e-3' },
     'tokens-per-param': { type: 'string', default: '20' }, 'max-epochs': { type: 'string', default: '4' },
     precision: { type: 'string', default: 'auto' }, 'eval-every': { type: 'string', default: '250' },
