@@ -10,7 +10,7 @@
 #            $OUT/base.tar.part-* (a call brings back 16 MiB a file): `cat base.tar.part-* | tar x`.
 #            With .gpu/finetune (pack.sh --finetune), moxing-chat and moxing-sentiment follow
 #            (scripts/gpu/finetune.ts, FINETUNE_SECONDS of the call, default 150), as models.tar.part-*.
-#            The logs then come back as logs.tar (8 files at most come back).
+#            The logs and the bench's JSON then come back as logs.tar (8 files at most come back).
 #            TRAIN_ARGS and FINETUNE_ARGS pass more options (e.g. TRAIN_ARGS="--sizes 4x256,6x256 --batch 64").
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,11 +20,12 @@ quick='' local='' skip_tests='' skip_bench='' train=''
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=--quick ;; --local) local=1 ;; --skip-tests) skip_tests=1 ;; --skip-bench) skip_bench=1 ;;
-    --train) train=$2; shift ;;
+    --train) train=${2:-}; shift ;;
     *) echo "check.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+if [ -n "$train" ] && ! [[ $train =~ ^[0-9]+$ ]]; then echo "check.sh: --train takes whole seconds (e.g. 570), got '$train'" >&2; exit 2; fi
 if [ -n "$train" ] && [ ! -f .gpu/train/train.bin.xz ]; then echo "check.sh: --train needs .gpu/train (scripts/gpu/pack.sh --train-data DIR)" >&2; exit 2; fi
 # With --train, the tests and the bench get at most 2 and 3 minutes, so that the run keeps 4 or more of 9.
 tests_limit=300 bench_limit=480
@@ -101,12 +102,16 @@ if [ -n "$train" ]; then
   reserve=25
   if [ -d .gpu/finetune ]; then reserve=$((25 + ${FINETUNE_SECONDS:-150})); fi
   minutes=$(awk -v t="$train" -v used="$(( $(date +%s) - t0 ))" -v r="$reserve" 'BEGIN { m = (t - used - r) / 60; printf "%.2f", m }')
+  until_deadline() { local s=$(( train - $(date +%s) + t0 - ${1:-0} )); [ "$s" -ge 1 ] && echo "$s" || echo 1; }
   # shellcheck disable=SC2086
-  MOXING_BACKEND=webgpu MOXING_TRACKING=0 timeout $(( train - $(date +%s) + t0 )) "${run[@]}" "$pretrain" --data "$data" --out "$work" --minutes "$minutes" ${TRAIN_ARGS:-} > "$out/train.txt" 2>&1
+  MOXING_BACKEND=webgpu MOXING_TRACKING=0 timeout "$(until_deadline)" "${run[@]}" "$pretrain" --data "$data" --out "$work" --minutes "$minutes" ${TRAIN_ARGS:-} > "$out/train.txt" 2>&1
   rc=$?
   [ $rc -eq 0 ] || status=1
   # The base goes back first, whatever happens to the fine-tunes (a call brings back 16 MiB a file).
-  if [ -d "$work/packed" ]; then (cd "$work" && tar cf - packed) | split -b 15M - "$out/base.tar.part-"; fi
+  # A run cut off or failed before its packing sends its last checkpoint instead (fp32, without the
+  # optimizer state), which scripts/shipped/pack.ts packs here.
+  if [ -d "$work/packed" ]; then (cd "$work" && tar cf - packed) | split -b 15M - "$out/base.tar.part-"
+  elif [ -f "$work/run/model.safetensors" ]; then (cd "$work" && tar cf - --exclude=optimizer.safetensors --exclude=checkpoint.tmp run) | split -b 15M - "$out/base.tar.part-"; fi
   {
     echo "- pretraining: exit $rc, $minutes minutes (${run[*]} $pretrain ${TRAIN_ARGS:-}); returned: $(cd "$out" && ls base.tar.part-* 2>/dev/null | tr '\n' ' ')"
     echo
@@ -119,7 +124,7 @@ if [ -n "$train" ]; then
     ft=/tmp/moxing-finetune-data
     rm -rf "$ft" && cp -r .gpu/finetune "$ft" && xz -dc "$ft/chat.csv.xz" > "$ft/chat.csv" && xz -dc "$ft/reviews.csv.xz" > "$ft/reviews.csv"
     prec=$(node -e "process.stdout.write(JSON.parse(require('fs').readFileSync('$work/packed/probes.json','utf8')).precision)" 2>/dev/null || echo fp32)
-    left=$(( train - $(date +%s) + t0 - 15 ))
+    left=$(until_deadline 15)
     if [ "$left" -gt 30 ]; then
       # shellcheck disable=SC2086
       MOXING_BACKEND=webgpu MOXING_TRACKING=0 timeout "$left" "${run[@]}" "$finetune" --base "$work/packed" --data "$ft" --out "$work/models" --precision "$prec" ${FINETUNE_ARGS:-} > "$out/finetune.txt" 2>&1
@@ -140,8 +145,13 @@ if [ -n "$train" ]; then
       echo '```'
     } >> "$summary"
   fi
-  # A call brings back 8 files: the logs go back as one.
-  (cd "$out" && tar cf logs.tar $(ls tests.txt bench-gpu.txt train.txt finetune.txt 2>/dev/null) && rm -f tests.txt bench-gpu.txt train.txt finetune.txt)
+  # A call brings back 8 files: the logs (and the bench's JSON) go back as one.
+  logs=$(cd "$out" && ls tests.txt bench-gpu.txt bench-gpu.json train.txt finetune.txt 2>/dev/null | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  [ -z "$logs" ] || (cd "$out" && tar cf logs.tar $logs && rm -f $logs)
+  n=$(ls "$out" | wc -l)
+  echo "- files back: $((n + 0)) of the 8 a call returns ($(ls "$out" | tr '\n' ' '))" >> "$summary"
+  [ "$n" -le 8 ] || echo "  more than 8: some will not come back; fewer tar parts (smaller --sizes)" >> "$summary"
 fi
 echo "$(( $(date +%s) - t0 )) s in all" >> "$summary"
 cat "$summary"

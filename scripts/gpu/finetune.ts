@@ -8,7 +8,7 @@
 //   of the reviews' text, for the continued pretraining before the classifier). --limit N reads the
 //   first N pairs and reviews only, and pretrains on the reviews for 10 steps (a rehearsal on SwiftShader).
 
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
@@ -33,13 +33,19 @@ type Row = Record<string, string>;
 const limit = a.limit ? Number(a.limit) : Infinity;
 const csv = (file: string): Row[] => (parse(readFileSync(join(a.data!, file), 'utf8'), { columns: true, skip_empty_lines: true, relax_quotes: true }) as Row[]).slice(0, limit);
 
-/** A run packed as shipped: BF16 weights (and the classifier's head), no optimizer state. */
+/**
+ * A run packed as shipped: BF16 weights (and the classifier's head), no optimizer state; written
+ * beside its place and renamed into it, so a call cut off meanwhile leaves no half-packed model.
+ */
 async function pack(run: string, name: string): Promise<void> {
   const loaded = await loadRun(run);
   const dir = join(a.out!, name);
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  await saveCheckpoint(tmp, { config: loaded.config, tokenizer: loaded.tokenizer, model: loaded.model, dtype: 'BF16', state: loaded.state ?? undefined });
+  if (existsSync(join(run, 'head.safetensors'))) copyFileSync(join(run, 'head.safetensors'), join(tmp, 'head.safetensors'));
   rmSync(dir, { recursive: true, force: true });
-  await saveCheckpoint(dir, { config: loaded.config, tokenizer: loaded.tokenizer, model: loaded.model, dtype: 'BF16', state: loaded.state ?? undefined });
-  if (existsSync(join(run, 'head.safetensors'))) copyFileSync(join(run, 'head.safetensors'), join(dir, 'head.safetensors'));
+  renameSync(tmp, dir);
   say(`packed ${name}`);
 }
 

@@ -113,14 +113,17 @@ for (const size of sizes) {
 if (!probes.length) throw new Error('no size trained with a finite loss');
 
 // The time left for the run, less what packing it takes; a tenth of the run goes to evaluations.
+// Too little left still trains for 30 s: check.sh's timeout may then cut the run, and it sends the
+// last checkpoint back instead.
 const left = budgetSeconds - (performance.now() - started) / 1000 - 20;
+if (left < 30) say(`only ${left.toFixed(0)} s left: training 30 s anyway`);
+const runSeconds = Math.max(30, left);
 const perParam = Number(a['tokens-per-param']);
 const maxTokens = Number(a['max-epochs']) * meta.trainTokens;
-const fits = probes.map((p) => ({ ...p, tokens: Math.min(maxTokens, 0.9 * p.tps * left) }));
+const fits = probes.map((p) => ({ ...p, tokens: Math.min(maxTokens, 0.9 * p.tps * runSeconds) }));
 const ok = fits.filter((p) => p.tokens >= perParam * p.params);
 const pick = ok.length ? ok.reduce((b, p) => (p.params > b.params ? p : b)) : fits.reduce((b, p) => (p.params < b.params ? p : b));
-say(`chosen ${pick.size}: ${(pick.params / 1e6).toFixed(2)}M parameters, about ${(pick.tokens / 1e6).toFixed(1)}M tokens in ${left.toFixed(0)} s (${(pick.tokens / pick.params).toFixed(1)} per parameter; rule ${perParam}, at most ${a['max-epochs']} passes over ${(meta.trainTokens / 1e6).toFixed(1)}M)`);
-if (left < 30) throw new Error(`only ${left.toFixed(0)} s left for the run`);
+say(`chosen ${pick.size}: ${(pick.params / 1e6).toFixed(2)}M parameters, about ${(pick.tokens / 1e6).toFixed(1)}M tokens in ${runSeconds.toFixed(0)} s (${(pick.tokens / pick.params).toFixed(1)} per parameter; rule ${perParam}, at most ${a['max-epochs']} passes over ${(meta.trainTokens / 1e6).toFixed(1)}M)`);
 
 const run = join(a.out!, 'run');
 const steps = Math.max(1, Math.floor(maxTokens / (batch * block)));
@@ -128,7 +131,7 @@ let lastLine = 0;
 const result = await pretrain(
   {
     ...DEFAULT_TRAIN, dataDir: a.data!, maxSteps: steps, batchSize: batch, lr: Number(a.lr), minLr: Number(a.lr) / 10,
-    warmupSteps: 100, evalEvery: Number(a['eval-every']), evalIters: 10, precision, timeBudgetSeconds: left,
+    warmupSteps: 100, evalEvery: Number(a['eval-every']), evalIters: 10, precision, timeBudgetSeconds: runSeconds,
   },
   configOf(pick.size), run,
   {
@@ -147,6 +150,6 @@ const loaded = await loadRun(run);
 const packed = join(a.out!, 'packed');
 await saveCheckpoint(packed, { config: loaded.config, tokenizer: loaded.tokenizer, model: loaded.model, dtype: 'BF16', state: loaded.state ?? undefined });
 copyFileSync(join(run, 'metrics.jsonl'), join(packed, 'metrics.jsonl'));
-writeFileSync(join(packed, 'probes.json'), JSON.stringify({ device: device.description, precision, probes, chosen: pick.size, secondsLeft: left }, null, 2));
+writeFileSync(join(packed, 'probes.json'), JSON.stringify({ device: device.description, precision, probes, chosen: pick.size, runSeconds }, null, 2));
 say(`packed in ${packed} (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
 process.exit(0);

@@ -54,15 +54,19 @@ open(sys.argv[1], 'w', encoding='utf-8').write('\n\n'.join(r['text'] for r in ro
 
 # 3. tokenizer (v1's: git show of models/moxing-base/tokenizer.json before v2 is the same file) and shards
 [ -f "$TOKENIZER" ] || cp models/moxing-base/tokenizer.json "$TOKENIZER"
-[ -f "$W/data/meta.json" ] || $MOXING data prepare "$W/text/train.en.txt" "$W/text/train.zh.txt" "$W/text/reviews.en.txt" \
+[ -n "${BASE_FROM:-}" ] || [ -f "$W/data/meta.json" ] || $MOXING data prepare "$W/text/train.en.txt" "$W/text/train.zh.txt" "$W/text/reviews.en.txt" \
   --tokenizer "$TOKENIZER" --out "$W/data" --val-fraction 0.005
 [ -f "$W/reviews-data/meta.json" ] || $MOXING data prepare "$W/text/reviews.en.txt" --tokenizer "$TOKENIZER" --out "$W/reviews-data" --val-fraction 0.05
 [ "$STAGE" = data ] && exit 0
 
 # 4. pretraining (resumable). BASE_FROM=<run dir> skips it and builds on that run instead: the GPU
-# machine's, unpacked from scripts/gpu/check.sh --train's run.tar.part-* (docs/compute-optimal.md).
+# machine's, unpacked from scripts/gpu/check.sh --train's base.tar.part-* (docs/compute-optimal.md).
+# The steps after it are skipped where their outputs exist, so they must not be another base's.
 if [ -n "${BASE_FROM:-}" ]; then
   [ -f "$BASE_FROM/model.safetensors" ] || { echo "train-v2.sh: BASE_FROM=$BASE_FROM has no model.safetensors" >&2; exit 1; }
+  for old in "$W/chat-train.csv" "$W/chat" "$W/base-reviews" "$W/sentiment" "$W/sentiment-m0"; do
+    [ ! -e "$old" ] || { echo "train-v2.sh: $old is from an earlier base: with BASE_FROM, set SHIPPED_WORK to a new folder (CORPUS=$CORPUS reuses the corpus)" >&2; exit 1; }
+  done
   MORE_STEPS=0
 elif [ ! -f "$W/base/state.json" ]; then
   $MOXING pretrain --data "$W/data" --n-layer "$N_LAYER" --n-head "$N_HEAD" --n-embd "$N_EMBD" --block-size "$BLOCK" \

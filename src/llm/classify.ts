@@ -81,8 +81,9 @@ export class GPTClassifier {
     const out: ClassifyResult[] = [];
     const K = this.task.labels.length;
     for (let i = 0; i < texts.length; i += batchSize) {
-      const probs = await noGrad(() => this.logits(texts.slice(i, i + batchSize).map((t) => this.encode(t))).softmax(-1)).data();
-      for (let b = 0; b * K < probs.length; b++) out.push(toResult(this.task.labels, probs.subarray(b * K, (b + 1) * K)));
+      const batch = texts.slice(i, i + batchSize);
+      const probs = await noGrad(() => this.logits(batch.map((t) => this.encode(t))).softmax(-1)).data();
+      for (let b = 0; b < batch.length; b++) out.push(toResult(this.task.labels, probs.subarray(b * K, (b + 1) * K)));
     }
     return out;
   }
@@ -134,10 +135,12 @@ export async function zeroShotClassify(model: GPT, tokenizer: Tokenizer, text: s
     const keep = Math.max(1, T - target.length);
     const context = prompt.slice(Math.max(0, prompt.length - keep));
     const seq = [...context, ...target].slice(0, T);
-    // Read once per label (a GPU's values cannot be read in place).
-    const logp = await noGrad(() => model.forward(new Tensor(Int32Array.from(seq), [1, seq.length])).logits.logSoftmax(-1)).data();
+    // Only the rows that predict the label's tokens, read once per label (a GPU's values cannot be
+    // read in place; all rows would be a context x vocabulary copy on the cpu too).
+    const from = context.length - 1;
+    const logp = await noGrad(() => model.forward(new Tensor(Int32Array.from(seq), [1, seq.length])).logits.slice(1, from, from + target.length).logSoftmax(-1)).data();
     let sum = 0;
-    target.forEach((tok, i) => { sum += logp[(context.length - 1 + i) * V + tok]!; });
+    target.forEach((tok, i) => { sum += logp[i * V + tok]!; });
     scores.push(sum / target.length);
   }
   const max = Math.max(...scores);

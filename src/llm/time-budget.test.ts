@@ -85,3 +85,18 @@ test('a budget spent by the plan ends the run at the plan, with the plan saved',
   assert.equal(result.step, plan.atStep);
   assert.equal(readRunConfig(dir).train!.maxSteps, plan.atStep);
 });
+
+test('a run stopped right after its plan resumes to that plan, not to a new one', async () => {
+  const dir = join(root, 'stopped');
+  const options: TrainOptions = { ...DEFAULT_TRAIN, dataDir, maxSteps: 1_000_000, batchSize: 2, evalEvery: 100, evalIters: 1, timeBudgetSeconds: 3 };
+  let plan: BudgetPlan | null = null;
+  const stopped = await pretrain(options, config, dir, { onPlan: (p) => { plan = p; }, shouldStop: () => plan !== null });
+  assert.ok(plan !== null);
+  const p = plan as BudgetPlan;
+  assert.equal(stopped.step, p.atStep);
+  assert.equal(options.maxSteps, 1_000_000, "the caller's options are left as they were");
+  assert.equal(readRunConfig(dir).train!.maxSteps, p.steps);
+  assert.deepEqual((await loadRun(dir)).state!.extra!.timeBudget, p);
+  const resumed = await resume(dir, {}, { onPlan: () => assert.fail('planned again') });
+  assert.equal(resumed.step, p.steps);
+});

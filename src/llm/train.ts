@@ -189,7 +189,8 @@ export async function pretrain(
     step: 0, modelRng: model.rng.getState(), dataRng: new Rng(options.seed).getState(), tokensSeen: 0, bestValLoss: null,
   };
   const optimizer = gptOptimizer(model, options);
-  const session: Session = { runDir, config, tokenizer, model, optimizer, state, options };
+  // A copy: a time budget's plan sets maxSteps on the run's options, not on the caller's object.
+  const session: Session = { runDir, config, tokenizer, model, optimizer, state, options: { ...options } };
   await saveCheckpoint(runDir, { config, tokenizer, model, optimizer: optimizer.getState(), state });
   writeFileSync(join(runDir, 'metrics.jsonl'), '');
   return runLoop(session, hooks);
@@ -308,7 +309,7 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
         m.valLoss = lastVal;
         if (state.bestValLoss === null || lastVal < state.bestValLoss) state.bestValLoss = lastVal;
       }
-      const evalSeconds = (performance.now() - tEval) / 1000;
+      const evalSeconds = (performance.now() - tEval) / 1000; // with this step's eval, when it has one
       appendFileSync(metricsPath, `${JSON.stringify(m)}\n`);
       hooks.onStep?.(m, budgetPending ? 0 : o.maxSteps);
       const ckptNow = evalNow || (o.checkpointEvery !== undefined && state.step % o.checkpointEvery === 0);
@@ -316,20 +317,23 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
       const tCkpt = performance.now();
       if (ckptNow) await checkpoint();
       if (planNow) {
+        const checkpointSeconds = (performance.now() - tCkpt) / 1000;
         const plan: BudgetPlan = {
           budgetSeconds: o.timeBudgetSeconds!, atStep: state.step, elapsedSeconds: (Date.now() - started) / 1000,
-          stepSeconds: timedSeconds / timedSteps, evalSeconds: evalSeconds + (performance.now() - tCkpt) / 1000, steps: 0,
+          stepSeconds: timedSeconds / timedSteps, evalSeconds: evalSeconds + checkpointSeconds, steps: 0,
         };
-        plan.steps = planBudgetSteps({ ...plan, step: state.step, evalEvery: o.evalEvery, maxSteps: o.maxSteps });
+        // Checkpoints between evaluations (checkpointEvery) are a step cost of their own.
+        const between = o.checkpointEvery !== undefined ? checkpointSeconds / o.checkpointEvery : 0;
+        plan.steps = planBudgetSteps({ ...plan, stepSeconds: plan.stepSeconds + between, step: state.step, evalEvery: o.evalEvery, maxSteps: o.maxSteps });
         budgetPending = false;
         o.maxSteps = plan.steps;
         schedule = scheduleFor(plan.steps);
-        // Saved with the next checkpoint: a resume from it ends where this plan does.
         s.config.train = { ...s.config.train!, maxSteps: plan.steps };
         state.extra = { ...state.extra, timeBudget: plan };
         hooks.onPlan?.(plan);
-        // A budget spent already ends the run here: its last checkpoint then holds the plan.
-        if (plan.steps <= state.step) await checkpoint();
+        // Written at once (the checkpoint above, which it was timed with, predates it): a run
+        // stopped or killed from here on resumes to this plan, not to a new one.
+        await checkpoint();
       }
       if (hooks.shouldStop?.()) {
         if (!ckptNow) await checkpoint();
