@@ -265,13 +265,80 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
     lastSaved = state.step;
     hooks.onCheckpoint?.(state.step);
   };
+  const tokensPerStep = o.batchSize * o.gradAccum * T;
+  // Steps whose values must be read before the next is recorded: an evaluation or checkpoint follows.
+  const boundary = (step: number): boolean => step % o.evalEvery === 0 || step === o.maxSteps
+    || (o.checkpointEvery !== undefined && step % o.checkpointEvery === 0) || budgetPending;
+  /**
+   * Reads a recorded step's values and logs it; at a boundary (`full`) also evaluates, checkpoints
+   * and plans the budget; with `stop`, makes sure the run ends on a checkpoint of this step.
+   */
+  const logStep = async (r: Recorded, full: boolean, stop = false, nextStarted?: number): Promise<void> => {
+    doing = `at training step ${r.step}`;
+    const [loss, gradNorm] = r.read ?? await readScalars(r.lossT, r.normT);
+    // A step's time runs from the start of its recording to the start of the next one's (the pace
+    // of a pipelined loop), or to its values' arrival when it is read at once: the steps' times add
+    // up to the training time, evaluations and checkpoints left out.
+    const stepSeconds = ((nextStarted ?? performance.now()) - r.started) / 1000;
+    tokPerSec = tokensPerStep / stepSeconds;
+    if (budgetPending && r.step > budgetFrom + BUDGET_WARM_STEPS) { timedSteps++; timedSeconds += stepSeconds; }
+    const planNow = full && budgetPending && probeDone(timedSteps, timedSeconds, o.timeBudgetSeconds!);
+    lastLoss = loss;
+    const m: StepMetrics = {
+      step: r.step, trainLoss: loss, lr: r.lr, gradNorm, tokensPerSecond: tokPerSec, tokensSeen: r.tokensSeen,
+      elapsedSeconds: (Date.now() - started) / 1000,
+    };
+    // The plan times an evaluation and a checkpoint as well.
+    const evalNow = full && (r.step % o.evalEvery === 0 || r.step === o.maxSteps || planNow);
+    const tEval = performance.now();
+    if (evalNow) {
+      doing = `while evaluating at step ${r.step}`;
+      lastVal = await evaluate(model, val, o.batchSize, o.evalIters, o.seed);
+      m.valLoss = lastVal;
+      if (state.bestValLoss === null || lastVal < state.bestValLoss) state.bestValLoss = lastVal;
+    }
+    const evalSeconds = (performance.now() - tEval) / 1000; // with this step's eval, when it has one
+    appendFileSync(metricsPath, `${JSON.stringify(m)}\n`);
+    hooks.onStep?.(m, budgetPending ? 0 : o.maxSteps);
+    if (!full) return;
+    const ckptNow = evalNow || (o.checkpointEvery !== undefined && r.step % o.checkpointEvery === 0);
+    doing = `while writing the checkpoint of step ${r.step}`;
+    const tCkpt = performance.now();
+    if (ckptNow) await checkpoint();
+    if (planNow) {
+      const checkpointSeconds = (performance.now() - tCkpt) / 1000;
+      const plan: BudgetPlan = {
+        budgetSeconds: o.timeBudgetSeconds!, atStep: r.step, elapsedSeconds: (Date.now() - started) / 1000,
+        stepSeconds: timedSeconds / timedSteps, evalSeconds: evalSeconds + checkpointSeconds, steps: 0,
+      };
+      // Checkpoints between evaluations (checkpointEvery) are a step cost of their own.
+      const between = o.checkpointEvery !== undefined ? checkpointSeconds / o.checkpointEvery : 0;
+      plan.steps = planBudgetSteps({ ...plan, stepSeconds: plan.stepSeconds + between, step: r.step, evalEvery: o.evalEvery, maxSteps: o.maxSteps });
+      budgetPending = false;
+      o.maxSteps = plan.steps;
+      schedule = scheduleFor(plan.steps);
+      s.config.train = { ...s.config.train!, maxSteps: plan.steps };
+      state.extra = { ...state.extra, timeBudget: plan };
+      hooks.onPlan?.(plan);
+      // Written at once (the checkpoint above, which it was timed with, predates it): a run
+      // stopped or killed from here on resumes to this plan, not to a new one.
+      await checkpoint();
+    }
+    if (stop && !ckptNow && !planNow) await checkpoint();
+  };
   const scaler = o.precision === 'mixed' ? new GradScaler() : null;
   const previousPrecision = getPrecision();
   setPrecision(o.precision ?? 'fp32');
   try {
+    // A step's loss and gradient norm are read (the host waits for the device) only after the next
+    // step is recorded, so a GPU always has a step queued while the host records the next (every
+    // read otherwise left it idle for as long as recording takes). Evaluations, checkpoints, the
+    // budget's plan and a stop wait for their step's values first; so does mixed precision, whose
+    // loss scaler must see the norm before the optimizer steps. On the cpu every read is immediate.
+    let pending: Recorded | null = null;
     while (state.step < o.maxSteps) try {
       doing = `at training step ${state.step + 1}`;
-      const t0 = performance.now();
+      const recordStart = performance.now();
       const lr = schedule(state.step);
       optimizer.setLr(lr);
       let lossT: Tensor | null = null; // the step's mean loss, kept on the device until logged
@@ -286,59 +353,24 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
       // Mixed precision needs the norm every step: a non-finite one means the gradients overflowed.
       const clip = o.gradClip > 0 ? o.gradClip : scaler ? Infinity : 0;
       const normT = clip > 0 ? clipGradNorm(model.parameters(), clip) : null;
-      const [loss, gradNorm] = await readScalars(lossT, normT);
-      if (!scaler || scaler.update(Number.isFinite(gradNorm))) optimizer.step();
+      let read: [number, number] | null = null;
+      if (scaler) {
+        read = await readScalars(lossT, normT);
+        if (scaler.update(Number.isFinite(read[1]))) optimizer.step();
+      } else optimizer.step();
       optimizer.zeroGrad();
       state.step++;
-      const tokens = o.batchSize * o.gradAccum * T;
-      state.tokensSeen += tokens;
-      const stepSeconds = (performance.now() - t0) / 1000;
-      tokPerSec = tokens / stepSeconds;
-      if (budgetPending && state.step > budgetFrom + BUDGET_WARM_STEPS) { timedSteps++; timedSeconds += stepSeconds; }
-      const planNow = budgetPending && probeDone(timedSteps, timedSeconds, o.timeBudgetSeconds!);
-      lastLoss = loss;
-      const m: StepMetrics = {
-        step: state.step, trainLoss: loss, lr, gradNorm, tokensPerSecond: tokPerSec, tokensSeen: state.tokensSeen,
-        elapsedSeconds: (Date.now() - started) / 1000,
-      };
-      // The plan times an evaluation and a checkpoint as well.
-      const evalNow = state.step % o.evalEvery === 0 || state.step === o.maxSteps || planNow;
-      const tEval = performance.now();
-      if (evalNow) {
-        lastVal = await evaluate(model, val, o.batchSize, o.evalIters, o.seed);
-        m.valLoss = lastVal;
-        if (state.bestValLoss === null || lastVal < state.bestValLoss) state.bestValLoss = lastVal;
-      }
-      const evalSeconds = (performance.now() - tEval) / 1000; // with this step's eval, when it has one
-      appendFileSync(metricsPath, `${JSON.stringify(m)}\n`);
-      hooks.onStep?.(m, budgetPending ? 0 : o.maxSteps);
-      const ckptNow = evalNow || (o.checkpointEvery !== undefined && state.step % o.checkpointEvery === 0);
-      doing = `while writing the checkpoint of step ${state.step}`;
-      const tCkpt = performance.now();
-      if (ckptNow) await checkpoint();
-      if (planNow) {
-        const checkpointSeconds = (performance.now() - tCkpt) / 1000;
-        const plan: BudgetPlan = {
-          budgetSeconds: o.timeBudgetSeconds!, atStep: state.step, elapsedSeconds: (Date.now() - started) / 1000,
-          stepSeconds: timedSeconds / timedSteps, evalSeconds: evalSeconds + checkpointSeconds, steps: 0,
-        };
-        // Checkpoints between evaluations (checkpointEvery) are a step cost of their own.
-        const between = o.checkpointEvery !== undefined ? checkpointSeconds / o.checkpointEvery : 0;
-        plan.steps = planBudgetSteps({ ...plan, stepSeconds: plan.stepSeconds + between, step: state.step, evalEvery: o.evalEvery, maxSteps: o.maxSteps });
-        budgetPending = false;
-        o.maxSteps = plan.steps;
-        schedule = scheduleFor(plan.steps);
-        s.config.train = { ...s.config.train!, maxSteps: plan.steps };
-        state.extra = { ...state.extra, timeBudget: plan };
-        hooks.onPlan?.(plan);
-        // Written at once (the checkpoint above, which it was timed with, predates it): a run
-        // stopped or killed from here on resumes to this plan, not to a new one.
-        await checkpoint();
-      }
-      if (hooks.shouldStop?.()) {
-        if (!ckptNow) await checkpoint();
-        break;
-      }
+      state.tokensSeen += o.batchSize * o.gradAccum * T;
+      const current: Recorded = { step: state.step, lr, lossT, normT, read, tokensSeen: state.tokensSeen, started: recordStart };
+      // The step before this one, whose values the device has had the time of this recording to finish.
+      if (pending) await logStep(pending, false, false, recordStart);
+      pending = null;
+      // Asked once per step, after it is recorded and before the next is: a stop ends on this step.
+      const stop = hooks.shouldStop?.() ?? false;
+      if (stop || scaler || boundary(current.step)) {
+        await logStep(current, true, stop);
+        if (stop) break;
+      } else pending = current;
     } catch (err) {
       throw faulted(err);
     }
@@ -348,6 +380,19 @@ async function runLoop(s: Session, hooks: TrainHooks): Promise<TrainResult> {
     val.close();
   }
   return { step: state.step, trainLoss: lastLoss, valLoss: lastVal, tokensPerSecond: tokPerSec, runDir: s.runDir };
+}
+
+/** A step recorded on the device: its values are read when it is logged. */
+interface Recorded {
+  step: number;
+  lr: number;
+  lossT: Tensor | null;
+  normT: Tensor | null;
+  /** Read already (mixed precision reads before the optimizer steps). */
+  read: [number, number] | null;
+  tokensSeen: number;
+  /** When its recording started (performance.now()). */
+  started: number;
 }
 
 /** Host values of a step's loss and gradient norm (NaN for a missing one): the loop's one read per step. */
