@@ -16,6 +16,7 @@ import { getDefaultDevice } from '../../src/tensor/device.js';
 import { Rng } from '../../src/tensor/random.js';
 import { setPrecision, type Precision } from '../../src/ops/precision.js';
 import { clipGradNorm } from '../../src/optim/clip.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { GPT } from '../../src/llm/gpt.js';
 import type { GPTConfig } from '../../src/llm/config.js';
 import { TokenLoader, readDataMeta } from '../../src/llm/data.js';
@@ -63,19 +64,27 @@ async function probe(config: GPTConfig, precision: Precision): Promise<{ tps: nu
   const rng = new Rng(1);
   setPrecision(precision);
   try {
-    const step = async (): Promise<number> => {
+    // As the training loop reads: fp32 steps are read one behind (the device keeps a step queued),
+    // mixed-precision ones at once (the loss scaler needs each step's gradient norm).
+    const step = (): Tensor => {
       const [x, y] = loader.batch(batch, block, rng);
       const { loss } = model.forward(x, y);
       loss!.backward();
       clipGradNorm(model.parameters(), 1);
       opt.step();
       opt.zeroGrad();
-      return loss!.item();
+      return loss!;
     };
-    for (let i = 0; i < 2; i++) await step();
+    for (let i = 0; i < 2; i++) await step().item();
     const t0 = performance.now();
-    let loss = NaN;
-    for (let i = 0; i < 5; i++) loss = await step();
+    let last: Tensor | null = null;
+    for (let i = 0; i < 5; i++) {
+      const l = step();
+      if (precision === 'mixed') await l.item();
+      else if (last) await last.item();
+      last = l;
+    }
+    const loss = await last!.item();
     return { tps: (5 * batch * block) / ((performance.now() - t0) / 1000), loss, params };
   } finally {
     setPrecision('fp32');
