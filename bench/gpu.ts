@@ -15,9 +15,8 @@ import { Tensor } from '../src/tensor/tensor.js';
 import { Rng } from '../src/tensor/random.js';
 import { setDefaultDevice } from '../src/tensor/device.js';
 import { setPrecision, type Precision } from '../src/ops/precision.js';
-import { clipGradNorm } from '../src/optim/clip.js';
 import { GPT, KVCache } from '../src/llm/gpt.js';
-import { gptOptimizer } from '../src/llm/train.js';
+import { gptOptimizer, recordStep } from '../src/llm/train.js';
 import type { GPTConfig } from '../src/llm/config.js';
 
 const args = process.argv.slice(2);
@@ -144,14 +143,7 @@ async function train(config: GPTConfig, batch: number, steps: number, precision:
   const y = tokens(batch, config.blockSize, config.vocabSize, 2);
   setPrecision(precision);
   try {
-    const step = (): Tensor => {
-      const { loss } = model.forward(x, y);
-      loss!.backward();
-      clipGradNorm(model.parameters(), 1);
-      opt.step();
-      opt.zeroGrad();
-      return loss!;
-    };
+    const step = (): Tensor => recordStep(model, opt, x, y);
     for (let i = 0; i < 2; i++) await step().item();
     const t0 = performance.now();
     let last: Tensor | null = null;

@@ -15,12 +15,11 @@ import { initDevices } from '../../src/backends/devices.js';
 import { getDefaultDevice } from '../../src/tensor/device.js';
 import { Rng } from '../../src/tensor/random.js';
 import { setPrecision, type Precision } from '../../src/ops/precision.js';
-import { clipGradNorm } from '../../src/optim/clip.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { GPT } from '../../src/llm/gpt.js';
 import type { GPTConfig } from '../../src/llm/config.js';
 import { TokenLoader, readDataMeta } from '../../src/llm/data.js';
-import { DEFAULT_TRAIN, gptOptimizer, pretrain } from '../../src/llm/train.js';
+import { DEFAULT_TRAIN, gptOptimizer, pretrain, recordStep } from '../../src/llm/train.js';
 import { loadRun, saveCheckpoint } from '../../src/llm/run-dir.js';
 
 const { values: a } = parseArgs({
@@ -66,15 +65,7 @@ async function probe(config: GPTConfig, precision: Precision): Promise<{ tps: nu
   try {
     // As the training loop reads: fp32 steps are read one behind (the device keeps a step queued),
     // mixed-precision ones at once (the loss scaler needs each step's gradient norm).
-    const step = (): Tensor => {
-      const [x, y] = loader.batch(batch, block, rng);
-      const { loss } = model.forward(x, y);
-      loss!.backward();
-      clipGradNorm(model.parameters(), 1);
-      opt.step();
-      opt.zeroGrad();
-      return loss!;
-    };
+    const step = (): Tensor => recordStep(model, opt, ...loader.batch(batch, block, rng));
     for (let i = 0; i < 2; i++) await step().item();
     const t0 = performance.now();
     let last: Tensor | null = null;

@@ -98,6 +98,20 @@ export function gptOptimizer(model: GPT, o: Pick<TrainOptions, 'lr' | 'weightDec
   );
 }
 
+/**
+ * One plain training step recorded on the model's device (forward, backward, gradient norm clipped
+ * at `clip`, optimizer step): its loss, not read, for throughput probes that choose when to wait.
+ * @example const loss = recordStep(model, opt, x, y); await loss.item();
+ */
+export function recordStep(model: GPT, opt: AdamW, x: Tensor, y: Tensor, clip = 1): Tensor {
+  const { loss } = model.forward(x, y);
+  loss!.backward();
+  clipGradNorm(model.parameters(), clip);
+  opt.step();
+  opt.zeroGrad();
+  return loss!;
+}
+
 /** Mean validation loss over `iters` batches drawn with a fixed seed (the same windows every time). */
 export async function evaluate(model: GPT, loader: TokenLoader, batchSize: number, iters: number, seed: number): Promise<number> {
   const wasTraining = model.training;
