@@ -48,6 +48,7 @@ async function withProgress(
   const tracker = startTracking(tracking.kind, tracking.config, { runDir: tracking.runDir, initFrom: tracking.initFrom });
   let stop = false;
   let progress = null as TrainingProgress | null;
+  let lastTiming = 0;
   const onSigint = (): void => {
     if (stop) process.exit(130);
     stop = true;
@@ -57,10 +58,14 @@ async function withProgress(
   try {
     const result = await run({
       onStep: (m, total) => {
-        // total 0: a time budget's first steps, before the plan says how many there will be.
+        // total 0: a time budget's first steps, before the plan says how many there will be (5% of
+        // the budget: minutes of a long one), said in a line every few seconds.
         if (total > 0) {
           progress ??= new TrainingProgress(total, m.step - 1);
           progress.update(m);
+        } else if (Date.now() - lastTiming > 5000) {
+          lastTiming = Date.now();
+          process.stderr.write(`step ${m.step} loss ${m.trainLoss.toFixed(4)}: timing the first steps for the time budget\n`);
         }
         const { step, ...values } = m;
         tracker.log(step, values);
