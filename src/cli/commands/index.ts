@@ -1,6 +1,7 @@
 // moxing index build: a BM25 document index (chunks of sentences) for `ask --docs`, `eval --docs`
 // and `serve --docs`. Rebuilding into the same directory reuses the chunks of unchanged files.
 
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { buildDocIndex } from '../../text/doc-index.js';
 import { positiveInt, nonNegativeInt } from '../options.js';
@@ -19,6 +20,7 @@ export function registerIndex(program: Command, io: Io = processIo): void {
     .option('--json', 'print {"files","chunks","out"}')
     .action((files: string[], f: { out: string; maxChars: number; overlap: number; json?: boolean }) => {
       if (f.maxChars < 16) throw new UserError('--max-chars must be at least 16');
+      for (const path of files) checkInputFile(path);
       let m;
       try {
         m = buildDocIndex(files, f.out, {
@@ -30,4 +32,15 @@ export function registerIndex(program: Command, io: Io = processIo): void {
       }
       io.write(f.json ? `${JSON.stringify({ files: m.sources.length, chunks: m.chunks, out: f.out })}\n` : `${m.chunks} chunks from ${m.sources.length} files in ${f.out}\n`);
     });
+}
+
+/** Each input must be a file: a missing path or a folder is named before any work is done. */
+function checkInputFile(path: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new UserError(`${path}: no such file`);
+  }
+  if (!isFile) throw new UserError(`${path}: is a directory, expected a text, Markdown or HTML file (name its files, e.g. ${path.replace(/\/+$/, '')}/*.txt)`);
 }

@@ -29,8 +29,10 @@ export function inferTask(name: ModelName, t: Table, target: string | null, para
   }
   if (task === 'regression' && !tasks.includes('regression')) throw new TabularError(`model '${name}' is a classifier`);
   if (task === 'regression' && c.kind === 'categorical') {
-    const example = c.values.find((v) => v !== null);
-    throw new TabularError(`target column '${target}' is not numeric (it has values like '${example}'): model '${name}' does regression and needs a numeric target`);
+    // Name a value that is not a number: a column of numbers with one stray word is the usual case.
+    const at = c.values.findIndex((v) => v !== null && Number.isNaN(Number(v)));
+    const where = at >= 0 ? `'${c.values[at]}' on line ${at + 2}` : `values like '${c.values.find((v) => v !== null)}'`;
+    throw new TabularError(`target column '${target}' is not numeric (it has ${where}): model '${name}' does regression and needs a numeric target`);
   }
   if (task === 'classification' && !tasks.includes('classification')) {
     const classifiers = MODEL_NAMES.filter((n) => tasksOf(n).includes('classification'));
