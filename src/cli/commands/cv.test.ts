@@ -59,6 +59,12 @@ test('cv without --grid: folds, mean and std', async () => {
   assert.equal(out.folds.length, 4);
 });
 
+test('cv: more folds than rows is refused with the row count', async () => {
+  const tiny = join(dir, 'tiny.csv');
+  writeFileSync(tiny, 'x,y\n1,2\n2,4\n3,6\n');
+  await assert.rejects(run([tiny, '--target', 'y', '--model', 'linear', '--folds', '5']), /--folds must be a whole number between 2 and 3 \(the data has 3 rows; each fold holds at least one\), got 5/);
+});
+
 test('cv --grid: bad input, one clear message', async () => {
   await assert.rejects(run([steps, '--target', 'y', '--model', 'tree', '--grid', 'maxDepth']), /--grid expects key=v1,v2,\.\.\., got 'maxDepth'/);
   await assert.rejects(run([steps, '--target', 'y', '--model', 'tree', '--grid', 'maxDepth=1', '--grid', 'max_depth=2']), /--grid maxDepth is given twice/);
