@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { renderSvg, svgToPng, type Series } from '../../runs/plot.js';
 import { defaultMetricNames, readMetricsJsonl, seriesFromPoints, seriesFromRows } from '../../runs/series.js';
@@ -21,17 +21,25 @@ interface PlotOpts {
   scale: string;
 }
 
-/** The curves of one source (a metrics.jsonl file, else a tracked run id) and a title for them. */
+/** The curves of one source (a metrics.jsonl file or a run directory, else a tracked run id) and a title for them. */
 function load(source: string, names: readonly string[] | undefined, io: TrackingIO): { label: string; title: string; series: Series[] } {
-  if (existsSync(source) && statSync(source).isFile()) {
+  // A run directory stands for its metrics.jsonl (and is labelled by its own name).
+  let file = source;
+  if (existsSync(source) && statSync(source).isDirectory()) {
+    file = join(source, 'metrics.jsonl');
+    if (!existsSync(file)) throw new UserError(`${source}: a directory without metrics.jsonl (not a training run directory)`);
+  }
+  if (existsSync(file) && statSync(file).isFile()) {
     let rows: Record<string, number>[];
     try {
-      rows = readMetricsJsonl(source);
+      rows = readMetricsJsonl(file);
     } catch (err) {
       throw new UserError((err as Error).message);
     }
     return { label: basename(source), title: source, series: seriesFromRows(rows, names) };
   }
+  // Run ids are hex prefixes: a name with a slash or an extension was meant as a file.
+  if (/[/\\]|\.\w+$/.test(source)) throw new UserError(`${source}: no such file (plot reads metrics.jsonl files, run directories and tracked run ids)`);
   if (!existsSync(databasePath(moxingHome(io.env)))) {
     throw new UserError(`"${source}" is neither a file nor a tracked run (no tracking database in ${moxingHome(io.env)})`);
   }
@@ -61,7 +69,7 @@ export function registerPlot(program: Command, io: TrackingIO = processIo): void
   program
     .command('plot')
     .description('draw loss curves of tracked runs or metrics.jsonl files to a PNG or SVG file')
-    .argument('<sources...>', 'run ids (or unambiguous prefixes) or metrics.jsonl files')
+    .argument('<sources...>', 'run ids (or unambiguous prefixes), metrics.jsonl files or run directories')
     .requiredOption('--out <file>', 'the image to write: .png or .svg')
     .option('--metric <names...>', 'metrics to draw (default: those named like "loss", else every numeric field but step and time)')
     .option('--log-y', 'log-scale y axis')

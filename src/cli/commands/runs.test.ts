@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -111,6 +111,15 @@ test('moxing plot: a run to PNG and SVG, a metrics.jsonl, several sources, bad i
   await rejects(['plot', ft, '--metric', 'missing', '--out', svg], /nothing to plot/);
   await rejects(['plot', base, '--out', svg, '--width', '-3'], /--width must be a positive number/);
   await rejects(['plot', base, '--out', join(home, 'no', 'dir', 'x.svg')], /cannot write/);
+  // A run directory stands for its metrics.jsonl; a path that names nothing is a missing file, not a run id.
+  const runDir = join(home, 'run-a');
+  mkdirSync(runDir);
+  writeFileSync(join(runDir, 'metrics.jsonl'), readFileSync(jsonl));
+  assert.match(await run(home, ['plot', runDir, jsonl, '--out', svg]), /: run-a: trainLoss, run-a: valLoss, metrics\.jsonl: trainLoss, metrics\.jsonl: valLoss \(6 points\)/);
+  const emptyDir = join(home, 'empty-dir');
+  mkdirSync(emptyDir);
+  await rejects(['plot', emptyDir, '--out', svg], /empty-dir: a directory without metrics\.jsonl/);
+  await rejects(['plot', join(home, 'nope.jsonl'), '--out', svg], /nope\.jsonl: no such file \(plot reads metrics\.jsonl files, run directories and tracked run ids\)/);
   writeFileSync(jsonl, 'oops\n');
   await rejects(['plot', jsonl, '--out', svg], /metrics\.jsonl:1: not JSON/);
   assert.equal(existsSync(join(home, 'x.jpg')), false);
