@@ -5,6 +5,7 @@ import { Adam, Workspace, backward, forward, type DenseNet, type MLPActivation }
 import { kernelArray } from './gemm.js';
 import { expFast } from './fast-exp.js';
 import type { Rng } from '../tensor/random.js';
+import { earlyStoppingSplit } from './validation-split.js';
 
 /** Hyperparameters, named as scikit-learn's MLP. */
 export interface DenseTrainOptions {
@@ -124,15 +125,7 @@ export function trainDense(net: DenseNet, activation: MLPActivation, X: Float64A
   const d = net.sizes[0]!;
   const L = net.sizes.length - 1;
   const K = net.sizes[L]!;
-  let trainIdx = Int32Array.from({ length: n }, (_, i) => i);
-  let valIdx: Int32Array | null = null;
-  if (o.earlyStopping) {
-    const perm = rng.permutation(n);
-    const nVal = Math.max(1, Math.floor(o.validationFraction * n));
-    if (n - nVal < 1) throw new Error('earlyStopping needs more rows than the validation part');
-    valIdx = perm.slice(0, nVal);
-    trainIdx = perm.slice(nVal);
-  }
+  const { trainIdx, valIdx } = earlyStoppingSplit(n, o.earlyStopping, o.validationFraction, rng);
   const nTrain = trainIdx.length;
   const batch = Math.max(1, Math.min(o.batchSize, nTrain));
   const ws = new Workspace(net.sizes, batch, activation);

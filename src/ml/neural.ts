@@ -8,6 +8,7 @@ import type { Layer } from '../nn/layers.js';
 import { mseLoss } from '../nn/functional.js';
 import { crossEntropy } from '../ops/cross-entropy.js';
 import { Adam } from '../optim/adam.js';
+import { earlyStoppingSplit } from './validation-split.js';
 
 /** Hyperparameters of {@link trainNetwork}, named as scikit-learn's MLP. */
 export interface TrainOptions {
@@ -144,15 +145,7 @@ function validationScore(net: Layer, X: Float32Array, sampleShape: readonly numb
 export function trainNetwork(net: Layer, X: Float32Array, sampleShape: readonly number[], t: Targets, o: TrainOptions, rng: Rng, outCols: number): TrainReport {
   const d = sampleShape.reduce((a, b) => a * b, 1);
   const n = X.length / d;
-  let trainIdx = Int32Array.from({ length: n }, (_, i) => i);
-  let valIdx: Int32Array | null = null;
-  if (o.earlyStopping) {
-    const perm = rng.permutation(n);
-    const nVal = Math.max(1, Math.floor(o.validationFraction * n));
-    if (n - nVal < 1) throw new Error('earlyStopping needs more rows than the validation part');
-    valIdx = perm.slice(0, nVal);
-    trainIdx = perm.slice(nVal);
-  }
+  const { trainIdx, valIdx } = earlyStoppingSplit(n, o.earlyStopping, o.validationFraction, rng);
   const nTrain = trainIdx.length;
   const batch = Math.max(1, Math.min(o.batchSize, nTrain));
   const params = net.parameters();
