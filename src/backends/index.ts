@@ -3,6 +3,7 @@
 import { registerBackend, registerDeviceBackend, applyBackendFromEnv } from './registry.js';
 import { strictBackend } from './strict/index.js';
 import { createWasmBackend, type WasmBackend } from './wasm/index.js';
+import { defaultThreads } from './wasm/runtime.js';
 import { createBlasBackend, type BlasBackend } from './blas/index.js';
 import { allocArray } from '../tensor/dtype.js';
 import { envVar } from './env.js';
@@ -42,6 +43,10 @@ export function initBackends(): FastBackends {
   // The test device that forbids host reads (MOXING_BACKEND=cpu-strict runs anything on it).
   registerDeviceBackend(strictBackend);
   fast = { wasm, blas };
+  // BLAS starts with its own default (every online core, or OPENBLAS_NUM_THREADS): give it the
+  // count the wasm kernels use (MOXING_THREADS, else the cores this process may use), so that one
+  // variable sets both, as setThreads does.
+  blas?.library.setThreads?.(wasm?.runtime.getThreads() ?? defaultThreads());
   applyBackendFromEnv();
   return fast;
 }

@@ -4,6 +4,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { candidateLibraries, loadBlas } from './library.js';
 import { createBlasBackend } from './index.js';
+import { execFileSync } from 'node:child_process';
 
 test('MOXING_BLAS is tried before the common names', () => {
   const saved = process.env.MOXING_BLAS;
@@ -119,4 +120,15 @@ test('loading sets the OpenBLAS spin timeout for the library only: the environme
     if (before === undefined) delete process.env.OPENBLAS_THREAD_TIMEOUT;
     else process.env.OPENBLAS_THREAD_TIMEOUT = before;
   }
+});
+
+test('MOXING_THREADS sets the BLAS threads as well as the wasm pool (as setThreads does)', (t) => {
+  if (!blasOrSkip(t)) return;
+  // A child process: the thread count is read once, when the backends start. OPENBLAS_NUM_THREADS=2
+  // is OpenBLAS's own default on two cores, which MOXING_THREADS must override.
+  const script = "import { initBackends, getThreads } from './src/backends/index.ts'; const { blas } = initBackends(); console.log(JSON.stringify({ moxing: getThreads(), blas: blas?.library.getThreads?.() ?? null }));";
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, MOXING_THREADS: '1', OPENBLAS_NUM_THREADS: '2' }, encoding: 'utf8',
+  });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { moxing: 1, blas: 1 });
 });

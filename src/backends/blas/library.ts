@@ -23,6 +23,8 @@ export interface BlasLibrary {
   sgemv: Gemv | null;
   dgemv: Gemv | null;
   setThreads: ((n: number) => void) | null;
+  /** The library's thread count, where it says (OpenBLAS). */
+  getThreads: (() => number) | null;
   /** e.g. "OpenBLAS 0.3.21 ... Cooperlake" when the library says. */
   config: string;
 }
@@ -89,10 +91,11 @@ function loadFirst(koffi: Koffi, candidates: string[]): BlasLibrary | { errors: 
       };
       const openblasThreads = optional('void openblas_set_num_threads(int n)') as ((n: number) => void) | null;
       const mklThreads = openblasThreads ? null : (optional('void MKL_Set_Num_Threads(int n)') as ((n: number) => void) | null);
+      const openblasGetThreads = optional('int openblas_get_num_threads()') as (() => number) | null;
       const getConfig = optional('const char *openblas_get_config()') as (() => string) | null;
       const sgemv = optional(`void cblas_sgemv${GEMV_SIG}`) as Gemv | null;
       const dgemv = optional(`void cblas_dgemv${GEMV_SIG.replace(/float/g, 'double')}`) as Gemv | null;
-      return { path, sgemm, dgemm, sgemv, dgemv, setThreads: openblasThreads ?? mklThreads, config: getConfig?.() ?? '' };
+      return { path, sgemm, dgemm, sgemv, dgemv, setThreads: openblasThreads ?? mklThreads, getThreads: openblasGetThreads, config: getConfig?.() ?? '' };
     } catch (err) {
       errors.push(`${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
