@@ -100,11 +100,12 @@ fi
 [ -f "$W/base-reviews/state.json" ] || $MOXING pretrain --init-from "$BASE" --data "$W/reviews-data" --batch-size "$BATCH" \
   --max-steps ${REVIEW_STEPS:-200} --lr 5e-4 --min-lr 5e-5 --warmup-steps 20 --eval-every 50 --eval-iters 4 --seed 0 --out "$W/base-reviews" --json | tail -1
 # a soup of SENT_SOUP members that differ only in the order they read the reviews, fine-tuned side by
-# side (one process per core) and averaged by moxing merge
+# side (one thread each: with a pool of threads in each process the members would spin against each
+# other for the two cores) and averaged by moxing merge
 SENT_SOUP=${SENT_SOUP:-3}
 members=()
 for k in $(seq 0 $((SENT_SOUP - 1))); do
-  [ -f "$W/sentiment-m$k/head.safetensors" ] || $MOXING finetune --from "$W/base-reviews" --task classify \
+  [ -f "$W/sentiment-m$k/head.safetensors" ] || MOXING_THREADS=1 $MOXING finetune --from "$W/base-reviews" --task classify \
     --data ../shared/datasets/fine_food_reviews/train.csv --text-col review --label-col score --pooling mean --max-windows 4 \
     --epochs ${SENT_EPOCHS:-3} --batch-size 16 --lr ${SENT_LR:-3e-4} --dropout ${SENT_DROPOUT:-0.1} --val-fraction 0.2 --seed 0 \
     --shuffle-seed "$k" --out "$W/sentiment-m$k" --json &
