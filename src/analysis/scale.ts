@@ -2,7 +2,8 @@
 // validation loss against parameters, tokens and compute, and the fitted laws of Kaplan et al. 2020
 // (L(N) = E + A / N^alpha) and Hoffmann et al. 2022 (L(N, D), isoflop profiles, tokens per parameter).
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { join, resolve } from 'node:path';
 import type { GPTConfig } from '../llm/config.js';
 import { readDataMeta } from '../llm/data.js';
@@ -150,7 +151,7 @@ export async function scaleSweep(o: ScaleOptions): Promise<ScaleResult> {
       else {
         if (existsSync(join(runDir, 'config.json'))) throw new Error(`${runDir} holds an unfinished run: delete it to retrain that size`);
         r = await trainGpt({ config, train, runDir, patience: o.patience, finalEvalIters: Math.max(train.evalIters, 40), parentRunId: tracker.runId, name, onStep: o.onStep });
-        writeFileSync(done, `${JSON.stringify(r)}\n`);
+        writeFileAtomicSync(done, `${JSON.stringify(r)}\n`); // the mark of a finished run: never half written
       }
       const run: ScaleRun = {
         size, budget, parameters: r.parameters, nonEmbeddingParameters: r.nonEmbeddingParameters, n: count === 'total' ? r.parameters : r.nonEmbeddingParameters,
@@ -162,7 +163,7 @@ export async function scaleSweep(o: ScaleOptions): Promise<ScaleResult> {
     }
     const result = fitSweep(runs, { isoflop: o.isoflop, budgets: o.budgets, holdout: o.holdout });
     const out: ScaleResult = { dataDir: resolve(o.dataDir), count, ...result, seconds: (performance.now() - t0) / 1000, runId: tracker.runId };
-    writeFileSync(join(o.outDir, 'scale.json'), `${JSON.stringify(out, null, 2)}\n`);
+    writeFileAtomicSync(join(o.outDir, 'scale.json'), `${JSON.stringify(out, null, 2)}\n`);
     if (out.fit) tracker.log(plan.length + 1, { alpha: out.fit.alpha, E: out.fit.E, ...(out.heldOut ? { heldOutError: out.heldOut.relativeError } : {}) });
     tracker.artifact(join(o.outDir, 'scale.json'), 'scale-result');
     tracker.finish('finished');

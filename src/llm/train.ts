@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { Rng } from '../tensor/random.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { AdamW } from '../optim/adam.js';
@@ -162,7 +163,8 @@ function trimMetrics(runDir: string, step: number): void {
       return false;
     }
   });
-  writeFileSync(path, kept.length ? `${kept.join('\n')}\n` : '');
+  // Atomically: a run stopped here keeps its whole curve rather than a torn one.
+  writeFileAtomicSync(path, kept.length ? `${kept.join('\n')}\n` : '');
 }
 
 /**
