@@ -79,6 +79,26 @@ test('resume with a new maxSteps records it, so a later plain resume keeps that 
   curve(dir).slice(3).forEach((m) => assert.ok(Math.abs(m.lr - want[m.step - 1]) < 1e-12, `step ${m.step}: lr ${m.lr} vs ${want[m.step - 1]}`));
 });
 
+test('resuming a finished run trains nothing, says so, and leaves its files as they were', async () => {
+  const dir = join(root, 'run-finished');
+  const done = await pretrain({ ...options, maxSteps: 4 }, config, dir);
+  const files = ['config.json', 'state.json', 'model.safetensors', 'metrics.jsonl'];
+  const before = files.map((f) => readFileSync(join(dir, f)));
+  for (const maxSteps of [undefined, 3, 4]) {
+    const again = await resume(dir, { maxSteps }, { onStep: () => assert.fail('a step was trained') });
+    assert.equal(again.upToDate, true);
+    assert.equal(again.step, 4);
+    assert.equal(again.trainLoss, done.trainLoss);
+    assert.equal(again.valLoss, done.valLoss);
+    assert.equal(again.tokensPerSecond, 0);
+  }
+  files.forEach((f, i) => assert.ok(readFileSync(join(dir, f)).equals(before[i]!), `${f} changed`));
+  // A larger maxSteps continues it.
+  const more = await resume(dir, { maxSteps: 6 });
+  assert.equal(more.step, 6);
+  assert.equal(more.upToDate, undefined);
+});
+
 test('an interrupted checkpoint is discarded if incomplete and completed if it was', async () => {
   const dir = join(root, 'run-full');
   const before = readFileSync(join(dir, 'model.safetensors'));

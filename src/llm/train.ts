@@ -86,6 +86,8 @@ export interface TrainResult {
   valLoss: number | null;
   tokensPerSecond: number;
   runDir: string;
+  /** Set when the run was already at its last step: nothing was trained. */
+  upToDate?: boolean;
 }
 
 /** AdamW groups as GPT-2/nanoGPT: weight decay on matrices (ndim >= 2), none on biases and norms. */
@@ -151,20 +153,42 @@ function checkTokenizerMatches(dataDir: string, tokenizer: Tokenizer, what: stri
   }
 }
 
+/** The run's metrics.jsonl lines up to `step` (parsed and as written); unreadable lines are left out. */
+function metricsUpTo(runDir: string, step: number): { lines: string[]; rows: StepMetrics[] } {
+  const path = join(runDir, 'metrics.jsonl');
+  const lines: string[] = [];
+  const rows: StepMetrics[] = [];
+  if (!existsSync(path)) return { lines, rows };
+  for (const l of readFileSync(path, 'utf8').split('\n')) {
+    if (!l.trim()) continue;
+    try {
+      const m = JSON.parse(l) as StepMetrics;
+      if (m.step <= step) { lines.push(l); rows.push(m); }
+    } catch {
+      // a line torn by a killed process
+    }
+  }
+  return { lines, rows };
+}
+
 function trimMetrics(runDir: string, step: number): void {
   // Lines written after the last checkpoint by a killed process would duplicate steps on resume.
   const path = join(runDir, 'metrics.jsonl');
   if (!existsSync(path)) return;
-  const kept = readFileSync(path, 'utf8').split('\n').filter((l) => {
-    if (!l.trim()) return false;
-    try {
-      return (JSON.parse(l) as StepMetrics).step <= step;
-    } catch {
-      return false;
-    }
-  });
+  const { lines } = metricsUpTo(runDir, step);
   // Atomically: a run stopped here keeps its whole curve rather than a torn one.
-  writeFileAtomicSync(path, kept.length ? `${kept.join('\n')}\n` : '');
+  writeFileAtomicSync(path, lines.length ? `${lines.join('\n')}\n` : '');
+}
+
+/**
+ * What resuming a run at or past its last step returns (nothing to train): the losses its metrics
+ * recorded last, and no throughput.
+ */
+function finishedRun(runDir: string, step: number): TrainResult {
+  const { rows } = metricsUpTo(runDir, step);
+  const last = rows.at(-1);
+  const withVal = rows.filter((m) => m.valLoss !== undefined);
+  return { step, trainLoss: last?.trainLoss ?? Number.NaN, valLoss: withVal.at(-1)?.valLoss ?? null, tokensPerSecond: 0, runDir, upToDate: true };
 }
 
 /**
@@ -231,6 +255,9 @@ export async function resume(runDir: string, overrides: { maxSteps?: number; pre
     config.train = { ...config.train, maxSteps: overrides.maxSteps };
   }
   if (overrides.precision !== undefined) options.precision = overrides.precision;
+  // A finished run (or a --max-steps not above its step) has nothing to train: said, not an error, so
+  // that scripts which resume until done can run again. Its files are left as they are.
+  if (loaded.state.step >= options.maxSteps && !(options.timeBudgetSeconds !== undefined && !loaded.state.extra?.timeBudget)) return finishedRun(runDir, loaded.state.step);
   checkTokenizerMatches(options.dataDir, loaded.tokenizer, `the run ${runDir}`);
   const model = loaded.model;
   model.train();
