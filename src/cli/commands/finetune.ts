@@ -27,10 +27,10 @@ interface FinetuneFlags {
   task: string;
   data: string;
   out: string;
-  textCol?: string;
-  labelCol?: string;
-  questionCol?: string;
-  answerCol?: string;
+  textCol: string;
+  labelCol: string;
+  questionCol: string;
+  answerCol: string;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -56,10 +56,10 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
     .requiredOption('--task <task>', 'classify or qa')
     .requiredOption('--data <file.csv>', 'training data (CSV with a header)')
     .requiredOption('--out <dir>', 'directory for the fine-tuned model')
-    .option('--text-col <name>', 'classify: the text column')
-    .option('--label-col <name>', 'classify: the label column')
-    .option('--question-col <name>', 'qa: the question column')
-    .option('--answer-col <name>', 'qa: the answer column')
+    .option('--text-col <name>', 'classify: the text column', 'text')
+    .option('--label-col <name>', 'classify: the label column', 'label')
+    .option('--question-col <name>', 'qa: the question column', 'question')
+    .option('--answer-col <name>', 'qa: the answer column', 'answer')
     .option('--pooling <how>', 'classify: last (token) or mean pooling', 'mean')
     .option('--max-windows <n>', 'classify: read a long text in up to n windows of the context, pooled together', positiveInt, DEFAULT_MAX_WINDOWS)
     .option('--freeze-body', 'classify: train only the head')
@@ -93,7 +93,6 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
       };
       try {
         if (f.task === 'classify') {
-          if (!f.textCol || !f.labelCol) throw new UserError('--task classify needs --text-col and --label-col');
           const res = await finetuneClassifier(from, textColumn(table, f.textCol, '--text-col'), textColumn(table, f.labelCol, '--label-col'), f.out, o,
             { pooling: f.pooling, maxWindows: f.maxWindows, textCol: f.textCol, labelCol: f.labelCol });
           (progress as TrainingProgress | null)?.stop();
@@ -105,7 +104,6 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
             io.write(`validation accuracy ${res.metrics.accuracy.toFixed(4)}, macro F1 ${res.metrics.f1.toFixed(4)} (${res.metrics.valExamples} held-out examples; labels ${res.labels.join(', ')}${soup}); saved ${res.outDir}\n`);
           }
         } else {
-          if (!f.questionCol || !f.answerCol) throw new UserError('--task qa needs --question-col and --answer-col');
           const res = await finetuneQA(from, textColumn(table, f.questionCol, '--question-col'), textColumn(table, f.answerCol, '--answer-col'), f.out, o);
           (progress as TrainingProgress | null)?.stop();
           tracker.log(o.epochs, { valLoss: res.metrics.valLoss, exactMatch: res.metrics.exactMatch });

@@ -154,6 +154,20 @@ test('finetune --soup 2 prints each member\'s accuracy beside the soup\'s; --sou
   assert.ok(!existsSync(join(root, 'soup-bad')));
 });
 
+test('finetune reads the columns eval reads by default: question, answer (qa) and text, label (classify)', () => {
+  const rows = ['question,answer'];
+  for (let i = 0; i < 12; i++) rows.push(`Who is number ${i}?,Emma ${i}`);
+  writeFileSync(join(root, 'qa-default.csv'), `${rows.join('\n')}\n`);
+  const qa = moxing('finetune', '--from', 'full', '--task', 'qa', '--data', 'qa-default.csv', '--epochs', '1', '--batch-size', '4', '--out', 'qa-default', '--json');
+  assert.equal(qa.code, 0, qa.stderr);
+  assert.equal((JSON.parse(qa.stdout) as { task: string }).task, 'qa');
+  // reviews.csv (the soup test's) has review and score: the default names are not there, and the message says so.
+  const clf = moxing('finetune', '--from', 'full', '--task', 'classify', '--data', 'reviews.csv', '--out', 'clf-default');
+  assert.notEqual(clf.code, 0);
+  assert.match(clf.stderr, /--text-col text: unknown column 'text'; columns are: review, score/);
+  assert.ok(!existsSync(join(root, 'clf-default')));
+});
+
 test('merge averages runs into a classifier that classify reads; one run is refused in one line', () => {
   const r = moxing('merge', 'soup', 'soup-text', '--out', 'merged', '--json');
   assert.equal(r.code, 0, r.stderr);
