@@ -3,11 +3,13 @@
 // and files the user names. Each source yields documents of plain text.
 
 import { execFileSync } from 'node:child_process';
+import { isUtf8 } from 'node:buffer';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { htmlToText } from '../text/html-text.js';
+import { firstInvalidUtf8 } from '../text/utf8.js';
 import { fortuneEntries, gcideDocs, infoNodes, podToText, roffToText, wordnetDocs } from './corpus-text.js';
 
 /** A source of documents and what the manifest records about it. */
@@ -189,6 +191,12 @@ export function fileSource(path: string): CorpusSource {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new Error(`${path}: no such file`);
   if (statSync(abs).isDirectory()) throw new Error(`${path}: is a directory, expected a text file`);
+  // Checked before the build starts: decoded anyway, a binary or legacy-encoded file would become
+  // replacement characters and be dropped without a word, or worse, kept.
+  if (!/\.(gz|dz)$/.test(abs)) {
+    const bytes = readFileSync(abs);
+    if (!isUtf8(bytes)) throw new Error(`${path}: not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)}); corpus build reads UTF-8 text or HTML, gzipped or not`);
+  }
   const st = statSync(abs);
   return {
     id: `file-${basename(abs).replace(/[^\w.-]/g, '_')}`, kind: 'file', origin: abs, version: st.mtime.toISOString(), licence: 'as given by the user',

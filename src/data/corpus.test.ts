@@ -76,6 +76,10 @@ test('a corpus from named files: duplicates out, languages split, manifest, resu
     assert.ok(again.some((l) => l.includes('(extracted before)')));
     assert.throws(() => buildCorpus([], join(dir, 'out')), /no sources/);
     assert.throws(() => fileSource(join(dir, 'missing.txt')), /no such file/);
+    // Latin-1 (or any non-UTF-8 bytes) is refused by name and offset, before anything is built.
+    const latin1 = join(dir, 'latin1.txt');
+    writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x61, 0x75, 0x20, 0x6c, 0x61, 0x69, 0x74]));
+    assert.throws(() => fileSource(latin1), /latin1\.txt: not valid UTF-8 \(first bad byte at offset 3\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
