@@ -37,14 +37,22 @@ function tokenizerFor(spec: string | undefined): Tokenizer | null {
   return Tokenizer.fromFile(file);
 }
 
+/** A count for people: 12.3M, 45k or 678 (a small corpus is not "0.0M"). */
+function approx(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)}k`;
+  return String(Math.round(n));
+}
+
 /** One line per split and language, for people. */
 export function summarizeCorpus(m: CorpusManifest): string {
   const lines: string[] = [];
   for (const split of ['train', 'validation'] as const) {
     for (const lang of ['en', 'zh'] as const) {
       const c = m.splits[split][lang];
-      const tok = m.estimatedTokens ? `, ~${(m.estimatedTokens[split][lang] / 1e6).toFixed(1)}M tokens` : '';
-      lines.push(`${m.files[split][lang]}: ${c.docs} documents, ${(c.bytes / 1e6).toFixed(1)} MB${tok}`);
+      const tok = m.estimatedTokens ? `, ~${approx(m.estimatedTokens[split][lang])} tokens` : '';
+      const size = c.bytes >= 1e5 ? `${(c.bytes / 1e6).toFixed(1)} MB` : `${approx(c.bytes)} bytes`;
+      lines.push(`${m.files[split][lang]}: ${c.docs} document${c.docs === 1 ? '' : 's'}, ${size}${tok}`);
     }
   }
   return `${lines.join('\n')}\n`;
