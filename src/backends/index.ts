@@ -43,10 +43,10 @@ export function initBackends(): FastBackends {
   // The test device that forbids host reads (MOXING_BACKEND=cpu-strict runs anything on it).
   registerDeviceBackend(strictBackend);
   fast = { wasm, blas };
-  // BLAS starts with its own default (every online core, or OPENBLAS_NUM_THREADS): give it the
-  // count the wasm kernels use (MOXING_THREADS, else the cores this process may use), so that one
-  // variable sets both, as setThreads does.
-  blas?.library.setThreads?.(wasm?.runtime.getThreads() ?? defaultThreads());
+  // MOXING_THREADS sets BLAS's threads too, as setThreads does. Without it BLAS keeps its own count
+  // (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, or its default): a user who limited it that way keeps
+  // the limit, and the sums, which depend on how a product is split between threads.
+  if (envVar('MOXING_THREADS')) blas?.library.setThreads?.(defaultThreads());
   applyBackendFromEnv();
   return fast;
 }
