@@ -91,12 +91,26 @@ test('resuming a finished run trains nothing, says so, and leaves its files as t
     assert.equal(again.trainLoss, done.trainLoss);
     assert.equal(again.valLoss, done.valLoss);
     assert.equal(again.tokensPerSecond, 0);
+    assert.equal(again.scheduledSteps, 4);
   }
   files.forEach((f, i) => assert.ok(readFileSync(join(dir, f)).equals(before[i]!), `${f} changed`));
   // A larger maxSteps continues it.
   const more = await resume(dir, { maxSteps: 6 });
   assert.equal(more.step, 6);
   assert.equal(more.upToDate, undefined);
+  // A run stopped before its schedule's end, resumed with a --max-steps not above its step: nothing
+  // trained, and the result says the schedule goes further.
+  const part = join(root, 'run-partial');
+  let stopAt = 2;
+  await pretrain({ ...options, maxSteps: 6 }, config, part, { shouldStop: () => --stopAt === 0 });
+  const held = await resume(part, { maxSteps: 2 }, { onStep: () => assert.fail('a step was trained') });
+  assert.deepEqual([held.upToDate, held.step, held.scheduledSteps], [true, 2, 6]);
+  // A time-budget run that its maxSteps ended before the budget's plan: up to date too (not NaN).
+  const budget = join(root, 'run-budget-capped');
+  await pretrain({ ...options, maxSteps: 3, timeBudgetSeconds: 600 }, config, budget);
+  const capped = await resume(budget);
+  assert.deepEqual([capped.upToDate, capped.step], [true, 3]);
+  assert.ok(Number.isFinite(capped.trainLoss));
 });
 
 test('an interrupted checkpoint is discarded if incomplete and completed if it was', async () => {

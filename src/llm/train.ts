@@ -86,8 +86,10 @@ export interface TrainResult {
   valLoss: number | null;
   tokensPerSecond: number;
   runDir: string;
-  /** Set when the run was already at its last step: nothing was trained. */
+  /** Set when the run was already at its last step (or at the --max-steps given): nothing was trained. */
   upToDate?: boolean;
+  /** With upToDate: the steps the run's own schedule has (above step when a smaller --max-steps stopped it). */
+  scheduledSteps?: number;
 }
 
 /** AdamW groups as GPT-2/nanoGPT: weight decay on matrices (ndim >= 2), none on biases and norms. */
@@ -184,11 +186,11 @@ function trimMetrics(runDir: string, step: number): void {
  * What resuming a run at or past its last step returns (nothing to train): the losses its metrics
  * recorded last, and no throughput.
  */
-function finishedRun(runDir: string, step: number): TrainResult {
+function finishedRun(runDir: string, step: number, scheduledSteps: number): TrainResult {
   const { rows } = metricsUpTo(runDir, step);
   const last = rows.at(-1);
   const withVal = rows.filter((m) => m.valLoss !== undefined);
-  return { step, trainLoss: last?.trainLoss ?? Number.NaN, valLoss: withVal.at(-1)?.valLoss ?? null, tokensPerSecond: 0, runDir, upToDate: true };
+  return { step, trainLoss: last?.trainLoss ?? Number.NaN, valLoss: withVal.at(-1)?.valLoss ?? null, tokensPerSecond: 0, runDir, upToDate: true, scheduledSteps };
 }
 
 /**
@@ -248,6 +250,7 @@ export async function resume(runDir: string, overrides: { maxSteps?: number; pre
   const loaded = await loadRun(runDir);
   if (!loaded.state) throw new RunDirError(`${runDir}: state.json is missing: nothing to resume`);
   const options = trainOptionsFrom(config.train, join(runDir, 'config.json'), (m) => new RunDirError(m));
+  const scheduledSteps = options.maxSteps;
   if (overrides.maxSteps !== undefined) {
     options.maxSteps = overrides.maxSteps;
     // Saved with the next checkpoint, so a later plain resume keeps the new schedule (its cosine
@@ -257,7 +260,7 @@ export async function resume(runDir: string, overrides: { maxSteps?: number; pre
   if (overrides.precision !== undefined) options.precision = overrides.precision;
   // A finished run (or a --max-steps not above its step) has nothing to train: said, not an error, so
   // that scripts which resume until done can run again. Its files are left as they are.
-  if (loaded.state.step >= options.maxSteps && !(options.timeBudgetSeconds !== undefined && !loaded.state.extra?.timeBudget)) return finishedRun(runDir, loaded.state.step);
+  if (loaded.state.step >= options.maxSteps) return finishedRun(runDir, loaded.state.step, scheduledSteps);
   checkTokenizerMatches(options.dataDir, loaded.tokenizer, `the run ${runDir}`);
   const model = loaded.model;
   model.train();

@@ -79,7 +79,12 @@ async function withProgress(
     tracker.artifact(result.runDir, 'run-dir');
     tracker.finish(stop ? 'interrupted' : 'finished');
     const summary = { step: result.step, trainLoss: result.trainLoss, valLoss: result.valLoss, tokensPerSecond: result.tokensPerSecond };
-    if (result.upToDate) process.stderr.write(`the run is already at its last step (${result.step}): nothing to train (a --max-steps above ${result.step} continues it)\n`);
+    if (result.upToDate) {
+      const scheduled = result.scheduledSteps ?? result.step;
+      process.stderr.write(result.step >= scheduled
+        ? `the run is already at its last step (${result.step}): nothing to train (a --max-steps above ${result.step} continues it)\n`
+        : `--max-steps is not above the run's step ${result.step} (its schedule runs to ${scheduled}): nothing to train\n`);
+    }
     if (json) io.write(`${JSON.stringify(summary)}\n`);
     else io.write(`step ${result.step}: train loss ${result.trainLoss.toFixed(4)}, validation loss ${result.valLoss?.toFixed(4) ?? '-'}, ${Math.round(result.tokensPerSecond)} tokens/s; run saved in ${result.runDir}\n`);
   } catch (err) {
