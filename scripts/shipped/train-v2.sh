@@ -74,6 +74,10 @@ elif [ ! -f "$W/base/state.json" ]; then
 else
   $MOXING train --resume "$W/base" --max-steps "$STEPS" --json | tail -1
 fi
+# The base must have reached its schedule's end: a resume with a smaller STEPS trains nothing, and
+# fine-tuning an unfinished base would go unnoticed.
+base_done() { node -e "const fs=require('fs');const d=process.argv[1];const s=JSON.parse(fs.readFileSync(d+'/state.json','utf8')).step;const m=JSON.parse(fs.readFileSync(d+'/config.json','utf8')).train.maxSteps;if(s<m){console.error('train-v2.sh: '+d+' is at step '+s+' of '+m+': resume it (train --resume '+d+') or set STEPS='+m);process.exit(1)}" "$1"; }
+[ -n "${BASE_FROM:-}" ] || base_done "$W/base"
 # 4b. continued pretraining: the rate back up to 1e-3 and down to 1e-4 over MORE_STEPS more steps
 # (MORE_STEPS=0 ships the first run's model)
 BASE=${BASE_FROM:-$W/base}
@@ -84,6 +88,7 @@ if [ "$MORE_STEPS" -gt 0 ]; then
   else
     $MOXING train --resume "$W/base-more" --max-steps "$MORE_STEPS" --json | tail -1
   fi
+  base_done "$W/base-more"
   BASE="$W/base-more"
 fi
 
@@ -101,7 +106,8 @@ fi
   --max-steps ${REVIEW_STEPS:-200} --lr 5e-4 --min-lr 5e-5 --warmup-steps 20 --eval-every 50 --eval-iters 4 --seed 0 --out "$W/base-reviews" --json | tail -1
 # a soup of SENT_SOUP members that differ only in the order they read the reviews, fine-tuned side by
 # side (one thread each: with a pool of threads in each process the members would spin against each
-# other for the two cores) and averaged by moxing merge
+# other for the two cores) and averaged by moxing merge. A member's weights repeat to the bit only at
+# the same thread count (reductions split by thread): v2's members were trained with one wasm thread.
 SENT_SOUP=${SENT_SOUP:-3}
 members=()
 for k in $(seq 0 $((SENT_SOUP - 1))); do
