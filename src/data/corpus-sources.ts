@@ -192,8 +192,9 @@ export function fileSource(path: string): CorpusSource {
   if (!existsSync(abs)) throw new Error(`${path}: no such file`);
   if (statSync(abs).isDirectory()) throw new Error(`${path}: is a directory, expected a text file`);
   // Checked before the build starts: decoded anyway, a binary or legacy-encoded file would become
-  // replacement characters and be dropped without a word, or worse, kept.
-  if (!/\.(gz|dz)$/.test(abs)) {
+  // replacement characters and be dropped without a word, or worse, kept. Regular files only: a
+  // pipe (corpus build <(zcat ...)) can be read once, by the build.
+  if (!/\.(gz|dz)$/.test(abs) && statSync(abs).isFile()) {
     const bytes = readFileSync(abs);
     if (!isUtf8(bytes)) throw new Error(`${path}: not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)}); corpus build reads UTF-8 text or HTML, gzipped or not`);
   }

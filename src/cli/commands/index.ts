@@ -34,13 +34,14 @@ export function registerIndex(program: Command, io: Io = processIo): void {
     });
 }
 
-/** Each input must be a file: a missing path or a folder is named before any work is done. */
+/** A missing path or a folder is named before any work is done (a pipe or other readable file is fine). */
 function checkInputFile(path: string): void {
-  let isFile: boolean;
+  let isDirectory: boolean;
   try {
-    isFile = statSync(path).isFile();
-  } catch {
-    throw new UserError(`${path}: no such file`);
+    isDirectory = statSync(path).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${path}: no such file`);
+    throw new UserError(`${path}: ${(err as Error).message}`);
   }
-  if (!isFile) throw new UserError(`${path}: is a directory, expected a text, Markdown or HTML file (name its files, e.g. ${path.replace(/\/+$/, '')}/*.txt)`);
+  if (isDirectory) throw new UserError(`${path}: is a directory, expected a text, Markdown or HTML file (name its files, e.g. ${path.replace(/\/+$/, '')}/*.txt)`);
 }
