@@ -26,7 +26,8 @@ export class CsvError extends Error {
   }
 }
 
-function isNumber(s: string): boolean {
+/** Whether a CSV cell reads as a number (what makes a column numeric). */
+export function isNumber(s: string): boolean {
   // Number('') is 0 and Number('0x1') is 1: accept plain decimal notation only.
   return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) || s === 'Inf' || s === '-Inf';
 }

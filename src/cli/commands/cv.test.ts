@@ -63,6 +63,9 @@ test('cv: more folds than rows is refused with the row count', async () => {
   const tiny = join(dir, 'tiny.csv');
   writeFileSync(tiny, 'x,y\n1,2\n2,4\n3,6\n');
   await assert.rejects(run([tiny, '--target', 'y', '--model', 'linear', '--folds', '5']), /--folds must be a whole number between 2 and 3 \(the data has 3 rows; each fold holds at least one\), got 5/);
+  const one = join(dir, 'one.csv');
+  writeFileSync(one, 'x,y\n1,2\n');
+  await assert.rejects(run([one, '--target', 'y', '--model', 'linear', '--folds', '2']), /cross-validation needs at least 2 rows \(the data has 1\)/);
 });
 
 test('cv --grid: bad input, one clear message', async () => {

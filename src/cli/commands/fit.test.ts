@@ -118,10 +118,13 @@ test('bad input: one clear message each', async () => {
     await assert.rejects(run(['fit', allMissing, '--target', 'y', '--model', 'linear', '--out', out]), /column 'b' has only missing values/);
     await assert.rejects(run(['fit', nanTarget, '--target', 'y', '--model', 'linear', '--out', out]), /target column 'y' has 1 missing value \(first on line 3\)/);
     await assert.rejects(run(['fit', nanTarget, '--target', 'price', '--model', 'linear', '--out', out]), /unknown column 'price'; columns are: a, b, y/);
-    await assert.rejects(run(['fit', text, '--target', 'y', '--model', 'linear', '--out', out]), /target column 'y' is not numeric \(it has 'x' on line 2\)/);
-    // Numbers with one stray word: the message names the word and its line, not the first number.
-    const stray = w('stray.csv', 'a,y\n1,2\n2,3\n3,n/a?\n4,5\n');
-    await assert.rejects(run(['fit', stray, '--target', 'y', '--model', 'linear', '--out', out]), /target column 'y' is not numeric \(it has 'n\/a\?' on line 4\)/);
+    await assert.rejects(run(['fit', text, '--target', 'y', '--model', 'linear', '--out', out]), /target column 'y' is not numeric \(it has 'x' in data row 1\)/);
+    // Numbers with one stray word: the message names the word and its data row (blank lines are not
+    // rows), not the first number; 0x1F is not a number to the CSV reader either.
+    const stray = w('stray.csv', 'a,y\n1,2\n\n2,3\n3,n/a?\n4,5\n');
+    await assert.rejects(run(['fit', stray, '--target', 'y', '--model', 'linear', '--out', out]), /target column 'y' is not numeric \(it has 'n\/a\?' in data row 3\)/);
+    const hex = w('hex.csv', 'a,y\n1,2\n2,0x1F\n3,4\n');
+    await assert.rejects(run(['fit', hex, '--target', 'y', '--model', 'linear', '--out', out]), /it has '0x1F' in data row 2/);
     await assert.rejects(run(['fit', text, '--target', 'y', '--model', 'nope', '--out', out]), /unknown model 'nope'/);
     const good = w('good.csv', 'a,b,y\n1,2,3\n2,1,4\n3,5,8\n4,4,9\n5,1,7\n6,2,9\n7,7,15\n8,1,10\n9,3,13\n10,2,13\n');
     await run(['fit', good, '--target', 'y', '--model', 'linear', '--out', out]);

@@ -26,6 +26,7 @@ export interface CvResult {
 /** The spec, the y that decides the folds (class codes stratify), and cross-validation's options. */
 function setUp(t: Table, opts: CvOptions): { spec: TabularSpec; y: Float64Array; cv: CrossValidateOptions<TabularPipeline, Table> } {
   const spec = tabularSpec(t, opts);
+  if (t.nRows < 2) throw new TabularError(`cross-validation needs at least 2 rows (the data has ${t.nRows})`);
   if (!(Number.isInteger(opts.folds) && opts.folds >= 2 && opts.folds <= t.nRows)) throw new TabularError(`--folds must be a whole number between 2 and ${t.nRows} (the data has ${t.nRows} rows; each fold holds at least one), got ${opts.folds}`);
   const { task, target, seed } = spec;
   const y = target !== null && task !== 'clustering' ? targetValues(t, target, task).y : new Float64Array(t.nRows);

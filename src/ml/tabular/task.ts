@@ -1,6 +1,7 @@
 // Which task a model does on a target column: what the model allows, then what the column looks like.
 
 import { column, type Table } from '../../data/table.js';
+import { isNumber } from '../../data/csv.js';
 import { TabularError } from './error.js';
 import { MODEL_NAMES, tasksOf, type ModelName, type Task } from './models.js';
 import type { ParamValues } from './params.js';
@@ -29,9 +30,10 @@ export function inferTask(name: ModelName, t: Table, target: string | null, para
   }
   if (task === 'regression' && !tasks.includes('regression')) throw new TabularError(`model '${name}' is a classifier`);
   if (task === 'regression' && c.kind === 'categorical') {
-    // Name a value that is not a number: a column of numbers with one stray word is the usual case.
-    const at = c.values.findIndex((v) => v !== null && Number.isNaN(Number(v)));
-    const where = at >= 0 ? `'${c.values[at]}' on line ${at + 2}` : `values like '${c.values.find((v) => v !== null)}'`;
+    // Name a value that is not a number (as the CSV reader decides): a column of numbers with one
+    // stray word is the usual case. Data rows, not file lines: blank lines and quoted newlines differ.
+    const at = c.values.findIndex((v) => v !== null && !isNumber(v));
+    const where = at >= 0 ? `'${c.values[at]}' in data row ${at + 1}` : `values like '${c.values.find((v) => v !== null)}'`;
     throw new TabularError(`target column '${target}' is not numeric (it has ${where}): model '${name}' does regression and needs a numeric target`);
   }
   if (task === 'classification' && !tasks.includes('classification')) {
