@@ -39,7 +39,7 @@ function tokenizerFor(spec: string | undefined): Tokenizer | null {
 
 /** A count for people: 12.3M, 45k or 678 (a small corpus is not "0.0M"). */
 function approx(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 999_500) return `${(n / 1e6).toFixed(1)}M`;
   if (n >= 1e3) return `${Math.round(n / 1e3)}k`;
   return String(Math.round(n));
 }

@@ -80,7 +80,10 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
       const from = resolveModelPath(f.from);
       const table = readCsv(f.data);
       let progress: TrainingProgress | null = null;
-      const tracker = startTracking('finetune', { ...f }, { runDir: f.out, initFrom: from });
+      // The run's settings as tracked: the task's own columns only (the other task's defaults mean nothing here).
+      const { textCol, labelCol, questionCol, answerCol, ...rest } = f;
+      const columns = f.task === 'qa' ? { questionCol, answerCol } : { textCol, labelCol };
+      const tracker = startTracking('finetune', { ...rest, ...columns }, { runDir: f.out, initFrom: from });
       const o: FinetuneOptions = {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
         trainBody: !f.freezeBody, precision: f.precision, dropout: f.dropout, soup: f.soup, shuffleSeed: f.shuffleSeed,

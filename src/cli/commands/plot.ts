@@ -25,9 +25,11 @@ interface PlotOpts {
 function load(source: string, names: readonly string[] | undefined, io: TrackingIO): { label: string; title: string; series: Series[] } {
   // A run directory stands for its metrics.jsonl (and is labelled by its own name).
   let file = source;
+  const runIdLike = /^[0-9a-f]+$/.test(source);
   if (existsSync(source) && statSync(source).isDirectory()) {
     file = join(source, 'metrics.jsonl');
-    if (!existsSync(file)) throw new UserError(`${source}: a directory without metrics.jsonl (not a training run directory)`);
+    // A folder named like a run id (cafe/) that is not a run directory: the id is meant.
+    if (!existsSync(file) && !runIdLike) throw new UserError(`${source}: a directory without metrics.jsonl (not a training run directory)`);
   }
   if (existsSync(file) && statSync(file).isFile()) {
     let rows: Record<string, number>[];
