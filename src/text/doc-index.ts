@@ -53,7 +53,11 @@ export interface Passage {
 export function readDocument(path: string): string {
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
   if (statSync(path).isDirectory()) throw new Error(`${path}: is a directory, expected a text file`);
-  const bytes = readFileSync(path);
+  return documentText(path, readFileSync(path));
+}
+
+/** A document's text from its bytes (read once: a pipe cannot be read again); HTML by its extension. */
+function documentText(path: string, bytes: Buffer): string {
   if (!isUtf8(bytes)) throw new Error(`${path}: not valid UTF-8 text`);
   const text = bytes.toString('utf8');
   return /^\.x?html?$/i.test(extname(path)) ? htmlToText(text) : text;
@@ -85,7 +89,7 @@ export function buildDocIndex(files: readonly string[], outDir: string, options:
     const prev = old?.bySha.get(sha256);
     let chunks: StoredChunk[];
     if (prev) chunks = prev.map((c) => ({ ...c, s: i }));
-    else chunks = chunkText(readDocument(path), chunkOpts).map((c) => ({ s: i, o: c.start, t: c.text }));
+    else chunks = chunkText(documentText(path, bytes), chunkOpts).map((c) => ({ s: i, o: c.start, t: c.text }));
     sources.push({ path, bytes: bytes.length, sha256, first: lines.length, chunks: chunks.length });
     for (const c of chunks) lines.push(JSON.stringify(c));
     options.onFile?.({ path, done: i + 1, total: files.length, chunks: chunks.length, reused: prev !== undefined });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../main.js';
@@ -19,6 +20,31 @@ test('index build: a missing path or a folder is named, and nothing is written',
     assert.equal(existsSync(out), false);
     await run(good, '--out', out);
     assert.equal(existsSync(join(out, 'index.json')), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('index build reads a pipe (as <(zcat notes.gz) gives): its text is chunked, read once', async (t) => {
+  if (process.platform === 'win32') {
+    t.skip('no mkfifo');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'moxing-index-pipe-'));
+  try {
+    const fifo = join(dir, 'notes');
+    execFileSync('mkfifo', [fifo]);
+    // The writer opens the pipe when the build reads it, and closes it after one write.
+    const writer = spawn('sh', ['-c', `printf 'Lima is the capital of Peru. It lies on the coast.' > '${fifo}'`]);
+    const out = join(dir, 'ix');
+    // In a child with a time limit: a build that read the pipe twice, as it once did, waited forever
+    // for a second writer (a blocking read, which no in-process timeout interrupts).
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/moxing-dev.ts', 'index', 'build', fifo, '--out', out], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, MOXING_TRACKING: '0' } });
+    writer.kill();
+    assert.equal(r.status, 0, r.stderr || String(r.error));
+    const chunks = readFileSync(join(out, 'chunks.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string });
+    assert.equal(chunks.length, 1);
+    assert.match(chunks[0]!.t, /Lima is the capital of Peru/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -41,7 +41,7 @@ function checkInputFile(path: string): void {
     isDirectory = statSync(path).isDirectory();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${path}: no such file`);
-    throw new UserError(`${path}: ${(err as Error).message}`);
+    throw new UserError((err as Error).message); // it names the path
   }
   if (isDirectory) throw new UserError(`${path}: is a directory, expected a text, Markdown or HTML file (name its files, e.g. ${path.replace(/\/+$/, '')}/*.txt)`);
 }
