@@ -116,7 +116,7 @@ test('bad input: one clear message each', async () => {
     const out = join(dir, 'm.json');
     await assert.rejects(run(['fit', ragged, '--target', 'y', '--model', 'linear', '--out', out]), /ragged\.csv: line 3: ragged row with 2 fields \(the header has 3\)/);
     await assert.rejects(run(['fit', allMissing, '--target', 'y', '--model', 'linear', '--out', out]), /column 'b' has only missing values/);
-    await assert.rejects(run(['fit', nanTarget, '--target', 'y', '--model', 'linear', '--out', out]), /target column 'y' has 1 missing value \(first on line 3\)/);
+    await assert.rejects(run(['fit', nanTarget, '--target', 'y', '--model', 'linear', '--out', out]), /target column 'y' has 1 missing value \(first in data row 2\)/);
     await assert.rejects(run(['fit', nanTarget, '--target', 'price', '--model', 'linear', '--out', out]), /unknown column 'price'; columns are: a, b, y/);
     await assert.rejects(run(['fit', text, '--target', 'y', '--model', 'linear', '--out', out]), /target column 'y' is not numeric \(it has 'x' in data row 1\)/);
     // Numbers with one stray word: the message names the word and its data row (blank lines are not

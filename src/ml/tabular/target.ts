@@ -19,7 +19,7 @@ export function targetValues(t: Table, target: string, task: Task): { y: Float64
   const missing = missingCount(c);
   if (missing > 0) {
     const first = c.kind === 'numeric' ? c.values.findIndex((v) => Number.isNaN(v)) : c.values.findIndex((v) => v === null);
-    throw new TabularError(`target column '${target}' has ${missing} missing value${missing > 1 ? 's' : ''} (first on line ${first + 2})`);
+    throw new TabularError(`target column '${target}' has ${missing} missing value${missing > 1 ? 's' : ''} (first in data row ${first + 1})`);
   }
   if (task === 'regression') {
     if (c.kind !== 'numeric') throw new TabularError(`target column '${target}' is not numeric: regression needs a numeric target`);
