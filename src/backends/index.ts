@@ -3,7 +3,7 @@
 import { registerBackend, registerDeviceBackend, applyBackendFromEnv } from './registry.js';
 import { strictBackend } from './strict/index.js';
 import { createWasmBackend, type WasmBackend } from './wasm/index.js';
-import { defaultThreads } from './wasm/runtime.js';
+import { defaultThreads, threadsFromEnv } from './wasm/runtime.js';
 import { createBlasBackend, type BlasBackend } from './blas/index.js';
 import { allocArray } from '../tensor/dtype.js';
 import { envVar } from './env.js';
@@ -46,7 +46,7 @@ export function initBackends(): FastBackends {
   // MOXING_THREADS sets BLAS's threads too, as setThreads does. Without it BLAS keeps its own count
   // (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, or its default): a user who limited it that way keeps
   // the limit, and the sums, which depend on how a product is split between threads.
-  if (envVar('MOXING_THREADS')) blas?.library.setThreads?.(defaultThreads());
+  if (threadsFromEnv() !== null) blas?.library.setThreads?.(defaultThreads());
   applyBackendFromEnv();
   return fast;
 }

@@ -138,4 +138,5 @@ test('MOXING_THREADS sets the BLAS threads as well as the wasm pool (as setThrea
   };
   assert.deepEqual(run({ MOXING_THREADS: '1', OPENBLAS_NUM_THREADS: '2' }), { moxing: 1, blas: 1 });
   assert.equal((run({ MOXING_THREADS: undefined, OPENBLAS_NUM_THREADS: '1' }) as { blas: number }).blas, 1);
+  assert.equal((run({ MOXING_THREADS: 'abc', OPENBLAS_NUM_THREADS: '1' }) as { blas: number }).blas, 1); // not a count: ignored
 });

@@ -21,9 +21,13 @@ export type ExportName = (typeof EXPORT_NAMES)[number];
  * @example MOXING_THREADS=1 node app.js // defaultThreads() === 1
  */
 export function defaultThreads(): number {
+  return threadsFromEnv() ?? (platform.canShareMemory() ? Math.max(1, platform.cores()) : 1);
+}
+
+/** MOXING_THREADS as a positive whole number, or null when it is unset or not one. */
+export function threadsFromEnv(): number | null {
   const env = Number(envVar('MOXING_THREADS'));
-  if (Number.isInteger(env) && env > 0) return env;
-  return platform.canShareMemory() ? Math.max(1, platform.cores()) : 1;
+  return Number.isInteger(env) && env > 0 ? env : null;
 }
 
 /**
