@@ -75,9 +75,13 @@ else
   $MOXING train --resume "$W/base" --max-steps "$STEPS" --json | tail -1
 fi
 # The base must have reached its schedule's end: a resume with a smaller STEPS trains nothing, and
-# fine-tuning an unfinished base would go unnoticed.
-base_done() { node -e "const fs=require('fs');const d=process.argv[1];const s=JSON.parse(fs.readFileSync(d+'/state.json','utf8')).step;const m=JSON.parse(fs.readFileSync(d+'/config.json','utf8')).train.maxSteps;if(s<m){console.error('train-v2.sh: '+d+' is at step '+s+' of '+m+': resume it (train --resume '+d+') or set STEPS='+m);process.exit(1)}" "$1"; }
-[ -n "${BASE_FROM:-}" ] || base_done "$W/base"
+# fine-tuning an unfinished base would go unnoticed. BASE_DONE=1 takes the base as it is (a run
+# shortened by a moxing before 78ff65e kept its first schedule in config.json).
+base_done() {
+  [ "${BASE_DONE:-}" = 1 ] && return 0
+  node -e "const fs=require('fs');const [d,v]=process.argv.slice(1);const s=JSON.parse(fs.readFileSync(d+'/state.json','utf8')).step;const m=JSON.parse(fs.readFileSync(d+'/config.json','utf8')).train.maxSteps;if(s<m){console.error('train-v2.sh: '+d+' is at step '+s+' of the '+m+' in its config.json: set '+v+'='+m+' to finish it, or BASE_DONE=1 to take it as it is');process.exit(1)}" "$1" "$2"
+}
+[ -n "${BASE_FROM:-}" ] || base_done "$W/base" STEPS
 # 4b. continued pretraining: the rate back up to 1e-3 and down to 1e-4 over MORE_STEPS more steps
 # (MORE_STEPS=0 ships the first run's model)
 BASE=${BASE_FROM:-$W/base}
@@ -88,7 +92,7 @@ if [ "$MORE_STEPS" -gt 0 ]; then
   else
     $MOXING train --resume "$W/base-more" --max-steps "$MORE_STEPS" --json | tail -1
   fi
-  base_done "$W/base-more"
+  base_done "$W/base-more" MORE_STEPS
   BASE="$W/base-more"
 fi
 
