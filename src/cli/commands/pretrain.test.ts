@@ -70,6 +70,18 @@ test('kill -9 between checkpoints, then train --resume: the same curve as an uni
   b.forEach((m, i) => assert.ok(Math.abs(m.trainLoss - a[i].trainLoss) <= 1e-5, `step ${m.step}: ${m.trainLoss} vs ${a[i].trainLoss}`));
 });
 
+test('train --resume on a finished run says there is nothing to train, and prints the recorded losses', () => {
+  const last = curve('full').at(-1)!;
+  const r = moxing('train', '--resume', 'full', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /the run is already at its last step \(30\): nothing to train \(a --max-steps above 30 continues it\)/);
+  const j = JSON.parse(r.stdout) as { step: number; trainLoss: number; tokensPerSecond: number };
+  assert.deepEqual([j.step, j.trainLoss, j.tokensPerSecond], [30, last.trainLoss, 0]);
+  const below = moxing('train', '--resume', 'full', '--max-steps', '12');
+  assert.equal(below.code, 0, below.stderr);
+  assert.match(below.stderr, /already at its last step \(30\)/);
+});
+
 test('bad input: one clear line, non-zero exit, existing checkpoints untouched', () => {
   const before = readFileSync(join(root, 'full', 'model.safetensors'));
   const cases: Array<[string[], RegExp]> = [
