@@ -116,9 +116,20 @@ test(
 test(
   'a write into a missing directory fails without creating anything',
   withDir(async (dir) => {
-    await assert.rejects(writeFileAtomic(join(dir, 'no', 'such', 'f'), 'x'), { code: 'ENOENT' });
+    await assert.rejects(writeFileAtomic(join(dir, 'no', 'such', 'f'), 'x'), { code: 'ENOENT', message: `${join(dir, 'no', 'such', 'f')}: its folder ${join(dir, 'no', 'such')} does not exist` });
     assert.throws(() => writeFileAtomicSync(join(dir, 'no', 'f'), 'x'), { code: 'ENOENT' });
     assert.deepEqual(readdirSync(dir), []);
+  }),
+);
+
+test(
+  'a folder in the target\'s place, or a file in its folder\'s, is named as such (not the temp file)',
+  withDir(async (dir) => {
+    await assert.rejects(writeFileAtomic(dir, 'x'), { code: 'EISDIR', message: `${dir}: is a folder, not a file` });
+    assert.throws(() => writeFileAtomicSync(dir, 'x'), { code: 'EISDIR' });
+    writeFileAtomicSync(join(dir, 'plain'), 'x');
+    assert.throws(() => writeFileAtomicSync(join(dir, 'plain', 'f'), 'x'), { code: 'ENOTDIR', message: `${join(dir, 'plain', 'f')}: ${join(dir, 'plain')} is not a folder` });
+    assert.deepEqual(readdirSync(dir), ['plain']);
   }),
 );
 

@@ -33,6 +33,52 @@ function toChunks(data: AtomicData): readonly Uint8Array[] {
 }
 
 /**
+ * Refuses a target that cannot be written before any temp file exists, in the target's own words
+ * (a rename error would name the temp file): a folder in its place, or a folder that is not there.
+ */
+function checkTarget(path: string, existing: fsSync.Stats | undefined): void {
+  if (existing === undefined) {
+    try {
+      existing = fsSync.statSync(path);
+    } catch {
+      // no file there yet: fine
+    }
+  }
+  if (existing?.isDirectory()) throw targetError(path, 'EISDIR', 'is a folder, not a file');
+  const dir = dirname(path);
+  let parent: fsSync.Stats;
+  try {
+    parent = fsSync.statSync(dir);
+  } catch {
+    throw targetError(path, 'ENOENT', `its folder ${dir} does not exist`);
+  }
+  if (!parent.isDirectory()) throw targetError(path, 'ENOTDIR', `${dir} is not a folder`);
+}
+
+/**
+ * Throws what a write of `path` would fail on first (a folder in its place, or no folder for it):
+ * for commands to check their output before minutes of work, not after.
+ * @example assertWritableTarget('out/tokenizer.json'); // throws "out/tokenizer.json: its folder out does not exist"
+ */
+export function assertWritableTarget(path: string): void {
+  checkTarget(path, undefined);
+}
+
+/** An error about the target path, keeping the errno code callers may test. */
+function targetError(path: string, code: string, what: string, cause?: unknown): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`${path}: ${what}`, cause === undefined ? undefined : { cause });
+  err.code = code;
+  return err;
+}
+
+/** A failure while writing, said of the target rather than the temp file beside it. */
+function writeError(path: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const what: Record<string, string> = { EACCES: 'permission denied', EPERM: 'not permitted', ENOSPC: 'no space left on the device', EROFS: 'a read-only file system', EDQUOT: 'over the disk quota' };
+  return code && what[code] ? targetError(path, code, `cannot write: ${what[code]}`, err) : err;
+}
+
+/**
  * Writes `data` to `path` so that readers see either the old file or the whole new one, never a
  * torn write: the bytes go to a temp file in the same directory, which is fsynced and then renamed
  * over `path`. On any failure the temp file is removed and the old file is left as it was.
@@ -44,6 +90,7 @@ function toChunks(data: AtomicData): readonly Uint8Array[] {
 export async function writeFileAtomic(path: string, data: AtomicData): Promise<void> {
   const chunks = toChunks(data);
   const existing = await fs.stat(path).catch(() => undefined);
+  checkTarget(path, existing);
   const temp = tempPathFor(path);
   let handle: fs.FileHandle | undefined;
   try {
@@ -61,7 +108,7 @@ export async function writeFileAtomic(path: string, data: AtomicData): Promise<v
   } catch (err) {
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await fs.unlink(temp).catch(() => undefined);
-    throw err;
+    throw writeError(path, err);
   }
   await syncDirectory(dirname(path));
 }
@@ -80,6 +127,7 @@ export function writeFileAtomicSync(path: string, data: AtomicData): void {
   } catch {
     existing = undefined;
   }
+  checkTarget(path, existing);
   const temp = tempPathFor(path);
   let fd: number | undefined;
   try {
@@ -105,7 +153,7 @@ export function writeFileAtomicSync(path: string, data: AtomicData): void {
     } catch {
       // the temp file may never have been created
     }
-    throw err;
+    throw writeError(path, err);
   }
   try {
     const dirFd = fsSync.openSync(dirname(path), 'r');

@@ -98,7 +98,8 @@ export function registerPlot(program: Command, io: TrackingIO = processIo): void
       try {
         await writeFileAtomic(opts.out, bytes);
       } catch (err) {
-        throw new UserError(`cannot write ${opts.out}: ${(err as Error).message}`);
+        const message = (err as Error).message;
+        throw new UserError(message.startsWith(opts.out) ? message : `cannot write ${opts.out}: ${message}`);
       }
       const points = series.reduce((n, s) => n + s.points.length, 0);
       io.write(`wrote ${opts.out}: ${series.map((s) => s.name).join(', ')} (${points} points)\n`);

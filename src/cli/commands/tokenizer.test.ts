@@ -59,6 +59,11 @@ test('bad input gives one clear message', async () => {
     writeFileSync(broken, '{"model": ');
     await assert.rejects(run(['tokenizer', 'train', bad, '--vocab-size', '300', '--out', join(dir, 't.json')]), /bad\.txt: not valid UTF-8 \(first bad byte at offset 1\)/);
     await assert.rejects(run(['tokenizer', 'train', empty, '--vocab-size', '300', '--out', join(dir, 't.json')]), /empty\.txt: file is empty/);
+    // The output is checked before the training, not after it.
+    const ok = join(dir, 'ok.txt');
+    writeFileSync(ok, 'It is a truth universally acknowledged. '.repeat(20));
+    await assert.rejects(run(['tokenizer', 'train', ok, '--vocab-size', '300', '--out', join(dir, 'no', 't.json')]), new RegExp(`--out ${join(dir, 'no', 't.json')}: its folder ${join(dir, 'no')} does not exist`));
+    await assert.rejects(run(['tokenizer', 'train', ok, '--vocab-size', '300', '--out', dir]), /is a folder, not a file/);
     await assert.rejects(run(['tokenizer', 'train', empty, '--vocab-size', '100']), /--vocab-size must be at least 256/);
     await assert.rejects(run(['tokenizer', 'train', empty, '--vocab-size', 'lots']), /--vocab-size must be a whole number/);
     await assert.rejects(run(['tokenizer', 'encode', '--tokenizer', broken], 'hi'), /broken\.json: not valid JSON/);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { isUtf8 } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { Tokenizer } from '../../text/tokenizer.js';
+import { assertWritableTarget } from '../../io/atomic-write.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
 
@@ -61,6 +62,12 @@ export function registerTokenizer(program: Command, io: TokenizerIO = processIo)
         throw new UserError(`--vocab-size must be at least ${256 + new Set(specialTokens).size} (256 bytes + special tokens), got ${vocabSize}`);
       }
       const minFrequency = positiveInt('--min-frequency', opts.minFrequency);
+      // Before the training: a tokenizer trained for minutes and then not written is work lost.
+      try {
+        assertWritableTarget(opts.out);
+      } catch (err) {
+        throw new UserError(`--out ${(err as Error).message}`);
+      }
       const t0 = performance.now();
       let tokenizer: Tokenizer;
       try {
@@ -72,7 +79,8 @@ export function registerTokenizer(program: Command, io: TokenizerIO = processIo)
       try {
         tokenizer.save(opts.out);
       } catch (err) {
-        throw new UserError(`cannot write ${opts.out}: ${(err as Error).message}`);
+        const message = (err as Error).message;
+        throw new UserError(message.startsWith(opts.out) ? message : `cannot write ${opts.out}: ${message}`);
       }
       const mb = files.reduce((s, f) => s + statSync(f).size, 0) / 1e6;
       io.write(`trained ${tokenizer.vocabSize} tokens on ${mb.toFixed(1)} MB in ${seconds.toFixed(1)} s -> ${opts.out}\n`);
