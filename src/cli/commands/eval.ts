@@ -2,7 +2,8 @@
 // object per run with --json; progress on stderr.
 
 import type { Command } from 'commander';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { assertWritableTarget, writeFileAtomicSync } from '../../io/atomic-write.js';
 import { runEval, EVAL_TASKS, BASELINES, type EvalResult, type EvalTask } from '../../eval/run-eval.js';
 import { positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
@@ -57,7 +58,17 @@ export function registerEval(program: Command, io: Io = processIo): void {
     .option('--json', 'print the result as one JSON object')
     .action(async (f: EvalFlags) => {
       if (!(EVAL_TASKS as readonly string[]).includes(f.task)) throw new UserError(`--task '${f.task}' is not supported (${EVAL_TASKS.join(', ')})`);
-      if (f.predictions) writeFileSync(f.predictions, '');
+      // The predictions are kept in memory and written once, atomically, after the run: a run that
+      // fails leaves an earlier file (or the data itself, named by mistake) as it was.
+      const predictions: string[] = [];
+      if (f.predictions) {
+        if (resolve(f.predictions) === resolve(f.data)) throw new UserError(`--predictions ${f.predictions} is the --data file: name another file`);
+        try {
+          assertWritableTarget(f.predictions);
+        } catch (err) {
+          throw new UserError(`--predictions ${(err as Error).message}`);
+        }
+      }
       let last = 0;
       const t0 = Date.now();
       const progress = (done: number, total: number) => {
@@ -72,11 +83,12 @@ export function registerEval(program: Command, io: Io = processIo): void {
           model: f.model, task: f.task as EvalTask, data: f.data, train: f.train, tokenizer: f.tokenizer,
           questionCol: f.questionCol, answerCol: f.answerCol, choicesCol: f.choicesCol, textCol: f.textCol, labelCol: f.labelCol,
           docs: f.docs, limit: f.limit, maxNewTokens: f.maxNewTokens, onProgress: progress,
-          onPrediction: f.predictions ? (p) => appendFileSync(f.predictions!, `${JSON.stringify(p)}\n`) : undefined,
+          onPrediction: f.predictions ? (p) => predictions.push(JSON.stringify(p)) : undefined,
         });
       } catch (err) {
         throw new UserError((err as Error).message);
       }
+      if (f.predictions) writeFileAtomicSync(f.predictions, predictions.length ? `${predictions.join('\n')}\n` : '');
       io.write(f.json ? `${JSON.stringify(result)}\n` : `${describeResult(result)}\n`);
     });
 }
