@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   writeFileAtomic,
   writeFileAtomicSync,
+  makeFolder,
   writeJsonAtomic,
   writeJsonAtomicSync,
 } from './atomic-write.js';
@@ -119,6 +120,17 @@ test(
     await assert.rejects(writeFileAtomic(join(dir, 'no', 'such', 'f'), 'x'), { code: 'ENOENT', message: `${join(dir, 'no', 'such', 'f')}: its folder ${join(dir, 'no', 'such')} does not exist` });
     assert.throws(() => writeFileAtomicSync(join(dir, 'no', 'f'), 'x'), { code: 'ENOENT' });
     assert.deepEqual(readdirSync(dir), []);
+  }),
+);
+
+test(
+  'makeFolder makes parents, and names the file in the way',
+  withDir(async (dir) => {
+    makeFolder(join(dir, 'a', 'b'));
+    makeFolder(join(dir, 'a', 'b')); // already there: fine
+    writeFileAtomicSync(join(dir, 'f'), 'x');
+    assert.throws(() => makeFolder(join(dir, 'f')), { code: 'EEXIST', message: `${join(dir, 'f')}: is a file, not a folder` });
+    assert.throws(() => makeFolder(join(dir, 'f', 'g', 'h')), { code: 'ENOTDIR', message: `${join(dir, 'f', 'g', 'h')}: ${join(dir, 'f')} is a file, not a folder` });
   }),
 );
 

@@ -205,3 +205,32 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 export function writeJsonAtomicSync(path: string, value: unknown): void {
   writeFileAtomicSync(path, jsonText(value));
 }
+
+/**
+ * Creates a folder and its parents, saying which path is in the way when a file is (mkdir's own
+ * EEXIST or ENOTDIR names neither the folder wanted nor the file blocking it).
+ * @example makeFolder('runs/a/b'); // throws "runs/a/b: runs/a is a file, not a folder" if runs/a is a file
+ */
+export function makeFolder(dir: string): void {
+  let at = dir;
+  for (;;) {
+    let st: fsSync.Stats | undefined;
+    try {
+      st = fsSync.statSync(at);
+    } catch {
+      st = undefined;
+    }
+    if (st) {
+      if (!st.isDirectory()) throw targetError(dir, at === dir ? 'EEXIST' : 'ENOTDIR', at === dir ? 'is a file, not a folder' : `${at} is a file, not a folder`);
+      break;
+    }
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  try {
+    fsSync.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw writeError(dir, err);
+  }
+}

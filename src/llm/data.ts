@@ -1,13 +1,13 @@
 // Token shards: text files -> train.bin / val.bin (uint16 when the vocabulary fits, else uint32),
 // and a loader that reads random windows straight from disk (the shards never enter JS arrays whole).
 
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, mkdirSync, writeSync, fsyncSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync, fsyncSync, renameSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { join, resolve } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
 import { Rng } from '../tensor/random.js';
 import type { Tokenizer } from '../text/tokenizer.js';
-import { writeJsonAtomicSync } from '../io/atomic-write.js';
+import { makeFolder, writeJsonAtomicSync } from '../io/atomic-write.js';
 
 export const DATA_FORMAT = 1;
 export const EOT = '<|endoftext|>';
@@ -81,7 +81,7 @@ export function prepareData(files: readonly string[], tokenizer: Tokenizer, outD
   if (!(valFraction > 0 && valFraction < 1)) throw new DataError(`--val-fraction must be between 0 and 1 (exclusive), got ${valFraction}`);
   if (files.length === 0) throw new DataError('no input files given');
   const texts = files.map((f) => readTextFile(f)); // read all first: fail before writing anything
-  mkdirSync(outDir, { recursive: true });
+  makeFolder(outDir);
   const dtype = tokenizer.vocabSize <= 65536 ? 'uint16' : 'uint32';
   const bytesPer = dtype === 'uint16' ? 2 : 4;
   const eotId = tokenizer.tokenToId(EOT) ?? null;

@@ -15,7 +15,7 @@ import type { Parameter } from '../nn/module.js';
 import { saveStateDict } from '../io/state-dict.js';
 import { ParameterSoup, restoreParameters, snapshotParameters } from './soup.js';
 import { GPTClassifier, type ClassifyTask } from './classify.js';
-import { loadRun, saveCheckpoint, RUN_FORMAT, type RunConfig } from './run-dir.js';
+import { assertNewRunDir, loadRun, saveCheckpoint, RUN_FORMAT, type RunConfig } from './run-dir.js';
 import { DEFAULT_CHAT_TEMPLATE, renderChat } from './chat.js';
 import { gptOptimizer } from './train.js';
 import { ask } from './ask.js';
@@ -100,6 +100,7 @@ export async function finetuneClassifier(
   fromDir: string, texts: readonly string[], labels: readonly string[], outDir: string,
   o: FinetuneOptions, extra: { pooling?: 'last' | 'mean'; maxWindows?: number; textCol?: string; labelCol?: string } = {},
 ): Promise<ClassifyFinetuneResult> {
+  assertNewRunDir(outDir);
   if (texts.length !== labels.length) throw new Error('texts and labels differ in length');
   const names = [...new Set(labels)].sort();
   if (names.length < 2) throw new Error(`the label column has ${names.length} distinct value(s); classification needs at least 2`);
@@ -228,6 +229,7 @@ export function normalizeAnswer(s: string): string {
 export async function finetuneQA(
   fromDir: string, questions: readonly string[], answers: readonly string[], outDir: string, o: FinetuneOptions,
 ): Promise<QaFinetuneResult> {
+  assertNewRunDir(outDir);
   const base = await loadRun(fromDir, { dropout: o.dropout });
   const { model, tokenizer } = base;
   const T = model.config.blockSize;

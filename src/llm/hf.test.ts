@@ -58,6 +58,15 @@ test('export -> import round trip is bit-exact, and export reproduces the HF ten
   const a = (await loadRun(run)).model.stateDict();
   const b = (await loadRun(again)).model.stateDict();
   for (const [name, t] of Object.entries(a)) assert.deepEqual(Array.from(b[name].dataSync()), Array.from(t.dataSync()), name);
+  // An earlier export may be written again; a moxing run, the Hugging Face folder or a file may not be written over.
+  await exportHf(run, out);
+  const runConfig = readFileSync(join(run, 'config.json'), 'utf8');
+  await assert.rejects(exportHf(run, run), /rt-run already holds a model \(config\.json\)/);
+  await assert.rejects(exportHf(run, again), /rt-run-2 already holds a model/);
+  assert.equal(readFileSync(join(run, 'config.json'), 'utf8'), runConfig);
+  await assert.rejects(importHf(out, out), /rt-hf already holds a model/);
+  assert.equal((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { model_type: string }).model_type, 'gpt2');
+  await assert.rejects(importHf(out, join(run, 'config.json', 'x')), /config\.json is a file, not a folder/);
 });
 
 test('names without the transformer. prefix and an explicit tied lm_head load; an untied head is refused', async () => {

@@ -1,10 +1,11 @@
 // Export a moxing run to the Hugging Face GPT-2 layout, and import one as a moxing run.
 
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Tokenizer } from '../text/tokenizer.js';
 import { readHfGpt2, writeHfGpt2 } from '../io/hf-gpt2.js';
 import { GPT } from './gpt.js';
-import { loadRun, saveCheckpoint, RUN_FORMAT } from './run-dir.js';
+import { assertNewRunDir, loadRun, saveCheckpoint, RUN_FORMAT } from './run-dir.js';
 import { validateConfig } from './config.js';
 
 /**
@@ -12,6 +13,9 @@ import { validateConfig } from './config.js';
  * @example await exportHf('runs/austen', 'hf/austen')
  */
 export async function exportHf(runDir: string, outDir: string): Promise<void> {
+  // A Hugging Face folder from an earlier export may be written again; a moxing run (the model being
+  // exported, say) may not: its config.json would be replaced by the Hugging Face one.
+  if (!isHfExport(outDir)) assertNewRunDir(outDir);
   const { model, tokenizer } = await loadRun(runDir);
   const eos = tokenizer.tokenToId('<|endoftext|>') ?? null;
   await writeHfGpt2(outDir, model.config, model.stateDict(), JSON.stringify(tokenizer.toJSON()), eos);
@@ -23,6 +27,7 @@ export async function exportHf(runDir: string, outDir: string): Promise<void> {
  * @example await importHf('hf/gpt2-small-random', 'runs/imported')
  */
 export async function importHf(hfDir: string, outRunDir: string): Promise<void> {
+  assertNewRunDir(outRunDir); // the Hugging Face folder itself among others
   const hf = await readHfGpt2(hfDir);
   let tokenizer: Tokenizer;
   try {
@@ -40,4 +45,16 @@ export async function importHf(hfDir: string, outRunDir: string): Promise<void> 
     },
     tokenizer, model,
   });
+}
+
+/** Whether dir holds a Hugging Face GPT-2 config (an earlier export), not a moxing run's. */
+function isHfExport(dir: string): boolean {
+  const path = join(dir, 'config.json');
+  if (!existsSync(path)) return false;
+  try {
+    const c = JSON.parse(readFileSync(path, 'utf8')) as { model_type?: unknown };
+    return c.model_type === 'gpt2';
+  } catch {
+    return false;
+  }
 }

@@ -55,6 +55,9 @@ test('merge refuses what cannot be averaged, naming the run', async () => {
   await assert.rejects(() => mergeRuns([join(tmp, 'm0')], join(tmp, 'x')), /at least two runs/);
   await assert.rejects(() => mergeRuns([join(tmp, 'm0'), join(tmp, 'm1')], join(tmp, 'm1')), /is one of the runs to merge/);
   await assert.rejects(() => mergeRuns([join(tmp, 'm0'), join(tmp, 'm0')], join(tmp, 'x')), /listed twice/);
+  // Another run is not written over (nor a fine-tune's output, before minutes of training).
+  await assert.rejects(() => mergeRuns([join(tmp, 'm0'), join(tmp, 'm1')], join(tmp, 'soup')), /soup already holds a model \(config\.json\)/);
+  await assert.rejects(() => finetuneClassifier(base, texts, labels, join(tmp, 'm0'), { ...o }), /m0 already holds a model/);
   // A run whose head says other things: different labels.
   await finetuneClassifier(base, texts, labels.map((l) => (l === 'great' ? 'good' : 'bad')), join(tmp, 'other-labels'), { ...o });
   await assert.rejects(() => mergeRuns([join(tmp, 'm0'), join(tmp, 'other-labels')], join(tmp, 'x')), /other-labels: its task .* differs/);

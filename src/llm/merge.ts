@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as F from '../ops/index.js';
 import { saveStateDict } from '../io/state-dict.js';
-import { loadRun, saveCheckpoint, RUN_FORMAT, type LoadedRun, type RunConfig } from './run-dir.js';
+import { assertNewRunDir, loadRun, saveCheckpoint, RUN_FORMAT, type LoadedRun, type RunConfig } from './run-dir.js';
 import { loadClassifier, type ClassifyTask } from './classify.js';
 import { ParameterSoup, type NamedParameters } from './soup.js';
 import type { GPTClassifier } from './classify.js';
@@ -52,6 +52,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   const members = dirs.map((d) => resolve(d));
   const out = resolve(outDir);
   if (members.includes(out)) throw new Error(`--out ${outDir} is one of the runs to merge; write the average somewhere else`);
+  assertNewRunDir(outDir);
   const dup = members.find((d, i) => members.indexOf(d) !== i);
   if (dup) throw new Error(`${dup} is listed twice; each run counts once in the average`);
 

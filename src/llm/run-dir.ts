@@ -4,11 +4,11 @@
 // (complete) or discarded (incomplete) on the next open, so the run dir is always consistent.
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
 import type { RngState } from '../tensor/random.js';
 import { Tokenizer } from '../text/tokenizer.js';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic-write.js';
+import { makeFolder, writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic-write.js';
 import { loadStateDict, saveStateDict, type StorageDType } from '../io/state-dict.js';
 import { SafetensorsError } from '../io/safetensors-dtype.js';
 import type { OptimizerState } from '../optim/optimizer.js';
@@ -66,6 +66,26 @@ export class RunDirError extends Error {
 
 const TMP = 'checkpoint.tmp';
 
+/**
+ * Refuses an output folder that would overwrite a model (it holds a config.json) or that cannot be
+ * a folder (a file there or above it): checked before the work, so minutes of training or a model
+ * the user meant to keep are never lost to a mistyped --out.
+ * @example assertNewRunDir('runs/merged'); // throws if runs/merged/config.json exists
+ */
+export function assertNewRunDir(dir: string, flag = '--out'): void {
+  let at = resolve(dir);
+  for (;;) {
+    if (existsSync(at)) {
+      if (!statSync(at).isDirectory()) throw new RunDirError(`${flag} ${dir}: ${at === resolve(dir) ? 'is a file, not a folder' : `${at} is a file, not a folder`}`);
+      break;
+    }
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  if (existsSync(join(dir, 'config.json'))) throw new RunDirError(`${flag} ${dir} already holds a model (config.json); choose another folder, or delete that one first`);
+}
+
 /** Finishes or discards an interrupted checkpoint (see the file comment). */
 export function recoverRunDir(dir: string): void {
   const tmp = join(dir, TMP);
@@ -94,7 +114,7 @@ export interface CheckpointParts {
  * @example await saveCheckpoint('runs/austen', { config, tokenizer, model, optimizer: opt.getState(), state })
  */
 export async function saveCheckpoint(dir: string, parts: CheckpointParts): Promise<void> {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   recoverRunDir(dir);
   const tmp = join(dir, TMP);
   rmSync(tmp, { recursive: true, force: true });
