@@ -90,6 +90,12 @@ export function buildProgram(io: Io = processIo): Command {
 
 /** Runs the CLI; errors become one line on stderr and exit code 1 (2 for usage errors). */
 export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (moxing generate ... | head) closes the pipe: the command then ends
+  // quietly, as any Unix tool does, rather than with a stack trace for an unhandled EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`moxing: cannot write the output: ${err.message}\n`);
+    process.exit(err.code === 'EPIPE' ? 0 : 1);
+  });
   const program = buildProgram();
   try {
     // The fastest kernels this machine has (a GPU through WebGPU, else BLAS and wasm SIMD + threads),
