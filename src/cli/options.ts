@@ -2,10 +2,24 @@
 
 import { InvalidArgumentError } from 'commander';
 
-/** Parses a positive integer flag value. */
+/** Parses a positive integer flag value (a safe integer: 1e308 is not a count). */
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
+}
+
+/** Parses a TCP port: 0 (any free port) to 65535. */
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got '${value}'`);
+  return n;
+}
+
+/** Parses whole seconds a timer can hold (Node's timers overflow past 2^31 - 1 ms, about 24.8 days). */
+export function timerSeconds(value: string): number {
+  const n = positiveInt(value);
+  if (n * 1000 > 2 ** 31 - 1) throw new InvalidArgumentError(`expected at most ${Math.floor((2 ** 31 - 1) / 1000)} seconds, got '${value}'`);
   return n;
 }
 
@@ -42,7 +56,9 @@ export function count(value: string): number {
   const m = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kKmMgGbBtT]?)\s*$/.exec(value);
   if (!m) throw new InvalidArgumentError(`expected a count such as 50k, 1.5M or 2e9, got '${value}'`);
   const mult: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, b: 1e9, t: 1e12 };
-  return Number(m[1]) * mult[m[2].toLowerCase()];
+  const n = Number(m[1]) * mult[m[2].toLowerCase()];
+  if (!Number.isFinite(n) || n < 1) throw new InvalidArgumentError(`expected a count of at least 1 such as 50k, 1.5M or 2e9, got '${value}'`);
+  return n;
 }
 
 /** Collects a repeatable flag into an array. */

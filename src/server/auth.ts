@@ -35,6 +35,8 @@ function redact(key: string): string {
  * @example apiKeysFrom(['a'], 'b,c'); // ['a', 'b', 'c']
  */
 export function apiKeysFrom(flags: readonly string[] | undefined, env: string | undefined): string[] {
+  // An empty key would turn authentication on with no key that can pass it.
+  if (flags?.some((k) => k.trim() === '')) throw new Error('an API key cannot be empty (--api-key \'\' or --metrics-key \'\')');
   const fromEnv = (env ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   return [...new Set([...(flags ?? []), ...fromEnv])];
 }

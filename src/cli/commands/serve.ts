@@ -10,7 +10,7 @@ import { listen, type ServerHandle } from '../../server/server.js';
 import { apiKeysFrom } from '../../server/auth.js';
 import { useWasmHeap } from '../../server/process-metrics.js';
 import { startHeapCollector, type HeapCollector } from '../../server/heap-collector.js';
-import { positiveInt, nonNegativeInt } from '../options.js';
+import { positiveInt, port, timerSeconds } from '../options.js';
 import { UserError } from '../errors.js';
 import { loadChatDocs } from '../../server/docs-chat.js';
 import { initBackends } from '../../backends/index.js';
@@ -65,6 +65,15 @@ function initFastBackends(): { collector: HeapCollector | null } {
  */
 export async function startServe(options: ServeOptions = {}): Promise<ServerHandle> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  // Keys first: a bad one is said before the models load.
+  let apiKeys: string[];
+  let metricsKeys: string[];
+  try {
+    apiKeys = apiKeysFrom(options.apiKeys, process.env.MOXING_API_KEYS);
+    metricsKeys = apiKeysFrom(options.metricsKeys, process.env.MOXING_METRICS_KEYS);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
   const { collector } = initFastBackends();
   const backends = (await initDevices()).description;
   const maxBatch = options.maxConcurrency ?? 32;
@@ -78,8 +87,6 @@ export async function startServe(options: ServeOptions = {}): Promise<ServerHand
       throw new UserError(`cannot serve '${m}': ${(err as Error).message}`);
     }
   }
-  const apiKeys = apiKeysFrom(options.apiKeys, process.env.MOXING_API_KEYS);
-  const metricsKeys = apiKeysFrom(options.metricsKeys, process.env.MOXING_METRICS_KEYS);
   let docs;
   try {
     docs = options.docs ? loadChatDocs(options.docs) : undefined;
@@ -123,7 +130,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve models over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/embeddings, ...)')
-    .option('--port <n>', 'TCP port (0: any free port)', nonNegativeInt, 8080)
+    .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--model <dir|name...>', 'model to serve: run dir, model.json or shipped name (repeatable; default: the shipped models)')
     .option('--api-key <key...>', 'require Authorization: Bearer <key> on /v1 routes (repeatable; also MOXING_API_KEYS=k1,k2)')
@@ -131,7 +138,7 @@ export function registerServe(program: Command): void {
     .option('--max-concurrency <n>', 'sequences decoded together per step', positiveInt, 32)
     .option('--max-queue <n>', 'requests allowed to wait before 429 (default 4x max-concurrency)', positiveInt)
     .option('--max-body-bytes <n>', 'larger request bodies get 413', positiveInt, 4 * 1024 * 1024)
-    .option('--timeout <seconds>', 'a request still running after this long fails', positiveInt, 600)
+    .option('--timeout <seconds>', 'a request still running after this long fails', timerSeconds, 600)
     .option('--docs <dir>', 'a document index (moxing index build): chat answers from it, and responses name their sources')
     .action(async (f: ServeFlags) => {
       const server = await startServe({
