@@ -37,6 +37,13 @@ export function finiteNumber(value: string): number {
   return n;
 }
 
+/** Parses a finite number >= 0 (a temperature, say). */
+export function nonNegativeNumber(value: string): number {
+  const n = finiteNumber(value);
+  if (n < 0) throw new InvalidArgumentError(`expected a number >= 0, got '${value}'`);
+  return n;
+}
+
 /** Parses a positive finite number. */
 export function positiveNumber(value: string): number {
   const n = finiteNumber(value);

@@ -29,12 +29,12 @@ export interface ChoiceItem {
  */
 export function parseChoiceItem(question: string, choicesCell: string, answerCell: string, row: number): ChoiceItem {
   const choices = choicesCell.split('|').map((c) => c.trim()).filter((c) => c.length > 0);
-  if (choices.length < 2 || choices.length > 5) throw new Error(`row ${row}: ${choices.length} choices (give 2-5, separated by '|')`);
+  if (choices.length < 2 || choices.length > 5) throw new Error(`data row ${row}: ${choices.length} choices (give 2-5, separated by '|')`);
   const a = answerCell.trim();
   let answer = choices.indexOf(a);
   if (answer < 0 && /^[A-Ea-e]$/.test(a)) answer = a.toUpperCase().charCodeAt(0) - 65;
   else if (answer < 0 && /^[1-5]$/.test(a)) answer = Number(a) - 1;
-  if (answer < 0 || answer >= choices.length) throw new Error(`row ${row}: answer '${a}' is not one of the choices, a letter A-${String.fromCharCode(64 + choices.length)} or a number 1-${choices.length}`);
+  if (answer < 0 || answer >= choices.length) throw new Error(`data row ${row}: answer '${a}' is not one of the choices, a letter A-${String.fromCharCode(64 + choices.length)} or a number 1-${choices.length}`);
   return { question, choices, answer };
 }
 

@@ -75,8 +75,8 @@ test('choice items: text, letter or number answers; the pick is the lowest loss 
   assert.deepEqual(parseChoiceItem('2 + 2?', '3|4|5', 'B', 1), { question: '2 + 2?', choices: ['3', '4', '5'], answer: 1 });
   assert.equal(parseChoiceItem('q', 'yes | no', 'no', 1).answer, 1);
   assert.equal(parseChoiceItem('q', 'a|b', '1', 1).answer, 0);
-  assert.throws(() => parseChoiceItem('q', 'only', 'only', 4), /row 4: 1 choices/);
-  assert.throws(() => parseChoiceItem('q', 'a|b', 'c', 5), /row 5: answer 'c'/);
+  assert.throws(() => parseChoiceItem('q', 'only', 'only', 4), /data row 4: 1 choices/);
+  assert.throws(() => parseChoiceItem('q', 'a|b', 'c', 5), /data row 5: answer 'c'/);
   const item = { question: 'the cat sat on the', choices: ['mat', 'log', 'dog'], answer: 0 };
   const picked = await pickChoice(model, tokenizer, item);
   const r = await evalChoice(model, tokenizer, [item, { ...item, answer: picked }]);

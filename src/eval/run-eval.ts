@@ -1,7 +1,9 @@
 // One evaluation run, as `moxing eval` and `npm run eval` do it: a model (a GPT directory or shipped
 // name) or a baseline (unigram, bigram, bow, retrieval) on a task and a data file.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { firstInvalidUtf8 } from '../text/utf8.js';
 import { join } from 'node:path';
 import { Tokenizer } from '../text/tokenizer.js';
 import { DocIndex } from '../text/doc-index.js';
@@ -51,7 +53,10 @@ function isBaseline(model: string): boolean {
 
 function readText(path: string, limitBytes?: number): string {
   if (!existsSync(path)) throw new Error(`--data ${path}: no such file`);
-  const text = readFileSync(path, 'utf8');
+  if (statSync(path).isDirectory()) throw new Error(`--data ${path}: is a directory, expected a text file`);
+  const bytes = readFileSync(path);
+  if (!isUtf8(bytes)) throw new Error(`--data ${path}: not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`);
+  const text = bytes.toString('utf8');
   if (!text.trim()) throw new Error(`--data ${path}: the file is empty`);
   if (!limitBytes || Buffer.byteLength(text) <= limitBytes) return text;
   // Cut at the last line end within the limit, so no character or line is split.
@@ -115,8 +120,13 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     }
     case 'choice': {
       if (baseline) throw new Error(`--model ${o.model}: choice has no baseline; give a GPT`);
-      const cols = readTextColumns(o.data, { q: o.questionCol ?? 'question', c: o.choicesCol ?? 'choices', a: o.answerCol ?? 'answer' });
-      const items = rows(cols.q.map((q, i) => parseChoiceItem(q, cols.c[i], cols.a[i], i + 2)), o.limit);
+      const cols = readTextColumns(o.data, { '--question-col': o.questionCol ?? 'question', '--choices-col': o.choicesCol ?? 'choices', '--answer-col': o.answerCol ?? 'answer' });
+      let items;
+      try {
+        items = rows(cols['--question-col'].map((q, i) => parseChoiceItem(q, cols['--choices-col'][i]!, cols['--answer-col'][i]!, i + 1)), o.limit);
+      } catch (err) {
+        throw new Error(`${o.data}: ${(err as Error).message}`);
+      }
       const { model, tokenizer, config } = await gpt();
       return evalChoice(model, tokenizer, items, config.chatTemplate, o.onProgress);
     }
@@ -141,8 +151,9 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
             o.onProgress?.(Math.min(texts.length, i + 32), texts.length);
           }
         } else {
-          // A model without a head: zero-shot over the labels the data uses.
-          const labels = [...new Set(gold)].sort();
+          // A model without a head: zero-shot over the labels the data uses (all its rows, not only
+          // the --limit scored: the first rows may all have one label).
+          const labels = [...new Set(cols['--label-col'])].sort();
           for (const [i, t] of texts.entries()) {
             predicted.push((await zeroShotClassify(loaded.model, loaded.tokenizer, t, labels)).label);
             o.onProgress?.(i + 1, texts.length);

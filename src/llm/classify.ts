@@ -126,8 +126,14 @@ export function zeroShotPrompt(text: string, labels: readonly string[]): string 
  */
 export async function zeroShotClassify(model: GPT, tokenizer: Tokenizer, text: string, labels: readonly string[]): Promise<ClassifyResult> {
   if (labels.length < 2) throw new Error('zero-shot classification needs at least two labels');
+  if (labels.some((l) => l.trim() === '')) throw new Error('zero-shot classification: a label is empty');
+  const repeated = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (repeated !== undefined) throw new Error(`zero-shot classification: the label '${repeated}' is given twice`);
   const prompt = tokenizer.encode(zeroShotPrompt(text, labels), { allowSpecial: false });
   const T = model.config.blockSize;
+  // A label is scored after at least one token of the prompt, inside one context.
+  const long = labels.find((l) => tokenizer.encode(l, { allowSpecial: false }).length >= T);
+  if (long !== undefined) throw new Error(`zero-shot classification: the label '${long.slice(0, 40)}${long.length > 40 ? '...' : ''}' is ${tokenizer.encode(long, { allowSpecial: false }).length} tokens, and the model reads ${T} at a time (labels must be shorter)`);
   const V = model.config.vocabSize;
   const scores: number[] = [];
   for (const label of labels) {

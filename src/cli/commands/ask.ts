@@ -8,7 +8,7 @@ import { askWithDocs } from '../../llm/docs-ask.js';
 import { resolveModelPath } from '../../llm/models.js';
 import { DocIndex, type Passage } from '../../text/doc-index.js';
 import { bestSentence } from '../../text/extract-answer.js';
-import { finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
+import { nonNegativeInt, nonNegativeNumber, positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
 
@@ -33,16 +33,18 @@ export function registerAsk(program: Command, io: Io = processIo): void {
     .option('--top-k <n>', '--docs: passages retrieved', positiveInt, 3)
     .option('--extract', '--docs: answer with the best retrieved sentence instead of generating (retrieval alone, no model)')
     .option('--max-new-tokens <n>', 'answer length limit', positiveInt, 48)
-    .option('--temperature <t>', 'sampling temperature (0: greedy)', finiteNumber, 0)
+    .option('--temperature <t>', 'sampling temperature (0: greedy)', nonNegativeNumber, 0)
     .option('--seed <n>', 'random seed', nonNegativeInt, 0)
     .option('--json', 'print {"answer"} (with --docs also "sources": [{"source","start","score","text"}])')
     .action(async (question: string, f: AskFlags) => {
+      if (question.trim() === '') throw new UserError('the question is empty');
       let index: DocIndex | null = null;
       if (f.docs) {
         try {
           index = DocIndex.load(f.docs);
         } catch (err) {
-          throw new UserError(`--docs ${f.docs}: ${(err as Error).message}`);
+          const message = (err as Error).message;
+          throw new UserError(message.startsWith(f.docs) ? `--docs ${message}` : `--docs ${f.docs}: ${message}`);
         }
       }
       if (f.extract && !index) throw new UserError('--extract needs --docs <dir>');

@@ -27,6 +27,7 @@ export function registerClassify(program: Command, io: Io = processIo): void {
     .option('--labels <labels...>', 'zero-shot: candidate labels, scored by likelihood under a prompt')
     .option('--json', 'one JSON line {"label", "scores"} per text')
     .action(async (text: string | undefined, f: ClassifyFlags) => {
+      if (f.input && text !== undefined) throw new UserError('give a text or --input <file.csv>, not both');
       let texts: string[];
       if (f.input) {
         try {
@@ -34,14 +35,20 @@ export function registerClassify(program: Command, io: Io = processIo): void {
         } catch (err) {
           throw new UserError((err as Error).message);
         }
-      } else if (text !== undefined) texts = [text];
-      else throw new UserError('give a text, or --input <file.csv> with --text-col');
+      } else if (text !== undefined) {
+        if (text.trim() === '') throw new UserError('the text is empty');
+        texts = [text];
+      } else throw new UserError('give a text, or --input <file.csv> with --text-col');
       const dir = resolveModelPath(f.model);
       let results;
       if (f.labels) {
         const { model, tokenizer } = await loadRun(dir);
         results = [];
-        for (const t of texts) results.push(await zeroShotClassify(model, tokenizer, t, f.labels));
+        try {
+          for (const t of texts) results.push(await zeroShotClassify(model, tokenizer, t, f.labels));
+        } catch (err) {
+          throw new UserError(`--labels: ${(err as Error).message}`);
+        }
       } else {
         results = await (await loadClassifier(dir)).classify(texts);
       }

@@ -1,11 +1,11 @@
 // moxing generate: stream a GPT's continuation of a prompt to the output (stdout).
 
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadRun } from '../../llm/run-dir.js';
 import { generate } from '../../llm/generate.js';
 import { resolveModelPath } from '../../llm/models.js';
 import { StreamDecoder } from '../../llm/stream-decoder.js';
-import { finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
+import { finiteNumber, nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
 
@@ -22,6 +22,13 @@ interface GenerateFlags {
   json?: boolean;
 }
 
+/** --top-p: a probability mass in (0, 1]. */
+function topP(value: string): number {
+  const p = finiteNumber(value);
+  if (!(p > 0 && p <= 1)) throw new InvalidArgumentError(`expected a number in (0, 1], got '${value}'`);
+  return p;
+}
+
 export function registerGenerate(program: Command, io: Io = processIo): void {
   program
     .command('generate')
@@ -31,8 +38,8 @@ export function registerGenerate(program: Command, io: Io = processIo): void {
     .option('--max-new-tokens <n>', 'tokens to generate', positiveInt, 100)
     .option('--temperature <t>', 'sampling temperature (0: greedy)', finiteNumber, 0.8)
     .option('--top-k <k>', 'sample among the k most likely tokens', positiveInt)
-    .option('--top-p <p>', 'nucleus sampling probability mass', finiteNumber)
-    .option('--repetition-penalty <r>', 'penalize tokens already present (1: off)', finiteNumber)
+    .option('--top-p <p>', 'nucleus sampling probability mass, in (0, 1]', topP)
+    .option('--repetition-penalty <r>', 'penalize tokens already present (1: off; above 1 penalizes)', positiveNumber)
     .option('--stop <text...>', 'stop when the completion contains this text')
     .option('--seed <n>', 'random seed (same seed, same output)', nonNegativeInt, 0)
     .option('--int8', 'decode with int8 weights (per-channel scales): faster, slightly less exact')

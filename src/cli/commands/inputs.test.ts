@@ -1,0 +1,27 @@
+// Empty or out-of-range input to the model commands (generate, ask, classify) is refused with a line
+// that names it, before or instead of an answer made from nothing. Runs on the shipped models.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildProgram } from '../main.js';
+import { captureIo } from '../io.js';
+
+const run = (...args: string[]) => buildProgram(captureIo()).parseAsync(['node', 'moxing', ...args]);
+const silent = { writeErr: () => undefined }; // commander's own usage lines stay out of the test output
+
+test('generate: --top-p outside (0, 1] and a --repetition-penalty that is not positive are flag errors', async () => {
+  for (const [flag, value] of [['--top-p', '0'], ['--top-p', '1.5'], ['--repetition-penalty', '0'], ['--repetition-penalty', '-2']] as const) {
+    const program = buildProgram(captureIo()).configureOutput(silent);
+    program.commands.forEach((c) => c.configureOutput(silent));
+    await assert.rejects(program.parseAsync(['node', 'moxing', 'generate', 'Once', flag, value]), new RegExp(`${flag.replace(/-/g, '\\-')} .*argument '${value}' is invalid`));
+  }
+});
+
+test('ask and classify: an empty question or text, text with --input, and bad zero-shot labels are refused', async () => {
+  await assert.rejects(run('ask', '  '), /the question is empty/);
+  await assert.rejects(run('classify', ''), /the text is empty/);
+  await assert.rejects(run('classify', 'x', '--input', 'reviews.csv'), /give a text or --input <file\.csv>, not both/);
+  await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', ''), /--labels: zero-shot classification: a label is empty/);
+  await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', 'good'), /the label 'good' is given twice/);
+  await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', 'word '.repeat(300)), /tokens, and the model reads 128 at a time/);
+});
