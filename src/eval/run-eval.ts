@@ -65,9 +65,23 @@ function readText(path: string, limitBytes?: number): string {
   return nl > 0 ? cut.slice(0, nl + 1) : cut;
 }
 
+/** --tokenizer: a tokenizer file, a folder holding one (a run, a model), or a shipped model's name. */
 function loadTokenizer(spec: string | undefined): Tokenizer {
-  const dir = spec && existsSync(spec) && spec.endsWith('.json') ? null : resolveModelPath(spec ?? 'moxing-base');
-  return Tokenizer.fromFile(dir ? join(dir, 'tokenizer.json') : spec!);
+  if (spec && existsSync(spec)) {
+    try {
+      return Tokenizer.fromFile(spec); // a file, or a folder with tokenizer.json (or GPT-2's two files)
+    } catch (err) {
+      const message = (err as Error).message;
+      throw new Error(`--tokenizer ${message.startsWith(spec) ? message : `${spec}: ${message}`}`);
+    }
+  }
+  let dir: string;
+  try {
+    dir = resolveModelPath(spec ?? 'moxing-base');
+  } catch {
+    throw new Error(`--tokenizer ${spec}: no such file or folder, and not a shipped model`);
+  }
+  return Tokenizer.fromFile(join(dir, 'tokenizer.json'));
 }
 
 function rows<T>(all: T[], limit?: number): T[] {

@@ -147,7 +147,10 @@ function readJson<T>(path: string, what: string): T {
 
 /** Reads and checks config.json. */
 export function readRunConfig(dir: string): RunConfig {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunDirError(`${dir}: not a run directory (it does not exist)`);
+  if (!existsSync(dir)) throw new RunDirError(`${dir}: not a run directory (it does not exist)`);
+  if (!statSync(dir).isDirectory()) {
+    throw new RunDirError(`${dir}: a file, not a run directory${dir.endsWith('.json') ? ' (a classical model file? those are for predict, evaluate and serve)' : ''}`);
+  }
   recoverRunDir(dir);
   const config = readJson<RunConfig>(join(dir, 'config.json'), 'the run config');
   if (config.kind !== 'gpt' || typeof config.model !== 'object') throw new RunDirError(`${join(dir, 'config.json')}: not a moxing GPT run config`);
@@ -189,7 +192,9 @@ export async function loadRun(dir: string, overrides: LoadRunOverrides = {}): Pr
   try {
     tokenizer = Tokenizer.fromFile(join(dir, 'tokenizer.json'));
   } catch (err) {
-    throw new RunDirError(`${join(dir, 'tokenizer.json')}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    const path = join(dir, 'tokenizer.json');
+    throw new RunDirError(message.startsWith(path) ? message : `${path}: ${message}`);
   }
   if (tokenizer.vocabSize > config.model.vocabSize) {
     throw new RunDirError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${config.model.vocabSize}`);

@@ -32,7 +32,8 @@ export function registerData(program: Command, io: Io = processIo): void {
       try {
         tokenizer = Tokenizer.fromFile(f.tokenizer);
       } catch (err) {
-        throw new UserError(`${f.tokenizer}: ${(err as Error).message}`);
+        const message = (err as Error).message;
+        throw new UserError(message.startsWith(f.tokenizer) ? message : `${f.tokenizer}: ${message}`);
       }
       const meta = prepareData(files, tokenizer, f.out, {
         valFraction: f.valFraction,
