@@ -40,6 +40,20 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   'gpt3-175b': { nLayer: 96, nHead: 96, nEmbd: 12288, blockSize: 2048, vocabSize: 50257, paperOnly: true, note: 'GPT-3 175B' },
 };
 
+/**
+ * Allocates the model a config describes, or says which config and which sizes could not be held (a
+ * RangeError from a typed array names neither).
+ * @example const model = allocateModel(config, 'runs/a/config.json', () => new GPT(config));
+ */
+export function allocateModel<T>(c: GPTConfig, where: string, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new Error(`${where}: the model it describes cannot be allocated (vocabSize ${c.vocabSize}, blockSize ${c.blockSize}, nEmbd ${c.nEmbd}, nLayer ${c.nLayer}): ${err.message}`);
+  }
+}
+
 /** Checks a config and says what is wrong in one line. */
 export function validateConfig(c: GPTConfig): GPTConfig {
   const ints: Array<keyof GPTConfig> = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'];

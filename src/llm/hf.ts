@@ -6,7 +6,7 @@ import { Tokenizer } from '../text/tokenizer.js';
 import { readHfGpt2, writeHfGpt2 } from '../io/hf-gpt2.js';
 import { GPT } from './gpt.js';
 import { assertNewRunDir, loadRun, saveCheckpoint, RUN_FORMAT } from './run-dir.js';
-import { validateConfig } from './config.js';
+import { allocateModel, validateConfig } from './config.js';
 
 /**
  * Writes `runDir`'s model as a HF GPT-2 directory that transformers, vLLM and friends load.
@@ -36,8 +36,13 @@ export async function importHf(hfDir: string, outRunDir: string): Promise<void> 
     throw new Error(`${hf.tokenizerPath}: ${(err as Error).message}`);
   }
   const config = validateConfig({ ...hf.shape, dropout: 0 });
-  const model = new GPT(config);
-  model.loadStateDict(hf.state);
+  const model = allocateModel(config, join(hfDir, 'config.json'), () => new GPT(config));
+  try {
+    model.loadStateDict(hf.state);
+  } catch (err) {
+    // The weights disagree with config.json's sizes: say both files.
+    throw new Error(`${join(hfDir, 'model.safetensors')} does not match ${join(hfDir, 'config.json')} (n_layer ${config.nLayer}, n_embd ${config.nEmbd}, n_head ${config.nHead}, vocab_size ${config.vocabSize}, n_positions ${config.blockSize}): ${(err as Error).message}`);
+  }
   await saveCheckpoint(outRunDir, {
     config: {
       format: RUN_FORMAT, kind: 'gpt', model: config, createdAt: new Date().toISOString(),

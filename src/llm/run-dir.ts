@@ -13,7 +13,7 @@ import { loadStateDict, saveStateDict, type StorageDType } from '../io/state-dic
 import { SafetensorsError } from '../io/safetensors-dtype.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { GPT } from './gpt.js';
-import { type GPTConfig, validateConfig } from './config.js';
+import { allocateModel, type GPTConfig, validateConfig } from './config.js';
 
 export const RUN_FORMAT = 1;
 
@@ -199,7 +199,12 @@ export async function loadRun(dir: string, overrides: LoadRunOverrides = {}): Pr
   if (tokenizer.vocabSize > config.model.vocabSize) {
     throw new RunDirError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${config.model.vocabSize}`);
   }
-  const model = new GPT(config.model);
+  let model: GPT;
+  try {
+    model = allocateModel(config.model, join(dir, 'config.json'), () => new GPT(config.model));
+  } catch (err) {
+    throw new RunDirError((err as Error).message);
+  }
   const weights = join(dir, 'model.safetensors');
   if (!existsSync(weights)) throw new RunDirError(`${weights}: missing (the model weights)`);
   let tensors: Record<string, Tensor>;

@@ -150,6 +150,15 @@ test('bad input: existing run, missing data, corrupt checkpoint', async () => {
     });
   }
   assert.deepEqual(readFileSync(join(dir, 'model.safetensors')), before);
+  // A config that describes a model no array can hold: the file and the sizes, not a bare RangeError.
+  const huge = join(root, 'run-huge');
+  cpSync(dir, huge, { recursive: true });
+  const cfg = JSON.parse(readFileSync(join(huge, 'config.json'), 'utf8')) as { model: { blockSize: number } };
+  cfg.model.blockSize = 1e10;
+  writeFileSync(join(huge, 'config.json'), JSON.stringify(cfg));
+  await assert.rejects(loadRun(huge), new RegExp(`${join(huge, 'config.json')}: the model it describes cannot be allocated \\(.*blockSize 10000000000`));
+  // A model file where a run directory is expected.
+  await assert.rejects(loadRun(join(dir, 'config.json')), /config\.json: a file, not a run directory \(a classical model file\?/);
 });
 
 test('continued pretraining (initFrom) starts from the weights, records lineage and lowers loss on the new corpus', async () => {
