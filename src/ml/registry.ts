@@ -69,6 +69,9 @@ export function loadModel(json: unknown): AnyEstimator {
   }
   const ctor = ESTIMATORS[kind] ?? extra.get(kind);
   if (!ctor) throw new ModelFormatError(`unknown model kind '${kind}'`);
+  // A fitted model's state is an object; null or a number would fail only at the first prediction.
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) throw new ModelFormatError(`${kind}: "state" must be an object (the fitted model), got ${state === null ? 'null' : Array.isArray(state) ? 'an array' : typeof state}`);
+  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ModelFormatError(`${kind}: "params" must be an object`);
   const est = new ctor(decodeState(params as Json) as Record<string, unknown>);
   return est.setState(decodeState(state as Json) as object);
 }

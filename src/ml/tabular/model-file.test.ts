@@ -37,6 +37,9 @@ test('damaged files: one line naming the file and the field', () => {
   assert.throws(() => loadTabular(bad({ task: 'clustering' }), 'm.json'), /m\.json: estimator: a Ridge cannot do the file's task \(clustering\)/);
   assert.throws(() => loadTabular(bad({ preprocessor: saved.estimator }), 'm.json'), /m\.json: preprocessor: expected a ColumnTransformer, got Ridge/);
   assert.throws(() => loadTabular(bad({ estimator: { kind: 'Nope', version: 1, params: {}, state: {} } }), 'm.json'), /m\.json: unknown model kind 'Nope'/);
+  // A fitted state that is not there fails at load, not at the first prediction (or a server's first request).
+  const estimator = saved.estimator as Record<string, unknown>;
+  assert.throws(() => loadTabular(bad({ estimator: { ...estimator, state: null } }), 'm.json'), /m\.json: Ridge: "state" must be an object \(the fitted model\), got null/);
 });
 
 test('readModelFile: missing and unreadable files', () => {
@@ -45,6 +48,7 @@ test('readModelFile: missing and unreadable files', () => {
     assert.throws(() => readModelFile(join(dir, 'none.json')), /none\.json: no such file/);
     writeFileSync(join(dir, 'junk.json'), '{"format": ');
     assert.throws(() => readModelFile(join(dir, 'junk.json')), /junk\.json: not a moxing model file \(not valid JSON\)/);
+    assert.throws(() => readModelFile(dir), /: is a directory, expected a model file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

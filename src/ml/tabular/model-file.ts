@@ -92,7 +92,8 @@ export function readModelFile(path: string): LoadedTabular {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new TabularError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(err)})`);
+    const why: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'is a directory, expected a model file (moxing fit --out writes one)', EACCES: 'permission denied' };
+    throw new TabularError(`${path}: ${code && why[code] ? why[code] : `cannot read (${code ?? String(err)})`}`);
   }
   let json: unknown;
   try {
