@@ -71,7 +71,8 @@ export function validateConfig(c: GPTConfig): GPTConfig {
  * @example configFromPreset('micro', { vocabSize: tokenizer.vocabSize })
  */
 export function configFromPreset(name: string, overrides: Partial<GPTConfig> = {}): GPTConfig {
-  const p = PRESETS[name];
+  // Own keys only: 'toString' or '__proto__' are not presets.
+  const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!p) throw new Error(`unknown preset '${name}' (choose from ${Object.keys(PRESETS).join(', ')})`);
   if (overrides.blockSize !== undefined && overrides.blockSize > p.blockSize) {
     throw new Error(`block size ${overrides.blockSize} is over the '${name}' preset's limit of ${p.blockSize}`);

@@ -23,3 +23,15 @@ test('bench matmul --json prints {"bench","backend","n","threads","gflops"} per 
     assert.ok(typeof r.gflops === 'number' && r.gflops >= 0);
   }
 });
+
+test('bench matmul: a bad --min-seconds or list is a clear error that names the flag, before any run', async () => {
+  const make = () => {
+    const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
+    registerBench(program, captureIo());
+    program.commands.forEach((c) => c.configureOutput({ writeErr: () => undefined }).commands.forEach((s) => s.exitOverride().configureOutput({ writeErr: () => undefined })));
+    return program;
+  };
+  await assert.rejects(make().parseAsync(['bench', 'matmul', '--min-seconds', 'abc'], { from: 'user' }), /--min-seconds <s>' argument 'abc' is invalid/);
+  await assert.rejects(make().parseAsync(['bench', 'matmul', '--min-seconds', '-1'], { from: 'user' }), /argument '-1' is invalid/);
+  await assert.rejects(make().parseAsync(['bench', 'matmul', '--sizes', '2,0'], { from: 'user' }), /--sizes expects a comma-separated list of positive integers, got '2,0'/);
+});

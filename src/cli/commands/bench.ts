@@ -5,6 +5,8 @@ import type { Backend, MatmulParams } from '../../backends/backend.js';
 import { initBackends, setThreads } from '../../backends/index.js';
 import { processIo, type Io } from '../io.js';
 import { jsBackend } from '../../backends/js/index.js';
+import { UserError } from '../errors.js';
+import { nonNegativeNumber } from '../options.js';
 
 /** One measurement, printed as one JSON line by `moxing bench matmul --json`. */
 export interface MatmulResult {
@@ -97,9 +99,9 @@ export function gflopsPerCpuSecond(backend: Backend, n: number, threads: number,
   return (2 * n ** 3 * reps) / 1e9 / ((cpu.user + cpu.system) / 1e6);
 }
 
-function numberList(value: string): number[] {
+function numberList(flag: string, value: string): number[] {
   const list = value.split(',').map((s) => Number(s.trim()));
-  if (list.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`expected a comma-separated list of positive integers, got '${value}'`);
+  if (list.some((x) => !Number.isInteger(x) || x <= 0)) throw new UserError(`${flag} expects a comma-separated list of positive integers, got '${value}'`);
   return list;
 }
 
@@ -125,13 +127,13 @@ export function registerBench(program: Command, io: Io = processIo): Command {
     .option('--sizes <list>', 'matrix sizes n', '256,512,1024,2048')
     .option('--threads <list>', 'thread counts', '1,2')
     .option('--backends <list>', 'backends to run (default: every available one)')
-    .option('--min-seconds <s>', 'time spent per measurement', '0.5')
-    .action((opts: { json?: boolean; sizes: string; threads: string; backends?: string; minSeconds: string }) => {
+    .option('--min-seconds <s>', 'time spent per measurement (0: one run)', nonNegativeNumber, 0.5)
+    .action((opts: { json?: boolean; sizes: string; threads: string; backends?: string; minSeconds: number }) => {
       const results = matmulBench({
-        sizes: numberList(opts.sizes),
-        threads: numberList(opts.threads),
+        sizes: numberList('--sizes', opts.sizes),
+        threads: numberList('--threads', opts.threads),
         backends: opts.backends?.split(',').map((s) => s.trim()),
-        minSeconds: Number(opts.minSeconds),
+        minSeconds: opts.minSeconds,
       });
       if (!opts.json) io.write(`${'backend'.padEnd(8)} ${'n'.padStart(5)} ${'threads'.padStart(7)} ${'GFLOP/s'.padStart(8)}\n`);
       for (const r of results) {
