@@ -62,6 +62,9 @@ export function registerAsk(program: Command, io: Io = processIo): void {
         result = await askWithDocs(model, tokenizer, index, question, config.chatTemplate, { ...opts, topK: f.topK });
       }
       const { answer, passages } = result;
+      // Said on stderr, so --json stays one object: with nothing retrieved the answer is closed book
+      // (or, with --extract, empty), which the user would otherwise take for an answer from the documents.
+      if (passages.length === 0) process.stderr.write(`ask: nothing in ${f.docs} matches the question: ${f.extract ? 'no sentence to extract' : 'the answer is closed book'}\n`);
       const sources = passages.map((p) => ({ source: p.source, start: p.start, score: Number(p.score.toFixed(4)), text: p.text }));
       if (f.json) {
         io.write(`${JSON.stringify({ answer, sources })}\n`);

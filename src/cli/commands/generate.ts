@@ -50,6 +50,12 @@ export function registerGenerate(program: Command, io: Io = processIo): void {
       if (f.int8) model.quantize();
       const ids = tokenizer.encode(prompt);
       if (ids.length === 0) throw new UserError('the prompt is empty');
+      // The model reads blockSize tokens: a longer prompt keeps its end, and the prompt and the
+      // completion share the context. Said on stderr (stdout is the text), not left to surprise.
+      const T = model.config.blockSize;
+      const kept = Math.min(ids.length, T - 1);
+      if (ids.length > kept) process.stderr.write(`generate: the prompt is ${ids.length} tokens; the model reads ${T}, so it continues from the last ${kept}\n`);
+      if (kept + f.maxNewTokens > T) process.stderr.write(`generate: at most ${T - kept} new tokens fit in the ${T}-token context after the prompt (--max-new-tokens ${f.maxNewTokens})\n`);
       const eot = tokenizer.tokenToId('<|endoftext|>');
       const decoder = new StreamDecoder(tokenizer, f.stop ?? []);
       const tokens: number[] = [];

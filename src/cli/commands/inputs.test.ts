@@ -3,6 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildProgram } from '../main.js';
 import { captureIo } from '../io.js';
 
@@ -24,4 +28,24 @@ test('ask and classify: an empty question or text, text with --input, and bad ze
   await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', ''), /--labels: zero-shot classification: a label is empty/);
   await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', 'good'), /the label 'good' is given twice/);
   await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', 'word '.repeat(300)), /tokens, and the model reads 128 at a time/);
+});
+
+test('generate says when the context cuts the prompt or the completion; ask --docs says when nothing was retrieved', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/moxing-dev.ts', ...args], { encoding: 'utf8', env: { ...process.env, MOXING_TRACKING: '0' }, timeout: 120_000 });
+  const long = cli('generate', 'word '.repeat(200), '--max-new-tokens', '3', '--temperature', '0', '--json');
+  assert.equal(long.status, 0, long.stderr);
+  assert.match(long.stderr, /generate: the prompt is \d+ tokens; the model reads 128, so it continues from the last 127/);
+  assert.match(long.stderr, /at most 1 new tokens fit in the 128-token context after the prompt \(--max-new-tokens 3\)/);
+  const dir = mkdtempSync(join(tmpdir(), 'moxing-ask-none-'));
+  try {
+    writeFileSync(join(dir, 'a.txt'), 'Lima is the capital of Peru.');
+    const ix = join(dir, 'ix');
+    assert.equal(cli('index', 'build', join(dir, 'a.txt'), '--out', ix).status, 0);
+    const none = cli('ask', '--docs', ix, '--extract', 'zzzz qqqq', '--json');
+    assert.equal(none.status, 0, none.stderr);
+    assert.match(none.stderr, /nothing in .*ix matches the question: no sentence to extract/);
+    assert.deepEqual(JSON.parse(none.stdout), { answer: '', sources: [] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
