@@ -154,11 +154,16 @@ export class TokenLoader {
     return Int32Array.from(view);
   }
 
-  /** B random windows of T tokens (inputs) and the same windows shifted by one (targets). */
-  batch(B: number, T: number, rng: Rng): [Tensor, Tensor] {
+  /** Throws unless the shard holds one window of T tokens and its next-token targets. */
+  checkFits(T: number): void {
     if (this.tokens < T + 1) {
       throw new DataError(`${join(this.dir, `${this.split}.bin`)}: ${this.tokens} tokens, too few for windows of ${T + 1} (lower --block-size or add data)`);
     }
+  }
+
+  /** B random windows of T tokens (inputs) and the same windows shifted by one (targets). */
+  batch(B: number, T: number, rng: Rng): [Tensor, Tensor] {
+    this.checkFits(T);
     const x = new Int32Array(B * T);
     const y = new Int32Array(B * T);
     for (let b = 0; b < B; b++) {

@@ -135,6 +135,14 @@ test('bad input: existing run, missing data, corrupt checkpoint', async () => {
   const before = readFileSync(join(dir, 'model.safetensors'));
   await assert.rejects(pretrain(options, config, dir), /already holds a run; use 'moxing train --resume/);
   await assert.rejects(pretrain({ ...options, dataDir: join(root, 'nope') }, config, join(root, 'x')), /data directory not found/);
+  // Shards too short for one window: refused before the run folder is written, so the corrected
+  // command is not then refused as "already holds a run".
+  const tinyText = join(root, 'tiny.txt');
+  writeFileSync(tinyText, 'Emma Woodhouse, handsome, clever, and rich.');
+  const tinyData = join(root, 'data-tiny');
+  prepareData([tinyText], tokenizer, tinyData, { valFraction: 0.5 });
+  await assert.rejects(pretrain({ ...options, dataDir: tinyData }, config, join(root, 'run-tiny')), /tokens, too few for windows of 33/);
+  assert.equal(existsSync(join(root, 'run-tiny')), false);
   const broken = join(root, 'run-broken');
   cpSync(dir, broken, { recursive: true });
   const weights = join(broken, 'model.safetensors');

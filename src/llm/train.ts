@@ -230,6 +230,16 @@ export async function pretrain(
   const state: TrainState = {
     step: 0, modelRng: model.rng.getState(), dataRng: new Rng(options.seed).getState(), tokensSeen: 0, bestValLoss: null,
   };
+  // Both shards must hold a window before anything is written: a run folder left behind by a data
+  // error would then refuse the corrected command ("already holds a run").
+  for (const split of ['train', 'val'] as const) {
+    const loader = new TokenLoader(options.dataDir, split);
+    try {
+      loader.checkFits(model.config.blockSize);
+    } finally {
+      loader.close();
+    }
+  }
   const optimizer = gptOptimizer(model, options);
   // A copy: a time budget's plan sets maxSteps on the run's options, not on the caller's object.
   const session: Session = { runDir, config, tokenizer, model, optimizer, state, options: { ...options } };
