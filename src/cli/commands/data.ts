@@ -39,6 +39,12 @@ export function registerData(program: Command, io: Io = processIo): void {
         valFraction: f.valFraction,
         onFile: (file, n) => { if (!f.json) process.stderr.write(`${file}: ${n.toLocaleString('en-US')} tokens\n`); },
       });
+      // A split smaller than a context cannot be trained or evaluated on: said now, not at pretrain.
+      const small = Math.min(meta.trainTokens, meta.valTokens);
+      if (small < 129) {
+        const which = meta.trainTokens <= meta.valTokens ? 'training' : 'validation';
+        process.stderr.write(`data prepare: the ${which} split has ${small} tokens; pretrain needs more than --block-size tokens in each (add text${which === 'validation' ? ' or raise --val-fraction' : ''})\n`);
+      }
       if (f.json) io.write(`${JSON.stringify(meta)}\n`);
       else io.write(`${f.out}: ${meta.trainTokens.toLocaleString('en-US')} train + ${meta.valTokens.toLocaleString('en-US')} validation tokens (${meta.dtype}, vocabulary ${meta.vocabSize})\n`);
     });
