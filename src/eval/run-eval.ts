@@ -160,6 +160,13 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
         predicted = [];
         if (isClassifier) {
           const clf = await loadClassifier(loaded.dir, loaded);
+          // A classifier can only say its own labels: with none of them in the data, every answer is
+          // wrong by construction (another label column, or another model, was meant).
+          const own = new Set(clf.task.labels);
+          if (!gold.some((g) => own.has(g))) {
+            const seen = [...new Set(gold)].slice(0, 5);
+            throw new Error(`--label-col ${o.labelCol ?? 'label'}: none of the data's labels (${seen.join(', ')}${new Set(gold).size > 5 ? ', ...' : ''}) is one the model gives (${clf.task.labels.join(', ')})`);
+          }
           for (let i = 0; i < texts.length; i += 32) {
             predicted.push(...(await clf.classify(texts.slice(i, i + 32))).map((r) => r.label));
             o.onProgress?.(Math.min(texts.length, i + 32), texts.length);

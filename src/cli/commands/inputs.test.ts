@@ -49,3 +49,13 @@ test('generate says when the context cuts the prompt or the completion; ask --do
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('eval classify with a classifier whose labels the data never uses is refused, naming both label sets', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moxing-eval-labels-'));
+  try {
+    writeFileSync(join(dir, 'cl.csv'), 'text,label\nlovely tea,pos\nawful,neg\n');
+    await assert.rejects(run('eval', '--model', 'moxing-sentiment', '--task', 'classify', '--data', join(dir, 'cl.csv')), /--label-col label: none of the data's labels \(pos, neg\) is one the model gives \(great, other\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
