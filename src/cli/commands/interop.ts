@@ -2,7 +2,10 @@
 
 import type { Command } from 'commander';
 import { exportHf, importHf } from '../../llm/hf.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolveModelPath } from '../../llm/models.js';
+import { readRunConfig } from '../../llm/run-dir.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
 
@@ -19,7 +22,14 @@ export function registerInterop(program: Command, io: Io = processIo): void {
     .requiredOption('--out <dir>', 'output directory')
     .action(async (f: { model: string; format: string; out: string }) => {
       checkFormat(f.format);
-      await exportHf(resolveModelPath(f.model), f.out);
+      const dir = resolveModelPath(f.model);
+      await exportHf(dir, f.out);
+      // The GPT-2 layout holds the language model only: what the run has beyond it is said, not lost quietly.
+      const config = readRunConfig(dir);
+      const left: string[] = [];
+      if (existsSync(join(dir, 'head.safetensors'))) left.push('the classification head (head.safetensors)');
+      if (config.chatTemplate) left.push('the chat template');
+      if (left.length) process.stderr.write(`export: ${left.join(' and ')} ${left.length > 1 ? 'are' : 'is'} not part of the GPT-2 layout and ${left.length > 1 ? 'were' : 'was'} not written\n`);
       io.write(`wrote ${f.out} (Hugging Face GPT-2 layout)\n`);
     });
   program
