@@ -5,7 +5,8 @@
 // is one IMMEDIATE transaction (a deferred one that upgrades to a write can fail at once under WAL).
 
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { makeFolder } from '../io/atomic-write.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -125,7 +126,7 @@ export class RunStore {
    * const store = RunStore.open('/tmp/mx', { busyTimeoutMs: 1000 });
    */
   static open(home: string = moxingHome(), options: OpenOptions = {}): RunStore {
-    mkdirSync(home, { recursive: true });
+    makeFolder(home); // names a file in the way (MOXING_HOME pointing at a file)
     return new RunStore(databasePath(home), options);
   }
 
