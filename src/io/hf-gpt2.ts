@@ -133,6 +133,7 @@ export interface HfGpt2Dir {
 export async function readHfGpt2(dir: string): Promise<HfGpt2Dir> {
   dir = resolve(dir);
   const cfgPath = join(dir, 'config.json');
+  if (!existsSync(dir)) throw new Error(`${dir}: no such folder`);
   if (!existsSync(cfgPath)) throw new Error(`${dir}: no config.json (not a Hugging Face model directory)`);
   let config: Partial<HfGpt2Config>;
   try {

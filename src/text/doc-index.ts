@@ -106,6 +106,8 @@ export function buildDocIndex(files: readonly string[], outDir: string, options:
 
 function readManifest(dir: string): DocIndexManifest {
   const path = join(dir, 'index.json');
+  if (!existsSync(dir)) throw new Error(`${dir}: no such folder (build a document index with moxing index build <files...> --out ${dir})`);
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir}: a file, not a document index folder (moxing index build <files...> --out <dir> makes one)`);
   if (!existsSync(path)) throw new Error(`${dir}: not a document index (no index.json; build one with moxing index build <files...> --out ${dir})`);
   let m: DocIndexManifest;
   try {

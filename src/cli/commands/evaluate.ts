@@ -22,7 +22,13 @@ export function registerEvaluate(program: Command, io: Io = processIo): void {
     .action((modelPath: string, dataPath: string, flags: { target?: string; json?: boolean }) => {
       try {
         const m = readModelFile(modelPath);
-        const metrics = evaluateTabular(m, readTable(dataPath), flags.target);
+        const data = readTable(dataPath);
+        let metrics;
+        try {
+          metrics = evaluateTabular(m, data, flags.target);
+        } catch (err) {
+          throw new UserError(`${dataPath}: ${(err as Error).message}`); // which file lacks the column
+        }
         io.write(flags.json ? `${JSON.stringify({ metrics })}\n` : `${formatMetrics(metrics)}\n`);
       } catch (err) {
         throw err instanceof UserError ? err : new UserError((err as Error).message);

@@ -132,7 +132,7 @@ test('bad input: one clear message each', async () => {
     const v2 = w('v2.json', JSON.stringify({ ...saved, formatVersion: 2 }));
     await assert.rejects(run(['evaluate', v2, good, '--json']), /format version 2 is not supported/);
     await assert.rejects(run(['predict', w('junk.json', '{"a": '), good]), /not a moxing model file/);
-    await assert.rejects(run(['predict', out, w('nob.csv', 'a\n1\n')]), /lacks column the model was trained on: b/);
+    await assert.rejects(run(['predict', out, w('nob.csv', 'a\n1\n')]), /nob\.csv: the data lacks column the model was trained on: b/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

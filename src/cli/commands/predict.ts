@@ -28,7 +28,13 @@ export function registerPredict(program: Command, io: Io = processIo): void {
     .action(async (modelPath: string, dataPath: string, flags: { out?: string; json?: boolean }) => {
       try {
         const m = readModelFile(modelPath);
-        const preds = predictTabular(m, readTable(dataPath));
+        const data = readTable(dataPath);
+        let preds;
+        try {
+          preds = predictTabular(m, data);
+        } catch (err) {
+          throw new UserError(`${dataPath}: ${(err as Error).message}`); // which file lacks the column
+        }
         const csv = `prediction\n${preds.map((p) => `${csvCell(p)}\n`).join('')}`;
         if (flags.out) {
           await writeFileAtomic(flags.out, csv);
