@@ -10,6 +10,7 @@ export { LogisticRegression, type LogisticRegressionParams, type LogisticRegress
 export { DecisionTreeClassifier, DecisionTreeRegressor, type TreeParams, type MaxFeatures } from './tree.js';
 export { RandomForestClassifier, RandomForestRegressor, type ForestParams } from './forest.js';
 export { GradientBoostingClassifier, GradientBoostingRegressor, type GradientBoostingParams } from './gbm.js';
+export { HistGradientBoostingClassifier, HistGradientBoostingRegressor, type HistGradientBoostingParams } from './hist-gbm.js';
 export { KNeighborsClassifier, KNeighborsRegressor, type KNeighborsParams } from './knn.js';
 export { GaussianNB, MultinomialNB, type GaussianNBParams, type MultinomialNBParams } from './naive-bayes.js';
 export { KMeans, type KMeansParams } from './kmeans.js';

@@ -45,11 +45,19 @@ export function toMatrix(X: MatrixLike, opts: { allowNaN?: boolean; name?: strin
     for (let i = 0; i < rows; i++) {
       const r = X[i]!;
       if (r.length !== cols) throw new Error(`${name}: row ${i} has ${r.length} values, expected ${cols}`);
-      for (let j = 0; j < cols; j++) data[i * cols + j] = r[j]!;
+      for (let j = 0; j < cols; j++) {
+        const v = r[j];
+        // null would become 0 and '1' would become 1: neither is a number the user gave.
+        if (typeof v !== 'number') throw new Error(`${name}: row ${i}, column ${j} is ${v === null ? 'null' : typeof v === 'string' ? `the string '${v}'` : typeof v}: ${name} must hold numbers (encode categories first: OneHotEncoder, ColumnTransformer)`);
+        data[i * cols + j] = v;
+      }
     }
     M = { data, rows, cols };
   }
   if (M.rows === 0) throw new Error(`${name} has no rows`);
+  if (!(Number.isInteger(M.rows) && Number.isInteger(M.cols) && M.rows > 0 && M.cols >= 0)) throw new Error(`${name}: rows ${M.rows} and cols ${M.cols} must be whole numbers`);
+  if (M.cols === 0) throw new Error(`${name} has no columns (every row is empty)`);
+  if (M.data.length !== M.rows * M.cols) throw new Error(`${name}: data holds ${M.data.length} values, but rows x cols is ${M.rows} x ${M.cols} = ${M.rows * M.cols}`);
   if (!opts.allowNaN && !allFinite(M.data)) {
     const d = M.data;
     for (let k = 0; k < d.length; k++) {
@@ -102,6 +110,17 @@ for (const v of [1, Number.MAX_VALUE, NaN]) allFinite(new Float64Array(9).fill(v
  * @example toVector([1, 2, 3], 3); // Float64Array [1, 2, 3]
  */
 export function toVector(y: VectorLike, n: number, name = 'y'): Float64Array {
+  if (y === null || y === undefined || typeof (y as ArrayLike<number>).length !== 'number') throw new Error(`${name} must be an array of numbers, got ${y === null ? 'null' : typeof y}`);
+  if (!ArrayBuffer.isView(y)) {
+    // A plain array: Float64Array.from would turn null into 0 and '1' into 1, and a class name into NaN.
+    const a = y as ArrayLike<unknown>;
+    for (let i = 0; i < a.length; i++) {
+      const raw = a[i];
+      if (typeof raw === 'number') continue;
+      if (typeof raw === 'string') throw new Error(`${name}[${i}] is the string '${raw}': ${name} must be numbers (encode class names with LabelEncoder first)`);
+      throw new Error(`${name}[${i}] is ${raw === null ? 'null' : raw === undefined ? 'undefined' : `a ${typeof raw}`}: ${name} must be numbers`);
+    }
+  }
   const v = y instanceof Float64Array ? y : Float64Array.from(y as ArrayLike<number>);
   if (v.length !== n) throw new Error(`${name} has ${v.length} values but X has ${n} rows`);
   if (allFinite(v)) return v;

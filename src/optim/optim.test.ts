@@ -135,3 +135,21 @@ test('gradient accumulation over micro-batches equals the full-batch gradient', 
   const acc = Array.from((layer.weight.grad as Tensor).dataSync());
   acc.forEach((v, i) => near(v, full[i], 1e-12));
 });
+
+test('optimizers refuse hyper-parameters that would turn every weight into NaN, naming the one', () => {
+  const p = Parameter.from(tensor([1, 2]));
+  assert.throws(() => new SGD([p], { lr: NaN }), /optimizer: lr must be a finite number >= 0, got NaN/);
+  assert.throws(() => new SGD([p], { lr: -1 }), /lr must be a finite number >= 0, got -1/);
+  assert.throws(() => new SGD([p], { momentum: -1 }), /momentum must be a finite number in \[0, 1\]/);
+  assert.throws(() => new Adam([p], { beta2: 1 }), /beta2 must be a finite number in \[0, 1\), got 1/);
+  assert.throws(() => new AdamW([p], { eps: -1 }), /eps must be a finite number > 0/);
+  assert.throws(() => new AdamW([p], { weightDecay: NaN }), /weightDecay must be a finite number >= 0, got NaN/);
+  const ok = new AdamW([p], { lr: 1e-3 });
+  assert.throws(() => ok.setLr(Infinity), /the learning rate must be a finite number >= 0, got Infinity/);
+  ok.setLr(0); // a schedule may reach 0
+});
+
+test('schedules refuse settings that give NaN rates', () => {
+  assert.throws(() => stepSchedule(0.1, 0), /stepSize must be a whole number >= 1, got 0/);
+  assert.throws(() => warmupCosineSchedule({ lr: 1e-3, minLr: 1e-4, warmupSteps: 10 } as never), /decaySteps must be a finite number >= 0, got undefined/);
+});

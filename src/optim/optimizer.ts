@@ -32,6 +32,7 @@ export abstract class Optimizer<H extends { lr: number }> {
       ? [{ params: params as Parameter[] }]
       : (params as ParamGroup<H>[]);
     this.groups = groups.map((g) => ({ params: g.params, options: { ...defaults, ...g.options } }));
+    for (const g of this.groups) checkHyperparameters(g.options as unknown as Record<string, unknown>);
   }
 
   /** Every parameter across groups, in order (the index used in saved state). */
@@ -41,6 +42,7 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** Sets the learning rate of every group (what a schedule does each step). */
   setLr(lr: number): void {
+    if (!(Number.isFinite(lr) && lr >= 0)) throw new RangeError(`optimizer: the learning rate must be a finite number >= 0, got ${lr}`);
     for (const g of this.groups) g.options.lr = lr;
   }
 
@@ -97,5 +99,23 @@ export abstract class Optimizer<H extends { lr: number }> {
       if (!p || p.size !== t.size) throw new Error(`optimizer state: buffer ${key} does not match parameter ${i}`);
       assign(this.buffer(p, name), t.reshape([...p.shape]));
     }
+  }
+}
+
+/** The ranges of the hyper-parameters every optimizer here shares the names of (one NaN ruins every weight). */
+const RANGES: Record<string, { ok: (v: number) => boolean; want: string }> = {
+  lr: { ok: (v) => v >= 0, want: '>= 0' },
+  weightDecay: { ok: (v) => v >= 0, want: '>= 0' },
+  momentum: { ok: (v) => v >= 0 && v <= 1, want: 'in [0, 1]' },
+  beta1: { ok: (v) => v >= 0 && v < 1, want: 'in [0, 1)' },
+  beta2: { ok: (v) => v >= 0 && v < 1, want: 'in [0, 1)' },
+  eps: { ok: (v) => v > 0, want: '> 0' },
+};
+
+function checkHyperparameters(o: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(o)) {
+    if (typeof v !== 'number') continue;
+    const range = RANGES[name];
+    if (!Number.isFinite(v) || (range && !range.ok(v))) throw new RangeError(`optimizer: ${name} must be a finite number${range ? ` ${range.want}` : ''}, got ${v}`);
   }
 }

@@ -10,6 +10,9 @@ export function constantSchedule(lr: number): Schedule {
 
 /** lr * gamma^floor(step / stepSize). @example stepSchedule(0.1, 30, 0.1) */
 export function stepSchedule(lr: number, stepSize: number, gamma = 0.1): Schedule {
+  if (!(Number.isFinite(lr) && lr >= 0)) throw new RangeError(`stepSchedule: lr must be a finite number >= 0, got ${lr}`);
+  if (!(Number.isInteger(stepSize) && stepSize >= 1)) throw new RangeError(`stepSchedule: stepSize must be a whole number >= 1, got ${stepSize}`);
+  if (!(Number.isFinite(gamma) && gamma >= 0)) throw new RangeError(`stepSchedule: gamma must be a finite number >= 0, got ${gamma}`);
   return (step) => lr * Math.pow(gamma, Math.floor(step / stepSize));
 }
 
@@ -26,6 +29,9 @@ export interface WarmupCosineOptions {
  * @example warmupCosineSchedule({ lr: 6e-4, minLr: 6e-5, warmupSteps: 100, decaySteps: 5000 })
  */
 export function warmupCosineSchedule(o: WarmupCosineOptions): Schedule {
+  for (const k of ['lr', 'minLr', 'warmupSteps', 'decaySteps'] as const) {
+    if (!(Number.isFinite(o[k]) && o[k] >= 0)) throw new RangeError(`warmupCosineSchedule: ${k} must be a finite number >= 0, got ${o[k]}`);
+  }
   return (step) => {
     if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
     if (step >= o.decaySteps) return o.minLr;

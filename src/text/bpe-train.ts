@@ -148,6 +148,8 @@ class PairHeap {
  */
 export function trainBpe(counts: ReadonlyMap<string, number>, options: TrainOptions): TrainedBpe {
   const specialTokens = [...new Set(options.specialTokens ?? [])];
+  // An empty special token matches everywhere: encoding with it never advanced (and ran out of memory).
+  if (specialTokens.some((t) => typeof t !== 'string' || t.length === 0)) throw new RangeError('special tokens must be non-empty strings');
   const minFrequency = options.minFrequency ?? 0;
   const k = specialTokens.length;
   if (!Number.isInteger(options.vocabSize) || options.vocabSize < 256 + k) {

@@ -22,6 +22,22 @@ export interface PolynomialFeaturesState {
  * Monomials in scikit-learn's order: 1, x0, x1, x0², x0x1, x1², ...
  * @example new PolynomialFeatures({ degree: 2 }).fitTransform([[2, 3]]).data; // [1, 2, 3, 4, 6, 9]
  */
+/** The most output columns fit() builds (a million: a million-column matrix of even a few rows is large). */
+const MAX_OUTPUT_COLUMNS = 1_000_000;
+
+/** Monomials of degree 0..d in p variables, with the constant: C(p + d, d), or sum of C(p, k) for k <= d without repeats. */
+function outputColumns(p: number, d: number, interactionOnly: boolean): number {
+  let total = 0;
+  let term = 1; // the count at degree k
+  for (let k = 0; k <= d; k++) {
+    if (k > 0) term = interactionOnly ? (term * (p - k + 1)) / k : (term * (p + k - 1)) / k;
+    if (term <= 0) break;
+    total += term;
+    if (total > MAX_OUTPUT_COLUMNS) return total;
+  }
+  return total;
+}
+
 export class PolynomialFeatures extends Transformer<PolynomialFeaturesParams, PolynomialFeaturesState> {
   readonly kind = 'PolynomialFeatures';
   constructor(params: Partial<PolynomialFeaturesParams> = {}) {
@@ -30,6 +46,12 @@ export class PolynomialFeatures extends Transformer<PolynomialFeaturesParams, Po
   fit(X: MatrixLike): this {
     const M = toMatrix(X, { allowNaN: true });
     const p = M.cols;
+    const { degree } = this.params;
+    if (!Number.isInteger(degree) || degree < 1) throw new Error(`PolynomialFeatures: degree must be a whole number >= 1, got ${degree}`);
+    // The output width, counted before any monomial is built: C(p + d, d) with replacement (C(p, k)
+    // summed over k <= d without), which grows past memory long before the loops would notice.
+    const width = outputColumns(p, degree, this.params.interactionOnly) + (this.params.includeBias ? 0 : -1);
+    if (width > MAX_OUTPUT_COLUMNS) throw new Error(`PolynomialFeatures: degree ${degree} on ${p} features makes ${width.toExponential(2)} columns (more than ${MAX_OUTPUT_COLUMNS.toLocaleString('en-US')}); lower the degree or the features`);
     const powers: number[][] = [];
     if (this.params.includeBias) powers.push([]);
     // Combinations with replacement of increasing indices, degree by degree.
