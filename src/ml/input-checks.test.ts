@@ -1,0 +1,32 @@
+// Inputs the estimators cannot use are refused by name, before any work (not read as 0, NaN or garbage).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as ml from './index.js';
+import { Tokenizer } from '../text/tokenizer.js';
+
+test('toMatrix and toVector: null, strings, empty rows and a Matrix whose data does not match its shape', () => {
+  assert.throws(() => ml.toMatrix([[1, null as unknown as number]]), /X: row 0, column 1 is null: X must hold numbers/);
+  assert.throws(() => ml.toMatrix([['1' as unknown as number]]), /row 0, column 0 is the string '1'/);
+  assert.throws(() => ml.toMatrix([[], []]), /X has no columns/);
+  assert.throws(() => ml.toMatrix({ data: new Float64Array(3), rows: 2, cols: 2 }), /data holds 3 values, but rows x cols is 2 x 2 = 4/);
+  assert.throws(() => ml.toVector(['a', 'b'] as unknown as number[], 2), /y\[0\] is the string 'a': y must be numbers \(encode class names with LabelEncoder first\)/);
+  assert.throws(() => ml.toVector([1, null as unknown as number], 2), /y\[1\] is null/);
+  assert.throws(() => ml.toVector(undefined as unknown as number[], 2), /y must be an array of numbers, got undefined/);
+  assert.deepEqual([...ml.toVector(Float32Array.of(1, 2), 2)], [1, 2]); // typed arrays pass as before
+  assert.throws(() => new ml.LogisticRegression().fit([[0], [1], [2], [3]], ['a', 'b', 'a', 'b'] as unknown as number[]), /LabelEncoder/);
+});
+
+test('PolynomialFeatures: the output width is counted before it is built', () => {
+  const row = Array.from({ length: 10 }, (_, i) => i);
+  assert.throws(() => new ml.PolynomialFeatures({ degree: 40 }).fit([row]), /degree 40 on 10 features makes .* columns \(more than 1,000,000\)/);
+  assert.throws(() => new ml.PolynomialFeatures({ degree: 0 }).fit([row]), /degree must be a whole number >= 1, got 0/);
+  assert.equal(new ml.PolynomialFeatures({ degree: 2 }).fit([row]).transform([row]).cols, 66); // C(12, 2)
+  assert.equal(new ml.PolynomialFeatures({ degree: 2, interactionOnly: true, includeBias: false }).fit([row]).transform([row]).cols, 55); // 10 + 45
+});
+
+test('the histogram boosters are exported, and an empty special token is refused in tokenizer training', () => {
+  assert.equal(typeof ml.HistGradientBoostingClassifier, 'function');
+  assert.equal(new ml.HistGradientBoostingRegressor().kind, 'HistGradientBoostingRegressor');
+  assert.throws(() => Tokenizer.train(['hello'], { vocabSize: 260, specialTokens: [''] }), /special tokens must be non-empty strings/);
+});
