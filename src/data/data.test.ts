@@ -67,3 +67,14 @@ test('splits: sizes, disjointness, stratification, determinism', () => {
     assert.equal(Array.from(f.test).filter((i) => y[i] === 1).length, 4);
   }
 });
+
+test('splits refuse counts that are not whole, sizes outside their range, and too few rows', () => {
+  assert.throws(() => kFold(10, { nSplits: NaN }), /nSplits must be a whole number in \[2, 10\], got NaN/);
+  assert.throws(() => kFold(10, { nSplits: 2.5 }), /got 2\.5/);
+  assert.throws(() => stratifiedKFold([], { nSplits: 2 }), /0 rows cannot be split into folds/);
+  assert.throws(() => trainTestSplit(10, { testSize: NaN }), /testSize must be a fraction in \(0, 1\) or a whole number of rows, got NaN/);
+  assert.throws(() => trainTestSplit(10, { testSize: 1.5 }), /got 1\.5/);
+  assert.throws(() => trainTestSplit(2.5), /n must be a whole number of rows >= 2, got 2\.5/);
+  assert.throws(() => trainTestSplit(-5), /got -5/);
+  assert.equal(trainTestSplit(10, { testSize: 3 }).test.length, 3);
+});

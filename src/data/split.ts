@@ -49,7 +49,10 @@ function groupByLabel(labels: ArrayLike<number | string | null>): Int32Array[] {
  * @example const { train, test } = trainTestSplit(100, { testSize: 0.2, seed: 0, stratify: y });
  */
 export function trainTestSplit(n: number, opts: TrainTestOptions = {}): Split {
+  if (!(Number.isInteger(n) && n >= 2)) throw new Error(`trainTestSplit: n must be a whole number of rows >= 2, got ${n}`);
   const ts = opts.testSize ?? 0.25;
+  // A fraction in (0, 1), or a whole number of rows (1 itself would be ambiguous, and is a count).
+  if (!(Number.isFinite(ts) && ts > 0 && (ts < 1 || Number.isInteger(ts)))) throw new Error(`trainTestSplit: testSize must be a fraction in (0, 1) or a whole number of rows, got ${ts}`);
   const nTest = ts < 1 ? Math.ceil(ts * n) : Math.floor(ts);
   if (nTest <= 0 || nTest >= n) throw new Error(`trainTestSplit: test size ${nTest} of ${n} rows leaves an empty part`);
   const seed = opts.seed ?? 0;
@@ -87,7 +90,7 @@ export interface KFoldOptions {
  */
 export function kFold(n: number, opts: KFoldOptions = {}): Split[] {
   const k = opts.nSplits ?? 5;
-  if (k < 2 || k > n) throw new Error(`kFold: nSplits must be in [2, ${n}], got ${k}`);
+  if (!(Number.isInteger(k) && k >= 2 && k <= n)) throw new Error(n < 2 ? `kFold: ${n} rows cannot be split into folds (2 at least)` : `kFold: nSplits must be a whole number in [2, ${n}], got ${k}`);
   const idx = opts.shuffle ? permutation(n, opts.seed ?? 0) : Int32Array.from({ length: n }, (_, i) => i);
   const out: Split[] = [];
   let start = 0;
@@ -108,7 +111,7 @@ export function kFold(n: number, opts: KFoldOptions = {}): Split[] {
 export function stratifiedKFold(labels: ArrayLike<number | string | null>, opts: KFoldOptions = {}): Split[] {
   const n = labels.length;
   const k = opts.nSplits ?? 5;
-  if (k < 2 || k > n) throw new Error(`stratifiedKFold: nSplits must be in [2, ${n}], got ${k}`);
+  if (!(Number.isInteger(k) && k >= 2 && k <= n)) throw new Error(n < 2 ? `stratifiedKFold: ${n} rows cannot be split into folds (2 at least)` : `stratifiedKFold: nSplits must be a whole number in [2, ${n}], got ${k}`);
   const fold = new Int32Array(n);
   let offset = 0;
   groupByLabel(labels).forEach((g, gi) => {

@@ -36,6 +36,10 @@ export function fitPrompt(promptIds: readonly number[], blockSize: number): numb
  */
 export async function* generate(model: GPT, promptIds: readonly number[], options: GenerateOptions = {}): AsyncGenerator<GeneratedToken> {
   const maxNew = options.maxNewTokens ?? 64;
+  if (!(Number.isInteger(maxNew) && maxNew >= 1)) throw new RangeError(`generate: maxNewTokens must be a whole number >= 1, got ${maxNew}`);
+  const V = model.config.vocabSize;
+  const bad = promptIds.findIndex((id) => !(Number.isInteger(id) && id >= 0 && id < V));
+  if (bad >= 0) throw new RangeError(`generate: prompt token ${bad} is ${promptIds[bad]}, not an id of the model's ${V}-token vocabulary`);
   const sampler = new Sampler(options, new Rng(options.seed ?? 0));
   const stops = new Set(options.stopTokens ?? []);
   const context = fitPrompt(promptIds, model.config.blockSize);

@@ -137,3 +137,15 @@ test('int8 quantization: per-channel scales, logits close to float32, decoding w
   for await (const t of generate(model, [1, 2], { maxNewTokens: 5, temperature: 0 })) tokens.push(t.id);
   assert.equal(tokens.length, 5);
 });
+
+test('GPT: a config too large to allocate, a bad maxNewTokens, a prompt id outside the vocabulary and a zero repetition penalty are named', async () => {
+  const big = { vocabSize: 64, blockSize: 1e10, nLayer: 1, nHead: 2, nEmbd: 32, dropout: 0, bias: true };
+  assert.throws(() => new GPT(big), /GPT config: the model it describes cannot be allocated \(vocabSize 64, blockSize 10000000000/);
+  const model = new GPT({ ...big, blockSize: 16 }, { seed: 0 });
+  const first = async (ids: number[], o: Record<string, unknown>) => { for await (const t of generate(model, ids, o)) return t; return null; };
+  await assert.rejects(first([1], { maxNewTokens: -5 }), /maxNewTokens must be a whole number >= 1, got -5/);
+  await assert.rejects(first([1, NaN], {}), /prompt token 1 is NaN, not an id of the model's 64-token vocabulary/);
+  await assert.rejects(first([1, 64], {}), /prompt token 1 is 64/);
+  await assert.rejects(first([1], { repetitionPenalty: 0 }), /repetition_penalty must be a number > 0 \(1: off\), got 0/);
+  assert.ok(await first([1], { maxNewTokens: 1, temperature: 0 }));
+});

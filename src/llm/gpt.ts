@@ -15,7 +15,7 @@ import { noGrad } from '../tensor/grad-mode.js';
 import { type Device, type Storage, getDefaultDevice } from '../tensor/device.js';
 import { kernelsFor } from '../backends/registry.js';
 import * as F from '../ops/index.js';
-import { type GPTConfig, validateConfig } from './config.js';
+import { allocateModel, type GPTConfig, validateConfig } from './config.js';
 
 /** Keys and values of one layer for the positions seen so far: (nHead, blockSize, headDim) each, on the cache's device. */
 export interface LayerCache {
@@ -172,7 +172,7 @@ export class GPT extends Module {
     this.config = validateConfig({ ...config });
     const rng = new Rng(options.seed ?? 0);
     this.rng = rng;
-    this.transformer = new Transformer(this.config, rng, options.dtype ?? 'float32');
+    this.transformer = allocateModel(this.config, 'GPT config', () => new Transformer(this.config, rng, options.dtype ?? 'float32'));
     // GPT-2 init: N(0, 0.02) weights, zero biases, and residual projections scaled by 1/sqrt(2 nLayer).
     for (const [name, p] of this.namedParameters()) {
       if (name.endsWith('.bias')) constant(p, 0);

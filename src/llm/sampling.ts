@@ -38,6 +38,16 @@ export class Sampler {
     if (!(t >= 0)) throw new RangeError(`temperature must be >= 0, got ${t}`);
     if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) throw new RangeError(`top_p must be in (0, 1], got ${options.topP}`);
     if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 1)) throw new RangeError(`top_k must be a positive integer, got ${options.topK}`);
+    // 0 would divide by zero (repeated tokens to +Infinity: the opposite of a penalty); below 0 flips signs.
+    if (options.repetitionPenalty !== undefined && !(Number.isFinite(options.repetitionPenalty) && options.repetitionPenalty > 0)) throw new RangeError(`repetition_penalty must be a number > 0 (1: off), got ${options.repetitionPenalty}`);
+    for (const k of ['presencePenalty', 'frequencyPenalty'] as const) {
+      if (options[k] !== undefined && !Number.isFinite(options[k])) throw new RangeError(`${k === 'presencePenalty' ? 'presence_penalty' : 'frequency_penalty'} must be a finite number, got ${options[k]}`);
+    }
+    if (options.topLogprobs !== undefined && !(Number.isInteger(options.topLogprobs) && options.topLogprobs >= 0)) throw new RangeError(`top_logprobs must be a whole number >= 0, got ${options.topLogprobs}`);
+    for (const [id, bias] of Object.entries(options.logitBias ?? {})) {
+      if (!/^\d+$/.test(id)) throw new RangeError(`logit_bias: '${id}' is not a token id (a whole number >= 0)`);
+      if (!Number.isFinite(bias) && bias !== -Infinity) throw new RangeError(`logit_bias for token ${id} must be a number, got ${bias}`);
+    }
   }
 
   /** Chooses the next token from raw logits given the tokens so far (prompt + generated). */

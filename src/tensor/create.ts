@@ -21,7 +21,17 @@ function deviceOf(options: CreateOptions): Device {
  * array to upload elsewhere.
  */
 function hostBuffer(device: Device, dtype: DType, size: number): TypedArray {
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') throw new TypeError(`dtype must be 'float32', 'float64' or 'int32', got ${JSON.stringify(dtype)}`);
   return device === cpu ? cpu.alloc(dtype, size) : allocArray(dtype, size);
+}
+
+/** The element count of a shape to allocate, its sizes checked first (a negative one is a RangeError from deep inside an allocator). */
+function sizeToAllocate(fn: string, shape: Shape): number {
+  if (!Array.isArray(shape)) throw new ShapeError(`${fn}: the shape must be an array of sizes, got ${typeof shape}`);
+  shape.forEach((d, i) => {
+    if (!(Number.isInteger(d) && d >= 0)) throw new ShapeError(`${fn}: shape [${shape.join(', ')}] has size ${d} at axis ${i}; sizes are whole numbers >= 0`);
+  });
+  return sizeOf(shape);
 }
 
 function place(device: Device, values: TypedArray, shape: Shape, options: TensorOptions): Tensor {
@@ -79,7 +89,7 @@ export function fromArray(data: TypedArray, shape: Shape, options: TensorOptions
 /** A tensor filled with `value`. */
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   const device = deviceOf(options);
-  const data = hostBuffer(device, options.dtype ?? 'float32', sizeOf(shape));
+  const data = hostBuffer(device, options.dtype ?? 'float32', sizeToAllocate('full', shape));
   if (value !== 0) data.fill(value);
   return place(device, data, shape, options);
 }
@@ -101,6 +111,7 @@ export function zerosLike(x: Tensor): Tensor {
 
 /** start, start+step, ... below end. @example arange(0, 5) // [0,1,2,3,4] */
 export function arange(start: number, end: number, step = 1, options: CreateOptions = {}): Tensor {
+  if (![start, end, step].every(Number.isFinite) || step === 0) throw new RangeError(`arange: start, end and step must be finite and step non-zero, got (${start}, ${end}, ${step})`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const device = deviceOf(options);
   const data = hostBuffer(device, options.dtype ?? 'float32', n);
@@ -112,7 +123,7 @@ export function arange(start: number, end: number, step = 1, options: CreateOpti
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
   const rng = options.rng ?? defaultRng();
   const device = deviceOf(options);
-  const data = hostBuffer(device, options.dtype ?? 'float32', sizeOf(shape));
+  const data = hostBuffer(device, options.dtype ?? 'float32', sizeToAllocate('randn', shape));
   for (let i = 0; i < data.length; i++) data[i] = rng.normal();
   return place(device, data, shape, options);
 }
@@ -123,7 +134,7 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   const low = options.low ?? 0;
   const high = options.high ?? 1;
   const device = deviceOf(options);
-  const data = hostBuffer(device, options.dtype ?? 'float32', sizeOf(shape));
+  const data = hostBuffer(device, options.dtype ?? 'float32', sizeToAllocate('rand', shape));
   for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.next();
   return place(device, data, shape, options);
 }
