@@ -1,6 +1,7 @@
 // The estimator contract (scikit-learn's): frozen params, fit returns this, learned state apart, toJSON.
 
 import { encodeState, type Json } from './serialize.js';
+import { checkParams } from './check-params.js';
 import { toMatrix, toVector, type Matrix, type MatrixLike, type VectorLike } from './matrix.js';
 import { r2Score } from './metrics/regression.js';
 import { accuracyScore } from './metrics/classification.js';
@@ -44,6 +45,7 @@ export abstract class BaseEstimator<P extends object, S extends object> {
       if (!(k in defaults)) throw new Error(`unknown parameter '${k}'; known: ${Object.keys(defaults).join(', ')}`);
       if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
     }
+    checkParams(new.target.name, merged as Record<string, unknown>);
     this.params = Object.freeze(merged);
   }
 

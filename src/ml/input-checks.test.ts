@@ -30,3 +30,16 @@ test('the histogram boosters are exported, and an empty special token is refused
   assert.equal(new ml.HistGradientBoostingRegressor().kind, 'HistGradientBoostingRegressor');
   assert.throws(() => Tokenizer.train(['hello'], { vocabSize: 260, specialTokens: [''] }), /special tokens must be non-empty strings/);
 });
+
+test('hyper-parameters out of range are refused when the estimator is made, naming it, the parameter and what it takes', () => {
+  assert.throws(() => new ml.DecisionTreeRegressor({ maxDepth: -1 }), /DecisionTreeRegressor: maxDepth must be null \(no limit\) or a whole number >= 1, got -1/);
+  assert.throws(() => new ml.RandomForestClassifier({ nEstimators: 2.5 }), /nEstimators must be a whole number >= 1, got 2\.5/);
+  assert.throws(() => new ml.KMeans({ k: 2.5 }), /KMeans: k must be a whole number >= 1, got 2\.5/);
+  assert.throws(() => new ml.LogisticRegression({ C: 0 }), /C must be a finite number > 0, got 0/);
+  assert.throws(() => new ml.MLPClassifier({ activation: 'bogus' as never }), /activation must be one of 'relu', 'tanh', 'logistic', 'gelu', got 'bogus'/);
+  assert.throws(() => new ml.KNeighborsClassifier({ weights: 'bogus' as never }), /weights must be one of 'uniform', 'distance'/);
+  assert.throws(() => new ml.SimpleImputer({ strategy: 'bogus' as never }), /strategy must be one of/);
+  assert.throws(() => new ml.GaussianNB({ varSmoothing: -1 }), /varSmoothing must be a finite number >= 0, got -1/);
+  // Conventions that stay: -1 cores, no depth limit.
+  assert.equal(new ml.RandomForestRegressor({ nJobs: -1, maxDepth: null }).params.nJobs, -1);
+});
