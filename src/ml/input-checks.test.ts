@@ -43,3 +43,13 @@ test('hyper-parameters out of range are refused when the estimator is made, nami
   // Conventions that stay: -1 cores, no depth limit.
   assert.equal(new ml.RandomForestRegressor({ nJobs: -1, maxDepth: null }).params.nJobs, -1);
 });
+
+test('metrics refuse NaN labels and values, and averaging options that do not apply, as scikit-learn does', () => {
+  assert.throws(() => ml.accuracyScore([0, NaN, 1], [0, 1, 1]), /the true labels have NaN at index 1/);
+  assert.throws(() => ml.meanSquaredError([1, 2], [1, NaN]), /the predictions have NaN at index 1/);
+  assert.throws(() => ml.r2Score([1, Infinity], [1, 2]), /the true values have Infinity at index 1/);
+  assert.throws(() => ml.precisionRecallF1([0, 1], [0, 1], { average: 'bogus' as never }), /average must be 'macro', 'micro', 'weighted' or 'binary', got 'bogus'/);
+  assert.throws(() => ml.precisionRecallF1([0, 1, 2], [0, 1, 2], { average: 'binary' }), /average 'binary' needs two labels, the data has 3/);
+  assert.throws(() => ml.precisionRecallF1([0, 1], [0, 1], { average: 'binary', posLabel: 7 }), /posLabel 7 is not one of the labels \(0, 1\)/);
+  assert.equal(ml.precisionRecallF1([0, 1, 1], [0, 1, 1], { average: 'binary' }).f1, 1);
+});

@@ -5,6 +5,10 @@ import type { Matrix } from '../matrix.js';
 function check(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   if (yTrue.length !== yPred.length) throw new Error(`metrics: ${yTrue.length} true labels but ${yPred.length} predictions`);
   if (yTrue.length === 0) throw new Error('metrics: no samples');
+  // NaN is no label: it would be counted as a class of its own.
+  for (const [name, a] of [['true labels', yTrue], ['predictions', yPred]] as const) {
+    for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i])) throw new Error(`metrics: the ${name} have NaN at index ${i}`);
+  }
   return yTrue.length;
 }
 
@@ -67,8 +71,13 @@ export interface Prf {
  */
 export function precisionRecallF1(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, opts: PrfOptions = {}): Prf {
   const average = opts.average ?? 'macro';
+  if (!['macro', 'micro', 'weighted', 'binary'].includes(average)) throw new Error(`metrics: average must be 'macro', 'micro', 'weighted' or 'binary', got '${String(average)}'`);
   const { labels, matrix: m } = confusionMatrix(yTrue, yPred);
   const k = labels.length;
+  if (average === 'binary') {
+    if (k > 2) throw new Error(`metrics: average 'binary' needs two labels, the data has ${k} (${labels.join(', ')}): use 'macro', 'micro' or 'weighted'`);
+    if (opts.posLabel !== undefined && !labels.includes(opts.posLabel)) throw new Error(`metrics: posLabel ${opts.posLabel} is not one of the labels (${labels.join(', ')})`);
+  }
   const perClass = labels.map((label, i) => {
     let colSum = 0;
     let rowSum = 0;

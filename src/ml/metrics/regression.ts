@@ -3,6 +3,9 @@
 function check(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   if (yTrue.length !== yPred.length) throw new Error(`metrics: ${yTrue.length} true values but ${yPred.length} predictions`);
   if (yTrue.length === 0) throw new Error('metrics: no samples');
+  for (const [name, a] of [['true values', yTrue], ['predictions', yPred]] as const) {
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw new Error(`metrics: the ${name} have ${a[i]} at index ${i}`);
+  }
   return yTrue.length;
 }
 
