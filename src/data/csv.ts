@@ -62,6 +62,8 @@ export function parseCsv(text: string, opts: CsvOptions = {}): Table {
     seen.add(h);
   }
   const forced = new Set(opts.categorical ?? []);
+  // A misspelt name would leave a code column read as numbers.
+  for (const name of forced) if (!header.includes(name)) throw new CsvError(`${source}: categorical column '${name}' is not in the header (columns: ${header.join(', ')})`);
   const columns: Column[] = header.map((name, j) => {
     const cells = rows.map((r) => r[j]!.trim());
     const numeric = !forced.has(name) && cells.every((c) => MISSING_TOKENS.has(c) || isNumber(c));

@@ -78,3 +78,8 @@ test('splits refuse counts that are not whole, sizes outside their range, and to
   assert.throws(() => trainTestSplit(-5), /got -5/);
   assert.equal(trainTestSplit(10, { testSize: 3 }).test.length, 3);
 });
+
+test('parseCsv: a categorical column name that is not in the header is refused (a typo read codes as numbers)', () => {
+  assert.throws(() => parseCsv('zip,y\n123,1\n', { categorical: ['zp'] }), /categorical column 'zp' is not in the header \(columns: zip, y\)/);
+  assert.equal(parseCsv('zip,y\n123,1\n', { categorical: ['zip'] }).columns[0]!.kind, 'categorical');
+});

@@ -51,7 +51,7 @@ export interface SafetensorsContents {
  * @example
  * if (err instanceof SafetensorsError && err.part === 'header length') console.log('not safetensors');
  */
-export type SafetensorsPart = 'header length' | 'header' | 'metadata' | 'tensor info' | 'data' | 'input';
+export type SafetensorsPart = 'file' | 'header length' | 'header' | 'metadata' | 'tensor info' | 'data' | 'input';
 
 /**
  * A malformed file, or input the writer refuses. `part` and `tensor` locate the problem.

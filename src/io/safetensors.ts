@@ -341,7 +341,18 @@ async function readExactly(handle: FileHandle, into: Uint8Array, position: numbe
  * const { tensors } = await loadSafetensors('gpt2/model.safetensors');
  */
 export async function loadSafetensors(path: string): Promise<SafetensorsContents> {
-  const handle = await open(path, 'r');
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const e = new SafetensorsError('file', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a .safetensors file' : (err as Error).message, { path });
+    throw Object.assign(e, { code }); // callers may still test err.code (ENOENT)
+  }
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw new SafetensorsError('file', 'is a directory, expected a .safetensors file', { path });
+  }
   try {
     const { size } = await handle.stat();
     const first = new Uint8Array(Math.min(size, 8));

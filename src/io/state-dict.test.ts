@@ -46,3 +46,17 @@ test('a truncated file is rejected with a clear error', async () => {
   writeFileSync(path, bytes.subarray(0, bytes.length - 5));
   await assert.rejects(loadStateDict(path), /bad\.safetensors/);
 });
+
+test('a missing or folder safetensors path is named; a tensor called __proto__ survives loading', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moxing-sd-names-'));
+  await assert.rejects(loadStateDict(join(dir, 'none.safetensors')), /none\.safetensors: safetensors file: no such file/);
+  await assert.rejects(loadStateDict(dir), /: safetensors file: is a directory, expected a \.safetensors file/);
+  const { tensor } = await import('../tensor/create.js');
+  const path = join(dir, 'odd.safetensors');
+  const named: Record<string, ReturnType<typeof tensor>> = Object.create(null) as Record<string, ReturnType<typeof tensor>>;
+  named['__proto__'] = tensor([1, 2]);
+  await saveStateDict(path, named);
+  const back = (await loadStateDict(path)).tensors;
+  assert.deepEqual(Object.keys(back), ['__proto__']);
+  assert.deepEqual(Array.from(back['__proto__']!.dataSync()), [1, 2]);
+});

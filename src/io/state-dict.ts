@@ -15,7 +15,7 @@ export interface SaveStateDictOptions {
 
 /** Converts tensors to safetensors entries (no copy for F32, F64 and I32). */
 export function toSafeTensors(state: Record<string, Tensor>, dtype: StorageDType = 'F32'): Record<string, SafeTensor> {
-  const out: Record<string, SafeTensor> = {};
+  const out = Object.create(null) as Record<string, SafeTensor>; // any name, __proto__ included, is a key
   for (const [name, t] of Object.entries(state)) {
     const shape = [...t.shape];
     const data = t.dataSync(); // host values: saveStateDict reads device tensors first
@@ -28,7 +28,8 @@ export function toSafeTensors(state: Record<string, Tensor>, dtype: StorageDType
 
 /** Converts safetensors entries to tensors: floats become float32 (float64 stays), I32 stays int32. */
 export function fromSafeTensors(entries: Record<string, SafeTensor>, file = 'safetensors'): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
+  // No prototype: a tensor named __proto__ would otherwise be an assignment to it, and be lost.
+  const out: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   for (const [name, e] of Object.entries(entries)) {
     if (e.dtype === 'F64') out[name] = new Tensor(e.data as Float64Array, e.shape);
     else if (e.dtype === 'I32') out[name] = new Tensor(e.data as Int32Array, e.shape);
@@ -58,7 +59,7 @@ export async function loadStateDict(path: string): Promise<{ tensors: Record<str
 
 /** The same tensors with host-readable storage: tensors on a device are read (awaited) to cpu. */
 export async function onHost(state: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-  const out: Record<string, Tensor> = {};
+  const out = Object.create(null) as Record<string, Tensor>;
   for (const [name, t] of Object.entries(state)) {
     out[name] = t.dev.hostView(t.storage) ? t : new Tensor(await t.data(), t.shape);
   }

@@ -22,7 +22,9 @@ export const DEFAULT_CHAT_TEMPLATE: ChatTemplate = {
  */
 export function renderChat(messages: readonly ChatMessage[], template: ChatTemplate = DEFAULT_CHAT_TEMPLATE): string {
   let out = '';
-  for (const m of messages) {
+  for (const [i, m] of messages.entries()) {
+    if (m.role !== 'system' && m.role !== 'user' && m.role !== 'assistant') throw new Error(`chat message ${i}: role must be 'system', 'user' or 'assistant', got '${String(m.role)}'`);
+    if (typeof m.content !== 'string') throw new Error(`chat message ${i}: content must be a string, got ${m.content === null ? 'null' : typeof m.content}`);
     if (m.role === 'system') out += template.system.replace('{content}', m.content);
     else if (m.role === 'user') out += template.user.replace('{content}', m.content);
     else out += `${template.assistant}${m.content}${template.end}`;

@@ -40,17 +40,26 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   'gpt3-175b': { nLayer: 96, nHead: 96, nEmbd: 12288, blockSize: 2048, vocabSize: 50257, paperOnly: true, note: 'GPT-3 175B' },
 };
 
+/** A model too large for the arrays that would hold it: where its config came from, and why. */
+export class ModelAllocationError extends RangeError {
+  constructor(readonly where: string, readonly reason: string, c: GPTConfig) {
+    super(`${where}: the model it describes cannot be allocated (vocabSize ${c.vocabSize}, blockSize ${c.blockSize}, nEmbd ${c.nEmbd}, nLayer ${c.nLayer}): ${reason}`);
+    this.name = 'ModelAllocationError';
+  }
+}
+
 /**
  * Allocates the model a config describes, or says which config and which sizes could not be held (a
- * RangeError from a typed array names neither).
+ * RangeError from a typed array names neither). Nested calls keep the reason and take the outer place.
  * @example const model = allocateModel(config, 'runs/a/config.json', () => new GPT(config));
  */
 export function allocateModel<T>(c: GPTConfig, where: string, make: () => T): T {
   try {
     return make();
   } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
-    throw new Error(`${where}: the model it describes cannot be allocated (vocabSize ${c.vocabSize}, blockSize ${c.blockSize}, nEmbd ${c.nEmbd}, nLayer ${c.nLayer}): ${err.message}`);
+    if (err instanceof ModelAllocationError) throw new ModelAllocationError(where, err.reason, c);
+    if (err instanceof RangeError) throw new ModelAllocationError(where, err.message, c);
+    throw err;
   }
 }
 

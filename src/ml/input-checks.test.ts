@@ -53,3 +53,13 @@ test('metrics refuse NaN labels and values, and averaging options that do not ap
   assert.throws(() => ml.precisionRecallF1([0, 1], [0, 1], { average: 'binary', posLabel: 7 }), /posLabel 7 is not one of the labels \(0, 1\)/);
   assert.equal(ml.precisionRecallF1([0, 1, 1], [0, 1, 1], { average: 'binary' }).f1, 1);
 });
+
+test('preprocessing: codes outside the classes, ragged category rows and inverse transforms of another width are refused', () => {
+  const le = new ml.LabelEncoder().fit(['a', 'b']);
+  assert.deepEqual(le.decode([1, 0]), ['b', 'a']);
+  assert.throws(() => le.decode([5]), /code 5 at index 0 is not one of 0\.\.1/);
+  assert.throws(() => le.decode([0.5]), /code 0\.5/);
+  assert.throws(() => new ml.OneHotEncoder().fit([['a', 'b'], ['c']]), /row 1 has 1 values, expected 2/);
+  const sc = new ml.StandardScaler().fit([[1, 2], [3, 4]]);
+  assert.throws(() => sc.inverseTransform([[1, 2, 3]]), /3/);
+});

@@ -35,7 +35,11 @@ export class LabelEncoder extends Transformer<Record<string, never>, LabelEncode
   }
   /** Labels of integer codes. */
   decode(codes: ArrayLike<number>): string[] {
-    return Array.from(codes, (c) => this.state.classes[c]!);
+    const { classes } = this.state;
+    return Array.from(codes, (c, i) => {
+      if (!(Number.isInteger(c) && c >= 0 && c < classes.length)) throw new RangeError(`LabelEncoder.decode: code ${c} at index ${i} is not one of 0..${classes.length - 1}`);
+      return classes[c]!;
+    });
   }
   /** Codes as a one-column matrix. */
   transform(labels: readonly (string | number)[]): Matrix {

@@ -39,6 +39,8 @@ export class OneHotEncoder extends Transformer<OneHotEncoderParams, OneHotEncode
   fit(X: CategoryRows): this {
     if (X.length === 0) throw new Error('OneHotEncoder: no rows');
     const p = X[0]!.length;
+    const ragged = X.findIndex((r) => r.length !== p);
+    if (ragged >= 0) throw new Error(`OneHotEncoder: row ${ragged} has ${X[ragged]!.length} values, expected ${p} (as row 0)`);
     const categories: string[][] = [];
     const infrequent: boolean[] = [];
     const rare: string[][] = [];

@@ -53,6 +53,7 @@ export class StandardScaler extends Transformer<StandardScalerParams, StandardSc
   inverseTransform(X: MatrixLike): Matrix {
     const M = toMatrix(X);
     const { mean, scale } = this.state;
+    checkCols(M, mean.length);
     const p = M.cols;
     return { data: M.data.map((v, k) => v * scale[k % p]! + mean[k % p]!), rows: M.rows, cols: p };
   }
