@@ -11,6 +11,8 @@ import { linearInt8, quantizeInt8, type QuantizedWeight } from './quantize.js';
 
 /** A zeroed parameter on the default device (where new tensors are made; see setBackend). */
 function param(shape: number[], dtype: DType = 'float32'): Parameter {
+  // A layer of size 0 (or -1, or 2.5) would make NaN initial weights, or fail deep inside an allocator.
+  shape.forEach((d) => { if (!(Number.isInteger(d) && d >= 1)) throw new RangeError(`layer sizes must be whole numbers >= 1, got [${shape.join(', ')}]`); });
   const device = getDefaultDevice();
   return new Parameter(device.alloc(dtype, shape.reduce((a, b) => a * b, 1)), shape, device);
 }
@@ -87,6 +89,7 @@ export class LayerNorm extends Layer {
 export class Dropout extends Layer {
   constructor(readonly p: number, private readonly rng: Rng = defaultRng()) {
     super();
+    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${p}`);
   }
   forward(x: Tensor): Tensor {
     return ops.dropout(x, this.p, this.training, this.rng);

@@ -1,7 +1,7 @@
 // Reductions over axes: sum, mean, max (gradient to the first maximum), argmax.
 
 import { Tensor } from '../tensor/tensor.js';
-import { type Shape, normAxis, sizeOf } from '../tensor/shape.js';
+import { type Shape, ShapeError, normAxis, sizeOf } from '../tensor/shape.js';
 import { alloc, allocOutput, broadcastStorage, kernels, make, requireFloat, result, splitAt, sumAxis } from './util.js';
 
 function normAxes(op: string, x: Tensor, axis: number | number[] | undefined): number[] {
@@ -52,6 +52,8 @@ function maxAndArg(x: Tensor, axis: number | undefined, keepDims: boolean, op: s
   const kept = [...shape];
   kept[ax] = 1;
   const [outer, len, inner] = splitAt(shape, ax);
+  // A max over nothing has no value (and no position): NumPy raises the same.
+  if (len === 0) throw new ShapeError(`${op}: the ${flat ? 'tensor is empty' : `axis ${ax} has size 0`} (shape [${x.shape.join(', ')}]): no maximum`);
   const xd = requireFloat(op, x);
   const arg = allocOutput(x.dev, 'int32', sizeOf(kept));
   kernels(x).argmax(xd, arg, outer, len, inner);

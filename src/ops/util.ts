@@ -65,6 +65,8 @@ export function upload(device: Device, values: TypedArray): Storage {
 /** A number becomes a scalar tensor of `like`'s dtype on its device. */
 export function asTensor(x: Tensor | number, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
+  // undefined, a string or an array would become NaN (or 0 for null) in every element.
+  if (typeof x !== 'number') throw new TypeError(`an operand must be a Tensor or a number, got ${x === null ? 'null' : Array.isArray(x) ? 'an array (make it a tensor first)' : typeof x}`);
   const host = like.dtype === 'float64' ? Float64Array.of(x) : like.dtype === 'int32' ? Int32Array.of(x) : Float32Array.of(x);
   return make(like.dev, upload(like.dev, host), []);
 }
