@@ -63,3 +63,13 @@ test('preprocessing: codes outside the classes, ragged category rows and inverse
   const sc = new ml.StandardScaler().fit([[1, 2], [3, 4]]);
   assert.throws(() => sc.inverseTransform([[1, 2, 3]]), /3/);
 });
+
+test('model selection: given splits outside the rows, an empty grid entry and a scoring that is not a function are named', () => {
+  const X = [[0], [1], [2], [3]];
+  const y = [0, 1, 2, 3];
+  const make = () => new ml.LinearRegression();
+  assert.throws(() => ml.crossValidate(make, X, y, { cv: [{ train: Int32Array.of(0, 1), test: Int32Array.of(99) }] }), /split 0's test rows include 99, not a row of the 4/);
+  assert.throws(() => ml.crossValidate(make, X, y, { cv: [] }), /cv is an empty list of splits/);
+  assert.throws(() => ml.crossValidate(make, X, y, { cv: 2, scoring: 'r2' as never }), /scoring must be a function/);
+  assert.throws(() => ml.parameterGrid({ alpha: 1 } as never), /parameterGrid: alpha must be a non-empty array of values, got 1/);
+});

@@ -56,7 +56,18 @@ export interface CrossValidateResult {
  * @example makeFolds(y, { cv: 5, stratify: true });
  */
 export function makeFolds(y: Float64Array, opts: Pick<CrossValidateOptions, 'cv' | 'stratify' | 'shuffle' | 'seed'>): Split[] {
-  if (Array.isArray(opts.cv)) return opts.cv;
+  if (Array.isArray(opts.cv)) {
+    // Given splits: each fold's rows must be rows of y (an index past the end read as a missing value).
+    if (opts.cv.length === 0) throw new Error('crossValidate: cv is an empty list of splits');
+    opts.cv.forEach((s, f) => {
+      for (const part of ['train', 'test'] as const) {
+        const idx = s[part];
+        if (!idx || idx.length === 0) throw new Error(`crossValidate: split ${f} has no ${part} rows`);
+        for (const i of idx) if (!(Number.isInteger(i) && i >= 0 && i < y.length)) throw new Error(`crossValidate: split ${f}'s ${part} rows include ${i}, not a row of the ${y.length}`);
+      }
+    });
+    return opts.cv;
+  }
   const k = (opts.cv as number | undefined) ?? 5;
   const fo = { nSplits: k, shuffle: opts.shuffle ?? true, seed: opts.seed ?? 0 };
   return opts.stratify ? stratifiedKFold(y, fo) : kFold(y.length, fo);
@@ -100,6 +111,7 @@ function runFolds(make: () => Fittable<Rows>, rows: ReturnType<typeof rowsOf>, y
   const scoreOn = (est: Fittable<Rows>, idx: Int32Array): Record<string, number> => {
     const X = rows.take(idx);
     const y = take(yv, idx);
+    if (opts.scoring !== undefined && typeof opts.scoring !== 'function') throw new TypeError(`crossValidate: scoring must be a function (est, X, y) => number or a record of numbers, got ${typeof opts.scoring}`);
     const s = opts.scoring ? opts.scoring(est, X, y) : est.score(X, y);
     return typeof s === 'number' ? { score: s } : s;
   };
@@ -153,6 +165,7 @@ export function parameterGrid<P extends Record<string, unknown>>(grid: { [K in k
   let out: Record<string, unknown>[] = [{}];
   for (const key of Object.keys(grid)) {
     const vals = grid[key as keyof P] as readonly unknown[];
+    if (!Array.isArray(vals) || vals.length === 0) throw new Error(`parameterGrid: ${key} must be a non-empty array of values, got ${Array.isArray(vals) ? '[]' : JSON.stringify(vals)}`);
     out = out.flatMap((o) => vals.map((v) => ({ ...o, [key]: v })));
   }
   return out as P[];
