@@ -73,3 +73,13 @@ test('model selection: given splits outside the rows, an empty grid entry and a 
   assert.throws(() => ml.crossValidate(make, X, y, { cv: 2, scoring: 'r2' as never }), /scoring must be a function/);
   assert.throws(() => ml.parameterGrid({ alpha: 1 } as never), /parameterGrid: alpha must be a non-empty array of values, got 1/);
 });
+
+test('text and scaling inputs: non-string documents and texts, bad n-gram ranges, reversed feature ranges, PCA on one row', () => {
+  assert.throws(() => new ml.CountVectorizer().fit(['a b', 42 as never]), /each document must be a string, got number/);
+  assert.throws(() => new ml.CountVectorizer({ ngramRange: [2, 1] }).fit(['a b c']), /ngramRange must be \[min, max\] whole numbers with 1 <= min <= max, got \[2, 1\]/);
+  assert.throws(() => new ml.MinMaxScaler({ featureRange: [1, 0] }), /featureRange must be \[min, max\] finite with min < max, got \[1, 0\]/);
+  assert.throws(() => new ml.PCA().fit([[1, 2]]), /PCA: needs at least 2 rows, got 1/);
+  const tok = Tokenizer.train(['hello world'], { vocabSize: 260 });
+  assert.throws(() => tok.encode(null as never), /encode: the text must be a string, got null/);
+  assert.throws(() => tok.encode(42 as never), /got number/);
+});

@@ -34,6 +34,8 @@ export class PCA extends Transformer<PCAParams, PCAState> {
   fit(X: MatrixLike): this {
     const M = toMatrix(X);
     const { rows: n, cols: p } = M;
+    // The variance divides by n - 1: one row has none to explain.
+    if (n < 2) throw new Error(`PCA: needs at least 2 rows, got ${n}`);
     const q = this.params.nComponents ?? Math.min(n, p);
     if (!(q >= 1 && q <= Math.min(n, p))) throw new Error(`PCA: nComponents must be in [1, ${Math.min(n, p)}], got ${q}`);
     const mean = new Float64Array(p);

@@ -283,6 +283,8 @@ export class Tokenizer {
    * gpt2.encode('Hello world'); // [15496, 995]
    */
   encode(text: string, options: EncodeOptions = {}): number[] {
+    // 42 encoded as [] and null failed inside: neither is text.
+    if (typeof text !== 'string') throw new TypeError(`encode: the text must be a string, got ${text === null ? 'null' : typeof text}`);
     const ids: number[] = [];
     const allowSpecial = options.allowSpecial ?? true;
     if (this.added.isEmpty(allowSpecial)) {

@@ -83,6 +83,9 @@ export class MinMaxScaler extends Transformer<MinMaxScalerParams, MinMaxScalerSt
   readonly kind = 'MinMaxScaler';
   constructor(params: Partial<MinMaxScalerParams> = {}) {
     super({ featureRange: [0, 1], clip: false }, params);
+    const [lo, hi] = this.params.featureRange;
+    // scikit-learn's rule: a reversed or empty range mirrors or collapses the data.
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new RangeError(`MinMaxScaler: featureRange must be [min, max] finite with min < max, got [${this.params.featureRange.join(', ')}]`);
   }
   fit(X: MatrixLike): this {
     const M = toMatrix(X);

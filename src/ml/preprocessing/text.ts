@@ -32,6 +32,9 @@ const WORD = /[\p{L}\p{N}_][\p{L}\p{N}_]+/gu;
  * @example analyze('床前明月光', { analyzer: 'char', ngramRange: [1, 2], lowercase: true }); // 床, 前, ..., 床前, 前明, ...
  */
 export function analyze(doc: string, p: Pick<CountVectorizerParams, 'analyzer' | 'ngramRange' | 'lowercase'>): string[] {
+  if (typeof doc !== 'string') throw new TypeError(`vectorizer: each document must be a string, got ${doc === null ? 'null' : typeof doc}`);
+  const [nMin, nMax] = p.ngramRange;
+  if (!(Number.isInteger(nMin) && Number.isInteger(nMax) && nMin >= 1 && nMax >= nMin)) throw new RangeError(`vectorizer: ngramRange must be [min, max] whole numbers with 1 <= min <= max, got [${p.ngramRange.join(', ')}]`);
   const text = p.lowercase ? doc.toLowerCase() : doc;
   const [lo, hi] = p.ngramRange;
   const out: string[] = [];
