@@ -83,3 +83,12 @@ test('text and scaling inputs: non-string documents and texts, bad n-gram ranges
   assert.throws(() => tok.encode(null as never), /encode: the text must be a string, got null/);
   assert.throws(() => tok.encode(42 as never), /got number/);
 });
+
+test('clustering metrics: lengths, widths and labels that do not match are named (they returned NaN or a plausible wrong number)', () => {
+  const X = [[0, 0], [1, 1], [9, 9]];
+  assert.throws(() => ml.inertia(X, [0, 0, 1], [[0, 0, 0], [9, 9, 9]]), /centers have 3 columns, X has 2/);
+  assert.throws(() => ml.inertia(X, [0, 0, 5], [[0, 0], [9, 9]]), /label 5 at row 2 is not a center \(0\.\.1\)/);
+  assert.throws(() => ml.silhouetteScore(X, [0, 1]), /2 labels for 3 rows/);
+  assert.throws(() => ml.adjustedRandScore([], []), /no samples/);
+  assert.equal(ml.inertia(X, [0, 0, 1], [[0.5, 0.5], [9, 9]]), 1);
+});

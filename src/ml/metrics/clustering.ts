@@ -9,6 +9,12 @@ import { toMatrix, type MatrixLike } from '../matrix.js';
 export function inertia(X: MatrixLike, labels: ArrayLike<number>, centers: MatrixLike): number {
   const M = toMatrix(X);
   const C = toMatrix(centers, { name: 'centers' });
+  if (labels.length !== M.rows) throw new Error(`inertia: ${labels.length} labels for ${M.rows} rows`);
+  if (C.cols !== M.cols) throw new Error(`inertia: centers have ${C.cols} columns, X has ${M.cols}`);
+  for (let i = 0; i < M.rows; i++) {
+    const c = labels[i]!;
+    if (!(Number.isInteger(c) && c >= 0 && c < C.rows)) throw new Error(`inertia: label ${c} at row ${i} is not a center (0..${C.rows - 1})`);
+  }
   let s = 0;
   for (let i = 0; i < M.rows; i++) {
     const c = labels[i]!;
@@ -25,6 +31,7 @@ export function inertia(X: MatrixLike, labels: ArrayLike<number>, centers: Matri
 export function silhouetteScore(X: MatrixLike, labels: ArrayLike<number>): number {
   const M = toMatrix(X);
   const n = M.rows;
+  if (labels.length !== n) throw new Error(`silhouetteScore: ${labels.length} labels for ${n} rows`);
   const ids = Array.from(new Set(Array.from(labels))).sort((a, b) => a - b);
   if (ids.length < 2 || ids.length > n - 1) throw new Error(`silhouetteScore needs 2 <= clusters <= n - 1, got ${ids.length}`);
   const pos = new Map(ids.map((c, i) => [c, i]));
@@ -65,7 +72,8 @@ export function silhouetteScore(X: MatrixLike, labels: ArrayLike<number>): numbe
  */
 export function adjustedRandScore(labelsTrue: ArrayLike<number>, labelsPred: ArrayLike<number>): number {
   const n = labelsTrue.length;
-  if (labelsPred.length !== n) throw new Error('adjustedRandScore: labelings differ in length');
+  if (labelsPred.length !== n) throw new Error(`adjustedRandScore: labelings differ in length (${n} and ${labelsPred.length})`);
+  if (n === 0) throw new Error('adjustedRandScore: no samples');
   const a = new Map<number, number>();
   const b = new Map<number, number>();
   const ab = new Map<string, number>();
