@@ -56,3 +56,9 @@ test('reads real Fashion-MNIST files (the committed cut): 200 dev images of 28x2
   for (const v of images.data) max = Math.max(max, v);
   assert.equal(max, 255);
 });
+
+test('encodeIdx refuses what its own reader would reject or store wrongly', () => {
+  assert.throws(() => encodeIdx({ type: 'uint8', shape: [2, 2], data: Uint8Array.of(1, 2, 3) }), /data has 3 values, shape \[2, 2\] holds 4/);
+  assert.throws(() => encodeIdx({ type: 'uint8', shape: [1], data: [300] as never }), /value 300 at 0 does not fit uint8 \(0\.\.255\)/);
+  assert.throws(() => encodeIdx({ type: undefined as never, shape: [1], data: Uint8Array.of(1) }), /type must be one of uint8, int8, int16, int32, float32, float64, got undefined/);
+});

@@ -78,8 +78,21 @@ export function readIdx(path: string): IdxArray {
  * @example parseIdx(encodeIdx({ type: 'uint8', shape: [2], data: Uint8Array.of(3, 4) })).data // [3, 4]
  */
 export function encodeIdx(a: IdxArray): Uint8Array {
-  const code = Number(Object.keys(TYPES).find((k) => TYPES[Number(k)]!.type === a.type));
+  const found = Object.keys(TYPES).find((k) => TYPES[Number(k)]!.type === a.type);
+  if (found === undefined) throw new Error(`encodeIdx: type must be one of ${Object.values(TYPES).map((t) => t.type).join(', ')}, got ${JSON.stringify(a.type)}`);
+  const code = Number(found);
   const bytes = TYPES[code]!.bytes;
+  // A file its own reader rejects (or values stored modulo 256) is worse than no file.
+  const count = a.shape.reduce((n, d) => n * d, 1);
+  if (a.data.length !== count) throw new Error(`encodeIdx: data has ${a.data.length} values, shape [${a.shape.join(', ')}] holds ${count}`);
+  const range: Partial<Record<IdxType, [number, number]>> = { uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 31), 2 ** 31 - 1] };
+  const lim = range[a.type];
+  if (lim) {
+    for (let i = 0; i < a.data.length; i++) {
+      const v = a.data[i]!;
+      if (!(Number.isInteger(v) && v >= lim[0] && v <= lim[1])) throw new Error(`encodeIdx: value ${v} at ${i} does not fit ${a.type} (${lim[0]}..${lim[1]})`);
+    }
+  }
   const header = 4 + 4 * a.shape.length;
   const out = new Uint8Array(header + a.data.length * bytes);
   const view = new DataView(out.buffer);

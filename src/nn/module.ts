@@ -80,6 +80,7 @@ export abstract class Module {
 
   /** Copies values into the module's parameters and buffers (shapes must match; dtype is converted). */
   loadStateDict(state: Record<string, Tensor>, options: LoadStateDictOptions = {}): void {
+    if (state === null || typeof state !== 'object') throw new TypeError(`loadStateDict: expected an object of name -> Tensor, got ${state === null ? 'null' : typeof state}`);
     const strict = options.strict ?? true;
     const own = this.stateDict();
     if (strict) {
