@@ -92,3 +92,11 @@ test('clustering metrics: lengths, widths and labels that do not match are named
   assert.throws(() => ml.adjustedRandScore([], []), /no samples/);
   assert.equal(ml.inertia(X, [0, 0, 1], [[0.5, 0.5], [9, 9]]), 1);
 });
+
+test('a tokenizer whose vocabulary gives one id to two tokens is refused (one would decode as the other)', () => {
+  const t = Tokenizer.train(['hello world'], { vocabSize: 260 });
+  const json = t.toJSON() as { model: { vocab: Record<string, number> } };
+  const [a, b] = Object.keys(json.model.vocab);
+  json.model.vocab[b!] = json.model.vocab[a!]!;
+  assert.throws(() => Tokenizer.fromJSON(json as never), /gives id \d+ to both/);
+});

@@ -85,12 +85,16 @@ export class Tokenizer {
     this.tokToId = new Map(spec.vocab);
     const utf8 = new TextEncoder();
     for (const [token, id] of spec.vocab) {
+      if (!(Number.isInteger(id) && id >= 0)) throw new Error(`tokenizer: the vocabulary gives '${token}' the id ${id} (ids are whole numbers >= 0)`);
+      // Two tokens on one id: encoding one would decode as the other.
+      if (this.idToTok[id] !== undefined) throw new Error(`tokenizer: the vocabulary gives id ${id} to both '${this.idToTok[id]}' and '${token}'`);
       this.idToTok[id] = token;
       // A vocabulary entry outside the byte map (not produced by byte-level BPE) decodes as its own text.
       this.idBytes[id] = tokenToBytes(token) ?? utf8.encode(token);
     }
     this.specialIds = new Set();
     for (const t of spec.addedTokens) {
+      if (typeof t.content !== 'string' || t.content.length === 0) throw new Error(`tokenizer: added token ${t.id} has no content (an empty token matches everywhere)`);
       this.idToTok[t.id] = t.content;
       this.idBytes[t.id] = utf8.encode(t.content);
       this.tokToId.set(t.content, t.id);
