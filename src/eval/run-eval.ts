@@ -18,6 +18,7 @@ import { evalQa, type QaResult } from './qa.js';
 import { evalChoice, parseChoiceItem, type ChoiceResult } from './choice.js';
 import { scoreLabels, trainBagOfWords, type ClassifyEvalResult } from './classify.js';
 import { readTextColumns } from './csv-columns.js';
+import { namingPath } from '../io/path-message.js';
 
 export const EVAL_TASKS = ['perplexity', 'qa', 'choice', 'classify'] as const;
 export type EvalTask = (typeof EVAL_TASKS)[number];
@@ -72,7 +73,7 @@ function loadTokenizer(spec: string | undefined): Tokenizer {
       return Tokenizer.fromFile(spec); // a file, or a folder with tokenizer.json (or GPT-2's two files)
     } catch (err) {
       const message = (err as Error).message;
-      throw new Error(`--tokenizer ${message.startsWith(spec) ? message : `${spec}: ${message}`}`);
+      throw new Error(`--tokenizer ${namingPath(spec, message)}`);
     }
   }
   let dir: string;

@@ -14,6 +14,7 @@ import { SafetensorsError } from '../io/safetensors-dtype.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { GPT } from './gpt.js';
 import { allocateModel, type GPTConfig, validateConfig } from './config.js';
+import { namingPath } from '../io/path-message.js';
 
 export const RUN_FORMAT = 1;
 
@@ -192,9 +193,7 @@ export async function loadRun(dir: string, overrides: LoadRunOverrides = {}): Pr
   try {
     tokenizer = Tokenizer.fromFile(join(dir, 'tokenizer.json'));
   } catch (err) {
-    const message = (err as Error).message;
-    const path = join(dir, 'tokenizer.json');
-    throw new RunDirError(message.startsWith(path) ? message : `${path}: ${message}`);
+    throw new RunDirError(namingPath(join(dir, 'tokenizer.json'), (err as Error).message));
   }
   if (tokenizer.vocabSize > config.model.vocabSize) {
     throw new RunDirError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${config.model.vocabSize}`);

@@ -11,6 +11,7 @@ import { bestSentence } from '../../text/extract-answer.js';
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from '../options.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
+import { namingPath } from '../../io/path-message.js';
 
 interface AskFlags {
   model: string;
@@ -44,7 +45,7 @@ export function registerAsk(program: Command, io: Io = processIo): void {
           index = DocIndex.load(f.docs);
         } catch (err) {
           const message = (err as Error).message;
-          throw new UserError(message.startsWith(f.docs) ? `--docs ${message}` : `--docs ${f.docs}: ${message}`);
+          throw new UserError(`--docs ${namingPath(f.docs, message)}`);
         }
       }
       if (f.extract && !index) throw new UserError('--extract needs --docs <dir>');

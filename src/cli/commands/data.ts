@@ -7,6 +7,7 @@ import { prepareData } from '../../llm/data.js';
 import { fraction } from '../options.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
+import { namingPath } from '../../io/path-message.js';
 
 interface PrepareFlags {
   tokenizer: string;
@@ -33,7 +34,7 @@ export function registerData(program: Command, io: Io = processIo): void {
         tokenizer = Tokenizer.fromFile(f.tokenizer);
       } catch (err) {
         const message = (err as Error).message;
-        throw new UserError(message.startsWith(f.tokenizer) ? message : `${f.tokenizer}: ${message}`);
+        throw new UserError(namingPath(f.tokenizer, message));
       }
       const meta = prepareData(files, tokenizer, f.out, {
         valFraction: f.valFraction,

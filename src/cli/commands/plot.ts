@@ -10,6 +10,7 @@ import { databasePath, moxingHome } from '../../runs/store.js';
 import { UserError } from '../errors.js';
 import { findRun, withStore, type TrackingIO } from './runs.js';
 import { processIo } from '../io.js';
+import { namingPath } from '../../io/path-message.js';
 
 interface PlotOpts {
   out: string;
@@ -99,7 +100,7 @@ export function registerPlot(program: Command, io: TrackingIO = processIo): void
         await writeFileAtomic(opts.out, bytes);
       } catch (err) {
         const message = (err as Error).message;
-        throw new UserError(message.startsWith(opts.out) ? message : `cannot write ${opts.out}: ${message}`);
+        throw new UserError(namingPath(opts.out, message));
       }
       const points = series.reduce((n, s) => n + s.points.length, 0);
       io.write(`wrote ${opts.out}: ${series.map((s) => s.name).join(', ')} (${points} points)\n`);

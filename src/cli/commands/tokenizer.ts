@@ -7,6 +7,7 @@ import { Tokenizer } from '../../text/tokenizer.js';
 import { assertWritableTarget } from '../../io/atomic-write.js';
 import { UserError } from '../errors.js';
 import { processIo, type Io } from '../io.js';
+import { namingPath } from '../../io/path-message.js';
 
 /** Where the commands write (the CLI's output) and read stdin from (the process's by default); tests pass their own. */
 export interface TokenizerIO extends Io {
@@ -80,7 +81,7 @@ export function registerTokenizer(program: Command, io: TokenizerIO = processIo)
         tokenizer.save(opts.out);
       } catch (err) {
         const message = (err as Error).message;
-        throw new UserError(message.startsWith(opts.out) ? message : `cannot write ${opts.out}: ${message}`);
+        throw new UserError(namingPath(opts.out, message));
       }
       const mb = files.reduce((s, f) => s + statSync(f).size, 0) / 1e6;
       io.write(`trained ${tokenizer.vocabSize} tokens on ${mb.toFixed(1)} MB in ${seconds.toFixed(1)} s -> ${opts.out}\n`);
