@@ -103,11 +103,19 @@ if [ ! -f "$W/chat-train.csv" ]; then
   $TSX scripts/shipped/capital-pairs.ts .shipped/corpus/qa.csv "$W/capitals-train.csv"
   { cat "$W/capitals-train.csv"; tail -n +2 "$W/docs-qa-cb.csv"; } > "$W/chat-train.csv"
 fi
-[ -f "$W/chat/model.safetensors" ] || $MOXING finetune --from "$BASE" --task qa --data "$W/chat-train.csv" \
+# A fine-tune writes its folder only when it ends: one without its weights (or head) is from a run
+# killed while saving, and is made again (finetune refuses to write over a folder with a model).
+[ -f "$W/chat/model.safetensors" ] || { rm -rf "$W/chat"; $MOXING finetune --from "$BASE" --task qa --data "$W/chat-train.csv" \
   --question-col question --answer-col answer --epochs ${CHAT_EPOCHS:-1} --batch-size 32 --lr 1e-3 --weight-decay 0.01 \
-  --val-fraction 0.02 --seed 0 --out "$W/chat" --json
-[ -f "$W/base-reviews/state.json" ] || $MOXING pretrain --init-from "$BASE" --data "$W/reviews-data" --batch-size "$BATCH" \
-  --max-steps ${REVIEW_STEPS:-200} --lr 5e-4 --min-lr 5e-5 --warmup-steps 20 --eval-every 50 --eval-iters 4 --seed 0 --out "$W/base-reviews" --json | tail -1
+  --val-fraction 0.02 --seed 0 --out "$W/chat" --json; }
+# The review pretraining checkpoints as it goes: an interrupted one is resumed, not taken as done.
+if [ ! -f "$W/base-reviews/state.json" ]; then
+  $MOXING pretrain --init-from "$BASE" --data "$W/reviews-data" --batch-size "$BATCH" \
+    --max-steps ${REVIEW_STEPS:-200} --lr 5e-4 --min-lr 5e-5 --warmup-steps 20 --eval-every 50 --eval-iters 4 --seed 0 --out "$W/base-reviews" --json | tail -1
+else
+  $MOXING train --resume "$W/base-reviews" --json | tail -1
+fi
+base_done "$W/base-reviews" REVIEW_STEPS
 # a soup of SENT_SOUP members that differ only in the order they read the reviews, fine-tuned side by
 # side (one thread each: with a pool of threads in each process the members would spin against each
 # other for the two cores) and averaged by moxing merge. A member's weights repeat to the bit only at
@@ -115,15 +123,15 @@ fi
 SENT_SOUP=${SENT_SOUP:-3}
 members=()
 for k in $(seq 0 $((SENT_SOUP - 1))); do
-  [ -f "$W/sentiment-m$k/head.safetensors" ] || MOXING_THREADS=1 $MOXING finetune --from "$W/base-reviews" --task classify \
+  [ -f "$W/sentiment-m$k/head.safetensors" ] || { rm -rf "$W/sentiment-m$k"; MOXING_THREADS=1 $MOXING finetune --from "$W/base-reviews" --task classify \
     --data ../shared/datasets/fine_food_reviews/train.csv --text-col review --label-col score --pooling mean --max-windows 4 \
     --epochs ${SENT_EPOCHS:-3} --batch-size 16 --lr ${SENT_LR:-3e-4} --dropout ${SENT_DROPOUT:-0.1} --val-fraction 0.2 --seed 0 \
-    --shuffle-seed "$k" --out "$W/sentiment-m$k" --json &
+    --shuffle-seed "$k" --out "$W/sentiment-m$k" --json; } &
   members+=($!)
 done
 for p in "${members[@]}"; do wait "$p"; done   # a member that fails stops the script (set -e)
 if [ "$SENT_SOUP" -gt 1 ]; then
-  [ -f "$W/sentiment/head.safetensors" ] || $MOXING merge $(seq -f "$W/sentiment-m%g" 0 $((SENT_SOUP - 1))) --out "$W/sentiment"
+  [ -f "$W/sentiment/head.safetensors" ] || { rm -rf "$W/sentiment"; $MOXING merge $(seq -f "$W/sentiment-m%g" 0 $((SENT_SOUP - 1))) --out "$W/sentiment"; }
 else
   [ -d "$W/sentiment" ] || cp -r "$W/sentiment-m0" "$W/sentiment"
 fi
