@@ -64,9 +64,17 @@ open(sys.argv[1], 'w', encoding='utf-8').write('\n\n'.join(r['text'] for r in ro
 # The steps after it are skipped where their outputs exist, so they must not be another base's.
 if [ -n "${BASE_FROM:-}" ]; then
   [ -f "$BASE_FROM/model.safetensors" ] || { echo "train-v2.sh: BASE_FROM=$BASE_FROM has no model.safetensors" >&2; exit 1; }
-  for old in "$W/chat-train.csv" "$W/chat" "$W/base-reviews" "$W/sentiment" "$W/sentiment-m0"; do
-    [ ! -e "$old" ] || { echo "train-v2.sh: $old is from an earlier base: with BASE_FROM, set SHIPPED_WORK to a new folder (CORPUS=$CORPUS reuses the corpus)" >&2; exit 1; }
-  done
+  # $W/base-from names the base its later outputs were made from: the same base continues where it
+  # stopped (a rerun after an interruption), another one must not reuse them.
+  from=$(cd "$BASE_FROM" && pwd)
+  if [ -f "$W/base-from" ]; then
+    [ "$(cat "$W/base-from")" = "$from" ] || { echo "train-v2.sh: $W holds fine-tunes of $(cat "$W/base-from"), not of $from: set SHIPPED_WORK to a new folder (CORPUS=$CORPUS reuses the corpus)" >&2; exit 1; }
+  else
+    for old in "$W/chat-train.csv" "$W/chat" "$W/base-reviews" "$W/sentiment" "$W/sentiment-m0"; do
+      [ ! -e "$old" ] || { echo "train-v2.sh: $old is from an earlier base: with BASE_FROM, set SHIPPED_WORK to a new folder (CORPUS=$CORPUS reuses the corpus)" >&2; exit 1; }
+    done
+    echo "$from" > "$W/base-from"
+  fi
   MORE_STEPS=0
 elif [ ! -f "$W/base/state.json" ]; then
   $MOXING pretrain --data "$W/data" --n-layer "$N_LAYER" --n-head "$N_HEAD" --n-embd "$N_EMBD" --block-size "$BLOCK" \
