@@ -141,8 +141,15 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 /** Stacks same-shaped tensors along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError('stack: no tensors given');
-  const rank = tensors[0].ndim + 1;
-  const ax = normAxis(axis, rank, 'stack');
+  const first = tensors[0];
+  const ax = normAxis(axis, first.ndim + 1, 'stack');
+  // Checked here, on the inputs as given: concat would check them too, but its message would name
+  // concat and the reshaped shapes (a stray size-1 axis) rather than stack and its inputs.
+  tensors.forEach((t, i) => {
+    if (!sameShape(t.shape, first.shape)) throw new ShapeError(`stack: input ${i} has shape ${shapeStr(t.shape)}, input 0 has ${shapeStr(first.shape)} (stack needs equal shapes)`);
+    if (t.dtype !== first.dtype) throw new TypeError(`stack: input ${i} is ${t.dtype}, input 0 is ${first.dtype} (stack needs one dtype)`);
+    if (t.dev !== first.dev) throw new Error(`stack: input ${i} is on device '${t.device}', input 0 on '${first.device}'`);
+  });
   return concat(tensors.map((t) => reshape(t, [...t.shape.slice(0, ax), 1, ...t.shape.slice(ax)])), ax);
 }
 

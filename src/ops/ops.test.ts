@@ -144,6 +144,12 @@ describe('layout', () => {
     assert.throws(() => x.reshape(4, 2), /reshape: cannot reshape \[2,3\] \(6 elements\) to \[4,2\]/);
     assert.throws(() => x.slice(1, 2, 5), /slice: range \[2, 5\) is out of bounds for axis 1 of size 3/);
   });
+  test('stack: errors name stack and the input at fault, not the concat it is built on', () => {
+    const a = tensor([1, 2]);
+    assert.throws(() => ops.stack([a, tensor([1, 2, 3])]), { message: 'stack: input 1 has shape [3], input 0 has [2] (stack needs equal shapes)' });
+    assert.throws(() => ops.stack([a, a, tensor([1, 2], { dtype: 'float64' })]), { message: 'stack: input 2 is float64, input 0 is float32 (stack needs one dtype)' });
+    assert.throws(() => ops.stack([a, a], 2), /stack: axis 2 is out of range/);
+  });
   checkGrad('reshape', (x) => x.reshape(4, 3).mul(x.reshape(4, 3)), [f64([3, 4], 50)]);
   checkGrad('permute', (x) => x.permute(2, 0, 1), [f64([2, 3, 4], 51)]);
   checkGrad('transpose', (x) => x.transpose(0, 2), [f64([2, 3, 4], 52)]);
