@@ -60,3 +60,15 @@ test('a missing or folder safetensors path is named; a tensor called __proto__ s
   assert.deepEqual(Object.keys(back), ['__proto__']);
   assert.deepEqual(Array.from(back['__proto__']!.dataSync()), [1, 2]);
 });
+
+test('I64 tensors load as int32 exactly, and a value int32 cannot hold is an error naming it, never wrapped', async () => {
+  const { saveSafetensors } = await import('./safetensors.js');
+  const path = join(dir, 'ids.safetensors');
+  await saveSafetensors(path, { ids: { dtype: 'I64', shape: [3], data: BigInt64Array.of(-(2n ** 31n), 0n, 2n ** 31n - 1n) } });
+  assert.deepEqual(Array.from((await loadStateDict(path)).tensors.ids!.dataSync()), [-(2 ** 31), 0, 2 ** 31 - 1]);
+  // 2^31 wrapped to -2^31 before; 2^32 + 5 to 5.
+  await saveSafetensors(path, { ids: { dtype: 'I64', shape: [2, 2], data: BigInt64Array.of(1n, 2n, 3n, 2n ** 31n) } });
+  await assert.rejects(loadStateDict(path), { message: `${path}: safetensors data (tensor "ids"): I64 value 2147483648 at index 3 does not fit int32 (the type I64 tensors load as: [-2147483648, 2147483647])` });
+  await saveSafetensors(path, { ids: { dtype: 'I64', shape: [1], data: BigInt64Array.of(2n ** 32n + 5n) } });
+  await assert.rejects(loadStateDict(path), /I64 value 4294967301 at index 0 does not fit int32/);
+});

@@ -34,8 +34,22 @@ export function fromSafeTensors(entries: Record<string, SafeTensor>, file = 'saf
     if (e.dtype === 'F64') out[name] = new Tensor(e.data as Float64Array, e.shape);
     else if (e.dtype === 'I32') out[name] = new Tensor(e.data as Int32Array, e.shape);
     else if (e.dtype === 'F32' || e.dtype === 'F16' || e.dtype === 'BF16') out[name] = new Tensor(toFloat32(e), e.shape);
-    else if (e.dtype === 'I64') out[name] = new Tensor(Int32Array.from(e.data as BigInt64Array, (v) => Number(v)), e.shape);
+    else if (e.dtype === 'I64') out[name] = new Tensor(int64ToInt32(e.data as BigInt64Array, name, file), e.shape);
     else throw new SafetensorsError('header', `dtype ${e.dtype} is not a weight type`, { tensor: name, path: file });
+  }
+  return out;
+}
+
+/** I64 values as int32 (the widest integer tensor type), exactly; one past its range is an error. */
+function int64ToInt32(data: BigInt64Array, tensor: string, file: string): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    // Int32Array would store the value modulo 2^32: 2^31 silently becomes -2^31.
+    if (v < -2147483648n || v > 2147483647n) {
+      throw new SafetensorsError('data', `I64 value ${v} at index ${i} does not fit int32 (the type I64 tensors load as: [-2147483648, 2147483647])`, { tensor, path: file });
+    }
+    out[i] = Number(v);
   }
   return out;
 }
