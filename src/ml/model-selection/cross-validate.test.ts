@@ -96,6 +96,23 @@ test('GridSearchCV: each combination is crossValidate on the same folds; the bes
   assert.throws(() => new GridSearchCV(make, { shift: [0] }).bestParams, /not fitted/);
 });
 
+test('GridSearchCV: a NaN score is an error naming the parameter set and fold, whether it came first (won) or later (lost)', () => {
+  const make = (p: { shift: number }): MeanPredictor => new MeanPredictor(p.shift);
+  // NaN for shift 1 on fold 1 (fold B): one NaN fold makes the mean NaN, and NaN > x is always false.
+  const scoring = (e: MeanPredictor, _X: Matrix, y: Float64Array): number => (e.shift === 1 && y.length === 1 ? NaN : -e.shift);
+  for (const shift of [[1, 0, 2], [0, 2, 1]]) {
+    assert.throws(
+      () => new GridSearchCV(make, { shift }, { cv: splits, scoring }).fit(X4, y4),
+      { message: 'GridSearchCV: score \'score\' is NaN on fold 1 for parameters {"shift":1}; a NaN score cannot be ranked (check the scorer or the estimator for these parameters)' },
+    );
+  }
+  // Named scores: only the ranked one must be a number (the others are reported as they are).
+  const named = (e: MeanPredictor): Record<string, number> => ({ r: -e.shift, other: NaN });
+  const gs = new GridSearchCV(make, { shift: [1, 0] }, { cv: splits, scoring: named, rankBy: 'r' }).fit(X4, y4);
+  assert.deepEqual(gs.bestParams, { shift: 0 });
+  assert.ok(Number.isNaN(gs.results[0]!.meanScores.other));
+});
+
 test('crossValidate on a table: the pipeline refits its preprocessing per fold, as crossValidateTabular does', () => {
   const n = 40;
   const x = Float64Array.from({ length: n }, (_, i) => i % 10);

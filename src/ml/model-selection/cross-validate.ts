@@ -172,6 +172,20 @@ export function parameterGrid<P extends Record<string, unknown>>(grid: { [K in k
 }
 
 /**
+ * Refuses a fold whose ranked score is NaN (or not a number): any comparison with NaN is false, so
+ * a NaN mean would win when it came first and lose anywhere else, silently. scikit-learn ranks it
+ * last with a warning; with no error_score-like option here, a clear error is the honest answer.
+ */
+function checkRankable(r: CrossValidateResult, rankBy: string | undefined, params: object): void {
+  const name = rankBy ?? Object.keys(r.folds[0] ?? {})[0] ?? 'score';
+  r.testScore.forEach((v, fold) => {
+    if (typeof v === 'number' && !Number.isNaN(v)) return;
+    const what = typeof v === 'number' ? 'NaN' : `${String(v)}, not a number,`;
+    throw new Error(`GridSearchCV: score '${name}' is ${what} on fold ${fold} for parameters ${JSON.stringify(params)}; a NaN score cannot be ranked (check the scorer or the estimator for these parameters)`);
+  });
+}
+
+/**
  * Exhaustive search: cross-validates every parameter combination on the same folds, then refits the
  * best on all data. Works on matrices and, like {@link crossValidate}, on tables.
  * @example
@@ -196,6 +210,7 @@ export class GridSearchCV<P extends Record<string, unknown>, E extends Fittable<
     if (combos.length === 0) throw new Error('GridSearchCV: the grid has no combinations (a key with no values?)');
     this.results = combos.map((params) => {
       const r = runFolds(() => this.make(params) as Fittable<Rows>, rows, yv, { ...this.options, cv: folds } as CrossValidateOptions<Fittable<Rows>, Rows>);
+      checkRankable(r, this.options.rankBy, params);
       return { params, meanScore: r.mean, stdScore: r.std, meanScores: r.means, stdScores: r.stds };
     });
     // The first best wins ties, as scikit-learn's rank.
