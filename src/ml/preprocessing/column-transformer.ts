@@ -3,6 +3,7 @@
 import { Transformer } from '../base.js';
 import { hstack, type Matrix } from '../matrix.js';
 import { column, missingCount, type Table } from '../../data/table.js';
+import { isNumber } from '../../data/csv.js';
 import { SimpleImputer, type SimpleImputerState } from './imputer.js';
 import { StandardScaler, type StandardScalerState } from './scalers.js';
 import { OneHotEncoder, type CategoryRows, type OneHotEncoderState } from './one-hot.js';
@@ -73,7 +74,10 @@ export class ColumnTransformer extends Transformer<ColumnTransformerParams, Colu
       if (s.scaler) N = new StandardScaler().setState(s.scaler).transform(N);
       parts.push(N);
     }
-    if (s.encoder) parts.push(new OneHotEncoder({ minFrequency: this.params.minFrequency }).setState(s.encoder).transform(categoryRows(t, s.categorical)));
+    if (s.encoder) {
+      const seen = s.encoder.categories.map((c, j) => [...c, ...s.encoder!.rare[j]!]);
+      parts.push(new OneHotEncoder({ minFrequency: this.params.minFrequency }).setState(s.encoder).transform(categoryRows(t, s.categorical, seen)));
+    }
     return hstack(parts);
   }
 
@@ -94,19 +98,31 @@ function numericMatrix(t: Table, names: readonly string[]): Matrix {
   names.forEach((name, j) => {
     const c = column(t, name);
     if (c.kind !== 'numeric') {
-      const bad = c.values.find((v) => v !== null && Number.isNaN(Number(v)));
-      throw new Error(`column '${name}' should be numeric but has the value '${bad}'`);
+      // Only transform gets here (fit takes its numeric names from the table's own kinds).
+      const bad = c.values.find((v) => v !== null && !isNumber(v));
+      throw new Error(`column '${name}' was numeric when fitted but is categorical now${bad === undefined ? '' : ` (it has the value '${bad}')`}`);
     }
     for (let i = 0; i < t.nRows; i++) out[i * p + j] = c.values[i]!;
   });
   return { data: out, rows: t.nRows, cols: p };
 }
 
-function categoryRows(t: Table, names: readonly string[]): CategoryRows {
-  const cols = names.map((name) => {
+/** Rows of the categorical columns; `seen` (transform): each column's fitted categories, rare ones included. */
+function categoryRows(t: Table, names: readonly string[], seen?: readonly string[][]): CategoryRows {
+  const cols = names.map((name, j) => {
     const c = column(t, name);
-    // A categorical column may come back numeric in a file where all its values look like numbers.
-    if (c.kind === 'numeric') return Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v)));
+    if (c.kind === 'numeric') {
+      // A categorical column may come back numeric in a file where all its values look like numbers
+      // (or are missing). When none of its fitted categories was a number, the column changed kind:
+      // every value would be an unseen category and encode as zeros, silently.
+      const first = c.values.find((v) => !Number.isNaN(v));
+      const cats = seen?.[j]?.filter((v) => v !== '');
+      if (cats && first !== undefined && !cats.some(isNumber)) {
+        const shown = cats.slice(0, 5).map((v) => `'${v}'`).join(', ') + (cats.length > 5 ? ', ...' : '');
+        throw new Error(`column '${name}' was categorical when fitted (categories ${shown}) but is numeric now (e.g. the value ${first})`);
+      }
+      return Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v)));
+    }
     return c.values;
   });
   return Array.from({ length: t.nRows }, (_, i) => cols.map((c) => c[i]!));
