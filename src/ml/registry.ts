@@ -2,6 +2,8 @@
 
 import { MODEL_VERSION, type AnyEstimator, type ModelJSON } from './base.js';
 import { decodeState, type Json } from './serialize.js';
+import { STATE_SCHEMAS } from './state-schemas.js';
+import { checkJson } from '../io/json-check.js';
 import { ElasticNet, Lasso, LinearRegression, Ridge } from './linear.js';
 import { LogisticRegression } from './logistic.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from './tree.js';
@@ -62,8 +64,17 @@ export function loadModel(json: unknown): AnyEstimator {
   if (typeof kind !== 'string') throw new ModelFormatError('not a model: no "kind"');
   if (version !== MODEL_VERSION) throw new ModelFormatError(`${kind} was saved in model format version ${String(version)}; this moxing reads version ${MODEL_VERSION}`);
   if (kind === 'Pipeline') {
-    const names = (decodeState(params as Json) as { names: string[] }).names;
-    const steps = (state as { steps: unknown[] }).steps.map((s, i) => [names[i]!, loadModel(s)] as const);
+    const names = (decodeState((params ?? null) as Json) as { names?: unknown } | null)?.names;
+    const saved = (state as { steps?: unknown } | null | undefined)?.steps;
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new ModelFormatError('Pipeline: "params.names" must be the steps\' names (an array of strings)');
+    if (!Array.isArray(saved) || saved.length !== names.length) throw new ModelFormatError(`Pipeline: "state.steps" must be the ${names.length} saved steps, one per name in "params.names"`);
+    const steps = saved.map((s, i) => {
+      try {
+        return [names[i] as string, loadModel(s)] as const;
+      } catch (err) {
+        throw new ModelFormatError(`Pipeline: state.steps.${i} ('${names[i]}'): ${(err as Error).message}`);
+      }
+    });
     const pipe = new Pipeline(steps);
     return pipe.setState({ steps: steps.map(([, e]) => e) });
   }
@@ -72,6 +83,10 @@ export function loadModel(json: unknown): AnyEstimator {
   // A fitted model's state is an object; null or a number would fail only at the first prediction.
   if (state === null || typeof state !== 'object' || Array.isArray(state)) throw new ModelFormatError(`${kind}: "state" must be an object (the fitted model), got ${state === null ? 'null' : Array.isArray(state) ? 'an array' : typeof state}`);
   if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ModelFormatError(`${kind}: "params" must be an object`);
+  // Each field's type and size, checked here: a damaged one would fail only at the first prediction,
+  // with an error about the input rather than the file (or give wrong predictions, or never end).
+  const schema = STATE_SCHEMAS[kind];
+  if (schema) checkJson(schema, state, kind, 'state', (m) => new ModelFormatError(m));
   const est = new ctor(decodeState(params as Json) as Record<string, unknown>);
   return est.setState(decodeState(state as Json) as object);
 }

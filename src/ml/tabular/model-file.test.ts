@@ -40,6 +40,12 @@ test('damaged files: one line naming the file and the field', () => {
   // A fitted state that is not there fails at load, not at the first prediction (or a server's first request).
   const estimator = saved.estimator as Record<string, unknown>;
   assert.throws(() => loadTabular(bad({ estimator: { ...estimator, state: null } }), 'm.json'), /m\.json: Ridge: "state" must be an object \(the fitted model\), got null/);
+  // So does a fitted field of the wrong type or size, in the estimator or the preprocessor: named, with the file.
+  const state = estimator.state as Record<string, unknown>;
+  assert.throws(() => loadTabular(bad({ estimator: { ...estimator, state: { ...state, coef: 'abc' } } }), 'm.json'), { message: 'm.json: Ridge: state.coef: expected float64 values {"$f64": [...]} (got string "abc")' });
+  const pre = saved.preprocessor as { state: Record<string, { mean: { $f64: unknown[] } }> };
+  const scaler = { ...pre.state.scaler, mean: { $f64: [0, 0] } };
+  assert.throws(() => loadTabular(bad({ preprocessor: { ...pre, state: { ...pre.state, scaler } } }), 'm.json'), /^TabularError: m\.json: ColumnTransformer: state\.scaler\.scale: has 1 values, expected 2 \(one per column, as mean\)/);
 });
 
 test('readModelFile: missing and unreadable files', () => {
