@@ -95,6 +95,13 @@ const revHeld = join(work, 'reviews-heldout.csv');
 const revTrain = join(work, 'reviews-train.csv');
 writeCsv(revHeld, ['text', 'label'], Array.from(rOrder.subarray(0, nVal), (i) => [reviews[i].review, reviews[i].score]));
 writeCsv(revTrain, ['text', 'label'], Array.from(rOrder.subarray(nVal), (i) => [reviews[i].review, reviews[i].score]));
+// A second split, inside those 3,200: the one `finetune --val-fraction 0.2 --seed 0` draws from
+// reviews-train.csv (scripts/shipped/sentiment-inner.sh compares recipes there, not on the held-out).
+const trainRows = Array.from(rOrder.subarray(nVal), (i) => [reviews[i].review, reviews[i].score]);
+const iOrder = new Rng(0).permutation(trainRows.length);
+const nInner = Math.round(trainRows.length * 0.2);
+writeCsv(join(work, 'reviews-inner-val.csv'), ['text', 'label'], Array.from(iOrder.subarray(0, nInner), (i) => trainRows[i]));
+writeCsv(join(work, 'reviews-inner-train.csv'), ['text', 'label'], Array.from(iOrder.subarray(nInner), (i) => trainRows[i]));
 
 // --sets-only: stop here (the training scripts use the held-out sets to keep them out of training).
 if (process.argv.includes('--sets-only')) {
