@@ -80,10 +80,15 @@ export function registerFinetune(program: Command, io: Io = processIo): void {
       const from = resolveModelPath(f.from);
       const table = readCsv(f.data);
       let progress: TrainingProgress | null = null;
-      // The run's settings as tracked: the task's own columns only (the other task's defaults mean nothing here).
-      const { textCol, labelCol, questionCol, answerCol, ...rest } = f;
-      const columns = f.task === 'qa' ? { questionCol, answerCol } : { textCol, labelCol };
-      const tracker = startTracking('finetune', { ...rest, ...columns }, { runDir: f.out, initFrom: from });
+      // A classify-only setting given to qa would be ignored without a word: refuse it instead.
+      if (f.task === 'qa') {
+        const given = [f.soup > 1 && '--soup', f.freezeBody && '--freeze-body', f.shuffleSeed !== undefined && '--shuffle-seed'].filter(Boolean);
+        if (given.length > 0) throw new UserError(`${given.join(', ')}: classify only (--task qa fine-tunes one model, body and all, in --seed's order)`);
+      }
+      // The run's settings as tracked: the task's own columns and options only (the other task's defaults mean nothing here).
+      const { textCol, labelCol, questionCol, answerCol, pooling, maxWindows, freezeBody, soup, shuffleSeed, ...rest } = f;
+      const settings = f.task === 'qa' ? { questionCol, answerCol } : { textCol, labelCol, pooling, maxWindows, freezeBody, soup, shuffleSeed };
+      const tracker = startTracking('finetune', { ...rest, ...settings }, { runDir: f.out, initFrom: from });
       const o: FinetuneOptions = {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, weightDecay: f.weightDecay, valFraction: f.valFraction, seed: f.seed,
         trainBody: !f.freezeBody, precision: f.precision, dropout: f.dropout, soup: f.soup, shuffleSeed: f.shuffleSeed,

@@ -173,6 +173,11 @@ test('finetune reads the columns eval reads by default: question, answer (qa) an
   const qa = moxing('finetune', '--from', 'full', '--task', 'qa', '--data', 'qa-default.csv', '--epochs', '1', '--batch-size', '4', '--out', 'qa-default', '--json');
   assert.equal(qa.code, 0, qa.stderr);
   assert.equal((JSON.parse(qa.stdout) as { task: string }).task, 'qa');
+  // classify-only settings are refused for qa, not ignored, and nothing is written
+  const soupQa = moxing('finetune', '--from', 'full', '--task', 'qa', '--data', 'qa-default.csv', '--soup', '2', '--freeze-body', '--out', 'qa-soup');
+  assert.equal(soupQa.code, 1);
+  assert.match(soupQa.stderr, /--soup, --freeze-body: classify only/);
+  assert.ok(!existsSync(join(root, 'qa-soup')));
   // reviews.csv (the soup test's) has review and score: the default names are not there, and the message says so.
   const clf = moxing('finetune', '--from', 'full', '--task', 'classify', '--data', 'reviews.csv', '--out', 'clf-default');
   assert.notEqual(clf.code, 0);
