@@ -38,6 +38,9 @@ export function registerClassify(program: Command, io: Io = processIo): void {
       } else if (text !== undefined) {
         if (text.trim() === '') throw new UserError('the text is empty');
         texts = [text];
+      } else if (f.labels) {
+        // --labels takes every word after it, so a text written last became one more label.
+        throw new UserError(`give a text, or --input <file.csv> with --text-col; a text after --labels is read as a label (labels: ${f.labels.map((l) => `'${l}'`).join(', ')}): put it before --labels, or after --`);
       } else throw new UserError('give a text, or --input <file.csv> with --text-col');
       const dir = resolveModelPath(f.model);
       let results;

@@ -25,6 +25,7 @@ test('ask and classify: an empty question or text, text with --input, and bad ze
   await assert.rejects(run('ask', '  '), /the question is empty/);
   await assert.rejects(run('classify', ''), /the text is empty/);
   await assert.rejects(run('classify', 'x', '--input', 'reviews.csv'), /give a text or --input <file\.csv>, not both/);
+  await assert.rejects(run('classify', '--model', 'moxing-base', '--labels', 'great', 'other', 'Lovely tea'), /a text after --labels is read as a label \(labels: 'great', 'other', 'Lovely tea'\): put it before --labels/);
   await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', ''), /--labels: zero-shot classification: a label is empty/);
   await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', 'good'), /the label 'good' is given twice/);
   await assert.rejects(run('classify', 'I love it', '--model', 'moxing-base', '--labels', 'good', 'word '.repeat(300)), /tokens, and the model reads 128 at a time/);
