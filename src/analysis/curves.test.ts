@@ -29,6 +29,12 @@ test('overfittingReport: the turn, the flat case, the still-improving case', () 
   assert.deepEqual(o.gap.map((g) => Number(g.toFixed(2))), [0.02, 0.02, 0.1, 0.2, 0.26]);
   assert.equal(overfittingReport([1, 2, 3], [0.9, 0.9, 0.9], [0.8, 0.8, 0.8], { param: 'k', higherIsBetter: true }).state, 'flat');
   assert.equal(overfittingReport([1, 2, 3], [0.7, 0.8, 0.9], [0.65, 0.75, 0.85], { param: 'k', higherIsBetter: true }).state, 'still-improving');
+  // Risen, then level: the last value is within the folds' noise of an earlier peak, so not "still improving".
+  const lv0 = overfittingReport([1, 2, 3, 4], [0.6, 0.81, 0.82, 0.83], [0.6, 0.8, 0.801, 0.8], { param: 'k', higherIsBetter: true, validationStd: [0.01, 0.01, 0.01, 0.01] });
+  assert.equal(lv0.state, 'good-fit');
+  assert.equal(lv0.bestIndex, 2);
+  assert.equal(lv0.simplestIndex, 1);
+  assert.match(lv0.verdict, /^levels off from k=3: .* larger k is unlikely to help\. Choose k=3, or k=2: simpler/);
   // Losses: lower is better; validation loss turns up after the second value.
   const l = overfittingReport([100, 200, 300, 400], [3, 2.5, 2.0, 1.6], [3.1, 2.7, 2.8, 3.0], { param: 'steps', higherIsBetter: false });
   assert.equal(l.state, 'overfits');

@@ -77,7 +77,12 @@ export function overfittingReport(
   } else if (spread <= tol * 2) {
     state = 'flat';
     verdict = `flat: validation ${metric} stays within ${fmt(spread)} over ${o.param} ${fmtValue(values[0])}..${fmtValue(values[last])} (noise level ${fmt(tol)}), so ${o.param} hardly matters here; the simplest setting ${at(0)} is enough.`;
-  } else if (peak === last || va[last]! >= va[peak]! - tol) {
+  } else if (peak < last && va[last]! >= va[peak]! - tol) {
+    // Risen, then level: the last setting is within noise of an earlier peak, so going further
+    // is unlikely to help (calling this "still improving" sent users to larger values in vain).
+    state = 'good-fit';
+    verdict = `levels off from ${at(peak)}: validation ${metric} ${fmt(orig(peak))} there and ${fmt(orig(last))} at ${at(last)}, within the folds' noise (${fmt(tol)}); larger ${o.param} is unlikely to help. ${choose}`;
+  } else if (peak === last) {
     state = 'still-improving';
     verdict = `still improving at ${at(last)}: validation ${metric} ${fmt(orig(0))} -> ${fmt(orig(last))} with a gap of ${fmt(gap[last]!)}; no overfitting in this range, try larger ${o.param}.`;
   } else {
