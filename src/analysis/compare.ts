@@ -197,7 +197,9 @@ async function foundationRows(rows: CompareRow[], s: SplitTexts, o: FoundationOp
   const size = sizeReport(cfg);
   const st = base.state;
   const tr = base.config.train as { maxSteps?: number; batchSize?: number; gradAccum?: number } | undefined;
-  const pretrainTokens = st && st.tokensSeen > 0 ? st.tokensSeen : tr?.maxSteps && tr.batchSize ? tr.maxSteps * tr.batchSize * (tr.gradAccum ?? 1) * cfg.blockSize : 0;
+  const thisRun = st && st.tokensSeen > 0 ? st.tokensSeen : tr?.maxSteps && tr.batchSize ? tr.maxSteps * tr.batchSize * (tr.gradAccum ?? 1) * cfg.blockSize : 0;
+  // A continued run's weights also carry what its ancestors read (config.json's tokensBefore).
+  const pretrainTokens = thisRun + (base.config.tokensBefore ?? 0);
   const pretrainFlops = pretrainTokens * size.trainingFlopsPerToken;
   const pNote = pretrainTokens > 0 ? '' : ' (pretraining compute unknown: the run records no tokens)';
   const K = s.names.length;

@@ -27,6 +27,11 @@ export interface RunConfig {
   train?: Record<string, unknown>;
   /** Lineage: the run this one started from (continued pretraining, fine-tuning). */
   initFrom?: string;
+  /**
+   * Tokens the starting weights had already read: the initFrom run's own and its ancestors'. With
+   * state.json's tokensSeen it is the whole pretraining, which compute (FLOPs) is counted from.
+   */
+  tokensBefore?: number;
   /** Chat template for instruction-tuned models: {system}, {user} and {assistant} turns. */
   chatTemplate?: ChatTemplate;
   /** Task heads and labels of fine-tuned models. */

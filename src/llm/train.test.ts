@@ -177,8 +177,17 @@ test('continued pretraining (initFrom) starts from the weights, records lineage 
   const base = join(root, 'run-full');
   const cont = join(root, 'run-continued');
   const res = await pretrain({ ...options, dataDir: otherData, maxSteps: 8, evalEvery: 8 }, null, cont, {}, base);
-  const cfg = JSON.parse(readFileSync(join(cont, 'config.json'), 'utf8')) as { initFrom?: string };
+  const cfg = JSON.parse(readFileSync(join(cont, 'config.json'), 'utf8')) as { initFrom?: string; tokensBefore?: number };
   assert.equal(cfg.initFrom, base);
+  // the base's tokens are carried, so compute counts the whole pretraining; a second continuation adds both
+  const baseState = JSON.parse(readFileSync(join(base, 'state.json'), 'utf8')) as { tokensSeen: number };
+  assert.ok(baseState.tokensSeen > 0);
+  assert.equal(cfg.tokensBefore, baseState.tokensSeen);
+  const cont2 = join(root, 'run-continued-2');
+  await pretrain({ ...options, dataDir: otherData, maxSteps: 2, evalEvery: 2 }, null, cont2, {}, cont);
+  const contState = JSON.parse(readFileSync(join(cont, 'state.json'), 'utf8')) as { tokensSeen: number };
+  const cfg2 = JSON.parse(readFileSync(join(cont2, 'config.json'), 'utf8')) as { tokensBefore?: number };
+  assert.equal(cfg2.tokensBefore, baseState.tokensSeen + contState.tokensSeen);
   const c = curve(cont);
   assert.ok(res.valLoss !== null && res.valLoss < c[0].trainLoss, `validation loss ${res.valLoss} vs first train loss ${c[0].trainLoss}`);
   // the first step starts from the base weights, not from scratch: its loss is below ln(vocab)

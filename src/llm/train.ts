@@ -208,12 +208,14 @@ export async function pretrain(
   let model: GPT;
   let tokenizer: Tokenizer;
   let initRun: string | undefined;
+  let tokensBefore: number | undefined;
   if (initFrom) {
     const base = await loadRun(initFrom);
     checkTokenizerMatches(options.dataDir, base.tokenizer, `the --init-from run ${initFrom}`);
     model = base.model;
     tokenizer = base.tokenizer;
     initRun = base.dir;
+    tokensBefore = (base.config.tokensBefore ?? 0) + (base.state?.tokensSeen ?? 0);
     model.rng.setState(new Rng(options.seed).getState());
   } else {
     if (!modelConfig) throw new Error('pretrain: a model config (or initFrom) is required');
@@ -225,7 +227,7 @@ export async function pretrain(
   }
   const config: RunConfig = {
     format: RUN_FORMAT, kind: 'gpt', model: model.config, train: { ...options, dataDir: resolve(options.dataDir) },
-    initFrom: initRun, createdAt: new Date().toISOString(),
+    initFrom: initRun, tokensBefore, createdAt: new Date().toISOString(),
   };
   const state: TrainState = {
     step: 0, modelRng: model.rng.getState(), dataRng: new Rng(options.seed).getState(), tokensSeen: 0, bestValLoss: null,
