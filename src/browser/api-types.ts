@@ -9,6 +9,8 @@ export interface LoadModelOptions {
   backend?: BrowserBackend;
   /** Where kernels.wasm is served (default: beside moxing.js). */
   wasmBase?: string;
+  /** Sent with each model file request, e.g. `{ Authorization: 'Bearer <key>' }` for a server started with --api-key. */
+  headers?: Record<string, string>;
 }
 
 export interface BrowserGenerateOptions {

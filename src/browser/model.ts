@@ -67,8 +67,8 @@ async function useBackend(backend: BrowserBackend, wasmBase: string): Promise<vo
   }
 }
 
-async function fetchJson(url: string): Promise<unknown> {
-  const res = await fetchOk(url);
+async function fetchJson(url: string, headers?: Record<string, string>): Promise<unknown> {
+  const res = await fetchOk(url, headers);
   try {
     return await res.json();
   } catch (err) {
@@ -76,8 +76,8 @@ async function fetchJson(url: string): Promise<unknown> {
   }
 }
 
-async function fetchTensors(url: string): Promise<Record<string, Tensor>> {
-  const bytes = new Uint8Array(await (await fetchOk(url)).arrayBuffer());
+async function fetchTensors(url: string, headers?: Record<string, string>): Promise<Record<string, Tensor>> {
+  const bytes = new Uint8Array(await (await fetchOk(url, headers)).arrayBuffer());
   return fromSafeTensors(decodeSafetensors(bytes).tensors, url);
 }
 
@@ -183,7 +183,8 @@ export class BrowserModel implements BrowserModelApi {
 export async function loadModel(baseUrl: string, options: LoadModelOptions = {}): Promise<BrowserModel> {
   const backend = options.backend ?? 'wasm';
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const [config, tokenizerJson] = await Promise.all([fetchJson(`${base}config.json`), fetchJson(`${base}tokenizer.json`)]);
+  const h = options.headers;
+  const [config, tokenizerJson] = await Promise.all([fetchJson(`${base}config.json`, h), fetchJson(`${base}tokenizer.json`, h)]);
   const run = config as RunConfig;
   if (run?.kind !== 'gpt' || typeof run.model !== 'object') throw new Error(`${base}config.json: not a moxing GPT config`);
   try {
@@ -194,7 +195,7 @@ export async function loadModel(baseUrl: string, options: LoadModelOptions = {})
   const tokenizer = Tokenizer.fromJSON(tokenizerJson);
   // Beside moxing.js (a string operation: bundlers rewrite `new URL(..., import.meta.url)`).
   await useBackend(backend, options.wasmBase ?? import.meta.url.replace(/[^/]*$/, ''));
-  const weights = await fetchTensors(`${base}model.safetensors`);
+  const weights = await fetchTensors(`${base}model.safetensors`, h);
   const model = new GPT(run.model);
   try {
     model.loadStateDict(weights);
@@ -203,6 +204,6 @@ export async function loadModel(baseUrl: string, options: LoadModelOptions = {})
   }
   model.eval();
   const isClassifier = (run.task as { type?: string } | undefined)?.type === 'classify';
-  const head = isClassifier ? await fetchTensors(`${base}head.safetensors`) : null;
+  const head = isClassifier ? await fetchTensors(`${base}head.safetensors`, h) : null;
   return new BrowserModel(base, run, tokenizer, model, backend, head);
 }

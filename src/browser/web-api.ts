@@ -27,7 +27,7 @@ interface WebGlobals {
   Worker: new (url: string, options?: { name?: string }) => WebWorker;
   Blob: new (parts: string[], options: { type: string }) => object;
   URL: { createObjectURL(blob: object): string; revokeObjectURL(url: string): void } & (new (url: string, base?: string) => { href: string });
-  fetch(url: string): Promise<WebResponse>;
+  fetch(url: string, init?: { headers?: Record<string, string> }): Promise<WebResponse>;
   MessageChannel: new () => { port1: MessagePortLike; port2: MessagePortLike };
   navigator?: { hardwareConcurrency?: number; gpu?: unknown };
   crossOriginIsolated?: boolean;
@@ -42,13 +42,14 @@ interface WebGlobals {
 export const web = globalThis as unknown as WebGlobals;
 
 /**
- * Fetches a URL, throwing a one-line error that names it when the response is not OK.
+ * Fetches a URL (with `headers`, if given), throwing a one-line error that names it when the
+ * response is not OK.
  * @example const bytes = await (await fetchOk('/models/moxing-base/config.json')).json();
  */
-export async function fetchOk(url: string): Promise<WebResponse> {
+export async function fetchOk(url: string, headers?: Record<string, string>): Promise<WebResponse> {
   let res: WebResponse;
   try {
-    res = await web.fetch(url);
+    res = await (headers ? web.fetch(url, { headers }) : web.fetch(url));
   } catch (err) {
     throw new Error(`${url}: fetch failed (${(err as Error).message})`);
   }

@@ -264,6 +264,12 @@ export function createApp(options: AppOptions): Hono<Env> {
     return c.json({ model: entry.id, text: entry.tokenizer.decode(req.tokens) });
   });
 
+  // A served model's files are its weights: with keys, downloading them needs one as /v1 does
+  // (the dashboard's in-browser page sends the key it saved). /moxing.js and the kernels stay open.
+  app.use('/models/*', async (c, next) => {
+    checkKey(c.req.header('Authorization'));
+    await next();
+  });
   // /moxing.js, /models/<name>/<file> and the COOP/COEP headers of the pages after it (the dashboard's).
   mountBrowserAssets(app, registry);
   mountDashboard(app, { ...options.dashboard, registry, checkKey });

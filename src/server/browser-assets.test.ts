@@ -61,3 +61,14 @@ test('the bundle and kernels are served from the build folder, or a 404 that say
   const wasm = await small.request('/kernels.wasm');
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
 });
+
+test('with --api-key, a model\'s files need the key (they are its weights); the bundle stays open', async () => {
+  const locked = createApp({ registry, apiKeys: ['sk-browser-1234567'] });
+  const url = '/models/tiny-browser/model.safetensors';
+  assert.equal((await locked.request(url)).status, 401);
+  assert.equal((await locked.request(url, { headers: { Authorization: 'Bearer wrong-key-123' } })).status, 401);
+  const ok = await locked.request(url, { headers: { Authorization: 'Bearer sk-browser-1234567' } });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(new Uint8Array(await ok.arrayBuffer()), new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
+  assert.notEqual((await locked.request('/moxing.js')).status, 401);
+});

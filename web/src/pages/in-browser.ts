@@ -3,6 +3,7 @@
 // on webgpu, wasm or js, with tokens/s and the backend shown and the fine-tune's loss drawn live.
 
 import type { BrowserBackend, BrowserModelApi, MoxingBrowserModule } from '../../../src/browser/api-types.js';
+import { apiKey } from '../api.js';
 import { Chart } from '../chart.js';
 import { card, fill, h, note } from '../dom.js';
 
@@ -10,6 +11,16 @@ const MODULE_URL = '/moxing.js';
 
 function backendChoice(): BrowserBackend {
   return 'gpu' in navigator ? 'webgpu' : 'wasm';
+}
+
+/** Whether the page can get a WebGPU adapter: a browser may expose navigator.gpu and still find none. */
+async function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  try {
+    return Boolean(await gpu?.requestAdapter());
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -23,6 +34,7 @@ export function inBrowserCard(modelId: string, labels: readonly string[] | null,
   const status = h('span', { class: 'dim', id: 'in-browser-status' }, 'Runs on the server; switch on to load the model into this page.');
   const body = h('div', { class: 'stack', id: 'in-browser-body' });
   let model: BrowserModelApi | null = null;
+  let picked = false; // the user chose a backend: keep it, even where it fails
 
   const load = async () => {
     fill(body);
@@ -31,11 +43,15 @@ export function inBrowserCard(modelId: string, labels: readonly string[] | null,
       fill(status, 'Runs on the server; switch on to load the model into this page.');
       return;
     }
+    // The default (not a backend the user picked) falls back to wasm where WebGPU has no adapter.
+    if (!picked && backend.value === 'webgpu' && !(await hasWebGpuAdapter())) backend.value = 'wasm';
     fill(status, `Loading ${modelId} into the page on ${backend.value}…`);
     try {
       const mx = (await import(/* @vite-ignore */ MODULE_URL)) as MoxingBrowserModule;
       const t0 = performance.now();
-      model = await mx.loadModel(`/models/${encodeURIComponent(modelId)}`, { backend: backend.value as BrowserBackend });
+      // The key the dashboard saved, for a server started with --api-key (its /models/ files need it).
+      const key = apiKey();
+      model = await mx.loadModel(`/models/${encodeURIComponent(modelId)}`, { backend: backend.value as BrowserBackend, headers: key ? { Authorization: `Bearer ${key}` } : undefined });
       const info = model.info();
       fill(status, h('strong', { id: 'in-browser-backend-shown' }, info.backend),
         info.backend === 'wasm' ? ` · ${info.threads} thread${info.threads > 1 ? 's' : ''}${info.relaxedSimd ? ' · relaxed SIMD' : ''}` : '',
@@ -47,7 +63,7 @@ export function inBrowserCard(modelId: string, labels: readonly string[] | null,
     }
   };
   toggle.addEventListener('change', () => void load());
-  backend.addEventListener('change', () => { if (toggle.checked) void load(); });
+  backend.addEventListener('change', () => { picked = true; if (toggle.checked) void load(); });
 
   return card('In this browser',
     h('div', { class: 'row' }, h('label', { class: 'row' }, toggle, 'in this browser'), backend, status),
